@@ -1,0 +1,36 @@
+# Every target installs first when .venv is missing, so `make demo` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Prefect keeps its own state under PREFECT_HOME; keep it inside the checkout and quiet.
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export NIGHTSHIFT_HOME ?= $(CURDIR)/memory_home
+
+.PHONY: install test demo consolidate status clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+demo: $(STAMP)
+	$(BIN)/python -m nightshift.demo
+
+consolidate: $(STAMP)
+	$(BIN)/nightshift consolidate
+
+status: $(STAMP)
+	$(BIN)/nightshift status
+
+clean:
+	rm -rf $(VENV) .prefect .pytest_cache

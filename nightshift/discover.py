@@ -1,0 +1,82 @@
+"""Discovery: a stat-only walk of the source folders for transcripts worth reading now.
+
+A file is a candidate when it has been idle for ``idle_hours`` (its mtime), is younger than
+``max_age_days``, and its size or mtime differs from the watermark of its last extraction. Nothing
+here opens a file: the format is detected from content later, when a candidate is read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+# Claude Code keeps sub-agent transcripts and oversized tool outputs beside the session file; they
+# belong to their parent session (whose tool result already holds the sub-agent's report).
+_SKIPPED_DIRS = {"subagents", "tool-results", "memory", "workflows"}
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    path: str
+    size: int
+    mtime: float
+
+
+@dataclass(slots=True)
+class Discovery:
+    candidates: list[FileStat] = field(default_factory=list)  # newest first
+    scanned: int = 0
+    unchanged: int = 0
+    not_idle: int = 0
+    too_old: int = 0
+
+
+def walk_transcript_files(sources: Iterable[Path]) -> Iterator[FileStat]:
+    """Every ``*.jsonl`` below the sources, depth first, with its stat; missing sources are skipped."""
+    stack = [str(s) for s in sources if s.is_dir()]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:  # vanished or unreadable while walking: nothing to read there
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name not in _SKIPPED_DIRS:
+                            stack.append(entry.path)
+                    elif entry.name.endswith(".jsonl") and not entry.name.startswith("agent-"):
+                        st = entry.stat()
+                        yield FileStat(entry.path, st.st_size, st.st_mtime)
+                except OSError:
+                    continue
+
+
+def discover(
+    sources: Iterable[Path],
+    watermarks: dict[str, tuple[int | None, float | None]],
+    *,
+    now: datetime,
+    idle_hours: float,
+    max_age_days: float,
+) -> Discovery:
+    now_ts = now.timestamp()
+    idle_before = now_ts - idle_hours * 3600
+    old_before = now_ts - max_age_days * 86400
+    found = Discovery()
+    for stat in walk_transcript_files(sources):
+        found.scanned += 1
+        if stat.mtime < old_before:
+            found.too_old += 1
+        elif stat.mtime > idle_before:
+            found.not_idle += 1
+        elif watermarks.get(stat.path) == (stat.size, stat.mtime):
+            found.unchanged += 1
+        else:
+            found.candidates.append(stat)
+    found.candidates.sort(key=lambda s: (-s.mtime, s.path))
+    return found

@@ -1,0 +1,73 @@
+"""One Chat Completions call through the ``openai`` client, with errors sorted for the job system.
+
+Transport faults (timeouts, connection errors, 429, 5xx) are retried by the client itself with
+exponential backoff and jitter, ``model_max_retries`` times; what still fails is a transient
+``ModelError`` and the job backs off. Any other 4xx (bad key, unknown model, bad request) is
+permanent and says what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+
+from nightshift.settings import Settings
+
+BYTES_PER_TOKEN = 4
+
+
+class ModelError(RuntimeError):
+    def __init__(self, message: str, *, status: int | None = None, permanent: bool = False):
+        super().__init__(message)
+        self.status = status
+        self.permanent = permanent
+
+
+@dataclass
+class ChatResult:
+    content: str | None
+    tool_calls: list[Any] = field(default_factory=list)
+    tokens_in: int = 0
+    tokens_out: int = 0
+    usage_estimated: bool = False  # the server reported no usage; tokens are a bytes/4 estimate
+
+
+def make_client(s: Settings) -> openai.OpenAI:
+    key = s.api_key.get_secret_value() if s.api_key else "not-needed"  # local servers accept any key
+    return openai.OpenAI(base_url=s.base_url, api_key=key, max_retries=s.model_max_retries, timeout=s.model_timeout_seconds)
+
+
+def estimate_tokens(payload: Any) -> int:
+    text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, default=str)
+    return max(1, len(text.encode("utf-8")) // BYTES_PER_TOKEN)
+
+
+def _explain(exc: openai.APIStatusError) -> str:
+    hints = {
+        401: "authentication failed: check NIGHTSHIFT_API_KEY / OPENAI_API_KEY",
+        403: "permission denied for this key or model",
+        404: "not found: check the model name and NIGHTSHIFT_BASE_URL",
+    }
+    detail = exc.message or str(exc)
+    return f"HTTP {exc.status_code}: {hints[exc.status_code]} ({detail})" if exc.status_code in hints else f"HTTP {exc.status_code}: {detail}"
+
+
+def chat(client: openai.OpenAI, model: str, messages: list[dict], **options: Any) -> ChatResult:
+    try:
+        response = client.chat.completions.create(model=model, messages=messages, **options)
+    except openai.APIStatusError as exc:
+        transient = exc.status_code == 429 or exc.status_code >= 500
+        raise ModelError(_explain(exc), status=exc.status_code, permanent=not transient) from exc
+    except (openai.APITimeoutError, openai.APIConnectionError) as exc:
+        raise ModelError(f"{type(exc).__name__}: {exc}") from exc
+    if not response.choices:
+        raise ModelError("the model returned no choices")
+    message = response.choices[0].message
+    usage = response.usage
+    if usage is not None:
+        return ChatResult(message.content, list(message.tool_calls or []), usage.prompt_tokens or 0, usage.completion_tokens or 0)
+    answer = [message.content or "", [c.model_dump() for c in message.tool_calls or []]]
+    return ChatResult(message.content, list(message.tool_calls or []), estimate_tokens(messages), estimate_tokens(answer), True)

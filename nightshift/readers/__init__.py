@@ -1,0 +1,169 @@
+"""Read one transcript file, of any supported agent, into the normalised ``Transcript``.
+
+The format is recognised from the first records, never from the path (users copy and rename files).
+The file is streamed line by line in binary: a bad line is skipped and counted, never fatal, and a
+line over ``MAX_LINE_BYTES`` is discarded in chunks so it is never held in memory whole.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+import orjson
+
+from nightshift.readers import claude, codex
+from nightshift.transcript import NotATranscript, ReadStats, Transcript
+
+__all__ = ["MAX_LINE_BYTES", "NotATranscript", "read_transcript"]
+
+MAX_LINE_BYTES = 32 * 1024 * 1024
+_DISCARD_CHUNK = 1024 * 1024
+_BINARY_PROBE = 8192  # a NUL byte this early means a binary file, not JSONL
+# How far to look for a recognisable record before calling the file "not a transcript".
+_SNIFF_RECORDS = 64
+_SNIFF_LINES = 1024
+_UUID_AT_END = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I)
+
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+Record = tuple[dict, datetime | None]
+
+
+def read_transcript(path: Path) -> Transcript:
+    """Read a Codex CLI rollout or a Claude Code session; raise ``NotATranscript`` for anything else."""
+    path = Path(path)
+    stats = ReadStats()
+    with path.open("rb") as fh:
+        if b"\x00" in fh.read(_BINARY_PROBE):
+            raise NotATranscript(f"{path}: binary file, not JSONL")
+        fh.seek(0)
+        lines = _JsonLines(fh, stats)
+        lines.max_lines = _SNIFF_LINES  # a huge log of non-JSON must not be read to the end
+        records = iter(lines)
+        source_format, sniffed = _sniff(records)
+        if source_format is None:
+            raise NotATranscript(f"{path}: {_why_not(stats)}")
+        lines.max_lines = None
+        transcript = Transcript(session_id="", source_format=source_format, path=str(path), stats=stats)
+        read_records = codex.read if source_format == "codex" else claude.read
+        read_records(itertools.chain(sniffed, records), transcript)
+    transcript.session_id = transcript.session_id or _session_id_from_name(path, source_format)
+    transcript.started_at = lines.first_time
+    # The last line's time survives copies and backups; legacy Codex files only date their header,
+    # and for them the file mtime is what Codex itself uses.
+    if lines.timed_lines > 1:
+        transcript.updated_at = lines.last_time
+    else:
+        transcript.updated_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return transcript
+
+
+class _JsonLines:
+    """The JSON objects of a JSONL file with their line timestamps; skips and counts bad lines."""
+
+    def __init__(self, fh: BinaryIO, stats: ReadStats) -> None:
+        self._fh = fh
+        self._stats = stats
+        self.max_lines: int | None = None
+        self.first_time: datetime | None = None
+        self.last_time: datetime | None = None
+        self.timed_lines = 0
+
+    def __iter__(self) -> Iterator[Record]:
+        stats = self._stats
+        readline = self._fh.readline
+        while line := readline(MAX_LINE_BYTES + 1):
+            if self.max_lines is not None and stats.lines >= self.max_lines:
+                return
+            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+                stats.lines += 1
+                stats.malformed_lines += 1
+                self._discard_rest_of_line()
+                continue
+            if line.isspace():
+                continue
+            stats.lines += 1
+            try:
+                obj = orjson.loads(line)  # also rejects invalid UTF-8, so a line is decoded strictly once
+            except orjson.JSONDecodeError:
+                obj = _load_with_lone_surrogates(line)
+                if obj is None:
+                    stats.malformed_lines += 1
+                    continue
+            if not isinstance(obj, dict):
+                stats.malformed_lines += 1
+                continue
+            when = _parse_time(obj.get("timestamp"))
+            if when is not None:
+                self.timed_lines += 1
+                if self.first_time is None or when < self.first_time:
+                    self.first_time = when
+                if self.last_time is None or when > self.last_time:
+                    self.last_time = when
+            yield obj, when
+
+    def _discard_rest_of_line(self) -> None:
+        while chunk := self._fh.readline(_DISCARD_CHUNK):
+            if chunk.endswith(b"\n"):
+                return
+
+
+def _load_with_lone_surrogates(line: bytes) -> object | None:
+    """Claude Code (JavaScript) can slice a string inside a surrogate pair and write the half as an
+    escape; orjson refuses it. Replace such halves by U+FFFD instead of losing the whole line."""
+    if b"\\u" not in line:
+        return None
+    repaired = _LONE_SURROGATE.sub(rb"\\ufffd", line)
+    if repaired == line:
+        return None
+    try:
+        return orjson.loads(repaired)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _sniff(records: Iterator[Record]) -> tuple[str | None, list[Record]]:
+    """Decide the format from the first records; return them too, so nothing is read twice."""
+    seen: list[Record] = []
+    for record in records:
+        seen.append(record)
+        if codex.looks_like(record[0]):
+            return "codex", seen
+        if claude.looks_like(record[0]):
+            return "claude", seen
+        if len(seen) >= _SNIFF_RECORDS:
+            break
+    return None, seen
+
+
+def _why_not(stats: ReadStats) -> str:
+    if stats.lines == 0:
+        return "empty file"
+    if stats.malformed_lines == stats.lines:
+        return f"no JSON object in {stats.lines} line(s)"
+    return "JSON lines, but neither a Codex rollout nor a Claude Code session"
+
+
+def _session_id_from_name(path: Path, source_format: str) -> str:
+    stem = path.name.split(".", 1)[0]
+    if source_format == "codex" and (match := _UUID_AT_END.search(stem)):
+        return match[1]  # rollout-<local time>-<thread uuid>
+    return stem
+
+
+def _parse_time(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

@@ -1,0 +1,59 @@
+"""Project keys: which project a transcript (or a working directory) belongs to.
+
+The key is the normalised git remote URL when one is known, else the git repo root, else the cwd,
+so ``git@github.com:acme/api.git`` and ``https://github.com/acme/api`` name the same project and a
+rule learnt in one repository is not shown in another.
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+from pathlib import Path
+
+GLOBAL = "global"
+_SCP_LIKE = re.compile(r"^(?:[\w.-]+@)?(?P<host>[\w.-]+):(?P<path>(?!/).+)$")  # git@host:owner/repo.git
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]+@)?(?P<host>[^/:]+)(?::\d+)?/(?P<path>.+)$", re.I)
+
+
+def normalise_remote(url: str) -> str | None:
+    url = url.strip()
+    match = _URL.match(url) or _SCP_LIKE.match(url)
+    if not match:
+        return None
+    path = re.sub(r"\.git/?$", "", match["path"].strip("/"))
+    return f"{match['host'].lower()}/{path}" if path else None
+
+
+def find_repo_root(cwd: Path) -> Path | None:
+    for folder in (cwd, *cwd.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def _origin_url(repo_root: Path) -> str | None:
+    config = repo_root / ".git" / "config"
+    if not config.is_file():
+        return None
+    parser = configparser.ConfigParser(strict=False)
+    try:
+        parser.read(config, encoding="utf-8")
+    except configparser.Error:
+        return None
+    section = 'remote "origin"'
+    return parser.get(section, "url", fallback=None) if parser.has_section(section) else None
+
+
+def project_key(cwd: str | None, git_remote: str | None = None) -> str:
+    """Remote from the transcript first; otherwise look at the cwd on this machine, if it still exists."""
+    if git_remote and (key := normalise_remote(git_remote)):
+        return key
+    if not cwd:
+        return "unknown"
+    folder = Path(cwd)
+    root = find_repo_root(folder) if folder.is_absolute() and folder.exists() else None
+    if root is None:
+        return str(folder)
+    origin = _origin_url(root)
+    return (origin and normalise_remote(origin)) or str(root)

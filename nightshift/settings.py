@@ -1,0 +1,106 @@
+"""One settings object: defaults < nightshift.toml (project dir, then memory home) < environment < CLI flags.
+
+Environment variables are ``NIGHTSHIFT_<FIELD>`` (lists as JSON, e.g. ``NIGHTSHIFT_SOURCES='["/a","/b"]'``),
+plus ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` as fallbacks for the endpoint.
+"""
+
+from __future__ import annotations
+
+import os
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+TOML_NAME = "nightshift.toml"
+_toml_files: ContextVar[tuple[Path, ...]] = ContextVar("nightshift_toml_files", default=())
+
+
+def default_sources() -> list[Path]:
+    home = Path.home()
+    return [home / ".codex" / "sessions", home / ".codex" / "archived_sessions", home / ".claude" / "projects"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NIGHTSHIFT_", extra="ignore", validate_default=True)
+
+    home: Path = Field(default=Path("memory_home"), description="The memory home: a git repo nightshift writes to.")
+    sources: list[Path] = Field(default_factory=default_sources, description="Folders searched for transcripts.")
+
+    # Discovery
+    idle_hours: float = Field(default=6, ge=0, description="A transcript is read only after this long untouched.")
+    max_age_days: float = Field(default=10, gt=0, description="Older transcripts are not read at all.")
+    max_rollouts_per_run: int = Field(default=64, ge=1, description="Bounds a night's extraction spend.")
+
+    # Phase 1
+    provider: Literal["builtin", "openai"] | None = Field(
+        default=None, description="builtin (no network) or openai (any compatible endpoint); default: openai when an endpoint or key is set."
+    )
+    base_url: str | None = Field(default=None, validation_alias=AliasChoices("NIGHTSHIFT_BASE_URL", "OPENAI_BASE_URL", "base_url"))
+    api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("NIGHTSHIFT_API_KEY", "OPENAI_API_KEY", "api_key"))
+    extract_model: str = "gpt-5-mini"
+    consolidate_model: str = "gpt-5"
+    extract_concurrency: int = Field(default=8, ge=1)
+    model_timeout_seconds: float = Field(default=120, gt=0, description="Per request; a timeout is retried.")
+    model_max_retries: int = Field(default=4, ge=0, description="Client retries of timeouts, 429 and 5xx (exponential backoff with jitter).")
+    model_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description="Optional USD per million tokens (input, output) per model, for cost figures."
+    )
+    rollout_token_budget: int = Field(default=100_000, ge=1_000, description="Rendered transcript cap, 4 bytes per token.")
+    tool_output_token_cap: int = Field(default=2_000, ge=50, description="Each tool output is clipped to this, head and tail kept.")
+    prompts_dir: Path | None = Field(default=None, description="Overrides shipped prompts by file name.")
+
+    # Jobs
+    job_max_retries: int = Field(default=3, ge=0)
+    job_retry_backoff_minutes: float = Field(default=60, ge=0)
+    job_lease_minutes: float = Field(default=60, gt=0)
+
+    # Selection and phase 2
+    max_raw_memories: int = Field(default=256, ge=1)
+    max_unused_days: float = Field(default=30, gt=0)
+    summary_token_cap: int = Field(default=2_500, ge=100)
+    phase2_max_steps: int = Field(default=80, ge=1)
+
+    @model_validator(mode="after")
+    def _resolve_provider(self) -> Settings:
+        if self.provider is None:
+            self.provider = "openai" if (self.base_url or self.api_key) else "builtin"
+        self.home = self.home.expanduser()
+        self.sources = [s.expanduser() for s in self.sources]
+        return self
+
+    @property
+    def state_dir(self) -> Path:
+        return self.home / ".nightshift"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Later TOML files win over earlier ones, so the memory home's file is listed last.
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=list(_toml_files.get()))
+        return (init_settings, env_settings, toml)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the effective settings; ``overrides`` are CLI flags (None means "not given")."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    home = Path(given.get("home") or os.environ.get("NIGHTSHIFT_HOME") or "memory_home").expanduser()
+    candidates = (Path.cwd() / TOML_NAME, home / TOML_NAME)
+    token = _toml_files.set(tuple(p for p in candidates if p.is_file()))
+    try:
+        return Settings(**given)
+    finally:
+        _toml_files.reset(token)

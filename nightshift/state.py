@@ -1,0 +1,295 @@
+"""Pipeline state in DuckDB (``<home>/.nightshift/state.duckdb``): rollouts, jobs, raw memories, runs.
+
+DuckDB allows one writer process, and the run lock (``nightshift.lock``) already keeps runs apart,
+so each step opens the database briefly with ``open_state`` and closes it again; that lets
+``nightshift status`` read between steps of a running night.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib.resources import files
+from pathlib import Path
+
+import duckdb
+
+from nightshift.memory import RawMemory, StoredMemory
+
+DB_NAME = "state.duckdb"
+
+
+class StateBusy(RuntimeError):
+    """Another process has the database open for writing."""
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """DuckDB TIMESTAMP columns hold naive UTC; aware datetimes are converted on the way in."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def aware_utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def _migrations() -> list[tuple[int, str]]:
+    folder = files("nightshift") / "migrations"
+    found = [(int(f.name.split("_", 1)[0]), f.read_text(encoding="utf-8")) for f in folder.iterdir() if f.name.endswith(".sql")]
+    return sorted(found)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply every versioned SQL file newer than the database, each in its own transaction."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    current = row[0] or 0
+    for version, sql in _migrations():
+        if version <= current:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        con.execute(sql)
+        con.execute("INSERT INTO schema_version VALUES (?)", [version])
+        con.execute("COMMIT")
+
+
+@contextmanager
+def open_state(state_dir: Path, *, read_only: bool = False, wait_seconds: float = 10.0) -> Iterator[State]:
+    """Open (and migrate) the database, waiting a little if another process holds it."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / DB_NAME
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only and path.exists())
+            break
+        except duckdb.IOException as exc:  # the file lock of another process
+            if time.monotonic() >= deadline:
+                raise StateBusy(f"{path} is in use by another process: {exc}") from exc
+            time.sleep(0.2)
+    try:
+        if not read_only:
+            migrate(con)
+        yield State(con)
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True, slots=True)
+class RolloutRow:
+    path: str
+    size: int
+    mtime: float
+    extracted_size: int | None
+    extracted_mtime: float | None
+
+
+class State:
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    # --- rollouts -------------------------------------------------------------------------
+
+    def rollout_watermarks(self) -> dict[str, tuple[int | None, float | None]]:
+        rows = self.con.execute("SELECT path, extracted_size, extracted_mtime FROM rollouts").fetchall()
+        return {path: (size, mtime) for path, size, mtime in rows}
+
+    def upsert_seen(self, files: list[tuple[str, int, float]], now: datetime) -> None:
+        """Record the latest stat of files discovery found changed (set-wise, one statement)."""
+        if not files:
+            return
+        now = naive_utc(now)
+        self.con.executemany(
+            """
+            INSERT INTO rollouts (path, size, mtime, first_seen, updated_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, updated_at = excluded.updated_at
+            """,
+            [(p, s, m, now, now) for p, s, m in files],
+        )
+
+    def mark_extracted(
+        self,
+        path: str,
+        *,
+        size: int,
+        mtime: float,
+        outcome: str,
+        now: datetime,
+        rollout_id: str | None = None,
+        fmt: str | None = None,
+        project_key: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        """Move the watermark: this version of the file is done (memory, no-op or skipped)."""
+        self.con.execute(
+            """
+            UPDATE rollouts SET extracted_size = ?, extracted_mtime = ?, outcome = ?, rollout_id = coalesce(?, rollout_id),
+                   format = coalesce(?, format), project_key = coalesce(?, project_key), note = ?, updated_at = ?
+            WHERE path = ?
+            """,
+            [size, mtime, outcome, rollout_id, fmt, project_key, note, naive_utc(now), path],
+        )
+
+    def mark_failed(self, path: str, note: str, now: datetime) -> None:
+        self.con.execute("UPDATE rollouts SET outcome = 'failed', note = ?, updated_at = ? WHERE path = ?", [note, naive_utc(now), path])
+
+    def pending_rollouts(self) -> int:
+        row = self.con.execute(
+            "SELECT count(*) FROM rollouts WHERE extracted_size IS DISTINCT FROM size OR extracted_mtime IS DISTINCT FROM mtime"
+        ).fetchone()
+        return row[0]
+
+    # --- jobs -----------------------------------------------------------------------------
+
+    def enqueue(self, kind: str, key: str, *, size: int | None, mtime: float | None, max_retries: int, now: datetime) -> None:
+        """Create the job, or give it a fresh set of attempts when its input changed since the last one."""
+        now = naive_utc(now)
+        self.con.execute(
+            """
+            INSERT INTO jobs (kind, key, status, attempts_left, failures, source_size, source_mtime, updated_at)
+            VALUES (?, ?, 'pending', ?, 0, ?, ?, ?)
+            ON CONFLICT (kind, key) DO UPDATE SET
+                status = CASE
+                    WHEN jobs.status = 'running' AND jobs.lease_until > excluded.updated_at THEN 'running'
+                    WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
+                      OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime OR jobs.status = 'done' THEN 'pending'
+                    ELSE jobs.status END,
+                attempts_left = CASE WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
+                                       OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime
+                                     THEN excluded.attempts_left ELSE jobs.attempts_left END,
+                failures = CASE WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
+                                  OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime
+                                THEN 0 ELSE jobs.failures END,
+                retry_at = CASE WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
+                                  OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime
+                                THEN NULL ELSE jobs.retry_at END,
+                source_size = excluded.source_size, source_mtime = excluded.source_mtime,
+                updated_at = excluded.updated_at
+            """,
+            [kind, key, max_retries + 1, size, mtime, now],
+        )
+
+    def claim(self, kind: str, key: str, owner: str, lease: timedelta, now: datetime) -> bool:
+        """Take the job for ``owner`` unless another owner's lease still lives, it waits for a retry, or it has no attempts left."""
+        now = naive_utc(now)
+        row = self.con.execute(
+            """
+            UPDATE jobs SET status = 'running', owner = ?, lease_until = ?, updated_at = ?
+            WHERE kind = ? AND key = ? AND attempts_left > 0
+              AND (status IN ('pending', 'failed') OR (status = 'running' AND (lease_until <= ? OR owner = ?)))
+              AND (retry_at IS NULL OR retry_at <= ?)
+            RETURNING key
+            """,
+            [owner, now + lease, now, kind, key, now, owner, now],
+        ).fetchone()
+        return row is not None
+
+    def renew(self, kind: str, key: str, owner: str, lease: timedelta, now: datetime) -> bool:
+        """Heartbeat: extend the lease; False means the lease was lost and the work must stop."""
+        now = naive_utc(now)
+        row = self.con.execute(
+            "UPDATE jobs SET lease_until = ?, updated_at = ? WHERE kind = ? AND key = ? AND owner = ? AND status = 'running' RETURNING key",
+            [now + lease, now, kind, key, owner],
+        ).fetchone()
+        return row is not None
+
+    def finish(self, kind: str, key: str, owner: str, now: datetime, *, tokens_in: int = 0, tokens_out: int = 0) -> None:
+        self.con.execute(
+            """
+            UPDATE jobs SET status = 'done', owner = NULL, lease_until = NULL, last_error = NULL, retry_at = NULL, failures = 0,
+                   tokens_in = tokens_in + ?, tokens_out = tokens_out + ?, updated_at = ?
+            WHERE kind = ? AND key = ? AND owner = ?
+            """,
+            [tokens_in, tokens_out, naive_utc(now), kind, key, owner],
+        )
+
+    def fail(self, kind: str, key: str, owner: str, error: str, backoff: timedelta, now: datetime) -> None:
+        """Record the error; the next attempt waits ``backoff``, doubled for each failure before it."""
+        now = naive_utc(now)
+        self.con.execute(
+            """
+            UPDATE jobs SET status = 'failed', owner = NULL, lease_until = NULL, last_error = ?,
+                   attempts_left = attempts_left - 1, failures = failures + 1, updated_at = ?,
+                   retry_at = ? + to_microseconds(CAST(? * pow(2, failures) AS BIGINT))
+            WHERE kind = ? AND key = ? AND owner = ?
+            """,
+            [error[:2000], now, now, backoff / timedelta(microseconds=1), kind, key, owner],
+        )
+
+    def job(self, kind: str, key: str) -> dict | None:
+        cur = self.con.execute("SELECT * FROM jobs WHERE kind = ? AND key = ?", [kind, key])
+        row = cur.fetchone()
+        return dict(zip([d[0] for d in cur.description], row)) if row else None
+
+    def job_counts(self) -> dict[str, int]:
+        return dict(self.con.execute("SELECT status, count(*) FROM jobs WHERE kind = 'extract' GROUP BY status").fetchall())
+
+    # --- raw memories ---------------------------------------------------------------------
+
+    def store_memory(self, m: StoredMemory, body_md: str, now: datetime) -> None:
+        scopes = {t.scope for t in m.memory.tasks}
+        scope = scopes.pop().value if len(scopes) == 1 else "mixed"
+        now = naive_utc(now)
+        self.con.execute(
+            """
+            INSERT INTO raw_memories (rollout_id, source_path, source_format, project_key, scope, slug, summary,
+                                      body_json, body_md, source_updated_at, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (rollout_id) DO UPDATE SET
+                source_path = excluded.source_path, source_format = excluded.source_format,
+                project_key = excluded.project_key, scope = excluded.scope, slug = excluded.slug,
+                summary = excluded.summary, body_json = excluded.body_json, body_md = excluded.body_md,
+                source_updated_at = excluded.source_updated_at, updated_at = excluded.updated_at
+            """,
+            [m.rollout_id, m.source_path, m.source_format, m.project_key, scope, m.memory.slug, m.memory.rollout_summary,
+             m.memory.model_dump_json(), body_md, naive_utc(m.source_updated_at), now, now],
+        )
+
+    def delete_memory(self, rollout_id: str) -> bool:
+        return self.con.execute("DELETE FROM raw_memories WHERE rollout_id = ? RETURNING rollout_id", [rollout_id]).fetchone() is not None
+
+    def select_memories(self, *, limit: int, max_unused_days: float, now: datetime) -> list[StoredMemory]:
+        """The raw memories phase 2 may see: most used first, then newest; stale unused ones drop out."""
+        cutoff = naive_utc(now) - timedelta(days=max_unused_days)
+        rows = self.con.execute(
+            """
+            SELECT rollout_id, source_path, source_format, project_key, body_json, source_updated_at, usage_count, last_usage
+            FROM raw_memories
+            WHERE coalesce(last_usage, source_updated_at) >= ?
+            ORDER BY usage_count DESC, coalesce(last_usage, source_updated_at) DESC, rollout_id
+            LIMIT ?
+            """,
+            [cutoff, limit],
+        ).fetchall()
+        return [
+            StoredMemory(
+                rollout_id=r[0], source_path=r[1], source_format=r[2], project_key=r[3],
+                memory=RawMemory.model_validate_json(r[4]), source_updated_at=aware_utc(r[5]),
+                usage_count=r[6], last_usage=aware_utc(r[7]),
+            )
+            for r in rows
+        ]
+
+    def memory_count(self) -> int:
+        return self.con.execute("SELECT count(*) FROM raw_memories").fetchone()[0]
+
+    # --- runs -----------------------------------------------------------------------------
+
+    def start_run(self, run_id: str, provider: str, now: datetime) -> None:
+        self.con.execute("INSERT INTO runs (run_id, started_at, status, provider) VALUES (?, ?, 'running', ?)", [run_id, naive_utc(now), provider])
+
+    def end_run(self, run_id: str, *, status: str, now: datetime, counts: dict[str, int], commit_sha: str | None, message: str) -> None:
+        columns = ("discovered", "memories", "no_ops", "failed", "skipped", "model_calls", "tokens_in", "tokens_out")
+        assignments = ", ".join(f"{c} = ?" for c in columns)
+        self.con.execute(
+            f"UPDATE runs SET status = ?, ended_at = ?, commit_sha = ?, message = ?, {assignments} WHERE run_id = ?",
+            [status, naive_utc(now), commit_sha, message, *(counts.get(c, 0) for c in columns), run_id],
+        )
+
+    def last_runs(self, n: int = 5) -> list[dict]:
+        cur = self.con.execute("SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", [n])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
