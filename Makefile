@@ -23,8 +23,12 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	$(BIN)/pytest -q
 
+# The bundled sample sessions into ./memory_home with the offline builtin provider. The samples'
+# mtimes are whatever the checkout gave them, so the idle rule is switched off for the demo.
 demo: $(STAMP)
-	$(BIN)/python -m nightshift.demo
+	$(BIN)/nightshift consolidate --home memory_home --source samples/codex --source samples/claude --idle-hours 0 --provider builtin
+	git -C memory_home log --stat --format='%n%h %an: %s%n%b' | cat
+	head -n 30 memory_home/MEMORY.md
 
 consolidate: $(STAMP)
 	$(BIN)/nightshift consolidate

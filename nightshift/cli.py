@@ -89,18 +89,20 @@ def _fmt_time(moment: datetime | None) -> str:
 def status(home: HomeOpt = None, as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
     """Show the last runs, job counts and rollouts waiting to be extracted."""
     settings = _settings(home=home)
-    if not (settings.state_dir / "state.duckdb").exists():
-        typer.echo(f"nightshift: no runs yet in {settings.home}")
-        return
-    try:
-        with open_state(settings.state_dir, read_only=True, wait_seconds=3) as db:
-            runs, jobs, pending, memories = db.last_runs(5), db.job_counts(), db.pending_rollouts(), db.memory_count()
-    except StateBusy:
-        typer.echo(f"nightshift: a run is in progress (pid {lock_holder(settings.state_dir) or '?'}); try again shortly")
-        return
+    runs, jobs, pending, memories = [], {}, 0, 0
+    if (settings.state_dir / "state.duckdb").exists():
+        try:
+            with open_state(settings.state_dir, read_only=True, wait_seconds=3) as db:
+                runs, jobs, pending, memories = db.last_runs(5), db.job_counts(), db.pending_rollouts(), db.memory_count()
+        except StateBusy:
+            typer.echo(f"nightshift: a run is in progress (pid {lock_holder(settings.state_dir) or '?'}); try again shortly")
+            return
     holder = lock_holder(settings.state_dir)
     if as_json:
         typer.echo(json.dumps({"runs": runs, "jobs": jobs, "pending_rollouts": pending, "raw_memories": memories, "lock_holder": holder}, default=str, indent=2))
+        return
+    if not runs:
+        typer.echo(f"nightshift: no runs yet in {settings.home}")
         return
     typer.echo(f"memory home: {settings.home}   raw memories: {memories}   lock: {f'held by pid {holder}' if holder else 'free'}")
     typer.echo("jobs: " + (", ".join(f"{k} {v}" for k, v in sorted(jobs.items())) or "none"))

@@ -15,7 +15,7 @@ from nightshift.transcript import Transcript, Turn, TurnKind
 
 BYTES_PER_TOKEN = 4
 _SEPARATOR = "\n\n"
-_GAP_MARKER_MAX = 72  # bytes, separator included: "[... 12,345 turns omitted (123,456,789 bytes) ...]"
+_GAP_MARKER_MAX = 40  # bytes, separator included: "[... 1,234,567 turns omitted ...]"
 _CLIP_MARKER_MAX = 56  # "\n[... 123,456,789 characters clipped ...]\n"
 _CUT_MARKER_MAX = 64  # "\n\n[... 123,456,789 bytes cut from the middle ...]\n\n"
 # A huge tool output is narrowed to its ends before redaction; this much extra on each side keeps a
@@ -26,8 +26,19 @@ _SECRET_SPAN = 20_000
 def render_transcript(t: Transcript, token_budget: int, tool_output_token_cap: int) -> str:
     budget = max(0, token_budget) * BYTES_PER_TOKEN
     output_cap = max(0, tool_output_token_cap) * BYTES_PER_TOKEN
-    blocks = [_render_turn(turn, output_cap) for turn in t.turns]
-    return _fit(redact(_header(t)), blocks, budget)
+    header = redact(_header(t))
+    turns = t.turns
+    is_user = [turn.kind is TurnKind.USER for turn in turns]
+    # Redaction is the costly step on a 100 MB transcript, so plan on cheap size estimates first and
+    # redact only the turns that survive; then plan again on their real sizes.
+    sizes = [_estimate(turn, output_cap) for turn in turns]
+    dropped = bytearray(len(turns))
+    _drop_from_middle(sizes, is_user, dropped, budget - _utf8_len(header))
+    blocks = {i: _render_turn(turn, output_cap) for i, turn in enumerate(turns) if not dropped[i]}
+    for i, text in blocks.items():
+        sizes[i] = _utf8_len(text) + len(_SEPARATOR)
+    _drop_from_middle(sizes, is_user, dropped, budget - _utf8_len(header))
+    return _cut_middle(_join(header, blocks, dropped), budget)
 
 
 def _header(t: Transcript) -> str:
@@ -47,17 +58,26 @@ def _header(t: Transcript) -> str:
     return "\n".join(lines)
 
 
-def _render_turn(turn: Turn, output_cap: int) -> tuple[str, bool]:
-    """The block text, and whether it is a user turn (kept in preference when over budget)."""
-    if turn.kind is TurnKind.USER:
-        return f"[user]\n{redact(turn.text)}", True
-    if turn.kind is TurnKind.ASSISTANT:
-        return f"[assistant]\n{redact(turn.text)}", False
+def _label(turn: Turn) -> str:
     if turn.kind is TurnKind.TOOL_CALL:
-        label = f"[tool call: {turn.tool_name}]" if turn.tool_name else "[tool call]"
-        return f"{label}\n{redact(turn.text)}", False
-    label = "[tool output, failed]" if turn.is_error else "[tool output]"
-    return f"{label}\n{_clip_output(turn.text.rstrip(), output_cap)}", False
+        return f"[tool call: {turn.tool_name}]" if turn.tool_name else "[tool call]"
+    if turn.kind is TurnKind.TOOL_OUTPUT:
+        return "[tool output, failed]" if turn.is_error else "[tool output]"
+    return f"[{turn.kind.value}]"
+
+
+def _estimate(turn: Turn, output_cap: int) -> int:
+    """The block's size before redaction (which mostly shrinks text); outputs are clipped to the cap."""
+    body = _utf8_len(turn.text)
+    if turn.kind is TurnKind.TOOL_OUTPUT:
+        body = min(body, output_cap)
+    return _utf8_len(_label(turn)) + 1 + body + len(_SEPARATOR)
+
+
+def _render_turn(turn: Turn, output_cap: int) -> str:
+    if turn.kind is TurnKind.TOOL_OUTPUT:
+        return f"{_label(turn)}\n{_clip_output(turn.text.rstrip(), output_cap)}"
+    return f"{_label(turn)}\n{redact(turn.text)}"
 
 
 def _clip_output(text: str, cap: int) -> str:
@@ -77,43 +97,43 @@ def _clip_output(text: str, cap: int) -> str:
     return f"{head}\n[... {clipped:,} characters clipped ...]\n{tail}"
 
 
-def _fit(header: str, blocks: list[tuple[str, bool]], budget: int) -> str:
-    sizes = [_utf8_len(text) + len(_SEPARATOR) for text, _ in blocks]
-    total = _utf8_len(header) + sum(sizes)
-    if total <= budget:
-        return _SEPARATOR.join([header, *(text for text, _ in blocks)])
-
-    middle = (len(blocks) - 1) / 2
-    droppable = sorted((i for i, (_, is_user) in enumerate(blocks) if not is_user), key=lambda i: abs(i - middle))
-    dropped = bytearray(len(blocks))
-    gaps = 0  # each run of dropped turns becomes one marker
-    for i in droppable:
-        if total + gaps * _GAP_MARKER_MAX <= budget:
-            break
+def _drop_from_middle(sizes: list[int], is_user: list[bool], dropped: bytearray, room: int) -> None:
+    """Mark assistant and tool turns as dropped, nearest the middle first, until the rest fits ``room``."""
+    total = sum(size for size, gone in zip(sizes, dropped) if not gone)
+    gaps = sum(1 for i, gone in enumerate(dropped) if gone and (i == 0 or not dropped[i - 1]))
+    if total + gaps * _GAP_MARKER_MAX <= room:
+        return
+    middle = (len(sizes) - 1) / 2
+    candidates = sorted((i for i in range(len(sizes)) if not is_user[i] and not dropped[i]), key=lambda i: abs(i - middle))
+    for i in candidates:
+        if total + gaps * _GAP_MARKER_MAX <= room:
+            return
         dropped[i] = 1
         total -= sizes[i]
         joins_left = i > 0 and dropped[i - 1]
-        joins_right = i + 1 < len(blocks) and dropped[i + 1]
+        joins_right = i + 1 < len(sizes) and dropped[i + 1]
         gaps += 1 - joins_left - joins_right
 
+
+def _join(header: str, blocks: dict[int, str], dropped: bytearray) -> str:
+    """The header and the kept blocks; each run of dropped turns becomes one marker."""
     parts = [header]
-    run_turns = run_bytes = 0
-    for i, (text, _) in enumerate(blocks):
-        if dropped[i]:
-            run_turns += 1
-            run_bytes += sizes[i]
+    run = 0
+    for i, gone in enumerate(dropped):
+        if gone:
+            run += 1
             continue
-        if run_turns:
-            parts.append(_gap_marker(run_turns, run_bytes))
-            run_turns = run_bytes = 0
-        parts.append(text)
-    if run_turns:
-        parts.append(_gap_marker(run_turns, run_bytes))
-    return _cut_middle(_SEPARATOR.join(parts), budget)
+        if run:
+            parts.append(_gap_marker(run))
+            run = 0
+        parts.append(blocks[i])
+    if run:
+        parts.append(_gap_marker(run))
+    return _SEPARATOR.join(parts)
 
 
-def _gap_marker(turns: int, size: int) -> str:
-    return f"[... {turns:,} turn{'s' if turns != 1 else ''} omitted ({size:,} bytes) ...]"
+def _gap_marker(turns: int) -> str:
+    return f"[... {turns:,} turn{'s' if turns != 1 else ''} omitted ...]"
 
 
 def _cut_middle(text: str, budget: int) -> str:

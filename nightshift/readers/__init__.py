@@ -45,8 +45,7 @@ def read_transcript(path: Path) -> Transcript:
         if b"\x00" in fh.read(_BINARY_PROBE):
             raise NotATranscript(f"{path}: binary file, not JSONL")
         fh.seek(0)
-        lines = _JsonLines(fh, stats)
-        lines.max_lines = _SNIFF_LINES  # a huge log of non-JSON must not be read to the end
+        lines = _JsonLines(fh, stats, max_lines=_SNIFF_LINES)  # a huge non-JSON log is not read to the end
         records = iter(lines)
         source_format, sniffed = _sniff(records)
         if source_format is None:
@@ -69,10 +68,10 @@ def read_transcript(path: Path) -> Transcript:
 class _JsonLines:
     """The JSON objects of a JSONL file with their line timestamps; skips and counts bad lines."""
 
-    def __init__(self, fh: BinaryIO, stats: ReadStats) -> None:
+    def __init__(self, fh: BinaryIO, stats: ReadStats, max_lines: int | None) -> None:
         self._fh = fh
         self._stats = stats
-        self.max_lines: int | None = None
+        self.max_lines = max_lines
         self.first_time: datetime | None = None
         self.last_time: datetime | None = None
         self.timed_lines = 0

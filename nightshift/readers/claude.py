@@ -32,7 +32,7 @@ _IGNORED_TYPES = {
     "worktree-state",
 }
 _RECORD_TYPES = {"user", "assistant", "summary"} | _IGNORED_TYPES
-_IDENTIFYING_KEYS = ("sessionId", "uuid", "leafUuid", "messageId")
+_IDENTIFYING_KEYS = ("sessionId", "uuid", "leafUuid", "messageId", "message")
 # Text the harness wraps into user messages; none of it was typed by the human.
 _INJECTED = re.compile(
     r"<(system-reminder|command-name|command-message|command-args|local-command-stdout"

@@ -166,23 +166,15 @@ class _Reader:
             text = part.get("text")
             if not isinstance(text, str):  # audio and other non-text parts
                 self.stats.dropped_items += 1
-            elif role == "user" and self.is_injected(text):
+            elif role == "user" and (fragment := _injected_fragment(text)):
+                if fragment == "<environment_context>":
+                    self.environment_context(text)
                 self.stats.dropped_items += 1
             elif text.strip():
                 texts.append(text)
         if texts:
             kind = TurnKind.USER if role == "user" else TurnKind.ASSISTANT
             self.t.turns.append(Turn(kind, "\n\n".join(texts), timestamp=when))
-
-    def is_injected(self, text: str) -> bool:
-        trimmed = text.strip()
-        head, tail = trimmed[:32].lower(), trimmed[-32:].lower()
-        for start, end in _INJECTED_FRAGMENTS:
-            if head.startswith(start) and tail.endswith(end):
-                if start == "<environment_context>":
-                    self.environment_context(trimmed)
-                return True
-        return False
 
     def environment_context(self, block: str) -> None:
         for name, value in _ENVIRONMENT_FIELD.findall(block):
@@ -214,7 +206,7 @@ class _Reader:
 
     def tool_output(self, item: dict, when: datetime | None) -> None:
         call_id = _str(item.get("call_id"))
-        text, failed = tool_output_text(item.get("output"), self.stats)
+        text, failed = _tool_output_text(item.get("output"), self.stats)
         self.t.turns.append(
             Turn(
                 TurnKind.TOOL_OUTPUT,
@@ -227,7 +219,17 @@ class _Reader:
         )
 
 
-def tool_output_text(output: object, stats: ReadStats) -> tuple[str, bool]:
+def _injected_fragment(text: str) -> str | None:
+    """The start marker of the harness block this content item is, if it is one."""
+    trimmed = text.strip()
+    head, tail = trimmed[:32].lower(), trimmed[-32:].lower()
+    for start, end in _INJECTED_FRAGMENTS:
+        if head.startswith(start) and tail.endswith(end):
+            return start
+    return None
+
+
+def _tool_output_text(output: object, stats: ReadStats) -> tuple[str, bool]:
     """The readable text of a tool output in any shape Codex has written, and whether it failed."""
     value = output
     if isinstance(output, str) and output.lstrip()[:1] in ("{", "["):
