@@ -8,9 +8,10 @@ STAMP := $(VENV)/.installed
 export PREFECT_HOME ?= $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export NIGHTSHIFT_HOME ?= $(CURDIR)/memory_home
 
-.PHONY: install test demo consolidate status clean
+.PHONY: install test demo consolidate status serve stop watch eval clean
 
 install: $(STAMP)
 
@@ -35,6 +36,24 @@ consolidate: $(STAMP)
 
 status: $(STAMP)
 	$(BIN)/nightshift status
+
+# The nightly deployment (prefect.yaml) on a local Prefect server, with a worker; both run in the
+# background, their pids in $(PREFECT_HOME)/nightshift-serve.json. `make stop` ends exactly those.
+serve: $(STAMP)
+	$(BIN)/python -m nightshift.serve start
+
+stop: $(STAMP)
+	$(BIN)/python -m nightshift.serve stop
+
+# Fresh mode in the foreground without a Prefect server; Ctrl-C stops it.
+watch: $(STAMP)
+	$(BIN)/nightshift watch
+
+# The labelled evaluation (docs/eval.md): the builtin rules offline, or PROVIDER=openai against the
+# configured endpoint (NIGHTSHIFT_BASE_URL, models...). Fails when a secret or an injected order reaches memory.
+PROVIDER ?= builtin
+eval: $(STAMP)
+	$(BIN)/python -m eval.run --provider $(PROVIDER)
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache

@@ -1,20 +1,27 @@
-"""The ``consolidate`` Prefect flow: discover -> extract (mapped, bounded) -> consolidate.
+"""The ``consolidate`` Prefect flow: discover -> extract (mapped, bounded) -> consolidate if due.
 
-Thin orchestration over ``nightshift.pipeline``: the run lock, the run record and every write stay
-in this flow's process; the mapped extract task is pure, so any task runner can execute it.
+Thin orchestration: ``nightshift.schedule.run_pass`` owns the order, the run lock, the run record
+and the phase 2 decision; this flow supplies Prefect tasks for its steps and publishes the run's
+artifacts (a markdown report and a per-rollout table). Every write stays in the flow's process;
+the mapped extract task is pure, so any task runner can execute it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
-from prefect import flow, get_run_logger, task, unmapped
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import as_completed
+from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from nightshift import pipeline
+from flows import runners
+from nightshift import artifacts, pipeline, schedule
 from nightshift.discover import FileStat
-from nightshift.lock import run_lock
 from nightshift.settings import Settings, load_settings
 
 
@@ -30,8 +37,9 @@ def discover_task(run: pipeline.Run) -> list[FileStat]:
 
 
 @task(name="extract", cache_policy=NO_CACHE)
-def extract_task(file: FileStat, settings: Settings) -> pipeline.Extraction:
-    return pipeline.extract_rollout(file, settings)
+def extract_task(files: list[FileStat], settings: Settings) -> list[pipeline.Extraction]:
+    """One batch of rollouts, one after another; ``runners.batches`` says why batches."""
+    return [pipeline.extract_rollout(file, settings) for file in files]
 
 
 @task(name="consolidate", cache_policy=NO_CACHE)
@@ -39,27 +47,28 @@ def consolidate_task(run: pipeline.Run) -> str | None:
     return pipeline.consolidate(run, pipeline.utcnow())
 
 
-def run_consolidation(settings: Settings) -> dict:
+def _extract_with_tasks(files: list[FileStat], settings: Settings) -> Iterator[pipeline.Extraction]:
+    with runners.mapped(extract_task, runners.batches(files, settings), settings) as futures:  # threads, or Dask
+        for future in as_completed(futures):  # as each batch finishes, so progress moves
+            yield from future.result()
+
+
+PREFECT_STEPS = schedule.Steps(find=discover_task, extract=_extract_with_tasks, consolidate=consolidate_task)
+
+
+def run_consolidation(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
     """The flow body, callable with a ready Settings object (the CLI builds it from its flags)."""
     logger = get_run_logger()
-    with run_lock(settings.state_dir):
-        run = pipeline.begin_run(settings, pipeline.utcnow())
-        commit_sha = None
-        try:
-            claimed = discover_task(run)
-            futures = extract_task.map(claimed, settings=unmapped(settings)) if claimed else []
-            results = [f.result() for f in futures]
-            pipeline.record_extractions(run, results, pipeline.utcnow())
-            for note in run.notes:
-                logger.info(note)
-            commit_sha = consolidate_task(run)
-        except BaseException as exc:
-            pipeline.end_run(run, status="failed", now=pipeline.utcnow(), commit_sha=None, message=f"{type(exc).__name__}: {exc}")
-            raise
-        line = pipeline.summary_line(run, commit_sha)
-        pipeline.end_run(run, status="ok", now=pipeline.utcnow(), commit_sha=commit_sha, message=line)
-        logger.info(line)
-        return {"run_id": run.run_id, "counts": run.counts, "commit": commit_sha, "summary": line, "notes": run.notes}
+    result = schedule.run_pass(settings, mode, PREFECT_STEPS)
+    for note in result.run.notes:
+        logger.info(note)
+    logger.info(result.summary)
+    create_markdown_artifact(artifacts.run_markdown(result, settings.home), key="nightshift-run",
+                             description=f"nightshift {mode} run {result.run.run_id}")
+    create_table_artifact(artifacts.rollout_rows(result.results, artifacts.quarantined_paths(settings, result.run.run_id)),
+                          key="nightshift-rollouts",
+                          description="Each transcript this run read: outcome and tokens")
+    return result.as_dict() | {"flow_run_id": str(flow_run.id)}  # to find the run and its artifacts in the UI
 
 
 @flow(name="consolidate", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=True)
@@ -68,15 +77,17 @@ def consolidate_flow(
     sources: list[str] | None = None,
     idle_hours: float | None = None,
     provider: str | None = None,
+    mode: Literal["nightly", "fresh"] = "nightly",
 ) -> dict:
-    """Entry point for deployments; parameters left at None come from nightshift.toml / environment."""
+    """Entry point for deployments; parameters left at None come from nightshift.toml / environment.
+    ``mode="fresh"`` consolidates only when it is due (see nightshift.schedule)."""
     settings = load_settings(home=home and Path(home), sources=sources and [Path(s) for s in sources],
                              idle_hours=idle_hours, provider=provider)
-    return run_consolidation(settings)
+    return run_consolidation(settings, mode)
 
 
-def run_with_settings(settings: Settings) -> dict:
+def run_with_settings(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
     """Run the flow in this process with ``extract_concurrency`` threads for the mapped extract step."""
     bounded = consolidate_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.extract_concurrency))
     return bounded(home=str(settings.home), sources=[str(s) for s in settings.sources],
-                   idle_hours=settings.idle_hours, provider=settings.provider)
+                   idle_hours=settings.idle_hours, provider=settings.provider, mode=mode)

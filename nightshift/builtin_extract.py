@@ -4,7 +4,9 @@ The builtin provider is the offline default. It is weaker than a model, so it on
 kinds of evidence that rules recognise with high precision (junk memories are the main failure of
 peer systems) and answers no-op for everything else:
 
-* durable preferences the user stated in their own turns ("always ...", "use X instead of Y");
+* durable preferences the user stated in their own turns ("always ...", "use X instead of Y"), and
+  conventions that name their reach ("in this repo ...", "in all my projects, write ..."), minus
+  any the user took back later and any sentence that carries a credential;
 * a command that failed and later passed, with the environment-changing steps taken in between.
 
 Assistant text and tool output never become preferences: they are untrusted and the user never
@@ -68,7 +70,7 @@ _RULE_START = re.compile(
       |(?:don'?t|do\s+not)\s+\w
       |stop\s+\w+ing\b
       |prefer\s+\w
-      |(?:(?:i|we)\s+)?use\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
+      |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
       |(?:i|we)(?:'d|\s+would)?\s+(?:(?:really|generally|usually|always)\s+)?prefer\b
       |(?:i|we)\s+(?:always|never)\s+(?!(?:remember|recall|know|knew|understand|get|got|see|saw|think|thought|notice|noticed|had|have|was|were|been|said|forget|figured)\b)
       |(?:i|we)\s+(?:don'?t|do\s+not)\s+(?:want|like)\b
@@ -81,6 +83,45 @@ _RULE_ANYWHERE = re.compile(
     r"|prefer\s+\S.*?\s+over\s+\S)",
     re.I,
 )
+# A rule can also be an imperative or a description that names its own reach: "In all my projects,
+# write ...", "Use pnpm for everything here", "Branch names in this repo always start with ...".
+# Without such a marker an imperative ("Run the smoke tests") is a request for this session.
+_PROJECT_WIDE = r"\b(?:in|for|across|throughout)\s+(?:this|our|the\s+whole)\s+(?:repo|repository|project|code\s*base)\b"
+_STANDING = re.compile(
+    _PROJECT_WIDE + r"|\b(?:for\s+everything|every\s*time|each\s+time|whenever|by\s+default"
+    r"|in\s+(?:all\s+)?(?:new|future)\s+code)\b",
+    re.I,
+)
+# Verbs that choose how things are done (not actions like run/add/push), without a specific object
+# after them: "Write commit messages in ..." is a style, "Write a README for this repo" is a task.
+_IMPERATIVE = re.compile(
+    r"^(?:use|write|keep|put|format|indent|name|prefix|target|follow|place|store|document|pin|sort"
+    r"|answer|reply|respond|explain|comment)\b(?!\s+(?:a|an|the|this|that|these|those|me|us|some|it)\b)",
+    re.I,
+)
+_CONVENTION = re.compile(
+    _PROJECT_WIDE + r".*?\b(?:always|never|must)\s+(?:be|start|begin|end|go|live|use|follow|include|contain|stay|match|target)\b",
+    re.I,
+)
+# How a routine job is done here, with the reason: "Run the tests with `make test`; plain `go test` skips ...".
+_HOW_TO = re.compile(
+    r"^(?:run|build|start|lint|format|deploy|release)\s+(?:the\s+|all\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:with|using|via|through)"
+    r"\s+`[a-z][^`]*`\s*(?:;|,\s*(?:because|since|otherwise|as)\b)",
+    re.I,
+)
+# A leading scope phrase is not part of the rule's wording: "In this repo we indent with tabs, not spaces".
+_SCOPE_LEAD = re.compile(r"(?:" + _PROJECT_WIDE + r"|\b(?:here|in\s+general|globally)\b),?\s*", re.I)
+# Taking back what was said: the retracted rule must not be remembered ("forget what I said about yarn").
+_RETRACTION = re.compile(
+    r"\b(?:forget|ignore|disregard|scratch|scrap)\s+(?:what\s+i\s+(?:said|told\s+you)|that|my\s+last)\b"
+    r"|\bi(?:'ve|\s+have)?\s+changed\s+my\s+mind\b",
+    re.I,
+)
+_RETRACTED_SUBJECT = re.compile(r"\babout\s+`?([\w.+/@-]+)", re.I)
+# A sentence naming a credential next to a value shaped like one keeps out of memory, even when the
+# redactor missed the value ("log in with password Orchid-Lantern-42" has no KEY=value shape).
+_CREDENTIAL_WORD = re.compile(r"\b(?:passwords?|passwd|passphrase|passcode|tokens?|api[\s_-]?keys?|secrets?|credentials?)\b", re.I)
+_CREDENTIAL_VALUE = re.compile(r"(?=\S*\d)(?=\S*[A-Za-z])[^\s/\\\"'`,;()\[\]]{8,}")
 _QUESTION_START = re.compile(
     r"^(?:should|shall|can|could|would|will|why|how|what|is|are|was|does|did"
     r"|do\s+(?:you|we|i|they)|have\s+you)\b",
@@ -106,7 +147,7 @@ _GLOBAL_SCOPE = re.compile(
     r"\b(?:in\s+all\s+(?:of\s+)?my\s+(?:projects|repos|repositories|code\s*bases)"
     r"|all\s+my\s+(?:projects|repos|repositories)"
     r"|across\s+(?:all\s+)?(?:my\s+)?(?:projects|repos|repositories)"
-    r"|for\s+(?:every|all|any)\s+(?:of\s+my\s+)?(?:projects?|repos?|repository|repositories)"
+    r"|(?:for|in)\s+(?:every|each|all|any)\s+(?:of\s+my\s+)?(?:projects?|repos?|repository|repositories)"
     r"|everywhere|in\s+general|globally)\b",
     re.I,
 )
@@ -168,6 +209,7 @@ _FAILURE_TEXT = re.compile(
 # Most telling line first: a Python-style "XError: message" (from the match on), then whole lines
 # naming a shell or tool error. No leading ".*": that is quadratic on a long single-line output.
 _PYTHON_ERROR = re.compile(r"\b[A-Z]\w*(?:Error|Exception):")
+_PYTEST_SUMMARY = re.compile(r"^(?:FAILED|ERROR) \S+ - ")
 _ERROR_LINE_PATTERNS = (
     _PYTHON_ERROR,
     re.compile(r"command not found"),
@@ -241,7 +283,7 @@ def extract_builtin(transcript: Transcript) -> RawMemory:
             cwd=transcript.cwd,
             keywords=_keywords([_dir_name(transcript.cwd), *(a.program for a in actions)], [title]),
             preferences=[p.text for p in project_prefs],
-            knowledge=_test_command_knowledge(actions),
+            knowledge=_test_command_knowledge(actions) if fixed else [],  # a first-try green run teaches nothing
             failures=[f.failure for f in fixed],
             evidence=list(dict.fromkeys(evidence)),
         ))
@@ -270,15 +312,37 @@ def extract_builtin(transcript: Transcript) -> RawMemory:
 
 def _user_preferences(turns: list[Turn]) -> list[_Preference]:
     found: dict[str, _Preference] = {}  # keyed by folded text: a repeated rule is kept once
+    previous_user_turn = 0
     for turn_no, turn in enumerate(turns, start=1):
         if turn.kind is not TurnKind.USER:
             continue
         for sentence in _sentences(turn.text):
-            if _is_standing_rule(sentence):
+            if _RETRACTION.search(sentence):
+                _retract(found, sentence, since=previous_user_turn)
+            if _is_standing_rule(sentence) and not _holds_credential(sentence):
                 is_global = bool(_GLOBAL_SCOPE.search(sentence)) and not _LOCAL_SCOPE.search(sentence)
                 text = _clip(sentence, PREFERENCE_MAX_CHARS)
                 found.setdefault(sentence.casefold(), _Preference(turn_no, text, is_global))
+        previous_user_turn = turn_no
     return list(found.values())
+
+
+def _retract(found: dict[str, _Preference], sentence: str, since: int) -> None:
+    """Drop the rules a retraction takes back: those naming its subject ("forget what I said about
+    yarn"), else those of the previous user message and this one ("scrap that")."""
+    if subject := _RETRACTED_SUBJECT.search(sentence):
+        word = re.compile(rf"(?<![\w-]){re.escape(subject[1].casefold())}(?![\w-])")
+        gone = [key for key, p in found.items() if word.search(p.text.casefold())]
+    else:
+        gone = [key for key, p in found.items() if p.turn_no >= since]
+    for key in gone:
+        del found[key]
+
+
+def _holds_credential(sentence: str) -> bool:
+    if not _CREDENTIAL_WORD.search(sentence):
+        return False
+    return any(_CREDENTIAL_VALUE.fullmatch(word.strip(".,;:!?")) for word in sentence.split() if "[REDACTED" not in word)
 
 
 def _sentences(text: str) -> list[str]:
@@ -330,7 +394,16 @@ def _is_standing_rule(sentence: str) -> bool:
     heads = [head]
     if clause := _LEAD_CLAUSE.match(sentence):
         heads.append(_LEAD_WORDS.sub("", sentence[clause.end():]))
-    return any(_RULE_START.match(h) for h in heads) or bool(_RULE_ANYWHERE.search(sentence))
+    if scope := _SCOPE_LEAD.match(head):
+        heads.append(head[scope.end():])
+    # "Secrets go in .env.local; never put them in settings.py": a rule after a semicolon rules the sentence.
+    heads += [_LEAD_WORDS.sub("", part.strip()) for part in sentence.split(";")[1:]]
+    if any(_RULE_START.match(h) for h in heads) or _RULE_ANYWHERE.search(sentence) or _CONVENTION.search(sentence):
+        return True
+    if _HOW_TO.match(head):
+        return True  # a procedure with its reason; without the reason it reads as a request
+    reach = _STANDING.search(sentence) or _GLOBAL_SCOPE.search(sentence)
+    return bool(reach) and any(_IMPERATIVE.match(h) for h in heads)
 
 
 # --- commands, failures and fixes -----------------------------------------------------------------
@@ -379,7 +452,8 @@ def _shell_command(call: Turn) -> str | None:
 def _edited_path(call: Turn) -> str | None:
     if (call.tool_name or "").lower() not in _EDIT_TOOLS:
         return None
-    args = _json_object(call.text)
+    # Readers show a non-shell call as `<tool name> <JSON arguments>` (Claude Code's Edit and Write).
+    args = _json_object(call.text.removeprefix(f"{call.tool_name} "))
     if args is not None:
         for field in ("file_path", "path", "notebook_path"):
             if isinstance(args.get(field), str) and args[field].strip():
@@ -465,7 +539,8 @@ def _result(output: Turn) -> tuple[bool, str]:
     for pattern in _ERROR_LINE_PATTERNS:
         if found := [(line, m) for line in lines if (m := pattern.search(line))]:
             if pattern is _PYTHON_ERROR:  # a traceback ends with the real error, after the frames
-                line, match = found[-1]
+                # pytest repeats errors, cut short, in its summary ("ERROR tests/x.py::t - ..."): last resort
+                line, match = ([f for f in found if not _PYTEST_SUMMARY.match(f[0])] or found)[-1]
                 text = line[match.start():]
             else:
                 text = found[0][0]
@@ -526,7 +601,7 @@ def _title(transcript: Transcript) -> str:
     for turn in transcript.turns:
         if turn.kind is TurnKind.USER:
             for sentence in _sentences(turn.text):
-                if len(sentence.split()) >= 2 and not _GREETING.match(sentence):
+                if len(sentence.split()) >= 2 and not _GREETING.match(sentence) and not _holds_credential(sentence):
                     return _clip(sentence.rstrip(".!"), TITLE_MAX_CHARS)
     name = _dir_name(transcript.cwd)
     return f"Session in {name}" if name else "Coding session"

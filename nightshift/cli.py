@@ -6,19 +6,29 @@ when it runs, so ``status`` and ``summary`` start instantly and never touch Pref
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
+import signal
 import sys
-from datetime import datetime
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
+import duckdb
+import git
 import typer
 from pydantic import ValidationError
 
+from nightshift import citations, history, importer, ops, progress, provenance, read_path, usage
 from nightshift.discover import discover
-from nightshift.lock import LockHeld, lock_holder
+from nightshift.lock import LockHeld, lock_holder, run_lock
+from nightshift.quarantine import PoisonedHandbook
+from nightshift.rollback import RollbackError
+from nightshift.rollback import rollback as roll_back
 from nightshift.settings import Settings, load_settings
-from nightshift.state import StateBusy, aware_utc, open_state
+from nightshift.state import StateBusy, open_state
 
 EXIT_USAGE = 2
 EXIT_LOCKED = 3
@@ -26,6 +36,8 @@ EXIT_LOCKED = 3
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Offline memory consolidation for coding agents.")
 
 HomeOpt = Annotated[Optional[Path], typer.Option("--home", help="Memory home (default: $NIGHTSHIFT_HOME or ./memory_home).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary line; errors only.")]
 
 
 def _settings(**flags) -> Settings:
@@ -43,26 +55,52 @@ def consolidate(
     idle_hours: Annotated[Optional[float], typer.Option("--idle-hours", help="Only read transcripts untouched this long.")] = None,
     provider: Annotated[Optional[str], typer.Option("--provider", help="builtin (offline rules) or openai (any compatible endpoint).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be extracted; write nothing.")] = False,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Fresh mode: consolidate only when due (new memories, cooldown passed).")] = False,
+    task_runner: Annotated[Optional[str], typer.Option("--task-runner", help="Where extraction runs: threads (default) or dask (a local Dask cluster).")] = None,
+    dask_address: Annotated[Optional[str], typer.Option("--dask-address", help="Extract on an existing Dask scheduler, e.g. tcp://host:8786.")] = None,
+    quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Extract memories from idle transcripts and consolidate them into the memory home (one git commit)."""
     if provider not in (None, "builtin", "openai"):
         typer.echo(f"nightshift: unknown provider {provider!r} (use builtin or openai)", err=True)
         raise typer.Exit(EXIT_USAGE)
-    settings = _settings(home=home, sources=source, idle_hours=idle_hours, provider=provider)
+    settings = _settings(home=home, sources=source, idle_hours=idle_hours, provider=provider,
+                         task_runner="dask" if dask_address else task_runner, dask_address=dask_address)
+    if settings.task_runner == "dask" and importlib.util.find_spec("prefect_dask") is None:
+        typer.echo("nightshift: --task-runner dask needs prefect-dask: pip install 'nightshift[dask]'", err=True)
+        raise typer.Exit(EXIT_USAGE)
     if dry_run:
         _dry_run(settings)
         return
-    if pid := lock_holder(settings.state_dir):  # fail fast, before Prefect starts
-        typer.echo(f"nightshift: another run holds the lock on {settings.home} (pid {pid}); try again later", err=True)
-        raise typer.Exit(EXIT_LOCKED)
-    from flows.consolidate import run_with_settings  # the CLI is the only layer above flows
-
+    reporter = progress.for_terminal(quiet=quiet or as_json)
+    if not isinstance(reporter, progress.LineReporter):
+        # Prefect's per-task log lines would tear through the progress bar or the --quiet/--json silence.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     try:
-        result = run_with_settings(settings)
+        # Taken before Prefect's slow start-up and held through the flow (which takes it again): of two runs
+        # started together, exactly one gets past this line.
+        with run_lock(settings.state_dir):
+            from flows.consolidate import run_with_settings  # the CLI is the only layer above flows
+            from nightshift.schedule import FRESH, NIGHTLY
+
+            with progress.use(reporter):
+                result = run_with_settings(settings, FRESH if fresh else NIGHTLY)
     except LockHeld as exc:
-        typer.echo(f"nightshift: {exc}", err=True)
+        typer.echo(f"nightshift: {exc}; try again later", err=True)
         raise typer.Exit(EXIT_LOCKED) from None
-    typer.echo(result["summary"])
+    except PoisonedHandbook as exc:
+        typer.echo(f"nightshift: {exc}; see `nightshift status`", err=True)
+        raise typer.Exit(1) from None
+    except (OSError, git.GitCommandError, duckdb.IOException) as exc:  # disk full, read-only, quota
+        detail = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
+        typer.echo(f"nightshift: cannot write to the memory home {settings.home}: {detail}. "
+                   "Nothing was committed; the home is at its last commit.", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(result, default=str, indent=2))
+    elif not quiet:
+        typer.echo(result["summary"])
 
 
 def _dry_run(settings: Settings) -> None:
@@ -81,51 +119,253 @@ def _dry_run(settings: Settings) -> None:
     )
 
 
-def _fmt_time(moment: datetime | None) -> str:
-    return aware_utc(moment).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+@app.command()
+def status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
+    """Show the last runs, what waits or fails (with the next retry), quarantined and held-back items, the lock."""
+    settings = _settings(home=home)
+    try:
+        report = ops.gather_status(settings)
+    except StateBusy:
+        typer.echo(f"nightshift: a run is in progress (pid {lock_holder(settings.state_dir) or '?'}); try again shortly")
+        return
+    typer.echo(json.dumps(report, default=str, indent=2) if as_json else "\n".join(ops.render_status(report)))
+
+
+FormatOpt = Annotated[str, typer.Option("--format", help="text or json.")]
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("text", "json"):
+        typer.echo(f"nightshift: unknown format {fmt!r} (use text or json)", err=True)
+        raise typer.Exit(EXIT_USAGE)
 
 
 @app.command()
-def status(home: HomeOpt = None, as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False) -> None:
-    """Show the last runs, job counts and rollouts waiting to be extracted."""
+def summary(
+    home: HomeOpt = None,
+    cwd: Annotated[Optional[Path], typer.Option("--cwd", help="Show memories of the project this directory belongs to (default: here).")] = None,
+    fmt: FormatOpt = "text",
+    install_hint: Annotated[bool, typer.Option("--install-hint", help="Print the lines that load this block into Claude Code and Codex CLI.")] = False,
+) -> None:
+    """Print the memory block an agent session should load: global memories plus this project's."""
     settings = _settings(home=home)
-    runs, jobs, pending, memories = [], {}, 0, 0
+    _check_format(fmt)
+    if install_hint:
+        exe = Path(sys.executable).parent / "nightshift"
+        typer.echo(read_path.install_hint(settings.home.resolve(), str(exe) if exe.exists() else "nightshift"))
+        return
+    try:
+        block = read_path.render(settings, cwd or Path.cwd(), datetime.now(UTC))
+    except read_path.ReadPathError as exc:
+        typer.echo(f"nightshift: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE if isinstance(exc, read_path.CapTooSmall) else 1) from None
+    if fmt == "json":
+        entries = [{"section": r.section, "text": r.text, "age_days": r.age_days, "cite": r.cite} for r in block.entries]
+        typer.echo(json.dumps({"project": block.project, "memory_md": str(block.memory_md), "tokens": block.tokens,
+                               "dropped": block.dropped, "entries": entries, "text": block.text}, indent=2))
+    else:
+        sys.stdout.write(block.text)
+
+
+def _usage_rows(settings: Settings) -> list[dict]:
+    if not (settings.state_dir / "state.duckdb").exists():
+        return []
+    try:
+        with open_state(settings.state_dir, read_only=True, wait_seconds=3) as db:
+            return usage.usage_rows(db, usage.Policy.of(settings), datetime.now(UTC))
+    except StateBusy:
+        typer.echo(f"nightshift: a run is writing (pid {lock_holder(settings.state_dir) or '?'}); try again shortly", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command("usage")
+def usage_command(
+    home: HomeOpt = None,
+    fmt: FormatOpt = "text",
+    export: Annotated[Optional[Path], typer.Option("--export", help="Also write the rows to this Parquet file.")] = None,
+) -> None:
+    """List raw memories: usage count, last use, decayed score and whether phase 2 sees them."""
+    settings = _settings(home=home)
+    _check_format(fmt)
+    rows = _usage_rows(settings)
+    if export:
+        usage.export_parquet(rows, export)
+    short = citations.short_ids([r["rollout_id"] for r in rows])
+    if fmt == "json":
+        typer.echo(json.dumps({"memories": [r | {"short_id": short[r["rollout_id"]]} for r in rows],
+                               "exported": str(export) if export else None}, default=str, indent=2))
+        return
+    typer.echo(f"{'uses':>4}  {'last use':<10}  {'score':>7}  {'status':<18}  {'id':<8}  project / slug")
+    for r in rows:
+        last = r["last_usage"].date().isoformat() if r["last_usage"] else "never"
+        typer.echo(f"{r['usage_count']:>4}  {last:<10}  {r['score']:>7.3f}  {r['status']:<18}  {short[r['rollout_id']]:<8}  {r['project_key']} / {r['slug']}")
+    typer.echo(f"{len(rows)} raw memories, {sum(r['selected'] for r in rows)} selected" + (f"; wrote {export}" if export else ""))
+
+
+@app.command()
+def forget(
+    target: Annotated[str, typer.Argument(help="A rollout id (or its first 8+ characters), a slug, or a glob pattern such as 'fix-*'.")],
+    home: HomeOpt = None,
+    fmt: FormatOpt = "text",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be forgotten.")] = False,
+) -> None:
+    """Remove memories on request; they leave the handbook at the next consolidation."""
+    settings = _settings(home=home)
+    _check_format(fmt)
+    found: list[dict] = []
     if (settings.state_dir / "state.duckdb").exists():
         try:
-            with open_state(settings.state_dir, read_only=True, wait_seconds=3) as db:
-                runs, jobs, pending, memories = db.last_runs(5), db.job_counts(), db.pending_rollouts(), db.memory_count()
-        except StateBusy:
-            typer.echo(f"nightshift: a run is in progress (pid {lock_holder(settings.state_dir) or '?'}); try again shortly")
-            return
-    holder = lock_holder(settings.state_dir)
-    if as_json:
-        typer.echo(json.dumps({"runs": runs, "jobs": jobs, "pending_rollouts": pending, "raw_memories": memories, "lock_holder": holder}, default=str, indent=2))
-        return
-    if not runs:
-        typer.echo(f"nightshift: no runs yet in {settings.home}")
-        return
-    typer.echo(f"memory home: {settings.home}   raw memories: {memories}   lock: {f'held by pid {holder}' if holder else 'free'}")
-    typer.echo("jobs: " + (", ".join(f"{k} {v}" for k, v in sorted(jobs.items())) or "none"))
-    typer.echo(f"rollouts pending: {pending}")
-    typer.echo("last runs:")
-    for r in runs:
-        commit = (r["commit_sha"] or "")[:10] or "no commit"
-        typer.echo(
-            f"  {_fmt_time(r['started_at'])}  {r['status']:<7} {r['provider'] or '-':<8} "
-            f"memories {r['memories']}, no-ops {r['no_ops']}, skipped {r['skipped']}, failed {r['failed']}, "
-            f"tokens {r['tokens_in']}/{r['tokens_out']}, {commit}"
-        )
-
-
-@app.command()
-def summary(home: HomeOpt = None) -> None:
-    """Print the memory block an agent session should load."""
-    settings = _settings(home=home)
-    path = settings.home / "memory_summary.md"
-    if not path.exists():
-        typer.echo(f"nightshift: no memory summary yet in {settings.home}; run `nightshift consolidate` first", err=True)
+            with run_lock(settings.state_dir), open_state(settings.state_dir) as db:
+                found = usage.find(db, target)
+                if not dry_run:
+                    usage.forget(db, [m["rollout_id"] for m in found])
+        except LockHeld as exc:
+            typer.echo(f"nightshift: {exc}", err=True)
+            raise typer.Exit(EXIT_LOCKED) from None
+    if fmt == "json":
+        typer.echo(json.dumps({"forgotten": [] if dry_run else found, "would_forget": found if dry_run else []}, default=str, indent=2))
+    else:
+        for m in found:
+            typer.echo(f"{'would forget' if dry_run else 'forgot'} {m['rollout_id']} ({m['slug']}, {m['project_key']})")
+        if found and not dry_run:
+            typer.echo("nightshift: the next consolidation removes them from the handbook")
+    if not found:
+        typer.echo(f"nightshift: no memory matches {target!r}", err=True)
         raise typer.Exit(1)
-    sys.stdout.write(path.read_text(encoding="utf-8"))
+
+
+@app.command("log")
+def log_command(
+    home: HomeOpt = None,
+    max_count: Annotated[int, typer.Option("--max-count", "-n", help="Show at most this many commits.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """The memory home's history, newest first: each commit with its trailers (run, models, rollouts)."""
+    settings = _settings(home=home)
+    found = history.commits(settings.home, max_count)
+    if as_json:
+        typer.echo(json.dumps([c.as_dict() for c in found], indent=2))
+    elif not found:
+        typer.echo(f"nightshift: no history yet in {settings.home}")
+    else:
+        typer.echo("\n".join(ops.render_log(found)))
+
+
+@app.command("rollback")
+def rollback_command(
+    commit: Annotated[Optional[str], typer.Argument(help="A consolidation commit (default: the newest one not rolled back yet).")] = None,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Undo a night: revert its commit (history kept) and hold its memories back until their transcripts change."""
+    settings = _settings(home=home)
+    try:
+        done = roll_back(settings, commit, datetime.now(UTC))
+    except LockHeld as exc:
+        typer.echo(f"nightshift: {exc}", err=True)
+        raise typer.Exit(EXIT_LOCKED) from None
+    except RollbackError as exc:
+        typer.echo(f"nightshift: cannot roll back: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps({"reverted": done.reverted.sha, "run_id": done.reverted.run_id, "revert": done.revert_sha,
+                               "held_back": done.held_back, "missing": done.missing}, indent=2))
+        return
+    typer.echo(f"nightshift: reverted {done.reverted.sha[:10]} (run {done.reverted.run_id}) with commit {done.revert_sha[:10]}; "
+               f"{len(done.held_back)} raw memories held back until their transcripts change")
+    if done.missing:
+        typer.echo(f"nightshift: no raw memory left for {', '.join(done.missing)} (forgotten since)")
+
+
+@app.command("import")
+def import_command(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="CLAUDE.md, AGENTS.md, Hermes MEMORY.md / USER.md files, or folders searched for CLAUDE.md and AGENTS.md.")] = None,
+    claude_memory: Annotated[bool, typer.Option("--claude-memory", help="Also import Claude Code auto memory (~/.claude/projects/*/memory/*.md).")] = False,
+    hermes: Annotated[bool, typer.Option("--hermes", help="Also import Hermes Agent memory ($HERMES_HOME/memories, default ~/.hermes/memories).")] = False,
+    home: HomeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Bootstrap from memories you already have: each file becomes a raw memory for the next consolidation."""
+    settings = _settings(home=home)
+    files, unknown = importer.collect(paths or [], claude_memory=claude_memory, hermes=hermes)
+    if unknown:
+        typer.echo(f"nightshift: cannot import {', '.join(map(str, unknown))}: not a file kind nightshift knows, or missing", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    if not files:
+        typer.echo("nightshift: nothing to import (give files or folders, --claude-memory or --hermes)", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        with run_lock(settings.state_dir):
+            report = importer.import_files(settings, files, datetime.now(UTC))
+    except LockHeld as exc:
+        typer.echo(f"nightshift: {exc}", err=True)
+        raise typer.Exit(EXIT_LOCKED) from None
+    if as_json:
+        typer.echo(json.dumps([{"path": str(r.path), "kind": r.kind, "outcome": r.outcome, "entries": r.entries} for r in report], indent=2))
+        return
+    for r in report:
+        typer.echo(f"{r.outcome:<9} {r.kind:<13} {r.path} ({r.entries} entries)")
+    changed = sum(r.outcome in ("added", "updated", "removed") for r in report)
+    typer.echo(f"nightshift: {changed} of {len(report)} files changed raw memories; the next consolidation folds them into MEMORY.md")
+
+
+@app.command("watch")
+def watch_command(
+    home: HomeOpt = None,
+    source: Annotated[Optional[list[Path]], typer.Option("--source", help="Transcript folder; repeat for several.")] = None,
+    idle_hours: Annotated[Optional[float], typer.Option("--idle-hours", help="Only read transcripts untouched this long.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fresh mode in the foreground, no Prefect server: extract transcripts as they go idle, consolidate when due.
+
+    Wakes on new or changed transcripts and on a timer; Ctrl-C stops after the pass in progress."""
+    from nightshift.schedule import PassResult  # the run's modules load only for commands that run
+    from nightshift.watch import WatchError, watch
+
+    settings = _settings(home=home, sources=source, idle_hours=idle_hours)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        typer.echo("nightshift: stopping after the current pass (Ctrl-C again to abort it)", err=True)
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+
+    def on_pass(result: PassResult) -> None:
+        typer.echo(json.dumps(result.as_dict(), default=str) if as_json else f"{datetime.now().strftime('%H:%M:%S')} {result.summary}")
+
+    typer.echo(f"nightshift: watching {', '.join(map(str, settings.sources))} (idle after {settings.idle_hours:g} h, "
+               f"timer {settings.fresh_interval_minutes:g} min, cooldown {settings.consolidate_cooldown_hours:g} h); Ctrl-C stops", err=True)
+    try:
+        watch(settings, stop, on_pass, lambda note: typer.echo(f"nightshift: {note}", err=True))
+    except WatchError as exc:
+        typer.echo(f"nightshift: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    typer.echo("nightshift: stopped", err=True)
+
+
+config_app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(
+    home: HomeOpt = None,
+    source: Annotated[Optional[list[Path]], typer.Option("--source", help="As for consolidate.")] = None,
+    idle_hours: Annotated[Optional[float], typer.Option("--idle-hours", help="As for consolidate.")] = None,
+    provider: Annotated[Optional[str], typer.Option("--provider", help="As for consolidate.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Every effective setting and where it came from: default, a nightshift.toml, the environment, a flag."""
+    try:
+        found = provenance.origins({"home": home, "sources": source, "idle_hours": idle_hours, "provider": provider})
+    except ValidationError as exc:
+        typer.echo(f"nightshift: configuration error:\n{exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    typer.echo(json.dumps([o.as_dict() for o in found], indent=2) if as_json else "\n".join(provenance.render(found)))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ here opens a file: the format is detected from content later, when a candidate i
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +36,13 @@ class Discovery:
 
 def walk_transcript_files(sources: Iterable[Path]) -> Iterator[FileStat]:
     """Every ``*.jsonl`` below the sources, depth first, with its stat; missing sources are skipped."""
+    for path, size, mtime in _walk(sources):
+        yield FileStat(path, size, mtime)
+
+
+def _walk(sources: Iterable[Path]) -> Iterator[tuple[str, int, float]]:
+    # Plain tuples: discovery looks at every file of a 50,000-file tree and builds a FileStat only for
+    # the few candidates, so this loop is kept as close to a bare scandir walk as it can be.
     stack = [str(s) for s in sources if s.is_dir()]
     while stack:
         folder = stack.pop()
@@ -51,14 +58,14 @@ def walk_transcript_files(sources: Iterable[Path]) -> Iterator[FileStat]:
                             stack.append(entry.path)
                     elif entry.name.endswith(".jsonl") and not entry.name.startswith("agent-"):
                         st = entry.stat()
-                        yield FileStat(entry.path, st.st_size, st.st_mtime)
+                        yield entry.path, st.st_size, st.st_mtime
                 except OSError:
                     continue
 
 
 def discover(
     sources: Iterable[Path],
-    watermarks: dict[str, tuple[int | None, float | None]],
+    watermarks: Mapping[str, tuple[int | None, float | None]],
     *,
     now: datetime,
     idle_hours: float,
@@ -68,15 +75,18 @@ def discover(
     idle_before = now_ts - idle_hours * 3600
     old_before = now_ts - max_age_days * 86400
     found = Discovery()
-    for stat in walk_transcript_files(sources):
-        found.scanned += 1
-        if stat.mtime < old_before:
-            found.too_old += 1
-        elif stat.mtime > idle_before:
-            found.not_idle += 1
-        elif watermarks.get(stat.path) == (stat.size, stat.mtime):
-            found.unchanged += 1
+    watermark = watermarks.get
+    scanned = unchanged = not_idle = too_old = 0
+    for path, size, mtime in _walk(sources):
+        scanned += 1
+        if mtime < old_before:
+            too_old += 1
+        elif mtime > idle_before:
+            not_idle += 1
+        elif watermark(path) == (size, mtime):
+            unchanged += 1
         else:
-            found.candidates.append(stat)
+            found.candidates.append(FileStat(path, size, mtime))
+    found.scanned, found.unchanged, found.not_idle, found.too_old = scanned, unchanged, not_idle, too_old
     found.candidates.sort(key=lambda s: (-s.mtime, s.path))
     return found

@@ -7,6 +7,7 @@ lock, logs), which therefore survives a restore to HEAD.
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import git
@@ -30,6 +31,27 @@ def open_home(home: Path) -> git.Repo:
     if not ignore.exists():
         ignore.write_text(GITIGNORE, encoding="utf-8")
     return repo
+
+
+def clear_stale_git_locks(repo: git.Repo, wait_seconds: float = 2.0) -> list[str]:
+    """Remove git lock files a killed run left behind (index.lock, HEAD.lock, a branch's .lock).
+
+    Call only under the run lock: then no nightshift process is using git here, and a lock that does
+    not vanish within ``wait_seconds`` (a user's own git command finishing) belongs to a dead process.
+    Without this, every later run fails with "Unable to create '.git/index.lock': File exists".
+    """
+    git_dir = Path(repo.git_dir)
+
+    def present() -> list[Path]:
+        return [p for p in (git_dir / "index.lock", git_dir / "HEAD.lock", *git_dir.glob("refs/heads/**/*.lock")) if p.exists()]
+
+    deadline = time.monotonic() + wait_seconds
+    while present() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stale = present()
+    for lock in stale:
+        lock.unlink(missing_ok=True)
+    return [str(lock.relative_to(git_dir)) for lock in stale]
 
 
 def has_commits(repo: git.Repo) -> bool:

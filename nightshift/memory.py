@@ -7,6 +7,7 @@ adds what JSON Schema in strict structured-output mode cannot say (a no-op has n
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -88,6 +89,11 @@ class InvalidMemory(ValueError):
         self.errors = errors
 
 
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load_schema("raw_memory"))  # built once: it is immutable and thread-safe
+
+
 def parse_raw_memory(data: str | dict[str, Any]) -> RawMemory:
     """Validate with the JSON Schema first (the model's contract), then pydantic (the extra rules)."""
     if isinstance(data, str):
@@ -95,7 +101,7 @@ def parse_raw_memory(data: str | dict[str, Any]) -> RawMemory:
             data = json.loads(data)
         except json.JSONDecodeError as exc:
             raise InvalidMemory([f"not valid JSON: {exc}"]) from exc
-    validator = jsonschema.Draft202012Validator(load_schema("raw_memory"))
+    validator = _validator()
     errors = [
         f"{'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
         for e in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))

@@ -4,10 +4,17 @@ Sizes are UTF-8 bytes; budgets are tokens at 4 bytes each. Every turn is redacte
 is clipped, so a clip can never leave half a secret behind, and the budget holds for the redacted
 text. Over budget, assistant and tool turns nearest the middle go first (user turns say what the
 human wanted, the ends say how the session started and finished); a plain middle cut is the last resort.
+
+``TurnWindow`` does the same while a reader streams the turns in, holding only what a render can
+still use, so a 100 MB transcript costs the budget's worth of memory, not the file's.
 """
 
 from __future__ import annotations
 
+from array import array
+from collections import deque
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from nightshift.redact import redact
@@ -24,21 +31,92 @@ _SECRET_SPAN = 20_000
 
 
 def render_transcript(t: Transcript, token_budget: int, tool_output_token_cap: int) -> str:
-    budget = max(0, token_budget) * BYTES_PER_TOKEN
-    output_cap = max(0, tool_output_token_cap) * BYTES_PER_TOKEN
-    header = redact(_header(t))
-    turns = t.turns
-    is_user = [turn.kind is TurnKind.USER for turn in turns]
-    # Redaction is the costly step on a 100 MB transcript, so plan on cheap size estimates first and
-    # redact only the turns that survive; then plan again on their real sizes.
-    sizes = [_estimate(turn, output_cap) for turn in turns]
-    dropped = bytearray(len(turns))
-    _drop_from_middle(sizes, is_user, dropped, budget - _utf8_len(header))
-    blocks = {i: _render_turn(turn, output_cap) for i, turn in enumerate(turns) if not dropped[i]}
-    for i, text in blocks.items():
-        sizes[i] = _utf8_len(text) + len(_SEPARATOR)
-    _drop_from_middle(sizes, is_user, dropped, budget - _utf8_len(header))
-    return _cut_middle(_join(header, blocks, dropped), budget)
+    window = TurnWindow(token_budget, tool_output_token_cap)
+    for turn in t.turns:
+        window.append(turn)
+    return window.render(t)
+
+
+class TurnWindow:
+    """The turns a render can still use, collected while a reader streams them; a reader appends to it
+    like a list (``append``, ``len`` and ``[-1]`` are all readers use).
+
+    A render keeps every user turn and, of the others, those farthest from the middle, all within the
+    budget; so a kept assistant or tool turn lies in a prefix or a suffix of turns whose blocks add up
+    to at most the budget. The window holds the longest such prefix, the longest such suffix so far,
+    every user turn and one size estimate per turn; other turns are forgotten as they stream past, and
+    a huge tool output is narrowed to the ends clipping can keep. The result equals planning on the
+    whole list. The newest turn stays open until the next arrives: Claude Code writes one API message
+    over several lines and the reader extends that turn's text.
+    """
+
+    def __init__(self, token_budget: int, tool_output_token_cap: int, on_turn: Callable[[Turn], None] | None = None) -> None:
+        self.on_turn = on_turn  # sees every turn once, whole, before the window may forget it
+        self.budget = max(0, token_budget) * BYTES_PER_TOKEN
+        self.output_cap = max(0, tool_output_token_cap) * BYTES_PER_TOKEN
+        self.sizes = array("q")  # every turn's block size before redaction (``_estimate``)
+        self.is_user = bytearray()
+        self.kept: dict[int, tuple[Turn, int]] = {}  # index -> (turn, length of its full text in characters)
+        self._head_total = 0
+        self._head_closed = False
+        self._tail: deque[int] = deque()
+        self._tail_total = 0
+        self._open: Turn | None = None
+
+    def append(self, turn: Turn) -> None:
+        if self._open is not None:
+            self._seal(self._open)
+        self._open = turn
+
+    def __len__(self) -> int:
+        return len(self.sizes) + (self._open is not None)
+
+    def __getitem__(self, index: int) -> Turn:
+        if index != -1 or self._open is None:
+            raise IndexError("a TurnWindow only gives its newest turn, [-1]")
+        return self._open
+
+    def _seal(self, turn: Turn) -> None:
+        if self.on_turn is not None:
+            self.on_turn(turn)
+        index, size = len(self.sizes), _estimate(turn, self.output_cap)
+        self.sizes.append(size)
+        self.is_user.append(turn.kind is TurnKind.USER)
+        entry = (turn, len(turn.text))
+        if turn.kind is TurnKind.TOOL_OUTPUT:
+            text = turn.text.rstrip()
+            entry = (replace(turn, text=_narrow(text, self.output_cap)), len(text))
+        if not self._head_closed and self._head_total + size <= self.budget:
+            self._head_total += size
+            self.kept[index] = entry
+            return
+        self._head_closed = True
+        self.kept[index] = entry
+        self._tail.append(index)
+        self._tail_total += size
+        while self._tail_total > self.budget:
+            gone = self._tail.popleft()
+            self._tail_total -= self.sizes[gone]
+            if not self.is_user[gone]:
+                del self.kept[gone]
+
+    def render(self, t: Transcript) -> str:
+        """The transcript's header and turns within the budget; ``t`` supplies the header fields."""
+        if self._open is not None:
+            self._seal(self._open)
+            self._open = None
+        header = redact(_header(t))
+        room = self.budget - _utf8_len(header)
+        # Redaction is the costly step on a 100 MB transcript, so plan on cheap size estimates first and
+        # redact only the turns that survive; then plan again on their real sizes.
+        sizes = self.sizes.tolist()
+        dropped = bytearray(len(sizes))
+        _drop_from_middle(sizes, self.is_user, dropped, room)
+        blocks = {i: _render_turn(*self.kept[i], self.output_cap) for i in range(len(sizes)) if not dropped[i]}
+        for i, text in blocks.items():
+            sizes[i] = _utf8_len(text) + len(_SEPARATOR)
+        _drop_from_middle(sizes, self.is_user, dropped, room)
+        return _cut_middle(_join(header, blocks, dropped), self.budget)
 
 
 def _header(t: Transcript) -> str:
@@ -74,27 +152,53 @@ def _estimate(turn: Turn, output_cap: int) -> int:
     return _utf8_len(_label(turn)) + 1 + body + len(_SEPARATOR)
 
 
-def _render_turn(turn: Turn, output_cap: int) -> str:
+def _render_turn(turn: Turn, length: int, output_cap: int) -> str:
     if turn.kind is TurnKind.TOOL_OUTPUT:
-        return f"{_label(turn)}\n{_clip_output(turn.text.rstrip(), output_cap)}"
+        return f"{_label(turn)}\n{_clip_output(turn.text, output_cap, length)}"
     return f"{_label(turn)}\n{redact(turn.text)}"
 
 
-def _clip_output(text: str, cap: int) -> str:
-    """Redacted text within ``cap`` bytes: head and tail kept, a marker saying how much went."""
+def _narrow(text: str, cap: int) -> str:
+    """A tool output cut to the two ends ``_clip_output`` reads when it is long (see ``_SECRET_SPAN``)."""
     reach = cap + _SECRET_SPAN  # chars; a head or tail of at most `cap` bytes never needs more
-    if len(text) > 2 * reach:  # only the ends can survive: do not scan a 50 MB log for secrets
+    return text[:reach] + text[-reach:] if len(text) > 2 * reach else text
+
+
+def _clip_output(text: str, cap: int, length: int) -> str:
+    """Redacted text within ``cap`` bytes: head and tail kept, a marker saying how much went.
+
+    ``length`` is the output's full length in characters; ``text`` may hold only its ``_narrow`` ends.
+    """
+    reach = cap + _SECRET_SPAN
+    if length > 2 * reach:  # only the ends can survive: do not scan a 50 MB log for secrets
         head_source, tail_source = redact(text[:reach]), redact(text[-reach:])
     else:
         text = redact(text)
         if _utf8_len(text) <= cap:
             return text
         head_source = tail_source = text
+        length = len(text)
     room = max(0, cap - _CLIP_MARKER_MAX)
     head = _first_bytes(head_source, room // 2)
     tail = _last_bytes(tail_source, room - room // 2)
-    clipped = max(0, len(text) - len(head) - len(tail))
+    clipped = max(0, length - len(head) - len(tail))
     return f"{head}\n[... {clipped:,} characters clipped ...]\n{tail}"
+
+
+def sanitise_turns(t: Transcript, tool_output_token_cap: int) -> Transcript:
+    """Every turn as a render would show it, in place: redacted, each tool output clipped to the cap.
+
+    For readers of the turns themselves (the builtin extractor): one redaction per turn, and a huge
+    output costs no more than its kept ends.
+    """
+    cap = max(0, tool_output_token_cap) * BYTES_PER_TOKEN
+    for turn in t.turns:
+        if turn.kind is TurnKind.TOOL_OUTPUT:
+            text = turn.text.rstrip()
+            turn.text = _clip_output(_narrow(text, cap), cap, len(text))
+        else:
+            turn.text = redact(turn.text)
+    return t
 
 
 def _drop_from_middle(sizes: list[int], is_user: list[bool], dropped: bytearray, room: int) -> None:

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     extract_model: str = "gpt-5-mini"
     consolidate_model: str = "gpt-5"
     extract_concurrency: int = Field(default=8, ge=1)
+    task_runner: Literal["threads", "dask"] = Field(
+        default="threads", description="Where extraction runs: threads of this process, or a Dask cluster (needs the dask extra)."
+    )
+    dask_address: str | None = Field(default=None, description="Scheduler of an existing Dask cluster (tcp://host:8786); implies task_runner dask.")
     model_timeout_seconds: float = Field(default=120, gt=0, description="Per request; a timeout is retried.")
     model_max_retries: int = Field(default=4, ge=0, description="Client retries of timeouts, 429 and 5xx (exponential backoff with jitter).")
     model_prices: dict[str, tuple[float, float]] = Field(
@@ -56,17 +60,29 @@ class Settings(BaseSettings):
     rollout_token_budget: int = Field(default=100_000, ge=1_000, description="Rendered transcript cap, 4 bytes per token.")
     tool_output_token_cap: int = Field(default=2_000, ge=50, description="Each tool output is clipped to this, head and tail kept.")
     prompts_dir: Path | None = Field(default=None, description="Overrides shipped prompts by file name.")
+    exclude_external_context: bool = Field(
+        default=False, description="Skip sessions that pulled in web pages, search results or MCP tool output (prompt-injection risk)."
+    )
 
     # Jobs
     job_max_retries: int = Field(default=3, ge=0)
     job_retry_backoff_minutes: float = Field(default=60, ge=0)
     job_lease_minutes: float = Field(default=60, gt=0)
 
+    # Scheduling: the opt-in fresh mode (nightshift.schedule) and `nightshift watch`
+    consolidate_cooldown_hours: float = Field(default=6, ge=0, description="Fresh mode: phase 2 runs at most this often.")
+    fresh_interval_minutes: float = Field(default=60, gt=0, description="nightshift watch wakes at least this often, changes or not.")
+
     # Selection and phase 2
     max_raw_memories: int = Field(default=256, ge=1)
     max_unused_days: float = Field(default=30, gt=0)
+    usage_half_life_days: float = Field(default=30, gt=0, description="A citation's weight in the ranking halves over this many days.")
+    retention_days: float = Field(default=90, gt=0, description="Unselected memories unused and unseen this long are deleted.")
+    prune_batch_size: int = Field(default=200, ge=1, description="At most this many memories are deleted per run.")
     summary_token_cap: int = Field(default=2_500, ge=100)
     phase2_max_steps: int = Field(default=80, ge=1)
+    phase2_max_tokens: int = Field(default=400_000, ge=1_000, description="Tokens (in + out) one consolidation agent run may spend.")
+    phase2_timeout_minutes: float = Field(default=30, gt=0, description="Wall-clock limit of one consolidation agent run.")
 
     @model_validator(mode="after")
     def _resolve_provider(self) -> Settings:
@@ -94,12 +110,16 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, toml)
 
 
+def toml_files(home_flag: Path | None) -> tuple[Path, ...]:
+    """The nightshift.toml files that apply, lowest precedence first (``nightshift config show`` too)."""
+    home = Path(home_flag or os.environ.get("NIGHTSHIFT_HOME") or "memory_home").expanduser()
+    return tuple(p for p in (Path.cwd() / TOML_NAME, home / TOML_NAME) if p.is_file())
+
+
 def load_settings(**overrides: Any) -> Settings:
     """Build the effective settings; ``overrides`` are CLI flags (None means "not given")."""
     given = {k: v for k, v in overrides.items() if v is not None}
-    home = Path(given.get("home") or os.environ.get("NIGHTSHIFT_HOME") or "memory_home").expanduser()
-    candidates = (Path.cwd() / TOML_NAME, home / TOML_NAME)
-    token = _toml_files.set(tuple(p for p in candidates if p.is_file()))
+    token = _toml_files.set(toml_files(given.get("home")))
     try:
         return Settings(**given)
     finally:

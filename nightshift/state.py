@@ -16,10 +16,34 @@ from importlib.resources import files
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
-from nightshift.memory import RawMemory, StoredMemory
+from nightshift.memory import StoredMemory
+from nightshift.redact import redact
 
 DB_NAME = "state.duckdb"
+
+# How enqueue treats an existing job (shared by ``enqueue`` and ``enqueue_many``).
+_ENQUEUE_CONFLICT = """
+ON CONFLICT (kind, key) DO UPDATE SET
+    status = CASE
+        WHEN jobs.status = 'running' AND jobs.lease_until > excluded.updated_at THEN 'running'
+        WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
+          OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime OR jobs.status = 'done' THEN 'pending'
+        ELSE jobs.status END,
+    -- a job that succeeded starts over with its full retries; else old failures add up until it can never run
+    attempts_left = CASE WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
+                           OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime OR jobs.status = 'done'
+                         THEN excluded.attempts_left ELSE jobs.attempts_left END,
+    failures = CASE WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
+                      OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime
+                    THEN 0 ELSE jobs.failures END,
+    retry_at = CASE WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
+                      OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime
+                    THEN NULL ELSE jobs.retry_at END,
+    source_size = excluded.source_size, source_mtime = excluded.source_mtime,
+    updated_at = excluded.updated_at
+"""
 
 
 class StateBusy(RuntimeError):
@@ -42,12 +66,14 @@ def _migrations() -> list[tuple[int, str]]:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Apply every versioned SQL file newer than the database, each in its own transaction."""
+    """Apply every versioned SQL file the database has not seen, each in its own transaction.
+
+    By the set of applied versions, not the highest: migrations are written in parallel, and one
+    numbered below the newest applied one must still run."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
-    current = row[0] or 0
+    applied = {version for (version,) in con.execute("SELECT version FROM schema_version").fetchall()}
     for version, sql in _migrations():
-        if version <= current:
+        if version in applied:
             continue
         con.execute("BEGIN TRANSACTION")
         con.execute(sql)
@@ -90,24 +116,48 @@ class State:
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
     # --- rollouts -------------------------------------------------------------------------
 
     def rollout_watermarks(self) -> dict[str, tuple[int | None, float | None]]:
-        rows = self.con.execute("SELECT path, extracted_size, extracted_mtime FROM rollouts").fetchall()
-        return {path: (size, mtime) for path, size, mtime in rows}
+        # Column-wise through Arrow: a row-by-row fetch of 50,000 watermarks costs as much as the walk.
+        # On a cursor, because a relation refuses to run beside an unfinished execute() result.
+        cursor = self.con.cursor()
+        try:
+            table = cursor.sql("SELECT path, extracted_size, extracted_mtime FROM rollouts").to_arrow_table()
+        finally:
+            cursor.close()
+        paths, sizes, mtimes = (column.to_pylist() for column in table.columns)
+        return dict(zip(paths, zip(sizes, mtimes)))
 
     def upsert_seen(self, files: list[tuple[str, int, float]], now: datetime) -> None:
         """Record the latest stat of files discovery found changed (set-wise, one statement)."""
         if not files:
             return
-        now = naive_utc(now)
-        self.con.executemany(
-            """
-            INSERT INTO rollouts (path, size, mtime, first_seen, updated_at) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, updated_at = excluded.updated_at
-            """,
-            [(p, s, m, now, now) for p, s, m in files],
-        )
+        paths, sizes, mtimes = zip(*files)
+        seen = pa.table({"path": pa.array(paths, pa.string()), "size": pa.array(sizes, pa.int64()),
+                         "mtime": pa.array(mtimes, pa.float64())})
+        # executemany runs one statement per row (8 ms each): an Arrow table is one scan.
+        self.con.register("seen_files", seen)
+        try:
+            self.con.execute(
+                """
+                INSERT INTO rollouts (path, size, mtime, first_seen, updated_at) SELECT path, size, mtime, $now, $now FROM seen_files
+                ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, updated_at = excluded.updated_at
+                """,
+                {"now": naive_utc(now)},
+            )
+        finally:
+            self.con.unregister("seen_files")
 
     def mark_extracted(
         self,
@@ -133,7 +183,7 @@ class State:
         )
 
     def mark_failed(self, path: str, note: str, now: datetime) -> None:
-        self.con.execute("UPDATE rollouts SET outcome = 'failed', note = ?, updated_at = ? WHERE path = ?", [note, naive_utc(now), path])
+        self.con.execute("UPDATE rollouts SET outcome = 'failed', note = ?, updated_at = ? WHERE path = ?", [redact(note), naive_utc(now), path])
 
     def pending_rollouts(self) -> int:
         row = self.con.execute(
@@ -147,44 +197,45 @@ class State:
         """Create the job, or give it a fresh set of attempts when its input changed since the last one."""
         now = naive_utc(now)
         self.con.execute(
-            """
-            INSERT INTO jobs (kind, key, status, attempts_left, failures, source_size, source_mtime, updated_at)
-            VALUES (?, ?, 'pending', ?, 0, ?, ?, ?)
-            ON CONFLICT (kind, key) DO UPDATE SET
-                status = CASE
-                    WHEN jobs.status = 'running' AND jobs.lease_until > excluded.updated_at THEN 'running'
-                    WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
-                      OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime OR jobs.status = 'done' THEN 'pending'
-                    ELSE jobs.status END,
-                attempts_left = CASE WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
-                                       OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime
-                                     THEN excluded.attempts_left ELSE jobs.attempts_left END,
-                failures = CASE WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
-                                  OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime
-                                THEN 0 ELSE jobs.failures END,
-                retry_at = CASE WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
-                                  OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime
-                                THEN NULL ELSE jobs.retry_at END,
-                source_size = excluded.source_size, source_mtime = excluded.source_mtime,
-                updated_at = excluded.updated_at
-            """,
+            "INSERT INTO jobs (kind, key, status, attempts_left, failures, source_size, source_mtime, updated_at)\n"
+            "VALUES (?, ?, 'pending', ?, 0, ?, ?, ?)\n" + _ENQUEUE_CONFLICT,
             [kind, key, max_retries + 1, size, mtime, now],
         )
 
+    def enqueue_many(self, kind: str, files: list[tuple[str, int, float]], *, max_retries: int, now: datetime) -> None:
+        """``enqueue`` for many (key, size, mtime) at once: one statement over an Arrow table."""
+        if not files:
+            return
+        keys, sizes, mtimes = zip(*files)
+        batch = pa.table({"key": pa.array(keys, pa.string()), "size": pa.array(sizes, pa.int64()), "mtime": pa.array(mtimes, pa.float64())})
+        self.con.register("enqueued_files", batch)
+        try:
+            self.con.execute(
+                "INSERT INTO jobs (kind, key, status, attempts_left, failures, source_size, source_mtime, updated_at)\n"
+                "SELECT $kind, key, 'pending', $attempts, 0, size, mtime, $now FROM enqueued_files\n" + _ENQUEUE_CONFLICT,
+                {"kind": kind, "attempts": max_retries + 1, "now": naive_utc(now)},
+            )
+        finally:
+            self.con.unregister("enqueued_files")
+
     def claim(self, kind: str, key: str, owner: str, lease: timedelta, now: datetime) -> bool:
         """Take the job for ``owner`` unless another owner's lease still lives, it waits for a retry, or it has no attempts left."""
+        return bool(self.claim_many(kind, [key], owner, lease, now))
+
+    def claim_many(self, kind: str, keys: list[str], owner: str, lease: timedelta, now: datetime) -> set[str]:
+        """``claim`` for many keys in one statement; returns the keys now held by ``owner``."""
         now = naive_utc(now)
-        row = self.con.execute(
+        rows = self.con.execute(
             """
-            UPDATE jobs SET status = 'running', owner = ?, lease_until = ?, updated_at = ?
-            WHERE kind = ? AND key = ? AND attempts_left > 0
-              AND (status IN ('pending', 'failed') OR (status = 'running' AND (lease_until <= ? OR owner = ?)))
-              AND (retry_at IS NULL OR retry_at <= ?)
+            UPDATE jobs SET status = 'running', owner = $owner, lease_until = $lease_until, updated_at = $now
+            WHERE kind = $kind AND list_contains($keys, key) AND attempts_left > 0
+              AND (status IN ('pending', 'failed') OR (status = 'running' AND (lease_until <= $now OR owner = $owner)))
+              AND (retry_at IS NULL OR retry_at <= $now)
             RETURNING key
             """,
-            [owner, now + lease, now, kind, key, now, owner, now],
-        ).fetchone()
-        return row is not None
+            {"owner": owner, "lease_until": now + lease, "now": now, "kind": kind, "keys": keys},
+        ).fetchall()
+        return {key for (key,) in rows}
 
     def renew(self, kind: str, key: str, owner: str, lease: timedelta, now: datetime) -> bool:
         """Heartbeat: extend the lease; False means the lease was lost and the work must stop."""
@@ -215,7 +266,7 @@ class State:
                    retry_at = ? + to_microseconds(CAST(? * pow(2, failures) AS BIGINT))
             WHERE kind = ? AND key = ? AND owner = ?
             """,
-            [error[:2000], now, now, backoff / timedelta(microseconds=1), kind, key, owner],
+            [redact(error)[:2000], now, now, backoff / timedelta(microseconds=1), kind, key, owner],  # errors can quote model output
         )
 
     def job(self, kind: str, key: str) -> dict | None:
@@ -250,27 +301,11 @@ class State:
     def delete_memory(self, rollout_id: str) -> bool:
         return self.con.execute("DELETE FROM raw_memories WHERE rollout_id = ? RETURNING rollout_id", [rollout_id]).fetchone() is not None
 
-    def select_memories(self, *, limit: int, max_unused_days: float, now: datetime) -> list[StoredMemory]:
-        """The raw memories phase 2 may see: most used first, then newest; stale unused ones drop out."""
-        cutoff = naive_utc(now) - timedelta(days=max_unused_days)
-        rows = self.con.execute(
-            """
-            SELECT rollout_id, source_path, source_format, project_key, body_json, source_updated_at, usage_count, last_usage
-            FROM raw_memories
-            WHERE coalesce(last_usage, source_updated_at) >= ?
-            ORDER BY usage_count DESC, coalesce(last_usage, source_updated_at) DESC, rollout_id
-            LIMIT ?
-            """,
-            [cutoff, limit],
-        ).fetchall()
-        return [
-            StoredMemory(
-                rollout_id=r[0], source_path=r[1], source_format=r[2], project_key=r[3],
-                memory=RawMemory.model_validate_json(r[4]), source_updated_at=aware_utc(r[5]),
-                usage_count=r[6], last_usage=aware_utc(r[7]),
-            )
-            for r in rows
-        ]
+    def select_memories(self, *, limit: int, max_unused_days: float, now: datetime, half_life_days: float = 30) -> list[StoredMemory]:
+        """The raw memories phase 2 may see, ranked by decayed usage then recency: see nightshift.usage."""
+        from nightshift import usage  # usage builds on State, so it is imported on use
+
+        return usage.select_memories(self, usage.Policy(limit, max_unused_days, half_life_days), now)
 
     def memory_count(self) -> int:
         return self.con.execute("SELECT count(*) FROM raw_memories").fetchone()[0]
@@ -285,7 +320,7 @@ class State:
         assignments = ", ".join(f"{c} = ?" for c in columns)
         self.con.execute(
             f"UPDATE runs SET status = ?, ended_at = ?, commit_sha = ?, message = ?, {assignments} WHERE run_id = ?",
-            [status, naive_utc(now), commit_sha, message, *(counts.get(c, 0) for c in columns), run_id],
+            [status, naive_utc(now), commit_sha, redact(message), *(counts.get(c, 0) for c in columns), run_id],
         )
 
     def last_runs(self, n: int = 5) -> list[dict]:

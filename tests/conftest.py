@@ -9,6 +9,8 @@ _prefect_home = tempfile.mkdtemp(prefix="nightshift-prefect-")
 os.environ.setdefault("PREFECT_HOME", _prefect_home)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# Prefect's temporary server gives up after 20 s by default; a loaded CI machine needs longer.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 # A developer's own endpoint must never leak into tests: the builtin provider is the default here.
 for _name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "NIGHTSHIFT_API_KEY", "NIGHTSHIFT_BASE_URL", "NIGHTSHIFT_HOME", "NIGHTSHIFT_PROVIDER"):
     os.environ.pop(_name, None)

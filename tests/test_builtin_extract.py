@@ -398,3 +398,90 @@ def test_the_same_transcript_always_gives_the_same_memory() -> None:
     transcript.turns += [user("In general, prefer small functions over long ones. Always run ruff first.")]
     first = extract_builtin(transcript).model_dump(mode="json")
     assert all(extract_builtin(transcript).model_dump(mode="json") == first for _ in range(3))
+
+
+# --- rules added from the labelled evaluation (eval/, docs/eval.md) --------------------------------
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "In this repo we indent with tabs, not spaces, the template engine breaks otherwise.",
+        "Secrets go in .env.local; never put them in settings.py.",
+        "Migrations here are generated with `alembic revision --autogenerate`; don't write them by hand.",
+        "Branch names in this repo always start with the Jira ticket.",
+        "Use pnpm for everything here.",
+        "Keep all user-facing strings in src/i18n/en.json for this project.",
+        "Run the tests with `make test`; plain `go test ./...` skips the integration tag.",
+    ],
+)
+def test_conventions_that_name_their_reach_or_follow_a_semicolon_are_kept(said: str) -> None:
+    memory = valid(extract_builtin(session(user("Let's get going."), user(said))))
+    assert preferences(memory) == [said] and memory.tasks[0].scope is Scope.PROJECT
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Write a README for this repo.",  # a task with a specific object, not a style
+        "Run the smoke tests for this project.",  # an action verb, not a choice of how
+        "Build a proper fixture instead of the cast.",
+        "Run the tests with `make test` and tell me what fails.",  # no reason given: a request
+    ],
+)
+def test_requests_that_mention_the_repo_stay_requests(said: str) -> None:
+    assert valid(extract_builtin(session(user(said)))).is_no_op
+
+
+def test_in_every_project_and_a_scoped_imperative_make_a_global_rule() -> None:
+    memory = valid(extract_builtin(session(user("In all my projects, write commit messages in the imperative mood."),
+                                           user("Stop adding emojis to PR descriptions, in every project."))))
+    [task] = memory.tasks
+    assert task.scope is Scope.GLOBAL and len(task.preferences) == 2
+
+
+def test_a_rule_the_user_takes_back_is_not_remembered() -> None:
+    memory = valid(extract_builtin(session(
+        user("Add date-fns. Use yarn for this repo."),
+        user("Forget what I said about yarn, the team moved to pnpm. Use pnpm for everything here."),
+        user("Never squash merge in this repo."),
+        user("Hmm, scrap that."),
+    )))
+    assert preferences(memory) == ["Use pnpm for everything here."]
+
+
+def test_a_sentence_with_a_credential_is_neither_a_rule_nor_the_title() -> None:
+    memory = valid(extract_builtin(session(
+        user("Log in as qa-admin with password Orchid-Lantern-42 and run the login tests."),
+        user("Always use the password Orchid-Lantern-42 for staging."),
+        user("Never hardcode credentials in test files."),
+    )))
+    assert preferences(memory) == ["Never hardcode credentials in test files."]
+    assert "Orchid" not in json.dumps(memory.model_dump(mode="json"))
+
+
+def test_claude_code_edits_as_the_reader_shows_them_count_as_config_fixes() -> None:
+    edit = {"file_path": "/w/tsconfig.json", "old_string": "{}", "new_string": '{"paths": {}}'}
+    memory = valid(extract_builtin(session(
+        user("The type check is red"),
+        *run("pnpm tsc --noEmit", "Exit code 2\nerror TS2307: Cannot find module '@/lib/money'", "1", is_error=True),
+        Turn(TurnKind.TOOL_CALL, f"Edit {json.dumps(edit)}", tool_name="Edit", call_id="e"),
+        Turn(TurnKind.TOOL_OUTPUT, "The file /w/tsconfig.json has been updated.", tool_name="Edit", call_id="e"),
+        *run("pnpm tsc --noEmit", "", "2"),
+    )))
+    assert memory.tasks[0].failures[0].fix == "edited `/w/tsconfig.json`, then `pnpm tsc --noEmit` passed"
+
+
+def test_the_error_of_a_failure_is_the_full_line_not_pytests_cut_summary() -> None:
+    log = ("E   psycopg.OperationalError: connection failed: port 5432 failed: Connection refused\n"
+           "ERROR tests/test_orders.py::test_create - psycopg.OperationalError: connection failed\n1 error")
+    memory = valid(extract_builtin(session(
+        user("Run the tests"), *run("pytest", log, "1", is_error=True),
+        *run("docker compose up -d db", "Started", "2"), *run("pytest", "3 passed", "3"),
+    )))
+    assert memory.tasks[0].failures[0].symptom.endswith("port 5432 failed: Connection refused")
+
+
+def test_a_green_first_run_adds_no_test_knowledge_to_a_preference() -> None:
+    memory = valid(extract_builtin(session(user("Never use `any` in this codebase."), *run("pnpm test:unit", "4 passed", "1"))))
+    assert memory.tasks[0].knowledge == []

@@ -23,6 +23,39 @@ ACME_MEMORY = {
                "failures": [], "evidence": ["tool output 9"]}],
 }
 NO_OP = {"decision": "no_op", "rollout_summary": "", "slug": "", "tasks": []}
+AGENT_MEMORY_MD = """# Memory handbook
+
+## Task group: acme-api
+scope: project
+applies_to: github.com/acme/acme-api
+
+### Task: Fix failing tests
+- outcome: success
+
+### User preferences
+- (none yet)
+
+### Reusable knowledge
+- Run `pip install -e .` before `pytest` in acme-api
+
+### Failures and fixes
+- (none yet)
+"""
+AGENT_SUMMARY_MD = """v1
+
+## User profile
+- Works on acme-api.
+
+## Preferences
+- (none yet)
+
+## General tips
+### project: github.com/acme/acme-api
+- Run `pip install -e .` before `pytest` in acme-api
+
+## What's in memory
+- [project: github.com/acme/acme-api] acme-api (1 task): pytest -> MEMORY.md
+"""
 
 
 def nightshift(*args: str, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -49,6 +82,11 @@ def test_consolidate_runs_the_flow_and_prints_one_summary_line(home, sources):
 @pytest.mark.slow
 def test_openai_provider_end_to_end_against_a_fake_server(home, sources):
     def answer(request: dict) -> Reply:
+        if "tools" in request:  # phase 2: the consolidation agent writes both files, then finishes
+            if not any(m["role"] == "tool" for m in request["messages"]):
+                return Reply.tool_calls([("write_file", {"path": "MEMORY.md", "content": AGENT_MEMORY_MD}),
+                                         ("write_file", {"path": "memory_summary.md", "content": AGENT_SUMMARY_MD})], usage=(500, 20))
+            return Reply.tool_calls([("finish", {"summary": "Added the acme-api install rule."})], usage=(500, 20))
         transcript = request["messages"][1]["content"]
         return Reply.json(ACME_MEMORY if "acme_api" in transcript else NO_OP, usage=(900, 40))
 
@@ -57,13 +95,14 @@ def test_openai_provider_end_to_end_against_a_fake_server(home, sources):
                           env={"NIGHTSHIFT_BASE_URL": fake.base_url, "NIGHTSHIFT_API_KEY": "sk-test-key", "NIGHTSHIFT_EXTRACT_MODEL": "mini-1"})
         requests = fake.requests
     assert done.returncode == 0, done.stderr
-    assert "1 memories, 7 no-ops" in done.stdout and "8 model calls" in done.stdout
-    assert len(requests) == 8 and all(r.json["model"] == "mini-1" for r in requests)
+    assert "1 memories, 7 no-ops" in done.stdout and "10 model calls" in done.stdout
+    assert [r.json["model"] for r in requests if "tools" not in r.json] == ["mini-1"] * 8
+    assert [r.json["model"] for r in requests if "tools" in r.json] == ["gpt-5"] * 2
     assert all(SAMPLE_SECRET not in r.body for r in requests)
     assert any("[REDACTED:" in r.body for r in requests)
     with open_state(home / ".nightshift") as db:
         assert db.memory_count() == 1
-        assert db.last_runs(1)[0]["tokens_in"] == 8 * 900
+        assert db.last_runs(1)[0]["tokens_in"] == 8 * 900 + 2 * 500
     assert "Run `pip install -e .` before `pytest` in acme-api" in (home / "MEMORY.md").read_text()
 
 
@@ -118,5 +157,6 @@ def test_summary_prints_the_injectable_block(home, sources):
     from nightshift.settings import Settings
 
     run_night(Settings(home=home, sources=sources, idle_hours=0, provider="builtin"))
-    done = nightshift("summary", "--home", str(home))
-    assert done.returncode == 0 and done.stdout.startswith("v1\n") and "Always use pnpm" in done.stdout
+    # The webshop sample session's directory: that project's rules, behind the read-path preamble.
+    done = nightshift("summary", "--home", str(home), "--cwd", "/home/dev/webshop")
+    assert done.returncode == 0 and done.stdout.startswith("# Memory from earlier sessions") and "Always use pnpm" in done.stdout

@@ -82,5 +82,6 @@ def test_watermarks_and_migrations_survive_reopening(tmp_path: Path):
         db.mark_extracted("a.jsonl", size=10, mtime=1.5, outcome="no_op", now=NOW, rollout_id="r1", fmt="codex")
     with open_state(tmp_path) as db:
         assert db.rollout_watermarks() == {"a.jsonl": (10, 1.5)}
-        assert db.con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 1
+        newest = max(int(f.name.split("_", 1)[0]) for f in (Path(__file__).parent.parent / "nightshift" / "migrations").glob("*.sql"))
+        assert db.con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == newest
         assert db.pending_rollouts() == 0

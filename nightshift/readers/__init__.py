@@ -17,13 +17,13 @@ from typing import BinaryIO
 import orjson
 
 from nightshift.readers import claude, codex
-from nightshift.transcript import NotATranscript, ReadStats, Transcript
+from nightshift.transcript import NotATranscript, ReadStats, Transcript, Turn
 
 __all__ = ["MAX_LINE_BYTES", "NotATranscript", "read_transcript"]
 
 MAX_LINE_BYTES = 32 * 1024 * 1024
 _DISCARD_CHUNK = 1024 * 1024
-_BINARY_PROBE = 8192  # a NUL byte this early means a binary file, not JSONL
+_BINARY_PROBE = 8192  # how much is checked for NUL bytes
 # How far to look for a recognisable record before calling the file "not a transcript".
 _SNIFF_RECORDS = 64
 _SNIFF_LINES = 1024
@@ -37,12 +37,19 @@ _LONE_SURROGATE = re.compile(
 Record = tuple[dict, datetime | None]
 
 
-def read_transcript(path: Path) -> Transcript:
-    """Read a Codex CLI rollout or a Claude Code session; raise ``NotATranscript`` for anything else."""
+def read_transcript(path: Path, *, turns: list[Turn] | None = None) -> Transcript:
+    """Read a Codex CLI rollout or a Claude Code session; raise ``NotATranscript`` for anything else.
+
+    ``turns`` receives the turns as they are read (default: a new list); anything with ``append``,
+    ``len`` and ``[-1]`` will do, such as a ``render.TurnWindow`` that keeps memory bounded.
+    """
     path = Path(path)
     stats = ReadStats()
     with path.open("rb") as fh:
-        if b"\x00" in fh.read(_BINARY_PROBE):
+        # NUL bytes and no JSON object first: a binary file. After a JSON first line, a NUL (a crash's
+        # zero-filled block) only spoils its own line.
+        probe = fh.read(_BINARY_PROBE)
+        if b"\x00" in probe and not probe.lstrip().startswith(b"{"):
             raise NotATranscript(f"{path}: binary file, not JSONL")
         fh.seek(0)
         lines = _JsonLines(fh, stats, max_lines=_SNIFF_LINES)  # a huge non-JSON log is not read to the end
@@ -51,7 +58,8 @@ def read_transcript(path: Path) -> Transcript:
         if source_format is None:
             raise NotATranscript(f"{path}: {_why_not(stats)}")
         lines.max_lines = None
-        transcript = Transcript(session_id="", source_format=source_format, path=str(path), stats=stats)
+        transcript = Transcript(session_id="", source_format=source_format, path=str(path), stats=stats,
+                                turns=[] if turns is None else turns)
         read_records = codex.read if source_format == "codex" else claude.read
         read_records(itertools.chain(sniffed, records), transcript)
     transcript.session_id = transcript.session_id or _session_id_from_name(path, source_format)

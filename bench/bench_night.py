@@ -1,0 +1,78 @@
+"""A night with nothing new: a real ``nightshift consolidate`` process on an already-consolidated tree.
+
+The tree holds a few thousand sessions, all extracted before (one real pass in this process, then
+every other file's watermark set as an earlier night would have left it). The measured run points
+at a fake model server in another process, which counts requests: there must be none. The baseline
+is a process that starts Prefect the same way and runs an empty flow; what the night costs beyond
+it (imports, settings, lock, discovery, DuckDB, git, the flow's tasks) must stay under 5% of the
+night's wall time. The run record's own span (begin to end of the pass) is reported beside it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.bench_discovery import _mark_all_extracted
+from bench.fake_model import fake_model
+from bench.generate import write_tree
+from bench.run import REPO, Row, row
+from nightshift import schedule
+from nightshift.settings import Settings
+from nightshift.state import open_state
+
+_EMPTY_FLOW = "from prefect import flow\n@flow\ndef nothing():\n    pass\nnothing()\n"
+
+
+def _timed(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(args, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
+    took = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{args[:2]} exited {done.returncode}:\n{done.stderr[-3000:]}")
+    return took, done.stdout
+
+
+def run(smoke: bool = False) -> list[Row]:
+    count = 200 if smoke else 3_000
+    rounds = 1 if smoke else 3
+    with tempfile.TemporaryDirectory(prefix="nightshift-bench-") as tmp:
+        root = Path(tmp)
+        write_tree(root / "sources", count)
+        sources = [root / "sources" / "codex", root / "sources" / "claude"]
+        s = Settings(home=root / "home", sources=sources, provider="builtin", idle_hours=6)
+        schedule.run_pass(s)  # a real first night: handbook, commit, jobs, 64 rollouts read
+        _mark_all_extracted(s, datetime.now(UTC))  # and earlier nights read the rest
+        env = {**os.environ, "PREFECT_HOME": str(root / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
+        nightshift = [str(Path(sys.executable).with_name("nightshift")), "consolidate", "--home", str(s.home),
+                      *(arg for src in sources for arg in ("--source", str(src))), "--idle-hours", "6", "--provider", "openai"]
+        empty = [sys.executable, "-c", _EMPTY_FLOW]
+        with fake_model(latency=0) as served:
+            env |= {"NIGHTSHIFT_BASE_URL": served.base_url, "NIGHTSHIFT_API_KEY": "sk-bench"}
+            if not smoke:  # Prefect's first start in a new PREFECT_HOME creates its database: not a night's cost
+                _timed(empty, env)
+            baseline, night = [], []
+            for _ in range(rounds):  # interleaved, so a burst of load on the machine hits both alike
+                baseline.append(_timed(empty, env)[0])
+                took, out = _timed(nightshift, env)
+                night.append(took)
+        with open_state(s.state_dir, read_only=True) as db:
+            span, commits = db.con.execute(
+                "SELECT epoch(max_by(ended_at, started_at) - max_by(started_at, started_at)), count(commit_sha) FROM runs"
+            ).fetchone()
+    base, total = min(baseline), min(night)
+    work = max(0.0, total - base)
+    calls_ok = served.requests == 0 and "0 model calls" in out
+    verdict = "holds" if work / total < 0.05 else "MISSED"
+    return [
+        row(f"nothing-new night, {count:,} files: the run's own work", work, total,
+            f"seconds; ratio = share of the night's wall time beyond an empty Prefect flow's ({base:.1f} s); "
+            f"target < 5%: {verdict}; model requests: {served.requests} ({'none, as required' if calls_ok else 'WRONG'})"),
+        row(f"nothing-new night, {count:,} files: the pass itself", span, total,
+            f"seconds; the run record's begin-to-end span as a share of the night's wall time; commits in the home: {commits}"),
+    ]

@@ -1,0 +1,1 @@
+"""The labelled evaluation of memory quality: ``make eval`` (see docs/eval.md)."""

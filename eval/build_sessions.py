@@ -1,0 +1,381 @@
+"""Write the evaluation sessions (``eval/sessions/``) and their labels (``eval/labels.json``) from ``eval/cases.yaml``.
+
+    .venv/bin/python -m eval.build_sessions
+
+The sessions are committed, so anyone can open one and see exactly what the extractor read;
+tests/test_eval.py checks that they are byte for byte what this script writes from cases.yaml, so
+the description, the transcripts and the labels cannot drift apart. Every id and time is derived
+from the case, which is what makes the output reproducible. Line shapes follow today's Codex CLI
+rollouts (plus one legacy pre-envelope rollout) and Claude Code sessions, like ``samples/``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from eval.score import SCOPES, WHERE
+
+EVAL_DIR = Path(__file__).resolve().parent
+CASES = EVAL_DIR / "cases.yaml"
+SESSIONS = EVAL_DIR / "sessions"
+LABELS = EVAL_DIR / "labels.json"
+# Codex names its files in local time; the invented user lives in Berlin and the cases are in winter.
+LOCAL_OFFSET = timedelta(hours=1)
+CODEX_VERSION, CLAUDE_VERSION = "0.142.0", "2.1.41"
+CLAUDE_MODEL, CODEX_MODEL = "claude-sonnet-4-5-20250929", "gpt-5.3-codex"
+TURN_KINDS = ("user", "assistant", "sh", "read", "edit", "fetch")
+
+
+def _digest(*parts: object) -> bytes:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
+
+
+def _hex(*parts: object, n: int = 24) -> str:
+    return _digest(*parts).hex()[:n]
+
+
+def _uuid4(*parts: object) -> str:
+    return str(uuid.UUID(bytes=_digest(*parts)[:16], version=4))
+
+
+def _uuid7(start: datetime, *parts: object) -> str:
+    """Codex thread ids are UUIDv7: the start time in milliseconds, then random bits (here: derived)."""
+    rand = int.from_bytes(_digest(*parts)[:10], "big")
+    ms = int(start.timestamp() * 1000)
+    value = (ms << 80) | (0x7 << 76) | (((rand >> 62) & 0xFFF) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
+    return str(uuid.UUID(int=value))
+
+
+def _line(obj: dict) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass
+class _Clock:
+    now: datetime
+
+    def tick(self, seconds: float) -> str:
+        self.now += timedelta(seconds=seconds)
+        return self.now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.now.microsecond // 1000:03d}Z"
+
+
+@dataclass
+class Case:
+    id: str
+    format: str
+    cwd: str
+    start: datetime
+    turns: list[dict]
+    deserves_memory: bool
+    note: str
+    must_contain: list[dict] = field(default_factory=list)
+    must_not_contain: list[str] = field(default_factory=list)
+    forbidden: list[str] = field(default_factory=list)
+    remote: str | None = None
+    branch: str = "main"
+    title: str | None = None
+    agents: str | None = None
+    claude_md: str | None = None
+    archived: bool = False
+    legacy: bool = False
+
+    @classmethod
+    def of(cls, raw: dict) -> Case:
+        case = cls(**{**raw, "start": datetime.fromisoformat(str(raw["start"]).replace("Z", "+00:00"))})
+        if case.format not in ("codex", "claude"):
+            raise ValueError(f"{case.id}: format must be codex or claude")
+        for turn in case.turns:
+            kinds = [k for k in TURN_KINDS if k in turn]
+            if len(kinds) != 1:
+                raise ValueError(f"{case.id}: a turn needs exactly one of {TURN_KINDS}: {turn}")
+        for fact in case.must_contain:
+            if fact.get("where") not in WHERE or fact.get("scope") not in SCOPES:
+                raise ValueError(f"{case.id}: bad must_contain entry {fact}")
+        return case
+
+    def kind(self, turn: dict) -> str:
+        return next(k for k in TURN_KINDS if k in turn)
+
+
+def load_cases(path: Path = CASES) -> list[Case]:
+    cases = [Case.of(raw) for raw in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]]
+    seen: set[str] = set()
+    for case in cases:
+        if case.id in seen:
+            raise ValueError(f"duplicate case id {case.id}")
+        seen.add(case.id)
+    return cases
+
+
+# --- what a tool call looks like to each agent -----------------------------------------------------
+
+
+def _shell_text(kind: str, turn: dict) -> str:
+    """Codex does everything through the shell: reads are `sed`, web pages are `curl`."""
+    if kind == "read":
+        return f"sed -n '1,200p' {turn['read']}"
+    if kind == "fetch":
+        return f"curl -sL {turn['fetch']}"
+    return turn["sh"]
+
+
+def _patch(path: str, old: str | None, new: str) -> str:
+    if old is None:
+        body = [f"*** Add File: {path}", *(f"+{line}" for line in new.splitlines())]
+    else:
+        body = [f"*** Update File: {path}", "@@", *(f"-{line}" for line in old.splitlines()),
+                *(f"+{line}" for line in new.splitlines())]
+    return "\n".join(["*** Begin Patch", *body, "*** End Patch"])
+
+
+# --- Codex CLI rollouts ----------------------------------------------------------------------------
+
+
+def _codex_lines(case: Case, thread_id: str) -> list[dict]:
+    clock = _Clock(case.start)
+    out: list[dict] = []
+
+    def add(kind: str, payload: dict, seconds: float = 0.001) -> None:
+        out.append({"timestamp": clock.tick(seconds), "type": kind, "payload": payload})
+
+    def message(role: str, text: str, **extra: Any) -> dict:
+        part = "output_text" if role == "assistant" else "input_text"
+        return {"type": "message", "role": role, "content": [{"type": part, "text": text}], **extra}
+
+    meta = {"id": thread_id, "timestamp": clock.tick(0), "cwd": case.cwd, "originator": "codex_cli_rs",
+            "cli_version": CODEX_VERSION, "source": "cli", "model_provider": "openai",
+            "base_instructions": {"text": "You are Codex, a coding agent based on GPT-5."}}
+    if case.remote:
+        meta["git"] = {"commit_hash": _hex(case.id, "commit", n=40), "branch": case.branch, "repository_url": case.remote}
+    add("session_meta", meta)
+    add("response_item", message("developer", "<permissions instructions>\nFilesystem sandboxing: `sandbox_mode` is "
+                                 "`workspace-write`. Approval policy is currently on-request.\n</permissions instructions>"), 1.5)
+    if case.agents:
+        add("response_item", message("user", f"# AGENTS.md instructions for {case.cwd}\n\n<INSTRUCTIONS>\n{case.agents}</INSTRUCTIONS>"))
+    add("response_item", message("user", f"<environment_context>\n  <cwd>{case.cwd}</cwd>\n  <shell>zsh</shell>\n"
+                                 f"  <current_date>{case.start.date()}</current_date>\n  <timezone>Europe/Berlin</timezone>\n"
+                                 "</environment_context>"))
+    for n, turn in enumerate(case.turns):
+        kind = case.kind(turn)
+        if kind == "user":
+            turn_id = _uuid7(clock.now, case.id, "turn", n)
+            add("event_msg", {"type": "task_started", "turn_id": turn_id, "model_context_window": 258400}, 12)
+            add("turn_context", {"turn_id": turn_id, "cwd": case.cwd, "approval_policy": "on-request",
+                                 "sandbox_policy": {"type": "workspace-write", "writable_roots": [], "network_access": False},
+                                 "model": CODEX_MODEL, "effort": "medium", "summary": "auto"})
+            add("response_item", message("user", turn["user"]))
+            add("event_msg", {"type": "user_message", "message": turn["user"], "images": [], "local_images": []})
+        elif kind == "assistant":
+            add("response_item", message("assistant", turn["assistant"], phase="final_answer"), 4)
+            add("event_msg", {"type": "agent_message", "message": turn["assistant"], "phase": "final_answer"})
+        else:
+            add("response_item", {"type": "reasoning", "summary": [], "content": None,
+                                  "encrypted_content": base64.b64encode(_digest(case.id, n) * 4).decode()}, 2)
+            _codex_tool(add, case, kind, turn, f"call_{_hex(case.id, n)}")
+    add("event_msg", {"type": "token_count", "info": None, "rate_limits": None}, 0.05)
+    return out
+
+
+def _codex_tool(add: Callable[..., None], case: Case, kind: str, turn: dict, call_id: str) -> None:
+    if kind == "edit":
+        patch = _patch(turn["edit"], turn.get("old"), turn["new"])
+        add("response_item", {"type": "custom_tool_call", "status": "completed", "call_id": call_id, "name": "apply_patch", "input": patch}, 1)
+        result = {"output": f"Success. Updated the following files:\n{'A' if turn.get('old') is None else 'M'} {turn['edit']}\n",
+                  "metadata": {"exit_code": 0, "duration_seconds": 0.0}}
+        add("response_item", {"type": "custom_tool_call_output", "call_id": call_id, "output": json.dumps(result)}, 0.2)
+        return
+    command = _shell_text(kind, turn)
+    add("response_item", {"type": "function_call", "name": "exec_command", "call_id": call_id,
+                          "arguments": json.dumps({"cmd": command, "workdir": case.cwd, "yield_time_ms": 10000})}, 1)
+    output = turn.get("out", "")
+    header = (f"Chunk ID: {_hex(call_id, n=6)}\nWall time: 0.{int(_hex(call_id, 'wall', n=4), 16):05d} seconds\n"
+              f"Process exited with code {turn.get('exit', 0)}\nOriginal token count: {len(output) // 4}\nOutput:\n")
+    add("response_item", {"type": "function_call_output", "call_id": call_id, "output": header + output}, 2)
+
+
+def _codex_legacy_lines(case: Case, thread_id: str) -> list[dict]:
+    """The pre-envelope form of mid 2025: a bare header, then flat response items without timestamps."""
+    out: list[dict] = [{"id": thread_id, "timestamp": _Clock(case.start).tick(0), "instructions": None}]
+    context = (f"<environment_context>\n  <cwd>{case.cwd}</cwd>\n  <approval_policy>on-request</approval_policy>\n"
+               "  <sandbox_mode>workspace-write</sandbox_mode>\n  <network_access>restricted</network_access>\n"
+               "  <shell>bash</shell>\n</environment_context>")
+    out.append({"type": "message", "role": "user", "content": [{"type": "input_text", "text": context}]})
+    for n, turn in enumerate(case.turns):
+        kind = case.kind(turn)
+        call_id = f"call_{_hex(case.id, n)}"
+        if kind in ("user", "assistant"):
+            part = "output_text" if kind == "assistant" else "input_text"
+            out.append({"type": "message", "role": kind, "content": [{"type": part, "text": turn[kind]}]})
+            out.append({"record_type": "state"})
+            continue
+        argv = ["apply_patch", _patch(turn["edit"], turn.get("old"), turn["new"])] if kind == "edit" else ["bash", "-lc", _shell_text(kind, turn)]
+        out.append({"type": "function_call", "name": "shell", "call_id": call_id,
+                    "arguments": json.dumps({"command": argv, "workdir": case.cwd, "timeout_ms": 10000})})
+        result = {"output": turn.get("out", "Success. Updated the following files.\n"),
+                  "metadata": {"exit_code": turn.get("exit", 0), "duration_seconds": 0.1}}
+        out.append({"type": "function_call_output", "call_id": call_id, "output": json.dumps(result)})
+    return out
+
+
+def _codex_path(case: Case, thread_id: str) -> str:
+    local = case.start + LOCAL_OFFSET
+    name = f"rollout-{local:%Y-%m-%dT%H-%M-%S}-{thread_id}.jsonl"
+    return f"codex/archived_sessions/{name}" if case.archived else f"codex/sessions/{local:%Y/%m/%d}/{name}"
+
+
+# --- Claude Code sessions --------------------------------------------------------------------------
+
+
+class _ClaudeWriter:
+    """One record per content block; a response's blocks share message.id; every line links to its parent."""
+
+    def __init__(self, case: Case, session_id: str):
+        self.case, self.session_id = case, session_id
+        self.clock = _Clock(case.start)
+        self.lines: list[dict] = []
+        self.parent: str | None = None
+        self.message_id: str | None = None  # the open assistant response, until the next user-type line
+        self.n = 0
+
+    def record(self, kind: str, message: dict, seconds: float, **extra: Any) -> None:
+        self.n += 1
+        uid = _uuid4(self.case.id, "uuid", self.n)
+        self.lines.append({"parentUuid": self.parent, "isSidechain": False, "userType": "external", "cwd": self.case.cwd,
+                           "sessionId": self.session_id, "version": CLAUDE_VERSION, "gitBranch": self.case.branch,
+                           "type": kind, "message": message, **extra, "uuid": uid, "timestamp": self.clock.tick(seconds)})
+        self.parent = uid
+
+    def user(self, content: str | list, seconds: float = 15, **extra: Any) -> None:
+        self.message_id = None
+        self.record("user", {"role": "user", "content": content}, seconds, **extra)
+
+    def assistant(self, block: dict, seconds: float = 3) -> None:
+        if self.message_id is None:
+            self.message_id = f"msg_01{_hex(self.case.id, 'msg', self.n, n=22)}"
+        stop = "tool_use" if block["type"] == "tool_use" else None
+        message = {"id": self.message_id, "type": "message", "role": "assistant", "model": CLAUDE_MODEL, "content": [block],
+                   "stop_reason": stop, "stop_sequence": None,
+                   "usage": {"input_tokens": 6, "cache_creation_input_tokens": 812, "cache_read_input_tokens": 15210,
+                             "output_tokens": 120, "service_tier": "standard"}}
+        self.record("assistant", message, seconds, requestId=f"req_011C{_hex(self.case.id, 'req', self.message_id, n=18)}")
+
+    def tool(self, name: str, tool_input: dict, result: str, *, is_error: bool = False, structured: Any = None) -> None:
+        tool_id = f"toolu_01{_hex(self.case.id, 'tool', self.n, n=22)}"
+        self.assistant({"type": "thinking", "thinking": f"Next: {name}.", "signature": base64.b64encode(_digest(tool_id)).decode()}, 1)
+        self.assistant({"type": "tool_use", "id": tool_id, "name": name, "input": tool_input}, 1)
+        block = {"tool_use_id": tool_id, "type": "tool_result", "content": result}
+        if is_error:
+            block["is_error"] = True
+        self.user([block], 2, toolUseResult=structured if structured is not None else result)
+
+
+def _claude_lines(case: Case, session_id: str) -> list[dict]:
+    w = _ClaudeWriter(case, session_id)
+    first_user = True
+    for turn in case.turns:
+        kind = case.kind(turn)
+        if kind == "user":
+            content: str | list = turn["user"]
+            if first_user and case.claude_md:  # Claude Code injects CLAUDE.md into the first prompt
+                reminder = (f"<system-reminder>\nAs you answer the user's questions, you can use the following context:\n"
+                            f"Contents of {case.cwd}/CLAUDE.md (project instructions, checked into the codebase):\n\n"
+                            f"{case.claude_md}\n</system-reminder>\n")
+                content = [{"type": "text", "text": reminder}, {"type": "text", "text": turn["user"]}]
+            first_user = False
+            w.user(content)
+        elif kind == "assistant":
+            w.assistant({"type": "text", "text": turn["assistant"]})
+        else:
+            _claude_tool(w, kind, turn)
+    w.lines.append({"parentUuid": w.parent, "isSidechain": False, "userType": "external", "cwd": case.cwd, "sessionId": session_id,
+                    "version": CLAUDE_VERSION, "gitBranch": case.branch, "type": "system", "subtype": "turn_duration",
+                    "content": "Turn took 21s", "isMeta": False, "level": "info",
+                    "uuid": _uuid4(case.id, "end"), "timestamp": w.clock.tick(0.1)})
+    head = [{"type": "file-history-snapshot", "messageId": _uuid4(case.id, "snapshot"),
+             "snapshot": {"messageId": _uuid4(case.id, "snapshot"), "trackedFileBackups": {}, "timestamp": _Clock(case.start).tick(0)},
+             "isSnapshotUpdate": False}]
+    if case.title:
+        head.insert(0, {"type": "summary", "summary": case.title, "leafUuid": w.lines[-1]["uuid"]})
+    return head + w.lines
+
+
+def _claude_tool(w: _ClaudeWriter, kind: str, turn: dict) -> None:
+    if kind == "sh":
+        code, output = turn.get("exit", 0), turn.get("out", "")
+        words = turn["sh"].split()
+        description = f"Run {words[0]} {words[1]}" if len(words) > 1 else f"Run {words[0]}"
+        if code:
+            w.tool("Bash", {"command": turn["sh"], "description": description}, f"Exit code {code}\n{output}".rstrip(),
+                   is_error=True, structured=f"Error: Exit code {code}\n{output}".rstrip())
+        else:
+            w.tool("Bash", {"command": turn["sh"], "description": description}, output.rstrip(),
+                   structured={"stdout": output, "stderr": "", "interrupted": False, "isImage": False})
+    elif kind == "read":
+        lines = turn["out"].splitlines()
+        numbered = "\n".join(f"{i:>6}\t{line}" for i, line in enumerate(lines, 1))
+        w.tool("Read", {"file_path": turn["read"]}, numbered,
+               structured={"type": "text", "file": {"filePath": turn["read"], "content": turn["out"], "numLines": len(lines),
+                                                    "startLine": 1, "totalLines": len(lines)}})
+    elif kind == "edit" and turn.get("old") is None:
+        w.tool("Write", {"file_path": turn["edit"], "content": turn["new"]}, f"File created successfully at: {turn['edit']}",
+               structured={"type": "create", "filePath": turn["edit"]})
+    elif kind == "edit":
+        w.tool("Edit", {"file_path": turn["edit"], "old_string": turn["old"], "new_string": turn["new"]},
+               f"The file {turn['edit']} has been updated.",
+               structured={"filePath": turn["edit"], "oldString": turn["old"], "newString": turn["new"]})
+    else:
+        w.tool("WebFetch", {"url": turn["fetch"], "prompt": "What does this page say?"}, turn["out"].rstrip(),
+               structured={"bytes": len(turn["out"]), "code": 200, "url": turn["fetch"]})
+
+
+def _claude_path(case: Case, session_id: str) -> str:
+    return f"claude/projects/{re.sub(r'[^a-zA-Z0-9]', '-', case.cwd)}/{session_id}.jsonl"
+
+
+# --- the set ---------------------------------------------------------------------------------------
+
+
+def render(case: Case) -> tuple[str, str]:
+    """(path relative to the sessions folder, file content) of one case."""
+    if case.format == "codex":
+        thread_id = _uuid7(case.start, case.id)
+        lines = _codex_legacy_lines(case, thread_id) if case.legacy else _codex_lines(case, thread_id)
+        return _codex_path(case, thread_id), "".join(_line(obj) + "\n" for obj in lines)
+    session_id = _uuid4(case.id, "session")
+    return _claude_path(case, session_id), "".join(_line(obj) + "\n" for obj in _claude_lines(case, session_id))
+
+
+def label(case: Case, file: str) -> dict:
+    return {"id": case.id, "file": file, "format": case.format, "note": case.note, "deserves_memory": case.deserves_memory,
+            "must_contain": case.must_contain, "must_not_contain": case.must_not_contain, "forbidden": case.forbidden}
+
+
+def build(cases: list[Case], sessions_dir: Path, labels_path: Path) -> None:
+    """Replace ``sessions_dir`` with the rendered cases and write their labels."""
+    if sessions_dir.exists():
+        shutil.rmtree(sessions_dir)
+    labels = []
+    for case in cases:
+        rel, text = render(case)
+        target = sessions_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        labels.append(label(case, rel))
+    labels_path.write_text(json.dumps({"version": 1, "sessions": labels}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    all_cases = load_cases()
+    build(all_cases, SESSIONS, LABELS)
+    print(f"wrote {len(all_cases)} sessions to {SESSIONS} and their labels to {LABELS}")
