@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nightshift.memory import RawMemory
+from nightshift.quarantine import memory_text
 
 WHERE = ("raw", "handbook", "both")
 SCOPES = (None, "project", "global")
@@ -109,17 +110,7 @@ def outcome_of(status: str, project_key: str | None, memory: RawMemory | None) -
         lines += [Line("preference", p, scope) for p in task.preferences]
         lines += [Line("knowledge", k, scope) for k in task.knowledge]
         lines += [Line("failure", f"{f.symptom} -> {f.fix}", scope) for f in task.failures]
-    return Outcome(status, project_key, tuple(lines), "\n".join(_strings(memory.model_dump(mode="json"))))
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
+    return Outcome(status, project_key, tuple(lines), memory_text(memory))
 
 
 @dataclass(frozen=True)
