@@ -11,7 +11,7 @@ export DO_NOT_TRACK := 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
 export NIGHTSHIFT_HOME ?= $(CURDIR)/memory_home
 
-.PHONY: install test demo consolidate status serve stop watch eval clean
+.PHONY: install test demo consolidate status serve stop watch eval bench bench-smoke clean
 
 install: $(STAMP)
 
@@ -54,6 +54,14 @@ watch: $(STAMP)
 PROVIDER ?= builtin
 eval: $(STAMP)
 	$(BIN)/python -m eval.run --provider $(PROVIDER)
+
+# Every benchmark against a baseline measured in the same run; writes docs/benchmarks.md (< 10 min).
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+# The same at tiny sizes (< 1 min), for CI: checks the harness and prints the table, writes nothing.
+bench-smoke: $(STAMP)
+	$(BIN)/python -m bench.run --smoke
 
 clean:
 	rm -rf $(VENV) .prefect .pytest_cache

@@ -21,7 +21,7 @@ from pathlib import Path
 from bench.bench_discovery import _mark_all_extracted
 from bench.fake_model import fake_model
 from bench.generate import write_tree
-from bench.run import REPO, Row, row
+from bench.run import REPO, Row, row, verdict
 from nightshift import schedule
 from nightshift.settings import Settings
 from nightshift.state import open_state
@@ -48,13 +48,13 @@ def run(smoke: bool = False) -> list[Row]:
         s = Settings(home=root / "home", sources=sources, provider="builtin", idle_hours=6)
         schedule.run_pass(s)  # a real first night: handbook, commit, jobs, 64 rollouts read
         _mark_all_extracted(s, datetime.now(UTC))  # and earlier nights read the rest
-        env = {**os.environ, "PREFECT_HOME": str(root / "prefect"), "PREFECT_LOGGING_LEVEL": "WARNING"}
+        env = {**os.environ, "PREFECT_LOGGING_LEVEL": "WARNING"}  # the same Prefect home as the user's runs
         nightshift = [str(Path(sys.executable).with_name("nightshift")), "consolidate", "--home", str(s.home),
                       *(arg for src in sources for arg in ("--source", str(src))), "--idle-hours", "6", "--provider", "openai"]
         empty = [sys.executable, "-c", _EMPTY_FLOW]
         with fake_model(latency=0) as served:
             env |= {"NIGHTSHIFT_BASE_URL": served.base_url, "NIGHTSHIFT_API_KEY": "sk-bench"}
-            if not smoke:  # Prefect's first start in a new PREFECT_HOME creates its database: not a night's cost
+            if not smoke:  # Prefect's first start in a PREFECT_HOME creates its database: not a night's cost
                 _timed(empty, env)
             baseline, night = [], []
             for _ in range(rounds):  # interleaved, so a burst of load on the machine hits both alike
@@ -66,13 +66,13 @@ def run(smoke: bool = False) -> list[Row]:
                 "SELECT epoch(max_by(ended_at, started_at) - max_by(started_at, started_at)), count(commit_sha) FROM runs"
             ).fetchone()
     base, total = min(baseline), min(night)
-    work = max(0.0, total - base)
+    work = total - base  # best against best; within the machine's noise it can even come out negative
     calls_ok = served.requests == 0 and "0 model calls" in out
-    verdict = "holds" if work / total < 0.05 else "MISSED"
     return [
         row(f"nothing-new night, {count:,} files: the run's own work", work, total,
             f"seconds; ratio = share of the night's wall time beyond an empty Prefect flow's ({base:.1f} s); "
-            f"target < 5%: {verdict}; model requests: {served.requests} ({'none, as required' if calls_ok else 'WRONG'})"),
+            f"target < 5%: {verdict(work / total < 0.05, smoke)}; model requests: {served.requests} ({'none, as required' if calls_ok else 'WRONG'})"),
         row(f"nothing-new night, {count:,} files: the pass itself", span, total,
-            f"seconds; the run record's begin-to-end span as a share of the night's wall time; commits in the home: {commits}"),
+            f"seconds; the run record's begin-to-end span as a share of the night's wall time; "
+            f"commits by the measured nights: {commits - 1} (required: 0)"),
     ]

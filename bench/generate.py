@@ -5,7 +5,7 @@ Codex envelopes with developer/AGENTS.md/environment blocks, reasoning with encr
 ``event_msg`` mirrors and token counts; Claude Code lines with one content block per assistant line,
 thinking blocks, ``tool_result`` lines with their bulkier ``toolUseResult`` copy, and pasted base64
 images. Tool-heavy sessions carry long build and test logs, a few huge outputs, environment dumps
-with fake secrets, and user turns each tagged ``[u<N>]`` so a benchmark can check they survive.
+with fake secrets, and user turns each tagged ``(u<N>)`` so a benchmark can check they survive.
 
     python -m bench.generate session --format codex --size 100MB --out /tmp/big.jsonl
     python -m bench.generate tree --files 50000 --out /tmp/tree     # tiny files, both formats
@@ -137,7 +137,7 @@ def codex_lines(t: _Text, target: int, start: datetime, cwd: str, *, user_turns:
     written, turn, call = 0, 0, 0
     while written < target or turn == 0:
         turn += 1
-        text = f"[u{turn}] {t.sentence()} {t.rng.choice(_PREFERENCES) if turn % 7 == 1 else t.sentence()}"
+        text = f"{t.sentence()} {t.rng.choice(_PREFERENCES) if turn % 7 == 1 else t.sentence()} (u{turn})"
         if user_turns is not None:
             user_turns.append(text)
         content = [{"type": "input_text", "text": text}]
@@ -190,7 +190,7 @@ def claude_lines(t: _Text, target: int, start: datetime, cwd: str, *, user_turns
     written, turn, call = 0, 0, 0
     while written < target or turn == 0:
         turn += 1
-        text = f"[u{turn}] {t.sentence()} {t.rng.choice(_PREFERENCES) if turn % 7 == 1 else t.sentence()}"
+        text = f"{t.sentence()} {t.rng.choice(_PREFERENCES) if turn % 7 == 1 else t.sentence()} (u{turn})"
         if user_turns is not None:
             user_turns.append(text)
         blocks = [{"type": "text", "text": text}]

@@ -39,6 +39,11 @@ def row(name: str, value: float, baseline: float, note: str) -> Row:
     return Row(name=name, value=value, baseline=baseline, ratio=value / baseline if baseline else float("inf"), note=note)
 
 
+def verdict(ok: bool, smoke: bool) -> str:
+    """Targets are set for the full sizes; at smoke sizes fixed costs dominate and nothing is judged."""
+    return "not judged at smoke size" if smoke else ("holds" if ok else "MISSED")
+
+
 def best_of(repeats: int, fn) -> float:
     """The fastest of ``repeats`` timed calls: on a shared machine the minimum is the least disturbed."""
     times = []

@@ -22,7 +22,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows import runners
 from nightshift import artifacts, pipeline, schedule
 from nightshift.discover import FileStat
+from nightshift.lock import run_lock
 from nightshift.settings import Settings, load_settings
+from nightshift.state import kept_open
 
 
 # Tasks take live objects (settings, the run), so Prefect's input hashing for caching is off.
@@ -59,13 +61,16 @@ PREFECT_STEPS = schedule.Steps(find=discover_task, extract=_extract_with_tasks, 
 def run_consolidation(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
     """The flow body, callable with a ready Settings object (the CLI builds it from its flags)."""
     logger = get_run_logger()
-    result = schedule.run_pass(settings, mode, PREFECT_STEPS)
+    # One database connection for the pass (the extract step lets go of it), taken under the run lock.
+    with run_lock(settings.state_dir), kept_open(settings.state_dir):
+        result = schedule.run_pass(settings, mode, PREFECT_STEPS)
+        quarantined = artifacts.quarantined_paths(settings, result.run.run_id)
     for note in result.run.notes:
         logger.info(note)
     logger.info(result.summary)
     create_markdown_artifact(artifacts.run_markdown(result, settings.home), key="nightshift-run",
                              description=f"nightshift {mode} run {result.run.run_id}")
-    create_table_artifact(artifacts.rollout_rows(result.results, artifacts.quarantined_paths(settings, result.run.run_id)),
+    create_table_artifact(artifacts.rollout_rows(result.results, quarantined),
                           key="nightshift-rollouts",
                           description="Each transcript this run read: outcome and tokens")
     return result.as_dict() | {"flow_run_id": str(flow_run.id)}  # to find the run and its artifacts in the UI

@@ -26,6 +26,7 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from nightshift.discover import FileStat
 from nightshift.settings import Settings
+from nightshift.state import let_go
 
 
 def uses_dask(settings: Settings) -> bool:
@@ -42,9 +43,9 @@ def batches(files: list[FileStat], settings: Settings) -> list[list[FileStat]]:
     """``extract_concurrency`` batches, dealt round-robin so each mixes newer and older sessions.
 
     One Prefect task per batch, not per rollout: a task run costs Prefect a few milliseconds of CPU
-    under the GIL, which with 64 rollouts and 200 ms model latency put the step 25-50% over the
-    ideal wall time (docs/benchmarks.md). The price is a static split: when model latencies vary a
-    lot, one batch can finish after the others.
+    under the GIL; with 64 rollouts, 8 at a time and 200 ms model latency, one task per rollout took
+    1.4-1.5x the ideal wall time on a busy 2-core machine, batches 1.1-1.2x (docs/benchmarks.md).
+    The price is a static split: when model latencies vary a lot, one batch can finish after the others.
     """
     count = min(settings.extract_concurrency, len(files))
     return [files[i::count] for i in range(count)]
@@ -55,7 +56,14 @@ def mapped(task: Task, groups: list[list[FileStat]], settings: Settings) -> Iter
     """Futures of ``task(group, settings)`` for every group of files, on the runner the settings ask for."""
     if not groups:
         yield []
-    elif not uses_dask(settings):
+        return
+    with let_go(settings.state_dir), _runner_futures(task, groups, settings) as futures:  # no database while extracting
+        yield futures
+
+
+@contextmanager
+def _runner_futures(task: Task, groups: list[list[FileStat]], settings: Settings) -> Iterator[list[PrefectFuture]]:
+    if not uses_dask(settings):
         yield list(task.map(groups, settings=unmapped(settings)))  # the flow's ThreadPoolTaskRunner
     else:
         try:

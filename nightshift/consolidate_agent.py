@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import git
-import openai
 
 from nightshift import handbook
 from nightshift.agent_tools import DIFF_NAME, TOOL_SPECS, WRITABLE_DIR, WRITABLE_FILES, Sandbox
@@ -34,6 +34,9 @@ from nightshift.resources import prompt_path
 from nightshift.scanner import find_injections
 from nightshift.settings import Settings
 from nightshift.workspace import remembered, write_atomic
+
+if TYPE_CHECKING:  # the openai package takes ~0.4 s to import; a night with nothing new never needs it
+    import openai
 
 log = logging.getLogger("nightshift.consolidate")
 

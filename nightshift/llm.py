@@ -11,11 +11,12 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from nightshift.settings import Settings
+
+if TYPE_CHECKING:
+    import openai
 
 BYTES_PER_TOKEN = 4
 
@@ -55,6 +56,8 @@ def _endpoint(s: Settings) -> tuple[str | None, str, int, float]:
 
 
 def _new_client(base_url: str | None, key: str, retries: int, timeout: float) -> openai.OpenAI:
+    import openai  # on first use: importing it costs ~0.4 s, and a night with nothing new makes no call
+
     return openai.OpenAI(base_url=base_url, api_key=key, max_retries=retries, timeout=timeout)
 
 
@@ -77,6 +80,8 @@ def _explain(exc: openai.APIStatusError) -> str:
 
 
 def chat(client: openai.OpenAI, model: str, messages: list[dict], **options: Any) -> ChatResult:
+    import openai  # already loaded: the client exists
+
     try:
         response = client.chat.completions.create(model=model, messages=messages, **options)
     except openai.APIStatusError as exc:

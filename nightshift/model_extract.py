@@ -15,12 +15,14 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-
-import openai
+from typing import TYPE_CHECKING
 
 from nightshift.llm import ChatResult, ModelError, chat
 from nightshift.memory import InvalidMemory, RawMemory, parse_raw_memory
 from nightshift.resources import load_schema, prompt_path
+
+if TYPE_CHECKING:  # imported by nightshift.llm when a model is first called
+    import openai
 
 log = logging.getLogger("nightshift.extract")
 

@@ -6,7 +6,8 @@ text. Over budget, assistant and tool turns nearest the middle go first (user tu
 human wanted, the ends say how the session started and finished); a plain middle cut is the last resort.
 
 ``TurnWindow`` does the same while a reader streams the turns in, holding only what a render can
-still use, so a 100 MB transcript costs the budget's worth of memory, not the file's.
+still use, so a 100 MB transcript costs about the budget's worth of memory (plus its user turns and
+the line being parsed), not the file's.
 """
 
 from __future__ import annotations
