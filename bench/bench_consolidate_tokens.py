@@ -7,29 +7,25 @@ sensible model: it reads the diff, searches the handbook for the new memories' p
 lines around each match, edits them, updates the summary and finishes, batching independent calls. The server
 reports usage as the request's bytes / 4, tools spec included, as a real endpoint would count them.
 Target: ratio < 2, i.e. the agent's cost follows the night's changes, not the handbook's size.
-
-    python bench/bench_consolidate_tokens.py      # prints one JSON row
+Smoke size: 10 and 50 earlier memories.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the fake server is test code, shared with the benchmarks
+from fake_openai import FakeOpenAI, Reply  # tests/ is on the path (bench.run): the fake server is shared
 
-from fake_openai import FakeOpenAI, Reply  # noqa: E402
-
-from nightshift import pipeline, workspace  # noqa: E402
-from nightshift.agent_tools import DIFF_NAME  # noqa: E402
-from nightshift.memory import RawMemory, StoredMemory, Task  # noqa: E402
-from nightshift.settings import Settings  # noqa: E402
-from nightshift.state import open_state  # noqa: E402
+from bench.run import Row, row, verdict
+from nightshift import pipeline, workspace
+from nightshift.agent_tools import DIFF_NAME
+from nightshift.memory import RawMemory, StoredMemory, Task
+from nightshift.settings import Settings
+from nightshift.state import open_state
 
 NEW = 5
 SIZES = (10, 500)
@@ -136,17 +132,13 @@ def measure(earlier: int, tmp: Path) -> dict:
     return {"tokens": tokens, "requests": len(requests), "handbook_lines": handbook_lines}
 
 
-def run() -> list[dict]:
+def run(smoke: bool = False) -> list[Row]:
+    sizes = (SIZES[0], 50) if smoke else SIZES
     with tempfile.TemporaryDirectory(prefix="nightshift-bench-consolidate-") as tmp:
-        small, large = (measure(n, Path(tmp)) for n in SIZES)
-    return [{
-        "name": f"consolidation tokens, {NEW} new memories, handbook of {SIZES[1]} vs {SIZES[0]} earlier memories",
-        "value": large["tokens"], "baseline": small["tokens"], "ratio": round(large["tokens"] / small["tokens"], 3),
-        "note": (f"tokens sent to the consolidation model (request bytes / 4, tools included); {large['requests']} vs "
-                 f"{small['requests']} requests; MEMORY.md {large['handbook_lines']} vs {small['handbook_lines']} lines; target ratio < 2"),
-    }]
+        small, large = (measure(n, Path(tmp)) for n in sizes)
+    return [row(f"consolidation tokens, {NEW} new memories, handbook of {sizes[1]} vs {sizes[0]} earlier memories",
+                large["tokens"], small["tokens"],
+                f"tokens sent to the consolidation model (request bytes / 4, tools included); {large['requests']} vs "
+                f"{small['requests']} requests; MEMORY.md {large['handbook_lines']} vs {small['handbook_lines']} lines; "
+                f"target < 2x: {verdict(large['tokens'] < 2 * small['tokens'], smoke)}")]
 
-
-if __name__ == "__main__":
-    for row in run():
-        print(json.dumps(row))

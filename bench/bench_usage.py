@@ -8,7 +8,7 @@
   Row by row costs about 3.5 ms per citation in DuckDB, so the baseline runs the first 1,000
   citations and is scaled to 10k; the per-row cost does not grow over the run.
 
-    python bench/bench_usage.py        # prints one JSON row per measurement
+Smoke size: 5k rows, 1k citations.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.run import Row, row, verdict
 from nightshift import usage
 from nightshift.state import DB_NAME, open_state
 
@@ -41,8 +42,8 @@ _BODY = json.dumps({
         "evidence": ["tool output 9"]}]})
 
 
-def _fill(state_dir: Path) -> list[str]:
-    """100k rows in one statement: ages up to 60 days, a fifth of them cited up to 40 times."""
+def _fill(state_dir: Path, rows: int) -> list[str]:
+    """``rows`` rows (100k) in one statement: ages up to 60 days, a fifth of them cited up to 40 times."""
     with open_state(state_dir) as db:
         db.con.execute(
             """
@@ -55,7 +56,7 @@ def _fill(state_dir: Path) -> list[str]:
                    CASE WHEN i % 5 = 0 THEN $now - to_seconds(CAST(random() * 40 * 86400 AS BIGINT)) END
             FROM range($rows) t(i)
             """,
-            {"body": _BODY, "now": NOW.replace(tzinfo=None), "rows": ROWS},
+            {"body": _BODY, "now": NOW.replace(tzinfo=None), "rows": rows},
         )
         return [r[0] for r in db.con.execute("SELECT rollout_id FROM raw_memories").fetchall()]
 
@@ -72,14 +73,14 @@ def _interleaved_medians(a: Callable[[], object], b: Callable[[], object], repea
     return statistics.median(times[0]), statistics.median(times[1])
 
 
-def _bench_selection(state_dir: Path) -> dict:
+def _bench_selection(state_dir: Path, rows: int, smoke: bool) -> Row:
     with open_state(state_dir) as db:
         policy = usage.Policy(LIMIT, 30, 30)
         bare_sql = f"""SELECT rollout_id, source_path, source_format, project_key, body_json, source_updated_at, usage_count, last_usage
                        FROM raw_memories ORDER BY usage_count DESC, source_updated_at DESC LIMIT {LIMIT}"""
         ours, bare = _interleaved_medians(lambda: usage.select_memories(db, policy, NOW), lambda: db.con.execute(bare_sql).fetchall())
-    return {"name": f"select {LIMIT} of {ROWS:,} raw memories", "value": round(ours, 5), "baseline": round(bare, 5),
-            "ratio": round(ours / bare, 2), "note": "seconds, medians of 15 interleaved runs; baseline: bare SELECT ORDER BY LIMIT; target ratio < 2"}
+    return row(f"select {LIMIT} of {rows:,} raw memories", ours, bare,
+               f"seconds, medians of 15 interleaved runs; baseline: bare SELECT ORDER BY LIMIT; target < 2x: {verdict(ours < 2 * bare, smoke)}")
 
 
 def _row_by_row(state_dir: Path, cited: list[tuple[str, datetime, list[str]]]) -> None:
@@ -99,11 +100,11 @@ def _row_by_row(state_dir: Path, cited: list[tuple[str, datetime, list[str]]]) -
         con.execute("COMMIT")
 
 
-def _bench_upserts(state_dir: Path, ids: list[str], tmp: Path) -> dict:
+def _bench_upserts(state_dir: Path, ids: list[str], tmp: Path, citations: int) -> Row:
     rng = random.Random(7)
     # 2,000 citing sessions citing 5 memories each; a tenth repeat an earlier (session, memory) pair.
-    cited = [(f"session-{i // 5}", NOW - timedelta(hours=rng.random() * 500), [rng.choice(ids)]) for i in range(CITATIONS)]
-    for i in range(0, CITATIONS, 10):
+    cited = [(f"session-{i // 5}", NOW - timedelta(hours=rng.random() * 500), [rng.choice(ids)]) for i in range(citations)]
+    for i in range(0, citations, 10):
         cited[i] = (cited[i - 1][0], cited[i][1], cited[i - 1][2])
     copy = tmp / "copy"
     copy.mkdir()
@@ -121,20 +122,16 @@ def _bench_upserts(state_dir: Path, ids: list[str], tmp: Path) -> dict:
         raise AssertionError(f"set-wise recorded {recorded} uses, expected {expected}")
     start = time.perf_counter()
     _row_by_row(copy, cited[:BASELINE_SAMPLE])
-    baseline = (time.perf_counter() - start) * CITATIONS / BASELINE_SAMPLE
-    return {"name": f"record {CITATIONS:,} citations", "value": round(ours, 4), "baseline": round(baseline, 3),
-            "ratio": round(ours / baseline, 4),
-            "note": f"seconds, one run each on identical copies; {recorded} new uses (a tenth repeat a pair); baseline: "
-                    f"row by row in one transaction, {BASELINE_SAMPLE:,} citations timed and scaled x{CITATIONS // BASELINE_SAMPLE}"}
+    baseline = (time.perf_counter() - start) * citations / BASELINE_SAMPLE
+    return row(f"record {citations:,} citations", ours, baseline,
+               f"seconds, one run each on identical copies; {recorded} new uses (a tenth repeat a pair); baseline: "
+               f"row by row in one transaction, {BASELINE_SAMPLE:,} citations timed and scaled x{citations // BASELINE_SAMPLE}")
 
 
-def run() -> list[dict]:
+def run(smoke: bool = False) -> list[Row]:
+    rows, citations = (5_000, 1_000) if smoke else (ROWS, CITATIONS)
     with tempfile.TemporaryDirectory(prefix="nightshift-bench-usage-") as tmp:
         state_dir = Path(tmp) / "state"
-        ids = _fill(state_dir)
-        return [_bench_selection(state_dir), _bench_upserts(state_dir, ids, Path(tmp))]
+        ids = _fill(state_dir, rows)
+        return [_bench_selection(state_dir, rows, smoke), _bench_upserts(state_dir, ids, Path(tmp), citations)]
 
-
-if __name__ == "__main__":
-    for row in run():
-        print(json.dumps(row))

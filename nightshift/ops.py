@@ -8,15 +8,16 @@ shown only when they exist.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from nightshift import quarantine
 from nightshift.history import Commit
 from nightshift.lock import lock_holder
 from nightshift.settings import Settings
-from nightshift.state import DB_NAME, State, aware_utc, open_state
+from nightshift.state import DB_NAME, State, aware_utc, naive_utc, open_state
 
 LIST_LIMIT = 20
+SPEND_DAYS = 30  # the window of the model-use totals in status
 
 
 def _rows(db: State, sql: str, params: list | None = None) -> list[dict]:
@@ -32,7 +33,7 @@ def _tables(db: State) -> set[str]:
 def gather_status(settings: Settings) -> dict:
     """Everything status shows; raises StateBusy while a run writes for longer than a few seconds."""
     report: dict = {"home": str(settings.home), "runs": [], "jobs": {}, "pending_rollouts": 0, "pending": [], "failing": [],
-                    "quarantined": [], "held_back": [], "raw_memories": 0, "lock_holder": lock_holder(settings.state_dir),
+                    "quarantined": [], "held_back": [], "model_use": [], "raw_memories": 0, "lock_holder": lock_holder(settings.state_dir),
                     "flagged_in_handbook": quarantine.flagged_in_home(settings.home)}
     if not (settings.state_dir / DB_NAME).exists():
         return report
@@ -40,6 +41,8 @@ def gather_status(settings: Settings) -> dict:
         tables = _tables(db)
         report["runs"] = [r | {"seconds": (r["ended_at"] - r["started_at"]).total_seconds() if r["ended_at"] else None}
                           for r in _rows(db, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 5")]
+        if "run_model_usage" in tables:  # migration 005
+            _add_model_use(db, report, settings.model_prices)
         report["jobs"], report["pending_rollouts"], report["raw_memories"] = db.job_counts(), db.pending_rollouts(), db.memory_count()
         report["pending"] = _rows(db, f"""
             SELECT r.path, j.status, j.retry_at FROM rollouts r LEFT JOIN jobs j ON j.kind = 'extract' AND j.key = r.path
@@ -58,6 +61,31 @@ def gather_status(settings: Settings) -> dict:
                 JOIN raw_memories m ON m.rollout_id = r.rollout_id AND m.updated_at = r.memory_updated_at
                 ORDER BY r.rolled_back_at DESC LIMIT {LIST_LIMIT}""")
     return report
+
+
+def _add_model_use(db: State, report: dict, prices: dict[str, tuple[float, float]]) -> None:
+    """Tokens per phase and model, for each listed run and over the last SPEND_DAYS, priced where a price is set."""
+    by_run: dict[str, list[dict]] = {}
+    for use in _rows(db, "SELECT * FROM run_model_usage WHERE run_id IN (SELECT unnest(?))", [[r["run_id"] for r in report["runs"]]]):
+        by_run.setdefault(use["run_id"], []).append(use)
+    for r in report["runs"]:
+        r["cost_usd"] = cost(by_run.get(r["run_id"], []), prices)
+    report["model_use"] = [u | {"cost_usd": cost([u], prices)} for u in _rows(db, """
+        SELECT u.phase, u.model, sum(u.calls)::BIGINT AS calls, sum(u.tokens_in)::BIGINT AS tokens_in, sum(u.tokens_out)::BIGINT AS tokens_out
+        FROM run_model_usage u JOIN runs r USING (run_id)
+        WHERE r.started_at >= ? GROUP BY ALL ORDER BY u.phase DESC, u.model""",
+        [naive_utc(datetime.now(UTC) - timedelta(days=SPEND_DAYS))])]
+
+
+def cost(uses: list[dict], prices: dict[str, tuple[float, float]]) -> float | None:
+    """USD for these model uses at ``model_prices`` (per million tokens in, out); None when a model has no price."""
+    if any(u["model"] not in prices for u in uses):
+        return None
+    return sum(u["tokens_in"] * prices[u["model"]][0] + u["tokens_out"] * prices[u["model"]][1] for u in uses) / 1e6
+
+
+def _money(usd: float | None) -> str:
+    return "no price set (model_prices)" if usd is None else f"${usd:,.4f}" if usd < 1 else f"${usd:,.2f}"
 
 
 def _when(moment: datetime | None) -> str:
@@ -82,8 +110,13 @@ def render_status(s: dict) -> list[str]:
         lines.append(
             f"  {_when(r['started_at'])}  {_duration(r['seconds']):>7}  {r['status']:<7} {r.get('mode') or '-':<7} {r['provider'] or '-':<8} "
             f"memories {r['memories']}, no-ops {r['no_ops']}, skipped {r['skipped']}, failed {r['failed']}, "
-            f"tokens {r['tokens_in']}/{r['tokens_out']}, {commit}"
+            f"tokens {r['tokens_in']}/{r['tokens_out']}" + (f" ({_money(r.get('cost_usd'))})" if r["tokens_in"] or r["tokens_out"] else "")
+            + f", {commit}"
         )
+    if s["model_use"]:
+        lines.append(f"model use, last {SPEND_DAYS} days (tokens in/out):")
+        lines += [f"  {'phase 1' if u['phase'] == 'extract' else 'phase 2'} {u['model']}: {u['calls']} calls, "
+                  f"{u['tokens_in']:,}/{u['tokens_out']:,} tokens, {_money(u['cost_usd'])}" for u in s["model_use"]]
     for p in s["pending"]:
         waiting = f" ({p['status']}, next try {_when(p['retry_at'])})" if p["status"] == "failed" else ""
         lines.append(f"  pending: {p['path']}{waiting}")

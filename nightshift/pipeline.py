@@ -16,7 +16,7 @@ from pathlib import Path
 
 import git
 
-from nightshift import consolidate_agent, handbook, home as memory_home, quarantine, rollback, usage, workspace
+from nightshift import consolidate_agent, handbook, home as memory_home, quarantine, usage, workspace
 from nightshift.builtin_extract import extract_builtin
 from nightshift.discover import Discovery, FileStat, discover
 from nightshift.llm import ModelError, shared_client
@@ -50,9 +50,20 @@ class Run:
     consumed: list[str] = field(default_factory=list)  # rollout ids whose memories changed this run
     removed: list[str] = field(default_factory=list)  # rollout ids whose memories a no-op removed
     notes: list[str] = field(default_factory=list)  # per-rollout failures and skips, for the report
+    model_usage: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (phase, model) -> calls, in, out
 
     def bump(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
+
+    def spend(self, phase: str, model: str, calls: int, tokens_in: int, tokens_out: int) -> None:
+        """Model use: into the run's totals, and per phase and model for pricing (``nightshift status``)."""
+        self.bump("model_calls", calls)
+        self.bump("tokens_in", tokens_in)
+        self.bump("tokens_out", tokens_out)
+        if calls:
+            used = self.model_usage.setdefault((phase, model), [0, 0, 0])
+            for i, n in enumerate((calls, tokens_in, tokens_out)):
+                used[i] += n
 
 
 @dataclass(frozen=True)
@@ -176,9 +187,7 @@ def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) 
         run.notes.append(f"quarantined: {r.file.path}: {reasons[0]}")
         r = replace(r, outcome="quarantined", note=f"quarantined: {'; '.join(reasons)}"[:1000])
     run.bump(COUNT_KEYS[r.outcome])
-    run.bump("model_calls", r.model_calls)
-    run.bump("tokens_in", r.tokens_in)
-    run.bump("tokens_out", r.tokens_out)
+    run.spend(EXTRACT, run.settings.extract_model, r.model_calls, r.tokens_in, r.tokens_out)
     if r.outcome == "failed":
         db.fail(EXTRACT, r.file.path, run.owner, r.error or "failed", backoff, now)
         db.mark_failed(r.file.path, r.error or "failed", now)
@@ -216,7 +225,6 @@ def consolidate(run: Run, now: datetime) -> str | None:
             return None
         selection = db.select_memories(limit=s.max_raw_memories, max_unused_days=s.max_unused_days,
                                        half_life_days=s.usage_half_life_days, now=now)
-        selection = rollback.without_held_back(db, selection)  # `nightshift rollback` holds these back
         selection = quarantine.screen(db, selection, run.run_id, now)  # before anything is written from them
     spent = consolidate_agent.Usage()
     _mark_phase2(s, repo, run.owner)
@@ -239,9 +247,7 @@ def consolidate(run: Run, now: datetime) -> str | None:
             (s.state_dir / PHASE2_MARKER).unlink(missing_ok=True)
         raise
     finally:
-        run.bump("model_calls", spent.calls)
-        run.bump("tokens_in", spent.tokens_in)
-        run.bump("tokens_out", spent.tokens_out)
+        run.spend(CONSOLIDATE, s.consolidate_model, spent.calls, spent.tokens_in, spent.tokens_out)
     # The merge bases move only once HEAD holds what they describe (a commit, or nothing to commit).
     for name, text in generated.items():
         _bases_dir(s).mkdir(parents=True, exist_ok=True)
@@ -331,7 +337,8 @@ def _commit_message(run: Run, selection: list[StoredMemory], changed: list[str])
 
 def end_run(run: Run, *, status: str, now: datetime, commit_sha: str | None, message: str) -> None:
     with open_state(run.settings.state_dir) as db:
-        db.end_run(run.run_id, status=status, now=now, counts=run.counts, commit_sha=commit_sha, message=message)
+        db.end_run(run.run_id, status=status, now=now, counts=run.counts, commit_sha=commit_sha, message=message,
+                   model_usage=run.model_usage)
 
 
 def summary_line(run: Run, commit_sha: str | None) -> str:

@@ -22,7 +22,6 @@ from nightshift import handbook, workspace
 from nightshift import home as memory_home
 from nightshift.history import Commit, commits
 from nightshift.lock import run_lock
-from nightshift.memory import StoredMemory
 from nightshift.settings import Settings
 from nightshift.state import State, naive_utc, open_state
 
@@ -114,20 +113,7 @@ def _reset_merge_bases(settings: Settings, db: State, now: datetime) -> None:
     bases = settings.state_dir / GENERATED_BASES
     if not bases.is_dir():  # no builtin run yet: nothing merges against bases
         return
-    selection = without_held_back(db, db.select_memories(limit=settings.max_raw_memories, max_unused_days=settings.max_unused_days,
-                                                          half_life_days=settings.usage_half_life_days, now=now))
+    selection = db.select_memories(limit=settings.max_raw_memories, max_unused_days=settings.max_unused_days,
+                                   half_life_days=settings.usage_half_life_days, now=now)
     workspace.write_atomic(bases / handbook.MEMORY_MD, handbook.render_memory_md(selection))
     workspace.write_atomic(bases / handbook.SUMMARY_MD, handbook.render_summary_md(selection, settings.summary_token_cap))
-
-
-def held_back_ids(db: State) -> set[str]:
-    """Rollout ids whose current memory version a rollback holds back."""
-    rows = db.con.execute(
-        "SELECT m.rollout_id FROM raw_memories m JOIN rollbacks r ON r.rollout_id = m.rollout_id AND r.memory_updated_at = m.updated_at"
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-def without_held_back(db: State, selection: list[StoredMemory]) -> list[StoredMemory]:
-    held = held_back_ids(db)
-    return [m for m in selection if m.rollout_id not in held]

@@ -386,7 +386,11 @@ class State:
     def start_run(self, run_id: str, provider: str, now: datetime) -> None:
         self.con.execute("INSERT INTO runs (run_id, started_at, status, provider) VALUES (?, ?, 'running', ?)", [run_id, naive_utc(now), provider])
 
-    def end_run(self, run_id: str, *, status: str, now: datetime, counts: dict[str, int], commit_sha: str | None, message: str) -> None:
+    def end_run(self, run_id: str, *, status: str, now: datetime, counts: dict[str, int], commit_sha: str | None, message: str,
+                model_usage: dict[tuple[str, str], list[int]] | None = None) -> None:
+        if model_usage:
+            self.con.executemany("INSERT OR REPLACE INTO run_model_usage VALUES (?, ?, ?, ?, ?, ?)",
+                                 [[run_id, phase, model, *used] for (phase, model), used in model_usage.items()])
         columns = ("discovered", "memories", "no_ops", "failed", "skipped", "model_calls", "tokens_in", "tokens_out")
         assignments = ", ".join(f"{c} = ?" for c in columns)
         self.con.execute(

@@ -7,7 +7,9 @@ This is the one place that decides which raw memories phase 2 sees:
 * **fresh** = the later of last use and source time lies within ``max_unused_days``. A memory that
   is not fresh drops out of the selection whatever its score; its rollout summary then leaves the
   workspace and the next consolidation removes what only it supported (one git commit).
-* **selected** = fresh and among the ``max_raw_memories`` best.
+* **held back**: the version of a memory whose consolidation a user rolled back
+  (``nightshift rollback``) is never selected, until a changed transcript writes a new version.
+* **selected** = fresh, not held back, and among the ``max_raw_memories`` best.
 * **pruned**: rows not selected whose later of last use and source time is older than
   ``retention_days`` are deleted, at most ``prune_batch_size`` per run, but never a memory whose
   rollout summary is in the memory home's HEAD commit. Those files name every memory the committed
@@ -39,6 +41,8 @@ _GLOB = re.compile(r"[*?\[]")
 _SCORE = "usage_count * pow(0.5, greatest(0, epoch($now) - epoch(coalesce(last_usage, $now))) / 86400 / $half_life)"
 _LAST_SEEN = "greatest(source_updated_at, coalesce(last_usage, source_updated_at))"
 _FRESH = "(source_updated_at >= $cutoff OR last_usage >= $cutoff)"  # _LAST_SEEN >= $cutoff, in a form the scan filters faster
+_HELD = ("EXISTS (SELECT 1 FROM rollbacks r WHERE r.rollout_id = raw_memories.rollout_id "
+         "AND r.memory_updated_at = raw_memories.updated_at)")  # rollbacks: see nightshift.rollback
 _ORDER = "score DESC, source_updated_at DESC, rollout_id"
 # A cited id names a memory by its rollout id, a prefix of it at least SHORT_ID_LEN long, or its slug.
 # Two equi-joins (prefix bucket, slug) instead of one OR-join, which DuckDB would run as a nested loop.
@@ -77,7 +81,7 @@ def select_memories(db: State, policy: Policy, now: datetime) -> list[StoredMemo
         f"""
         SELECT rollout_id, source_path, source_format, project_key, body_json, source_updated_at, usage_count, last_usage,
                {_SCORE} AS score
-        FROM raw_memories WHERE {_FRESH}
+        FROM raw_memories WHERE {_FRESH} AND NOT {_HELD}
         ORDER BY {_ORDER} LIMIT $limit
         """,
         policy.params(now),
@@ -95,10 +99,11 @@ def select_memories(db: State, policy: Policy, now: datetime) -> list[StoredMemo
 _RANKED = f"""
     WITH scored AS (
         SELECT rollout_id, slug, project_key, scope, usage_count, last_usage, source_updated_at,
-               {_SCORE} AS score, {_LAST_SEEN} AS last_seen, {_LAST_SEEN} >= $cutoff AS fresh
+               {_SCORE} AS score, {_LAST_SEEN} AS last_seen, {_LAST_SEEN} >= $cutoff AS fresh, {_HELD} AS held
         FROM raw_memories
     )
-    SELECT *, fresh AND row_number() OVER (PARTITION BY fresh ORDER BY {_ORDER}) <= $limit AS selected FROM scored
+    SELECT *, fresh AND NOT held AND row_number() OVER (PARTITION BY fresh AND NOT held ORDER BY {_ORDER}) <= $limit AS selected
+    FROM scored
 """
 
 
@@ -112,9 +117,10 @@ def usage_rows(db: State, policy: Policy, now: datetime) -> list[dict]:
         for key in ("last_usage", "source_updated_at", "last_seen"):
             row[key] = aware_utc(row[key])
         idle_days = (naive_utc(now) - naive_utc(row["last_seen"])).total_seconds() / 86400
-        row["status"] = "selected" if row["selected"] else ("over the limit" if row["fresh"] else f"unused for {idle_days:.0f} days")
+        row["status"] = ("selected" if row["selected"] else "held back by a rollback" if row["held"]
+                         else "over the limit" if row["fresh"] else f"unused for {idle_days:.0f} days")
         row["score"] = round(row["score"], 4)
-        del row["fresh"]
+        del row["fresh"], row["held"]
         rows.append(row)
     return rows
 

@@ -91,8 +91,9 @@ def test_openai_provider_end_to_end_against_a_fake_server(home, sources):
         return Reply.json(ACME_MEMORY if "acme_api" in transcript else NO_OP, usage=(900, 40))
 
     with FakeOpenAI(default=answer) as fake:
-        done = nightshift("consolidate", "--home", str(home), *_source_args(sources), "--idle-hours", "0", "--provider", "openai",
-                          env={"NIGHTSHIFT_BASE_URL": fake.base_url, "NIGHTSHIFT_API_KEY": "sk-test-key", "NIGHTSHIFT_EXTRACT_MODEL": "mini-1"})
+        env = {"NIGHTSHIFT_BASE_URL": fake.base_url, "NIGHTSHIFT_API_KEY": "sk-test-key", "NIGHTSHIFT_EXTRACT_MODEL": "mini-1",
+               "NIGHTSHIFT_MODEL_PRICES": '{"mini-1": [0.25, 2.0], "gpt-5": [1.25, 10.0]}'}  # USD per million in, out
+        done = nightshift("consolidate", "--home", str(home), *_source_args(sources), "--idle-hours", "0", "--provider", "openai", env=env)
         requests = fake.requests
     assert done.returncode == 0, done.stderr
     assert "1 memories, 7 no-ops" in done.stdout and "10 model calls" in done.stdout
@@ -104,6 +105,15 @@ def test_openai_provider_end_to_end_against_a_fake_server(home, sources):
         assert db.memory_count() == 1
         assert db.last_runs(1)[0]["tokens_in"] == 8 * 900 + 2 * 500
     assert "Run `pip install -e .` before `pytest` in acme-api" in (home / "MEMORY.md").read_text()
+
+    status = nightshift("status", "--home", str(home), env=env).stdout
+    assert "tokens 8200/360 ($0.0041)" in status  # 7,200/320 at mini-1's prices + 1,000/40 at gpt-5's
+    assert "phase 1 mini-1: 8 calls, 7,200/320 tokens, $0.0024" in status
+    assert "phase 2 gpt-5: 2 calls, 1,000/40 tokens, $0.0016" in status  # $0.00165
+    unpriced = nightshift("status", "--home", str(home), "--json", env={"NIGHTSHIFT_MODEL_PRICES": '{"mini-1": [0.25, 2.0]}'})
+    report = json.loads(unpriced.stdout)
+    assert report["runs"][0]["cost_usd"] is None  # gpt-5 has no price: no made-up total
+    assert [u["cost_usd"] for u in report["model_use"]] == [pytest.approx(0.00244), None]
 
 
 def test_second_run_exits_3_naming_the_holder(home, tmp_path):

@@ -58,6 +58,8 @@ def test_rollback_reverts_a_night_and_the_next_night_does_not_bring_it_back(sett
     assert len(list(repo.iter_commits())) == 3  # history kept, not rewritten
     assert (home / "MEMORY.md").read_text() == night_one
     assert "held back by a rollback" in nightshift("status", "--home", str(home)).stdout
+    usage = json.loads(nightshift("usage", "--home", str(home), "--format", "json").stdout)["memories"]
+    assert sorted(r["status"] for r in usage) == ["held back by a rollback", "selected", "selected"]
 
     _, night_three = run_night(settings)  # nothing new: the revert stands, nothing is committed
     assert night_three is None and (home / "MEMORY.md").read_text() == night_one
@@ -77,6 +79,8 @@ def test_a_rolled_back_memory_returns_when_its_transcript_brings_new_evidence(se
     _, night = run_night(settings)
     assert night and NEW_RULE in (settings.home / "MEMORY.md").read_text()
     assert "held back" not in nightshift("status", "--home", str(settings.home)).stdout
+    usage = json.loads(nightshift("usage", "--home", str(settings.home), "--format", "json").stdout)["memories"]
+    assert [r["status"] for r in usage] == ["selected"] * 3
     # The generated profile line the revert restored does not stick beside the new one.
     assert (settings.home / "memory_summary.md").read_text().count(" remembered (") == 1
 
