@@ -1,7 +1,8 @@
 """The ``nightshift`` command. Exit codes: 0 run completed, 2 usage or configuration error, 3 locked.
 
-This is the top layer (CLI -> flows -> nightshift): ``consolidate`` imports the Prefect flow only
-when it runs, so ``status`` and ``summary`` start instantly and never touch Prefect.
+This is the top layer (CLI -> flows -> nightshift). Each command imports what it uses when it runs:
+``consolidate`` the Prefect flow, the others none of it, so ``summary`` (run at every session start)
+and ``status`` start fast, and a night's own overhead stays small (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -21,12 +22,8 @@ import git
 import typer
 from pydantic import ValidationError
 
-from nightshift import citations, history, importer, ops, progress, provenance, read_path, usage
 from nightshift.discover import discover
 from nightshift.lock import LockHeld, lock_holder, run_lock
-from nightshift.quarantine import PoisonedHandbook
-from nightshift.rollback import RollbackError
-from nightshift.rollback import rollback as roll_back
 from nightshift.settings import Settings, load_settings
 from nightshift.state import StateBusy, open_state
 
@@ -62,6 +59,8 @@ def consolidate(
     as_json: JsonOpt = False,
 ) -> None:
     """Extract memories from idle transcripts and consolidate them into the memory home (one git commit)."""
+    from nightshift import progress
+    from nightshift.quarantine import PoisonedHandbook
     if provider not in (None, "builtin", "openai"):
         typer.echo(f"nightshift: unknown provider {provider!r} (use builtin or openai)", err=True)
         raise typer.Exit(EXIT_USAGE)
@@ -122,6 +121,7 @@ def _dry_run(settings: Settings) -> None:
 @app.command()
 def status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Show the last runs, what waits or fails (with the next retry), quarantined and held-back items, the lock."""
+    from nightshift import ops
     settings = _settings(home=home)
     try:
         report = ops.gather_status(settings)
@@ -148,6 +148,7 @@ def summary(
     install_hint: Annotated[bool, typer.Option("--install-hint", help="Print the lines that load this block into Claude Code and Codex CLI.")] = False,
 ) -> None:
     """Print the memory block an agent session should load: global memories plus this project's."""
+    from nightshift import read_path
     settings = _settings(home=home)
     _check_format(fmt)
     if install_hint:
@@ -168,6 +169,7 @@ def summary(
 
 
 def _usage_rows(settings: Settings) -> list[dict]:
+    from nightshift import usage
     if not (settings.state_dir / "state.duckdb").exists():
         return []
     try:
@@ -185,6 +187,7 @@ def usage_command(
     export: Annotated[Optional[Path], typer.Option("--export", help="Also write the rows to this Parquet file.")] = None,
 ) -> None:
     """List raw memories: usage count, last use, decayed score and whether phase 2 sees them."""
+    from nightshift import citations, usage
     settings = _settings(home=home)
     _check_format(fmt)
     rows = _usage_rows(settings)
@@ -210,6 +213,7 @@ def forget(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be forgotten.")] = False,
 ) -> None:
     """Remove memories on request; they leave the handbook at the next consolidation."""
+    from nightshift import usage
     settings = _settings(home=home)
     _check_format(fmt)
     found: list[dict] = []
@@ -241,6 +245,7 @@ def log_command(
     as_json: JsonOpt = False,
 ) -> None:
     """The memory home's history, newest first: each commit with its trailers (run, models, rollouts)."""
+    from nightshift import history, ops
     settings = _settings(home=home)
     found = history.commits(settings.home, max_count)
     if as_json:
@@ -258,9 +263,10 @@ def rollback_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Undo a night: revert its commit (history kept) and hold its memories back until their transcripts change."""
+    from nightshift.rollback import RollbackError, rollback
     settings = _settings(home=home)
     try:
-        done = roll_back(settings, commit, datetime.now(UTC))
+        done = rollback(settings, commit, datetime.now(UTC))
     except LockHeld as exc:
         typer.echo(f"nightshift: {exc}", err=True)
         raise typer.Exit(EXIT_LOCKED) from None
@@ -286,6 +292,7 @@ def import_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Bootstrap from memories you already have: each file becomes a raw memory for the next consolidation."""
+    from nightshift import importer
     settings = _settings(home=home)
     files, unknown = importer.collect(paths or [], claude_memory=claude_memory, hermes=hermes)
     if unknown:
@@ -360,6 +367,7 @@ def config_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Every effective setting and where it came from: default, a nightshift.toml, the environment, a flag."""
+    from nightshift import provenance
     try:
         found = provenance.origins({"home": home, "sources": source, "idle_hours": idle_hours, "provider": provider})
     except ValidationError as exc:

@@ -19,7 +19,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from nightshift.memory import StoredMemory
 from nightshift.redact import redact
@@ -163,6 +162,14 @@ def open_state(state_dir: Path, *, read_only: bool = False, wait_seconds: float 
         con.close()
 
 
+def _files_table(name: str, files: list[tuple[str, int, float]]):
+    """(name, size, mtime) rows as an Arrow table, which DuckDB scans in one statement."""
+    import pyarrow as pa  # on use: the read path (`nightshift summary`, at every session start) never needs it
+
+    names, sizes, mtimes = zip(*files)
+    return pa.table({name: pa.array(names, pa.string()), "size": pa.array(sizes, pa.int64()), "mtime": pa.array(mtimes, pa.float64())})
+
+
 def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait_seconds
     while True:
@@ -214,9 +221,7 @@ class State:
         """Record the latest stat of files discovery found changed (set-wise, one statement)."""
         if not files:
             return
-        paths, sizes, mtimes = zip(*files)
-        seen = pa.table({"path": pa.array(paths, pa.string()), "size": pa.array(sizes, pa.int64()),
-                         "mtime": pa.array(mtimes, pa.float64())})
+        seen = _files_table("path", files)
         # executemany runs one statement per row (8 ms each): an Arrow table is one scan.
         self.con.register("seen_files", seen)
         try:
@@ -277,8 +282,7 @@ class State:
         """``enqueue`` for many (key, size, mtime) at once: one statement over an Arrow table."""
         if not files:
             return
-        keys, sizes, mtimes = zip(*files)
-        batch = pa.table({"key": pa.array(keys, pa.string()), "size": pa.array(sizes, pa.int64()), "mtime": pa.array(mtimes, pa.float64())})
+        batch = _files_table("key", files)
         self.con.register("enqueued_files", batch)
         try:
             self.con.execute(

@@ -38,7 +38,8 @@ from nightshift.workspace import ROLLOUT_SUMMARIES
 _ROLLOUT_ID_LINE = re.compile(r"^- rollout_id: (\S+)\s*$", re.M)  # as nightshift.workspace writes it
 _GLOB = re.compile(r"[*?\[]")
 
-_SCORE = "usage_count * pow(0.5, greatest(0, epoch($now) - epoch(coalesce(last_usage, $now))) / 86400 / $half_life)"
+_SCORE = ("CASE WHEN usage_count = 0 THEN 0.0 "  # most memories were never cited: no pow() for them
+          "ELSE usage_count * pow(0.5, greatest(0, epoch($now) - epoch(coalesce(last_usage, $now))) / 86400 / $half_life) END")
 _LAST_SEEN = "greatest(source_updated_at, coalesce(last_usage, source_updated_at))"
 _FRESH = "(source_updated_at >= $cutoff OR last_usage >= $cutoff)"  # _LAST_SEEN >= $cutoff, in a form the scan filters faster
 _HELD = ("EXISTS (SELECT 1 FROM rollbacks r WHERE r.rollout_id = raw_memories.rollout_id "
