@@ -115,6 +115,14 @@ def _secret_dump(t: _Text) -> str:
     return f"PATH=/usr/bin:/bin\nOPENAI_API_KEY={FAKE_OPENAI_KEY}\nAWS_ACCESS_KEY_ID={FAKE_AWS_KEY}\n{t.log(400)}"
 
 
+def _user_text(t: _Text, turn: int, user_turns: list[str] | None) -> str:
+    """The user's words of one turn, tagged ``(u<N>)``; every seventh states a preference."""
+    text = f"{t.sentence()} {t.rng.choice(_PREFERENCES) if turn % 7 == 1 else t.sentence()} (u{turn})"
+    if user_turns is not None:
+        user_turns.append(text)
+    return text
+
+
 def codex_lines(t: _Text, target: int, start: datetime, cwd: str, *, user_turns: list[str] | None = None):
     """Yield encoded lines of one Codex rollout of about ``target`` bytes."""
     sid, when = t.uuid(), start
@@ -137,9 +145,7 @@ def codex_lines(t: _Text, target: int, start: datetime, cwd: str, *, user_turns:
     written, turn, call = 0, 0, 0
     while written < target or turn == 0:
         turn += 1
-        text = f"{t.sentence()} {t.rng.choice(_PREFERENCES) if turn % 7 == 1 else t.sentence()} (u{turn})"
-        if user_turns is not None:
-            user_turns.append(text)
+        text = _user_text(t, turn, user_turns)
         content = [{"type": "input_text", "text": text}]
         if turn % 5 == 0:
             content.append({"type": "input_image", "image_url": t.image()})
@@ -190,9 +196,7 @@ def claude_lines(t: _Text, target: int, start: datetime, cwd: str, *, user_turns
     written, turn, call = 0, 0, 0
     while written < target or turn == 0:
         turn += 1
-        text = f"{t.sentence()} {t.rng.choice(_PREFERENCES) if turn % 7 == 1 else t.sentence()} (u{turn})"
-        if user_turns is not None:
-            user_turns.append(text)
+        text = _user_text(t, turn, user_turns)
         blocks = [{"type": "text", "text": text}]
         if turn % 5 == 0:
             blocks.append({"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": t.image().split(",", 1)[1]}})

@@ -13,6 +13,8 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Optional
@@ -35,6 +37,16 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 HomeOpt = Annotated[Optional[Path], typer.Option("--home", help="Memory home (default: $NIGHTSHIFT_HOME or ./memory_home).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary line; errors only.")]
+
+
+@contextmanager
+def _exit_3_when_locked(hint: str = "") -> Iterator[None]:
+    """Another nightshift process holds the run lock: say which, and exit 3."""
+    try:
+        yield
+    except LockHeld as exc:
+        typer.echo(f"nightshift: {exc}{hint}", err=True)
+        raise typer.Exit(EXIT_LOCKED) from None
 
 
 def _settings(**flags) -> Settings:
@@ -79,15 +91,12 @@ def consolidate(
     try:
         # Taken before Prefect's slow start-up and held through the flow (which takes it again): of two runs
         # started together, exactly one gets past this line.
-        with run_lock(settings.state_dir):
+        with _exit_3_when_locked("; try again later"), run_lock(settings.state_dir):
             from flows.consolidate import run_with_settings  # the CLI is the only layer above flows
             from nightshift.schedule import FRESH, NIGHTLY
 
             with progress.use(reporter):
                 result = run_with_settings(settings, FRESH if fresh else NIGHTLY)
-    except LockHeld as exc:
-        typer.echo(f"nightshift: {exc}; try again later", err=True)
-        raise typer.Exit(EXIT_LOCKED) from None
     except PoisonedHandbook as exc:
         typer.echo(f"nightshift: {exc}; see `nightshift status`", err=True)
         raise typer.Exit(1) from None
@@ -218,14 +227,10 @@ def forget(
     _check_format(fmt)
     found: list[dict] = []
     if (settings.state_dir / "state.duckdb").exists():
-        try:
-            with run_lock(settings.state_dir), open_state(settings.state_dir) as db:
-                found = usage.find(db, target)
-                if not dry_run:
-                    usage.forget(db, [m["rollout_id"] for m in found])
-        except LockHeld as exc:
-            typer.echo(f"nightshift: {exc}", err=True)
-            raise typer.Exit(EXIT_LOCKED) from None
+        with _exit_3_when_locked(), run_lock(settings.state_dir), open_state(settings.state_dir) as db:
+            found = usage.find(db, target)
+            if not dry_run:
+                usage.forget(db, [m["rollout_id"] for m in found])
     if fmt == "json":
         typer.echo(json.dumps({"forgotten": [] if dry_run else found, "would_forget": found if dry_run else []}, default=str, indent=2))
     else:
@@ -266,10 +271,8 @@ def rollback_command(
     from nightshift.rollback import RollbackError, rollback
     settings = _settings(home=home)
     try:
-        done = rollback(settings, commit, datetime.now(UTC))
-    except LockHeld as exc:
-        typer.echo(f"nightshift: {exc}", err=True)
-        raise typer.Exit(EXIT_LOCKED) from None
+        with _exit_3_when_locked():
+            done = rollback(settings, commit, datetime.now(UTC))
     except RollbackError as exc:
         typer.echo(f"nightshift: cannot roll back: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -301,12 +304,8 @@ def import_command(
     if not files:
         typer.echo("nightshift: nothing to import (give files or folders, --claude-memory or --hermes)", err=True)
         raise typer.Exit(EXIT_USAGE)
-    try:
-        with run_lock(settings.state_dir):
-            report = importer.import_files(settings, files, datetime.now(UTC))
-    except LockHeld as exc:
-        typer.echo(f"nightshift: {exc}", err=True)
-        raise typer.Exit(EXIT_LOCKED) from None
+    with _exit_3_when_locked(), run_lock(settings.state_dir):
+        report = importer.import_files(settings, files, datetime.now(UTC))
     if as_json:
         typer.echo(json.dumps([{"path": str(r.path), "kind": r.kind, "outcome": r.outcome, "entries": r.entries} for r in report], indent=2))
         return
