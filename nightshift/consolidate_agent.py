@@ -46,6 +46,11 @@ DIFF_CAP = 256 * 1024
 STATUS_LINES_SHOWN = 40  # of the diff's file list, in the first message
 HEARTBEAT_STEPS, HEARTBEAT_SECONDS = 10, 60.0
 MAX_CALLS_PER_TURN = 16  # one turn cannot do unbounded work between two budget checks
+# Every request resends the whole conversation, so old tool results would be paid for again at each
+# step. Results older than the last KEEP_TURNS turns shrink to a stub the model can act on (call again).
+KEEP_TURNS = 4
+STUB_CHARS = 200
+ELIDED = "\n[elided to save context: an older result; call the tool again if you still need it]"
 NUDGE = "Use the tools to do the work, and call finish with a short summary when you are done."
 
 
@@ -211,7 +216,10 @@ class _Bounds:
 def _ask(client: openai.OpenAI, messages: list[dict], bounds: _Bounds) -> ChatResult:
     s = bounds.s
     bounds.check_tokens(estimate_tokens([messages, TOOL_SPECS]))
-    timeout = min(s.model_timeout_seconds, bounds.remaining())  # no request outlives the run's deadline
+    # The client retries a timed-out request model_max_retries times, each with this timeout: each
+    # attempt gets its share of what is left, so only the backoff between attempts (a few seconds)
+    # can run past the deadline.
+    timeout = min(s.model_timeout_seconds, bounds.remaining() / (s.model_max_retries + 1))
     try:
         result = chat(client.with_options(timeout=timeout), s.consolidate_model, messages, tools=TOOL_SPECS, tool_choice=bounds.tool_choice)
     except ModelError as exc:
@@ -224,6 +232,16 @@ def _ask(client: openai.OpenAI, messages: list[dict], bounds: _Bounds) -> ChatRe
     bounds.usage.add(result)
     bounds.check_tokens()
     return result
+
+
+def elide_old_results(messages: list[dict], keep_turns: int = KEEP_TURNS) -> None:
+    """Shrink tool results older than the last ``keep_turns`` assistant turns to a stub, in place."""
+    turns = [i for i, m in enumerate(messages) if m["role"] == "assistant"]
+    if len(turns) <= keep_turns:
+        return
+    for m in messages[: turns[-keep_turns]]:
+        if m["role"] == "tool" and len(m["content"]) > STUB_CHARS + len(ELIDED) and not m["content"].endswith(ELIDED):
+            m["content"] = m["content"][:STUB_CHARS] + ELIDED
 
 
 def _assistant_message(result: ChatResult) -> dict:
@@ -249,6 +267,7 @@ def run_agent(sandbox: Sandbox, task: str, *, client: openai.OpenAI, s: Settings
             if not heartbeat():
                 raise LeaseLost("lost the phase 2 lease to another owner; stopping without a commit")
             last_beat = time.monotonic()
+        elide_old_results(messages)
         result = _ask(client, messages, bounds)
         messages.append(_assistant_message(result))
         if not result.tool_calls:  # a server that ignores tool_choice="required"

@@ -16,7 +16,7 @@ from fake_openai import FakeOpenAI, Reply
 
 from nightshift import handbook, pipeline, workspace
 from nightshift.agent_tools import DIFF_NAME
-from nightshift.consolidate_agent import HEARTBEAT_STEPS, NUDGE, AgentFailed, LeaseLost
+from nightshift.consolidate_agent import ELIDED, HEARTBEAT_STEPS, NUDGE, STUB_CHARS, AgentFailed, LeaseLost
 from nightshift.memory import RawMemory, StoredMemory, Task
 from nightshift.settings import Settings
 from nightshift.state import open_state
@@ -286,6 +286,38 @@ def test_bounds_fail_the_run_cleanly_with_nothing_partial_left(s, fake, limits, 
     assert git.Repo(s.home).head.commit.hexsha == first and _worktree(s.home) == _at_head(s.home)
     with open_state(s.state_dir) as db:
         assert db.job(pipeline.CONSOLIDATE, "global")["status"] == "failed"
+
+
+def test_retries_of_a_slow_model_stay_within_the_wall_clock_limit(s, fake):
+    first = _first_night(s, fake)
+    _seed(s, VITEST)
+    fake.script(_partial(), *[Reply.delay(30, _partial())] * 4)  # then every attempt hangs
+    limited = s.model_copy(update={"phase2_timeout_minutes": 0.05, "model_max_retries": 3})  # 3 s, 4 attempts a request
+    started = time.monotonic()
+    with pytest.raises(AgentFailed, match="wall-clock limit reached"):
+        run_night(limited)
+    # The limit plus the client's backoff between attempts (at most 0.5 + 1 + 2 s); four full-length
+    # attempts would take 4 x 3 s.
+    assert time.monotonic() - started < 3 + 3.5 + 1
+    assert len(fake.requests) == 5
+    assert git.Repo(s.home).head.commit.hexsha == first and _worktree(s.home) == _at_head(s.home)
+
+
+def test_old_tool_results_shrink_to_stubs_so_requests_stop_growing(s, fake):
+    _first_night(s, fake)
+    _seed(s, VITEST)
+    notes = "".join(f"- note {n}: keep the release checklist in docs/release.md\n" for n in range(150))  # ~8 KB
+    reads = [turn(call("read_file", path="skills/notes/SKILL.md")) for _ in range(10)]
+    fake.script(turn(call("write_file", path="skills/notes/SKILL.md", content=f"---\nname: notes\ndescription: x\n---\n{notes}")),
+                *reads, turn(call("delete_file", path="skills/notes/SKILL.md"), call("finish", summary="Read only.")))
+    run_night(s)
+    full = _tool_results(fake.requests[2])[1]
+    assert len(full) > 8000 and not full.endswith(ELIDED)
+    last = _tool_results(fake.requests[-1])[1:]
+    assert [r == full for r in last] == [False] * 6 + [True] * 4  # the last four turns' results stay whole
+    assert all(r == full[:STUB_CHARS] + ELIDED for r in last[:6])  # the rest: where it came from, and what to do
+    sizes = [len(r.body) for r in fake.requests]
+    assert sizes[-1] - sizes[6] < len(full)  # five more reads added less than one whole result (not five)
 
 
 def test_tool_calls_beyond_the_per_turn_cap_are_not_run(s, fake):
