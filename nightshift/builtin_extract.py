@@ -197,6 +197,7 @@ _PROBE_PROGRAMS = frozenset(
 _GIT_READS = frozenset({"status", "diff", "log", "show", "branch", "blame", "remote", "rev-parse", "ls-files"})
 _INLINE_SCRIPT_FLAGS = frozenset({"-c", "-e"})
 _TEST_PROGRAMS = frozenset({"pytest", "tox", "nox", "jest", "vitest", "mocha", "rspec", "phpunit"})
+_TAKES_SETUP = re.compile(r"\b[A-Za-z_]\w*=|&&|;")  # VAR=value, or steps chained before the runner
 
 _EXIT_CODE = re.compile(
     r"^(?:error:\s*)?(?:exit\s+code:?|process\s+exited\s+with\s+code)\s*(-?\d+)\b", re.I | re.M
@@ -585,12 +586,14 @@ def _outcome(actions: list[_Action]) -> Outcome:
 
 
 def _test_command_knowledge(actions: list[_Action]) -> list[str]:
-    """How tests run here, from the last test command that passed: the one fact a rule can trust."""
+    """How tests run here, from the last test command that passed: the one fact a rule can trust, and
+    only when it takes more than the runner (variables set, setup chained before it). A bare
+    ``pytest -q`` or ``npm test`` is what any agent tries first; remembering it is noise."""
     for action in reversed(actions):
         sub = action.key.partition(" ")[2]
         is_test = action.program in _TEST_PROGRAMS or sub.split(" ")[-1].startswith("test")
         if action.key and is_test and not action.failed and len(action.command) <= COMMAND_MAX_CHARS:
-            return [f"The tests ran and passed with `{action.command}`"]
+            return [f"The tests ran and passed with `{action.command}`"] if _TAKES_SETUP.search(action.command) else []
     return []
 
 

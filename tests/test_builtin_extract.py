@@ -132,7 +132,7 @@ def test_a_failure_fixed_in_the_session_is_remembered_with_its_fix() -> None:
     assert failure.fix == "ran `pip install -e .`, then `pytest -q` passed"  # `ls` only looked around
     assert task.outcome is Outcome.SUCCESS
     assert task.evidence == ["tool call 2", "tool call 9"]
-    assert task.knowledge == ["The tests ran and passed with `pytest -q`"]
+    assert task.knowledge == []  # a bare `pytest -q` is what any agent tries first: not worth remembering
     assert {"pytest", "pip", "acme-api"} <= set(task.keywords)
     assert task.preferences == []
 
@@ -160,7 +160,26 @@ def test_failure_from_output_text_and_same_program_and_subcommand_with_codex_she
     [failure] = memory.tasks[0].failures
     assert failure.symptom == "`pnpm test:unit --filter api` failed: sh: 1: vitest: command not found"
     assert failure.fix == "ran `pnpm install`, then `pnpm test:unit` passed"
-    assert memory.tasks[0].knowledge == ["The tests ran and passed with `pnpm test:unit`"]
+    assert memory.tasks[0].knowledge == []
+
+
+@pytest.mark.parametrize("command, remembered", [
+    ("ACME_CONFIG=config/staging.toml pytest -q tests/smoke", True),
+    ("set -a && . ./.env.local && set +a && pytest -q", True),
+    ("docker compose up -d db; pytest", True),
+    ("python -m pytest -q tests/test_api.py", False),
+    ("tox -e py311", False),
+])
+def test_a_test_command_is_knowledge_only_when_it_takes_setup(command: str, remembered: bool) -> None:
+    memory = valid(extract_builtin(session(
+        user("Please get the tests green"),
+        *run(command, "ModuleNotFoundError: No module named 'acme_api'", "1", is_error=True),
+        *run("pip install -e .", "Successfully installed acme-api", "2"),
+        *run(command, "12 passed in 0.4s", "3"),
+    )))
+    assert len(memory.tasks[0].failures) == 1  # a fixed failure: the kind of session that earns knowledge
+    expected = [f"The tests ran and passed with `{command}`"] if remembered else []
+    assert [k for task in memory.tasks for k in task.knowledge] == expected
 
 
 def test_a_fix_chained_in_front_of_the_rerun_counts() -> None:
