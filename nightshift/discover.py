@@ -3,6 +3,11 @@
 A file is a candidate when it has been idle for ``idle_hours`` (its mtime), is younger than
 ``max_age_days``, and its size or mtime differs from the watermark of its last extraction. Nothing
 here opens a file: the format is detected from content later, when a candidate is read.
+
+Newer Codex builds compress cold rollouts to ``<name>.jsonl.zst``, keeping the mtime. Such a file
+goes by its plain name (``nightshift.readers.open_rollout`` finds it), so its watermark carries
+over, and only its mtime is compared: compression changes the size, not the content. Where both
+exist, the plain file wins.
 """
 
 from __future__ import annotations
@@ -36,11 +41,12 @@ class Discovery:
 
 def walk_transcript_files(sources: Iterable[Path]) -> Iterator[FileStat]:
     """Every ``*.jsonl`` below the sources, depth first, with its stat; missing sources are skipped."""
-    for path, size, mtime in _walk(sources):
+    for path, size, mtime, _ in _walk(sources):
         yield FileStat(path, size, mtime)
 
 
-def _walk(sources: Iterable[Path]) -> Iterator[tuple[str, int, float]]:
+def _walk(sources: Iterable[Path]) -> Iterator[tuple[str, int, float, bool]]:
+    """(path, size, mtime, compressed) of every transcript file; a compressed one by its plain name."""
     # Plain tuples: discovery looks at every file of a 50,000-file tree and builds a FileStat only for
     # the few candidates, so this loop is kept as close to a bare scandir walk as it can be.
     stack = [str(s) for s in sources if s.is_dir()]
@@ -58,7 +64,10 @@ def _walk(sources: Iterable[Path]) -> Iterator[tuple[str, int, float]]:
                             stack.append(entry.path)
                     elif entry.name.endswith(".jsonl") and not entry.name.startswith("agent-"):
                         st = entry.stat()
-                        yield entry.path, st.st_size, st.st_mtime
+                        yield entry.path, st.st_size, st.st_mtime, False
+                    elif entry.name.endswith(".jsonl.zst") and not os.path.exists(plain := entry.path[:-4]):
+                        st = entry.stat()
+                        yield plain, st.st_size, st.st_mtime, True
                 except OSError:
                     continue
 
@@ -77,13 +86,13 @@ def discover(
     found = Discovery()
     watermark = watermarks.get
     scanned = unchanged = not_idle = too_old = 0
-    for path, size, mtime in _walk(sources):
+    for path, size, mtime, compressed in _walk(sources):
         scanned += 1
         if mtime < old_before:
             too_old += 1
         elif mtime > idle_before:
             not_idle += 1
-        elif watermark(path) == (size, mtime):
+        elif (seen := watermark(path)) == (size, mtime) or (compressed and seen is not None and seen[1] == mtime):
             unchanged += 1
         else:
             found.candidates.append(FileStat(path, size, mtime))

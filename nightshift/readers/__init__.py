@@ -2,11 +2,14 @@
 
 The format is recognised from the first records, never from the path (users copy and rename files).
 The file is streamed line by line in binary: a bad line is skipped and counted, never fatal, and a
-line over ``MAX_LINE_BYTES`` is discarded in chunks so it is never held in memory whole.
+line over ``MAX_LINE_BYTES`` is discarded in chunks so it is never held in memory whole. Newer Codex
+builds compress cold rollouts to ``<name>.jsonl.zst``; discovery names those by their plain name,
+and ``open_rollout`` opens whichever exists (the plain file wins, as in Codex).
 """
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 from collections.abc import Iterator
@@ -19,7 +22,9 @@ import orjson
 from nightshift.readers import claude, codex
 from nightshift.transcript import NotATranscript, ReadStats, Transcript, Turn
 
-__all__ = ["MAX_LINE_BYTES", "NotATranscript", "read_transcript"]
+__all__ = ["COMPRESSED_SUFFIX", "MAX_LINE_BYTES", "NotATranscript", "open_rollout", "read_transcript"]
+
+COMPRESSED_SUFFIX = ".zst"
 
 MAX_LINE_BYTES = 32 * 1024 * 1024
 _DISCARD_CHUNK = 1024 * 1024
@@ -45,13 +50,12 @@ def read_transcript(path: Path, *, turns: list[Turn] | None = None) -> Transcrip
     """
     path = Path(path)
     stats = ReadStats()
-    with path.open("rb") as fh:
+    with open_rollout(path) as fh:
         # NUL bytes and no JSON object first: a binary file. After a JSON first line, a NUL (a crash's
         # zero-filled block) only spoils its own line.
-        probe = fh.read(_BINARY_PROBE)
+        probe = fh.peek(_BINARY_PROBE)[:_BINARY_PROBE]
         if b"\x00" in probe and not probe.lstrip().startswith(b"{"):
             raise NotATranscript(f"{path}: binary file, not JSONL")
-        fh.seek(0)
         lines = _JsonLines(fh, stats, max_lines=_SNIFF_LINES)  # a huge non-JSON log is not read to the end
         records = iter(lines)
         source_format, sniffed = _sniff(records)
@@ -62,6 +66,7 @@ def read_transcript(path: Path, *, turns: list[Turn] | None = None) -> Transcrip
                                 turns=[] if turns is None else turns)
         read_records = codex.read if source_format == "codex" else claude.read
         read_records(itertools.chain(sniffed, records), transcript)
+    path = Path(fh.name)  # the file read, compressed or not: its name and mtime below
     transcript.session_id = transcript.session_id or _session_id_from_name(path, source_format)
     transcript.started_at = lines.first_time
     # The last line's time survives copies and backups; legacy Codex files only date their header,
@@ -71,6 +76,44 @@ def read_transcript(path: Path, *, turns: list[Turn] | None = None) -> Transcrip
     else:
         transcript.updated_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     return transcript
+
+
+def open_rollout(path: Path) -> io.BufferedReader:
+    """``path`` for binary reading, or its compressed sibling ``<path>.zst`` when only that exists."""
+    if path.name.endswith(COMPRESSED_SUFFIX):
+        return io.BufferedReader(_Zstd(path))
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        packed = path.with_name(path.name + COMPRESSED_SUFFIX)
+        if not packed.is_file():
+            raise
+        return io.BufferedReader(_Zstd(packed))
+
+
+class _Zstd(io.RawIOBase):
+    """A zstd-compressed file read as its plain bytes; a damaged stream is an ``OSError`` like any
+    unreadable file. zstandard loads on first use: most nights read no compressed file."""
+
+    def __init__(self, path: Path) -> None:
+        import zstandard
+
+        self.name = str(path)
+        self._damaged = zstandard.ZstdError
+        self._reader = zstandard.open(path, "rb")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            return self._reader.readinto(buffer)
+        except self._damaged as exc:
+            raise OSError(f"{self.name}: damaged zstd stream: {exc}") from exc
+
+    def close(self) -> None:
+        self._reader.close()
+        super().close()
 
 
 class _JsonLines:
