@@ -1,6 +1,7 @@
 """The Prefect artifacts of a run, built as plain data: the flow only publishes them.
 
-* a markdown report: the summary line, phase 2's decision, and the commit (message and diffstat);
+* a markdown report: the summary line, model use per phase and model (priced with ``model_prices``),
+  phase 2's decision, and the commit (message and diffstat);
 * a table with one row per rollout the run read: outcome (memory, no-op, failed, quarantined,
   skipped), tokens, and the error or note that explains it.
 """
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import git
 
+from nightshift import ops
 from nightshift.pipeline import Extraction
 from nightshift.schedule import PassResult
 from nightshift.settings import Settings
@@ -51,8 +53,15 @@ def run_markdown(result: PassResult, home: Path) -> str:
         "|---|---|---|---|---|---|---|---|---|",
         f"| {c.get('discovered', 0)} | {c.get('memories', 0)} | {c.get('no_ops', 0)} | {c.get('skipped', 0)} | {c.get('failed', 0)} "
         f"| {c.get('quarantined', 0)} | {c.get('model_calls', 0)} | {c.get('tokens_in', 0)} | {c.get('tokens_out', 0)} |",
-        "", f"Phase 2: {'ran' if result.phase2.run else 'skipped'} ({result.phase2.reason}).", "",
+        "",
     ]
+    if result.run.model_usage:
+        lines += ["| phase | model | calls | tokens in | tokens out | cost |", "|---|---|---|---|---|---|"]
+        for (phase, model), (calls, tokens_in, tokens_out) in sorted(result.run.model_usage.items(), reverse=True):
+            usd = ops.cost([{"model": model, "tokens_in": tokens_in, "tokens_out": tokens_out}], result.run.settings.model_prices)
+            lines.append(f"| {phase} | {model} | {calls} | {tokens_in} | {tokens_out} | {ops.money(usd)} |")
+        lines.append("")
+    lines += [f"Phase 2: {'ran' if result.phase2.run else 'skipped'} ({result.phase2.reason}).", ""]
     if result.commit:
         message, stat = commit_report(home, result.commit)
         lines += [f"## Commit `{result.commit[:10]}`", "", "```", message, "```", "", "```", stat, "```"]

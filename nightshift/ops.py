@@ -84,7 +84,7 @@ def cost(uses: list[dict], prices: dict[str, tuple[float, float]]) -> float | No
     return sum(u["tokens_in"] * prices[u["model"]][0] + u["tokens_out"] * prices[u["model"]][1] for u in uses) / 1e6
 
 
-def _money(usd: float | None) -> str:
+def money(usd: float | None) -> str:
     return "no price set (model_prices)" if usd is None else f"${usd:,.4f}" if usd < 1 else f"${usd:,.2f}"
 
 
@@ -110,13 +110,13 @@ def render_status(s: dict) -> list[str]:
         lines.append(
             f"  {_when(r['started_at'])}  {_duration(r['seconds']):>7}  {r['status']:<7} {r.get('mode') or '-':<7} {r['provider'] or '-':<8} "
             f"memories {r['memories']}, no-ops {r['no_ops']}, skipped {r['skipped']}, failed {r['failed']}, "
-            f"tokens {r['tokens_in']}/{r['tokens_out']}" + (f" ({_money(r.get('cost_usd'))})" if r["tokens_in"] or r["tokens_out"] else "")
+            f"tokens {r['tokens_in']}/{r['tokens_out']}" + (f" ({money(r.get('cost_usd'))})" if r["tokens_in"] or r["tokens_out"] else "")
             + f", {commit}"
         )
     if s["model_use"]:
         lines.append(f"model use, last {SPEND_DAYS} days (tokens in/out):")
         lines += [f"  {'phase 1' if u['phase'] == 'extract' else 'phase 2'} {u['model']}: {u['calls']} calls, "
-                  f"{u['tokens_in']:,}/{u['tokens_out']:,} tokens, {_money(u['cost_usd'])}" for u in s["model_use"]]
+                  f"{u['tokens_in']:,}/{u['tokens_out']:,} tokens, {money(u['cost_usd'])}" for u in s["model_use"]]
     for p in s["pending"]:
         waiting = f" ({p['status']}, next try {_when(p['retry_at'])})" if p["status"] == "failed" else ""
         lines.append(f"  pending: {p['path']}{waiting}")

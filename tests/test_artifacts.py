@@ -31,3 +31,13 @@ def test_the_report_has_the_commit_message_and_diffstat_or_says_why_nothing_chan
     assert "Nightshift-Run:" not in report  # trailers are in the table and the log, not repeated here
     quiet = artifacts.run_markdown(run_pass(settings, FRESH), settings.home)
     assert "## No commit" in quiet and "Phase 2: skipped (no new raw memories since the last consolidation)" in quiet
+
+
+def test_the_report_prices_model_use_per_phase_and_model(settings):
+    result = run_pass(settings, NIGHTLY)
+    assert "| phase | model |" not in artifacts.run_markdown(result, settings.home)  # builtin: no model, no table
+    result.run.model_usage = {("extract", "mini-1"): [8, 7200, 320], ("consolidate", "big-1"): [2, 1000, 40]}
+    result.run.settings = settings.model_copy(update={"model_prices": {"mini-1": (0.25, 2.0)}})
+    report = artifacts.run_markdown(result, settings.home)
+    assert "| extract | mini-1 | 8 | 7200 | 320 | $0.0024 |" in report
+    assert "| consolidate | big-1 | 2 | 1000 | 40 | no price set (model_prices) |" in report
