@@ -40,7 +40,7 @@ def render_transcript(t: Transcript, token_budget: int, tool_output_token_cap: i
 
 class TurnWindow:
     """The turns a render can still use, collected while a reader streams them; a reader appends to it
-    like a list (``append``, ``len`` and ``[-1]`` are all readers use).
+    like a list (``append``, ``len``, ``[-1]``, and ``del window[k:]`` when a thread is rolled back).
 
     A render keeps every user turn and, of the others, those farthest from the middle, all within the
     budget; so a kept assistant or tool turn lies in a prefix or a suffix of turns whose blocks add up
@@ -59,6 +59,7 @@ class TurnWindow:
         self.is_user = bytearray()
         self.kept: dict[int, tuple[Turn, int]] = {}  # index -> (turn, length of its full text in characters)
         self._head_total = 0
+        self._head_len = 0  # the head is turns [0, _head_len)
         self._head_closed = False
         self._tail: deque[int] = deque()
         self._tail_total = 0
@@ -77,6 +78,28 @@ class TurnWindow:
             raise IndexError("a TurnWindow only gives its newest turn, [-1]")
         return self._open
 
+    def __delitem__(self, key: slice) -> None:
+        """``del window[k:]``: forget turn ``k`` and every later one (the user rolled the thread back).
+
+        Exact while nothing was forgotten to make room; otherwise turns the tail gave up for the removed
+        ones stay gone, so the render may keep fewer middle turns than planning on the whole list."""
+        if not isinstance(key, slice) or key.stop is not None or key.step is not None:
+            raise TypeError("a TurnWindow only deletes a suffix: del window[k:]")
+        start = key.start or 0
+        sealed = len(self.sizes)
+        if start <= sealed:
+            self._open = None
+        for index in range(start, sealed):
+            self.kept.pop(index, None)
+        while self._tail and self._tail[-1] >= start:
+            self._tail_total -= self.sizes[self._tail.pop()]
+        if start <= self._head_len:  # the head can take turns again
+            self._head_total -= sum(self.sizes[start:self._head_len])
+            self._head_len = start
+            self._head_closed = False
+        del self.sizes[start:]
+        del self.is_user[start:]
+
     def _seal(self, turn: Turn) -> None:
         if self.on_turn is not None:
             self.on_turn(turn)
@@ -89,6 +112,7 @@ class TurnWindow:
             entry = (replace(turn, text=_narrow(text, self.output_cap)), len(text))
         if not self._head_closed and self._head_total + size <= self.budget:
             self._head_total += size
+            self._head_len = index + 1
             self.kept[index] = entry
             return
         self._head_closed = True

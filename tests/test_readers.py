@@ -273,6 +273,48 @@ def test_codex_unknown_types_are_counted_not_fatal(tmp_path):
     assert t.stats.dropped_items == 2  # compacted summary, ghost snapshot
 
 
+def _rolled_back_session() -> list:
+    """Two turns, the second (and what followed it) undone in Codex, then a new second turn."""
+    return [
+        session_meta(),
+        user_msg("Add a limit parameter to GET /orders.", second=10),
+        assistant_msg("Added `limit` with a default of 50.", second=11),
+        user_msg("Always use tabs in this repo.", second=12),
+        assistant_msg("Converting every indentation to tabs, file by file. " * 16, second=12),  # ~850 bytes
+        item({"type": "function_call", "name": "shell", "arguments": '{"command": ["sed", "-i", "s/    /\\t/", "x.py"]}',
+              "call_id": "c1"}, 13),
+        item({"type": "function_call_output", "call_id": "c1", "output": "done"}, 14),
+        codex_line("event_msg", {"type": "thread_rolled_back", "num_turns": 1}, 15),
+        user_msg("Now paginate /invoices the same way.", second=16),
+        assistant_msg("Done: /invoices takes `limit` too.", second=17),
+    ]
+
+
+def test_a_codex_thread_rollback_takes_the_undone_turns_out(tmp_path):
+    t = read_codex(tmp_path, _rolled_back_session())
+    assert kinds_and_texts(t) == [
+        (TurnKind.USER, "Add a limit parameter to GET /orders."),
+        (TurnKind.ASSISTANT, "Added `limit` with a default of 50."),
+        (TurnKind.USER, "Now paginate /invoices the same way."),
+        (TurnKind.ASSISTANT, "Done: /invoices takes `limit` too."),
+    ]
+    assert t.stats.unknown_records == 0
+
+
+@pytest.mark.parametrize("budget", [100_000, 150], ids=["all-fits", "window-full"])
+def test_a_rollback_streamed_into_a_turn_window_leaves_no_trace_of_the_undone_turns(tmp_path, budget):
+    from nightshift.render import TurnWindow, render_transcript
+
+    path = write_lines(tmp_path / f"rollout-2026-03-02T10-14-07-{THREAD}.jsonl", _rolled_back_session())
+    window = TurnWindow(budget, 50)
+    t = read_transcript(path, turns=window)
+    rendered = window.render(t)
+    assert "tabs" not in rendered and "sed -i" not in rendered and "done" not in rendered.split("[tool")[0]
+    assert "Now paginate /invoices the same way." in rendered and "Add a limit parameter" in rendered  # user turns stay
+    if budget == 100_000:  # nothing was forgotten to make room: exactly the render of the surviving turns
+        assert rendered == render_transcript(read_codex(tmp_path, _rolled_back_session()), budget, 50)
+
+
 # --- Claude Code ----------------------------------------------------------------------------------
 
 

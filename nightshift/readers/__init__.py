@@ -46,7 +46,7 @@ def read_transcript(path: Path, *, turns: list[Turn] | None = None) -> Transcrip
     """Read a Codex CLI rollout or a Claude Code session; raise ``NotATranscript`` for anything else.
 
     ``turns`` receives the turns as they are read (default: a new list); anything with ``append``,
-    ``len`` and ``[-1]`` will do, such as a ``render.TurnWindow`` that keeps memory bounded.
+    ``len``, ``[-1]`` and ``del [k:]`` will do, such as a ``render.TurnWindow`` that keeps memory bounded.
     """
     path = Path(path)
     stats = ReadStats()

@@ -2,7 +2,8 @@
 
 Two on-disk forms: the envelope ``{"timestamp","type","payload"}`` (every build since mid 2025) and
 the legacy pre-envelope form (a bare ``{id,timestamp,instructions}`` header, then flat response
-items). Only response items carry the conversation; ``event_msg`` lines are UI mirrors of them.
+items). Only response items carry the conversation; ``event_msg`` lines are UI mirrors of them,
+except ``thread_rolled_back``: the user undid the last turns, which are then dropped.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class _Reader:
         self.stats = transcript.stats
         self.tool_names: dict[str, str] = {}  # call_id -> tool name, to label outputs
         self.seen_session_meta = False
+        self.user_turn_starts: list[int] = []  # index in t.turns of each user turn, for thread rollbacks
 
     def add(self, obj: dict, when: datetime | None) -> None:
         kind = obj.get("type")
@@ -94,6 +96,8 @@ class _Reader:
                 self.turn_context(payload)
             elif kind == "compacted":  # a summary of turns that are still earlier in the file
                 self.stats.dropped_items += 1
+            elif kind == "event_msg" and payload.get("type") == "thread_rolled_back":
+                self.roll_back(payload.get("num_turns"))
             elif kind not in _IGNORED_ENVELOPES:
                 self.stats.unknown_records += 1
         elif "record_type" in obj:
@@ -174,7 +178,20 @@ class _Reader:
                 texts.append(text)
         if texts:
             kind = TurnKind.USER if role == "user" else TurnKind.ASSISTANT
+            if kind is TurnKind.USER:
+                self.user_turn_starts.append(len(self.t.turns))
             self.t.turns.append(Turn(kind, "\n\n".join(texts), timestamp=when))
+
+    def roll_back(self, num_turns: object) -> None:
+        """The user took back the last ``num_turns`` turns (Codex's undo): they and all that followed
+        them are gone from the thread, so they are no evidence either."""
+        if not isinstance(num_turns, int) or isinstance(num_turns, bool) or num_turns < 1 or not self.user_turn_starts:
+            self.stats.dropped_items += 1
+            return
+        taken_back = self.user_turn_starts[-min(num_turns, len(self.user_turn_starts)):]
+        del self.user_turn_starts[-len(taken_back):]
+        self.stats.dropped_items += len(self.t.turns) - taken_back[0]
+        del self.t.turns[taken_back[0]:]
 
     def environment_context(self, block: str) -> None:
         for name, value in _ENVIRONMENT_FIELD.findall(block):
