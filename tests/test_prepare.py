@@ -54,6 +54,25 @@ def test_the_window_renders_exactly_what_planning_on_the_whole_list_does(seed, b
     assert len(expected.encode()) <= budget * 4
 
 
+@pytest.mark.parametrize("budget, cut, exact", [(1_500, 80, False), (2_000, 80, True), (2_800, 20, True), (10_000_000, 80, True)],
+                         ids=["tail-forgot-some", "undone-in-tail", "undone-in-head", "everything-fits"])
+def test_turns_rolled_back_mid_stream_leave_no_trace(budget, cut, exact):
+    # About 110 bytes a turn: a 2,000-token budget keeps ~70 turns at each end, 2,800 ~100.
+    turns = [Turn(TurnKind.USER if i % 10 == 0 else TurnKind.ASSISTANT, f"turn {i:03d} " + "x" * 90) for i in range(cut + 250)]
+    kept, undone, later = turns[:cut], turns[cut:cut + 100], turns[cut + 100:]  # each outgrows a window end
+    window = TurnWindow(budget, 500)
+    for turn in kept + undone:
+        window.append(turn)
+    del window[cut:]  # what a reader does on a thread rollback
+    for turn in later:
+        window.append(turn)
+    t = Transcript("s-1", "codex", "/tmp/s.jsonl", cwd="/home/dev/x", turns=kept + later)
+    text = window.render(t)
+    assert not any(f"turn {i:03d} " in text for i in range(cut, cut + 100)) and len(text.encode()) <= budget * 4
+    if exact:  # nothing that survives was forgotten to make room: as if the undone turns were never read
+        assert text == planned_on_the_whole_list(t, budget, 500)
+
+
 def test_a_streamed_session_keeps_only_a_budgets_worth_of_turns(tmp_path: Path):
     path = write_session(tmp_path / "big.jsonl", "claude", 20_000_000, seed=9)
     window = TurnWindow(100_000, 2_000)
