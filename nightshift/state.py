@@ -221,10 +221,7 @@ class State:
         """Record the latest stat of files discovery found changed (set-wise, one statement)."""
         if not files:
             return
-        seen = _files_table("path", files)
-        # executemany runs one statement per row (8 ms each): an Arrow table is one scan.
-        self.con.register("seen_files", seen)
-        try:
+        with self._files_view("seen_files", "path", files):
             self.con.execute(
                 """
                 INSERT INTO rollouts (path, size, mtime, first_seen, updated_at) SELECT path, size, mtime, $now, $now FROM seen_files
@@ -232,8 +229,16 @@ class State:
                 """,
                 {"now": naive_utc(now)},
             )
+
+    @contextmanager
+    def _files_view(self, view: str, name: str, files: list[tuple[str, int, float]]) -> Iterator[None]:
+        """(name, size, mtime) rows as the view ``view`` for one statement. executemany would run one
+        statement per row (8 ms each); an Arrow table is one scan."""
+        self.con.register(view, _files_table(name, files))
+        try:
+            yield
         finally:
-            self.con.unregister("seen_files")
+            self.con.unregister(view)
 
     def mark_extracted(
         self,
@@ -282,16 +287,12 @@ class State:
         """``enqueue`` for many (key, size, mtime) at once: one statement over an Arrow table."""
         if not files:
             return
-        batch = _files_table("key", files)
-        self.con.register("enqueued_files", batch)
-        try:
+        with self._files_view("enqueued_files", "key", files):
             self.con.execute(
                 "INSERT INTO jobs (kind, key, status, attempts_left, failures, source_size, source_mtime, updated_at)\n"
                 "SELECT $kind, key, 'pending', $attempts, 0, size, mtime, $now FROM enqueued_files\n" + _ENQUEUE_CONFLICT,
                 {"kind": kind, "attempts": max_retries + 1, "now": naive_utc(now)},
             )
-        finally:
-            self.con.unregister("enqueued_files")
 
     def claim(self, kind: str, key: str, owner: str, lease: timedelta, now: datetime) -> bool:
         """Take the job for ``owner`` unless another owner's lease still lives, it waits for a retry, or it has no attempts left."""
