@@ -34,7 +34,6 @@ class ChatResult:
     tool_calls: list[Any] = field(default_factory=list)
     tokens_in: int = 0
     tokens_out: int = 0
-    usage_estimated: bool = False  # the server reported no usage; tokens are a bytes/4 estimate
 
 
 def make_client(s: Settings) -> openai.OpenAI:
@@ -95,5 +94,5 @@ def chat(client: openai.OpenAI, model: str, messages: list[dict], **options: Any
     usage = response.usage
     if usage is not None:
         return ChatResult(message.content, list(message.tool_calls or []), usage.prompt_tokens or 0, usage.completion_tokens or 0)
-    answer = [message.content or "", [c.model_dump() for c in message.tool_calls or []]]
-    return ChatResult(message.content, list(message.tool_calls or []), estimate_tokens(messages), estimate_tokens(answer), True)
+    answer = [message.content or "", [c.model_dump() for c in message.tool_calls or []]]  # no usage reported: estimate
+    return ChatResult(message.content, list(message.tool_calls or []), estimate_tokens(messages), estimate_tokens(answer))

@@ -349,7 +349,3 @@ def summary_line(run: Run, commit_sha: str | None) -> str:
         f"{c.get('no_ops', 0)} no-ops, {c.get('skipped', 0)} skipped, {c.get('failed', 0)} failed, "
         f"{c.get('model_calls', 0)} model calls; {commit}"
     )
-
-
-def run_report(run: Run, commit_sha: str | None) -> str:
-    return json.dumps({"run_id": run.run_id, "counts": run.counts, "commit": commit_sha, "notes": run.notes}, indent=2)
