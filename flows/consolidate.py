@@ -9,6 +9,7 @@ the mapped extract task is pure, so any task runner can execute it.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -24,15 +25,13 @@ from nightshift.night import report as artifacts
 from nightshift.night import steps as pipeline
 from nightshift.night import schedule
 from nightshift.ingest.discover import FileStat
-from nightshift.lock import run_lock
 from nightshift.settings import Settings, load_settings
-from nightshift.store.state import kept_open
 
 
 # Tasks take live objects (settings, the run), so Prefect's input hashing for caching is off.
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(run: pipeline.Run) -> list[FileStat]:
-    found, claimed = pipeline.find_work(run, pipeline.utcnow())
+def discover_task(run: pipeline.Run, now: datetime) -> list[FileStat]:
+    found, claimed = pipeline.find_work(run, now)
     get_run_logger().info(
         "scanned %d files: %d candidates (%d claimed), %d unchanged, %d not idle yet, %d too old",
         found.scanned, len(found.candidates), len(claimed), found.unchanged, found.not_idle, found.too_old,
@@ -47,8 +46,8 @@ def extract_task(files: list[FileStat], settings: Settings) -> list[pipeline.Ext
 
 
 @task(name="consolidate", cache_policy=NO_CACHE)
-def consolidate_task(run: pipeline.Run) -> str | None:
-    return pipeline.consolidate(run, pipeline.utcnow())
+def consolidate_task(run: pipeline.Run, now: datetime) -> str | None:
+    return pipeline.consolidate(run, now)
 
 
 def _extract_with_tasks(files: list[FileStat], settings: Settings) -> Iterator[pipeline.Extraction]:
@@ -61,12 +60,10 @@ PREFECT_STEPS = schedule.Steps(find=discover_task, extract=_extract_with_tasks, 
 
 
 def run_consolidation(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
-    """The flow body, callable with a ready Settings object (the CLI builds it from its flags)."""
+    """The flow body, with a ready Settings object."""
     logger = get_run_logger()
-    # One database connection for the pass (the extract step lets go of it), taken under the run lock.
-    with run_lock(settings.state_dir), kept_open(settings.state_dir):
-        result = schedule.run_pass(settings, mode, PREFECT_STEPS)
-        quarantined = artifacts.quarantined_paths(settings, result.run.run_id)
+    result = schedule.run_pass(settings, mode, PREFECT_STEPS)
+    quarantined = artifacts.quarantined_paths(settings, result.run.run_id)
     for note in result.run.notes:
         logger.info(note)
     logger.info(result.summary)
@@ -85,16 +82,20 @@ def consolidate_flow(
     idle_hours: float | None = None,
     provider: str | None = None,
     mode: Literal["nightly", "fresh"] = "nightly",
+    settings: Settings | None = None,
 ) -> dict:
-    """Entry point for deployments; parameters left at None come from nightshift.toml / environment.
-    ``mode="fresh"`` consolidates only when it is due (see nightshift.night.schedule)."""
-    settings = load_settings(home=home and Path(home), sources=sources and [Path(s) for s in sources],
-                             idle_hours=idle_hours, provider=provider)
+    """One pass. ``settings`` is the object the CLI built from its flags, used as it is; a deployment
+    leaves it out and the settings come from nightshift.toml and the environment, with the other
+    parameters as overrides. ``mode="fresh"`` consolidates only when it is due (nightshift.night.schedule).
+    Prefect stores the parameters of a run; the API key in ``settings`` is stored masked."""
+    if settings is None:
+        settings = load_settings(home=home and Path(home), sources=sources and [Path(s) for s in sources],
+                                 idle_hours=idle_hours, provider=provider)
     return run_consolidation(settings, mode)
 
 
 def run_with_settings(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
-    """Run the flow in this process with ``extract_concurrency`` threads for the mapped extract step."""
+    """Run the flow in this process with these settings, every one of them (``extract_concurrency``
+    threads for the extract step unless it runs on Dask)."""
     bounded = consolidate_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.extract_concurrency))
-    return bounded(home=str(settings.home), sources=[str(s) for s in settings.sources],
-                   idle_hours=settings.idle_hours, provider=settings.provider, mode=mode)
+    return bounded(settings=settings, mode=mode)

@@ -24,9 +24,12 @@ from prefect.client.orchestration import get_client
 from prefect.futures import PrefectFuture
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
+from nightshift.errors import EXIT_FAILED, UserError
 from nightshift.ingest.discover import FileStat
 from nightshift.settings import Settings
 from nightshift.store.state import let_go
+
+CONNECT_TIMEOUT_SECONDS = 10  # distributed would wait 30 s for a scheduler that is not there
 
 
 def uses_dask(settings: Settings) -> bool:
@@ -70,12 +73,25 @@ def _runner_futures(task: Task, groups: list[list[FileStat]], settings: Settings
             from prefect_dask import DaskTaskRunner
         except ImportError as exc:
             raise RuntimeError("task_runner dask needs prefect-dask: pip install 'nightshift[dask]'") from exc
-        runner = (DaskTaskRunner(address=settings.dask_address) if settings.dask_address
-                  else DaskTaskRunner(cluster_kwargs=local_cluster_kwargs(settings)))
+        runner = (DaskTaskRunner(address=settings.dask_address, client_kwargs={"timeout": CONNECT_TIMEOUT_SECONDS})
+                  if settings.dask_address else DaskTaskRunner(cluster_kwargs=local_cluster_kwargs(settings)))
         # Each task carries the caller's Prefect settings to its worker; without an API URL in them a
         # worker would start a temporary server of its own, so name the one this flow reports to.
-        with runner, temporary_settings(updates={PREFECT_API_URL: _api_url()}):
+        with _started(runner, settings), temporary_settings(updates={PREFECT_API_URL: _api_url()}):
             yield list(runner.map(task, {"files": groups, "settings": unmapped(settings)}))
+
+
+@contextmanager
+def _started(runner: Any, settings: Settings) -> Iterator[None]:
+    """The Dask runner, connected; a scheduler that cannot be reached is a clear error, never a quiet fallback."""
+    with runner:
+        try:
+            runner.client  # connects (prefect-dask would connect lazily, at the first task)
+        except (OSError, TimeoutError) as exc:
+            where = f"the Dask scheduler at {settings.dask_address} (dask_address)" if settings.dask_address else "a local Dask cluster"
+            raise UserError(f"cannot reach {where}: {exc}. Nothing was extracted; the transcripts are read on a later run.",
+                            EXIT_FAILED) from exc
+        yield
 
 
 def _api_url() -> str:

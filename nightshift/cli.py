@@ -25,7 +25,8 @@ import typer
 from pydantic import ValidationError
 
 from nightshift.ingest.discover import discover
-from nightshift.lock import LockHeld, lock_holder, run_lock
+from nightshift.errors import UserError
+from nightshift.lock import LOCK_NAME, LockHeld, lock_holder, run_lock
 from nightshift.settings import Settings, load_settings
 from nightshift.store.state import StateBusy, open_state
 
@@ -89,9 +90,12 @@ def consolidate(
         # Prefect's per-task log lines would tear through the progress bar or the --quiet/--json silence.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     try:
-        # Taken before Prefect's slow start-up and held through the flow (which takes it again): of two runs
-        # started together, exactly one gets past this line.
-        with _exit_3_when_locked("; try again later"), run_lock(settings.state_dir):
+        with _exit_3_when_locked("; try again later"):
+            # Answer at once, before Prefect's slow start-up, when a run is already going; the pass itself
+            # takes the lock, so of two runs started together exactly one runs.
+            settings.state_dir.mkdir(parents=True, exist_ok=True)  # an unwritable home fails here, before Prefect starts
+            if pid := lock_holder(settings.state_dir):
+                raise LockHeld(pid, settings.state_dir / LOCK_NAME)
             from flows.consolidate import run_with_settings  # the CLI is the only layer above flows
             from nightshift.night.schedule import FRESH, NIGHTLY
 
@@ -100,6 +104,9 @@ def consolidate(
     except PoisonedHandbook as exc:
         typer.echo(f"nightshift: {exc}; see `nightshift status`", err=True)
         raise typer.Exit(1) from None
+    except UserError as exc:
+        typer.echo(f"nightshift: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
     except (OSError, git.GitCommandError, duckdb.IOException) as exc:  # disk full, read-only, quota
         detail = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
         typer.echo(f"nightshift: cannot write to the memory home {settings.home}: {detail}. "

@@ -30,6 +30,7 @@ def home(tmp_path: Path) -> Path:
 import shutil  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 
+from nightshift.night import schedule  # noqa: E402
 from nightshift.night import steps as pipeline  # noqa: E402
 from nightshift.settings import Settings  # noqa: E402
 
@@ -50,11 +51,7 @@ def settings(home: Path, sources: list[Path]) -> Settings:
 
 
 def run_night(settings: Settings, now: datetime | None = None) -> tuple[pipeline.Run, str | None]:
-    """The consolidate flow's steps in order, without Prefect (the flow itself has its own tests)."""
+    """One nightly pass in this process, every step seeing the same ``now`` (the flow has its own tests)."""
     now = now or datetime.now(UTC) + timedelta(seconds=1)
-    run = pipeline.begin_run(settings, now)
-    _, claimed = pipeline.find_work(run, now)
-    pipeline.record_extractions(run, [pipeline.extract_rollout(f, settings) for f in claimed], now)
-    sha = pipeline.consolidate(run, now)
-    pipeline.end_run(run, status="ok", now=now, commit_sha=sha, message=pipeline.summary_line(run, sha))
-    return run, sha
+    result = schedule.run_pass(settings, schedule.NIGHTLY, clock=lambda: now)
+    return result.run, result.commit

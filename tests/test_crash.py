@@ -76,8 +76,7 @@ def check_and_rerun(home: Path, sources: list[Path]) -> dict:
             report["jobs_running"] = db.con.execute("SELECT count(*) FROM jobs WHERE status = 'running'").fetchone()[0]
     settings = Settings(home=home, sources=sources, idle_hours=0, provider="builtin")
     later = datetime.now(UTC) + timedelta(minutes=settings.job_lease_minutes + 5)
-    with run_lock(settings.state_dir):
-        run, _ = run_night(settings, later)
+    run, _ = run_night(settings, later)  # takes the run lock itself
     repo = git.Repo(home)
     report |= {"dirty": repo.git.status("--porcelain"), "head_ok_after": repo.git.cat_file("-t", "HEAD") == "commit",
                "memory_md": (home / "MEMORY.md").read_text(), "notes": run.notes}

@@ -52,7 +52,8 @@ def test_a_transcript_cannot_close_its_own_fence(tmp_path):
 
 def _settings(fake: FakeOpenAI, home: Path, sources: list[Path] | None = None) -> Settings:
     return Settings(home=home, sources=sources or [], idle_hours=0, provider="openai", base_url=fake.base_url,
-                    api_key="sk-test", model_max_retries=0, extract_model="mini-1", job_retry_backoff_minutes=0)
+                    api_key="sk-test", model_max_retries=0, extract_model="mini-1", job_retry_backoff_minutes=0,
+                    extract_concurrency=1)  # one transcript at a time: the scripted answers go to the first one
 
 
 def test_a_runaway_answer_is_rejected_without_a_repair_turn(tmp_path):

@@ -9,7 +9,7 @@ Two modes share one pass:
 
 ``run_pass`` is the whole pass under the run lock. Its steps are pluggable: the Prefect flow passes
 its tasks, ``nightshift watch`` and the tests run them in this process; the order, the lock, the run
-record and the phase 2 decision are the same either way.
+record and the phase 2 decision are written only here.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from nightshift.ingest.discover import FileStat
 from nightshift.lock import run_lock
 from nightshift.night.progress import Reporter, current
 from nightshift.settings import Settings
-from nightshift.store.state import State, aware_utc, naive_utc, open_state
+from nightshift.store.state import State, aware_utc, kept_open, naive_utc, open_state
 
 NIGHTLY, FRESH = "nightly", "fresh"
 MODES = (NIGHTLY, FRESH)
@@ -65,9 +65,11 @@ def decide_for(settings: Settings, mode: str, now: datetime) -> Phase2:
 
 # --- the pass ------------------------------------------------------------------------------------
 
+Clock = Callable[[], datetime]
 
-def _find_here(run: pipeline.Run) -> list[FileStat]:
-    return pipeline.find_work(run, pipeline.utcnow())[1]
+
+def _find_here(run: pipeline.Run, now: datetime) -> list[FileStat]:
+    return pipeline.find_work(run, now)[1]
 
 
 def _extract_here(files: list[FileStat], settings: Settings) -> Iterator[pipeline.Extraction]:
@@ -77,17 +79,13 @@ def _extract_here(files: list[FileStat], settings: Settings) -> Iterator[pipelin
             yield future.result()
 
 
-def _consolidate_here(run: pipeline.Run) -> str | None:
-    return pipeline.consolidate(run, pipeline.utcnow())
-
-
 @dataclass(frozen=True)
 class Steps:
-    """How each step runs; the defaults run in this process."""
+    """How each step runs; the defaults run in this process (the Prefect flow passes its tasks)."""
 
-    find: Callable[[pipeline.Run], list[FileStat]] = _find_here
+    find: Callable[[pipeline.Run, datetime], list[FileStat]] = _find_here
     extract: Callable[[list[FileStat], Settings], Iterator[pipeline.Extraction]] = _extract_here
-    consolidate: Callable[[pipeline.Run], str | None] = _consolidate_here
+    consolidate: Callable[[pipeline.Run, datetime], str | None] = pipeline.consolidate
 
 
 @dataclass
@@ -101,32 +99,37 @@ class PassResult:
 
     def as_dict(self) -> dict:
         return {"run_id": self.run.run_id, "mode": self.mode, "counts": self.run.counts, "commit": self.commit,
-                "phase2": {"ran": self.phase2.run, "reason": self.phase2.reason}, "summary": self.summary, "notes": self.run.notes}
+                "phase2": {"ran": self.phase2.run, "reason": self.phase2.reason}, "summary": self.summary, "notes": self.run.notes,
+                "extracted_on": sorted({r.worker for r in self.results})}  # host:pid of each process that extracted
 
 
-def run_pass(settings: Settings, mode: str = NIGHTLY, steps: Steps = Steps(), report: Reporter | None = None) -> PassResult:
-    """Discover, extract, record, then consolidate if due; raises LockHeld when another run holds the home."""
+def run_pass(settings: Settings, mode: str = NIGHTLY, steps: Steps = Steps(), report: Reporter | None = None,
+             clock: Clock = pipeline.utcnow) -> PassResult:
+    """Discover, extract, record, then consolidate if due: the one place that says in which order.
+
+    The run lock is taken here and only here; raises LockHeld when another run holds the home. One
+    database connection serves the pass's quick steps (the extract step lets go of it)."""
     report = report or current()
-    with run_lock(settings.state_dir):
-        run = pipeline.begin_run(settings, pipeline.utcnow())
+    with run_lock(settings.state_dir), kept_open(settings.state_dir):
+        run = pipeline.begin_run(settings, clock())
         try:
             report.discovering()
-            claimed = steps.find(run)
+            claimed = steps.find(run, clock())
             report.discovered(run.counts.get("discovered", 0), len(claimed))
             report.extracting(len(claimed))
             results = []
             for extraction in steps.extract(claimed, settings):
                 results.append(extraction)
                 report.extracted(extraction.outcome, extraction.file.path)
-            pipeline.record_extractions(run, results, pipeline.utcnow())
-            phase2 = decide_for(settings, mode, pipeline.utcnow())
-            commit = steps.consolidate(run) if phase2.run else None
-            _record_mode(run, mode, consolidated=phase2.run and _phase2_completed(settings))
+            pipeline.record_extractions(run, results, clock())
+            phase2 = decide_for(settings, mode, clock())
+            commit = steps.consolidate(run, clock()) if phase2.run else None
+            _record_mode(run, mode, clock(), consolidated=phase2.run and _phase2_completed(settings))
         except BaseException as exc:
-            pipeline.end_run(run, status="failed", now=pipeline.utcnow(), commit_sha=None, message=f"{type(exc).__name__}: {exc}")
+            pipeline.end_run(run, status="failed", now=clock(), commit_sha=None, message=f"{type(exc).__name__}: {exc}")
             raise
         summary = pipeline.summary_line(run, commit) + ("" if phase2.run else f"; consolidation not due: {phase2.reason}")
-        pipeline.end_run(run, status="ok", now=pipeline.utcnow(), commit_sha=commit, message=summary)
+        pipeline.end_run(run, status="ok", now=clock(), commit_sha=commit, message=summary)
     return PassResult(run, mode, phase2, commit, summary, results)
 
 
@@ -138,7 +141,7 @@ def _phase2_completed(settings: Settings) -> bool:
     return bool(job and job["status"] == "done")
 
 
-def _record_mode(run: pipeline.Run, mode: str, *, consolidated: bool) -> None:
+def _record_mode(run: pipeline.Run, mode: str, now: datetime, *, consolidated: bool) -> None:
     with open_state(run.settings.state_dir) as db:
         db.con.execute("UPDATE runs SET mode = ?, consolidated_at = ? WHERE run_id = ?",
-                       [mode, naive_utc(pipeline.utcnow()) if consolidated else None, run.run_id])
+                       [mode, naive_utc(now) if consolidated else None, run.run_id])

@@ -9,6 +9,8 @@ so it can run on any task runner.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -95,6 +97,7 @@ class Extraction:
     citations: tuple[str, ...] = ()  # memory ids the assistant turns cited: usage, counted even for a no-op
     malformed_citations: int = 0
     external_context: bool = False  # the session read web pages, search results or MCP tool output
+    worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # where it was extracted
 
 
 def begin_run(settings: Settings, now: datetime) -> Run:
