@@ -140,3 +140,10 @@ def test_claude_branch_left_by_an_edited_message_is_pruned(tmp_path):
     # Parallel tool results point at their own tool_use line: not a branch, both stay.
     assert [t.text for t in p.transcript.turns if t.kind is TurnKind.TOOL_OUTPUT] == ["root = true", '{"name": "lumen"}']
     assert p.transcript.stats.harness["abandoned_branch"] == 2
+
+
+def test_claude_first_message_edited_after_replies_starts_over_but_a_compaction_does_not(tmp_path):
+    p, rendered = both("claude_first_prompt_edited.jsonl", tmp_path)
+    assert user_texts(p) == ["Write the changelog in English, one line per change.", "Now add the release date to the heading."]
+    assert "German" not in rendered and "Deutsch" not in rendered
+    assert p.transcript.stats.harness["abandoned_branch"] == 2

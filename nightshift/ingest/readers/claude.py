@@ -97,6 +97,8 @@ class _Reader:
         self.ends: dict[str, int] = {}  # record uuid -> number of turns once it was read: where its branch stands
         self.last_uuid: str | None = None
         self.summaries: list[tuple[str, str]] = []  # (leafUuid, summary); kept once the leaf is known to be here
+        self.root_prompt: int | None = None  # where the branch began whose root is a prompt (parentUuid null)
+        self.linked = False  # a record since that root named its parent: the file links its records
 
     def add(self, obj: dict, when: datetime | None) -> None:
         kind = obj.get("type")
@@ -113,6 +115,10 @@ class _Reader:
         if isinstance(uuid, str):
             self.ends.setdefault(uuid, len(self.t.turns))  # a resumed session repeats lines: the first one counts
             self.last_uuid = uuid
+            parent = obj.get("parentUuid", "")
+            if parent is None and kind != "user":
+                self.root_prompt = None  # a compaction boundary: the turns before it stay the session's
+            self.linked = self.linked or isinstance(parent, str)
 
     def finish(self) -> None:
         """A summary names the leaf of the session it titles; one whose leaf is in another file is not ours."""
@@ -125,10 +131,17 @@ class _Reader:
     def branch(self, obj: dict) -> None:
         """A prompt whose parent is an earlier record, not the latest one, starts a new branch (an edited
         message, a rewind): the turns read since that parent belong to the abandoned branch."""
-        parent = obj.get("parentUuid")
-        if not isinstance(parent, str) or parent == self.last_uuid or parent not in self.ends:
+        parent = obj.get("parentUuid", "")
+        if parent is None:  # a new root: the first prompt, or (in a file that links its records) the first
+            # prompt edited and sent again after replies
+            start = self.root_prompt if self.linked else None
+            self.root_prompt, self.linked = len(self.t.turns) if start is None else min(start, len(self.t.turns)), False
+            if start is None:
+                return
+        elif not isinstance(parent, str) or parent == self.last_uuid or parent not in self.ends:
             return
-        start = min(self.ends[parent], len(self.t.turns))
+        else:
+            start = min(self.ends[parent], len(self.t.turns))
         if start < len(self.t.turns):
             self.stats.harness["abandoned_branch"] += len(self.t.turns) - start
             del self.t.turns[start:]
