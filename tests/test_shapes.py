@@ -147,3 +147,10 @@ def test_claude_first_message_edited_after_replies_starts_over_but_a_compaction_
     assert user_texts(p) == ["Write the changelog in English, one line per change.", "Now add the release date to the heading."]
     assert "German" not in rendered and "Deutsch" not in rendered
     assert p.transcript.stats.harness["abandoned_branch"] == 2
+
+
+def test_codex_fork_reads_only_its_own_lines_after_the_parents_history(tmp_path):
+    p, rendered = both("codex_forked_ordinals.jsonl", tmp_path)
+    assert user_texts(p) == ["In this fork, try the new deploy script instead."]
+    assert "Parent thread" not in rendered  # the copied history, the parent's assistant turns included
+    assert p.transcript.stats.harness["inherited"] == 2

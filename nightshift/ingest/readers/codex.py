@@ -28,7 +28,6 @@ _CALL_ITEMS = {"function_call", "custom_tool_call", "local_shell_call", "web_sea
 _OUTPUT_ITEMS = {"function_call_output", "custom_tool_call_output", "tool_search_output"}
 # Tool lists and model settings the harness puts into the history (2026 builds): never conversation.
 _CONFIG_ITEMS = {"configuration_update", "additional_tools"}
-_METADATA_DROPS = ("inherited_user_message", "compaction_output")  # flags on a response item's sibling metadata
 _DROPPED_ITEMS = {
     "reasoning",
     "ghost_snapshot",
@@ -102,16 +101,15 @@ class _Reader:
         self.seen_session_meta = False
         self.user_turn_starts: list[int] = []  # index in t.turns of each user turn, for thread rollbacks
         self.questions: dict[str, dict[str, str]] = {}  # request_user_input call_id -> question id -> question
+        self.inherited_before: int | None = None  # a forked thread's lines below this ordinal are the parent's
 
     def add(self, obj: dict, when: datetime | None) -> None:
         kind = obj.get("type")
         payload = obj.get("payload")
         if isinstance(payload, dict):
             if kind == "response_item":
-                flags = obj.get("metadata")
-                flag = next((f for f in _METADATA_DROPS if flags.get(f) is True), None) if isinstance(flags, dict) else None
-                if flag:  # copied from a parent thread, or a compaction's summary: not said in this session
-                    self.stats.harness["inherited" if flag == "inherited_user_message" else "compaction_output"] += 1
+                if flag := self.not_said_here(obj):  # copied from a parent thread, or a compaction's summary
+                    self.stats.harness[flag] += 1
                 else:
                     self.item(payload, when)
             elif kind == "session_meta":
@@ -147,6 +145,22 @@ class _Reader:
         source = meta.get("source")
         if isinstance(source, dict) and "subagent" in source:
             self.t.metadata["subagent"] = "true"
+        for key in ("forked_from_ordinal_exclusive", "subagent_history_start_ordinal"):
+            if isinstance(meta.get(key), int) and not isinstance(meta[key], bool):
+                self.inherited_before = meta[key]
+
+    def not_said_here(self, obj: dict) -> str | None:
+        """Why a response item was not said in this session, if it was not: the kind it is counted as."""
+        flags = obj.get("metadata")
+        if isinstance(flags, dict):
+            if flags.get("inherited_user_message") is True:
+                return "inherited"
+            if flags.get("compaction_output") is True:
+                return "compaction_output"
+        ordinal = obj.get("ordinal")
+        if self.inherited_before is not None and isinstance(ordinal, int) and ordinal < self.inherited_before:
+            return "inherited"  # a fork's copy of its parent's history, assistant turns included
+        return None
 
     def legacy_header(self, header: dict) -> None:
         self.t.session_id = self.t.session_id or _str(header.get("id")) or ""
