@@ -6,7 +6,8 @@ items). Only response items carry the conversation; ``event_msg`` lines are UI m
 except ``thread_rolled_back``: the user undid the last turns, which are then dropped.
 
 What the harness wrote is not the user speaking: items a forked thread copied from its parent
-(``metadata.inherited_user_message``) or a compaction wrote (``metadata.compaction_output``), tool and
+(``metadata.inherited_user_message``, or an ``ordinal`` below the fork's boundary in ``session_meta``) or
+a compaction wrote (``metadata.compaction_output``), tool and
 configuration updates, and the IDE extensions' wrapper around each request, of which only the request
 itself is the user's. An answer to ``request_user_input`` is: it becomes a user turn marked with its
 question. Drops are counted by kind in ``ReadStats.harness``.
@@ -396,22 +397,20 @@ def _questions(args: object) -> dict[str, str]:
     return found
 
 
-def _answers(output: object, questions: dict[str, str]) -> list[tuple[str | None, str]]:
-    """(question, answer) pairs of a request_user_input output, ``{"answers": {id: {"answers": [...]}}}``,
-    or plain text answering the only question asked; empty when nothing was answered."""
+def _answers(output: object, questions: dict[str, str]) -> list[tuple[str, str]]:
+    """(question, answer) pairs of a request_user_input output, ``{"answers": {id: {"answers": [...]}}}``.
+    Anything else (plain text: the tool was unavailable, or the user cancelled) answers nothing."""
     value = _decode_arguments(output)
-    if isinstance(value, dict) and isinstance(value.get("answers"), dict):
-        pairs = []
-        for qid, given in value["answers"].items():
-            picked = given.get("answers") if isinstance(given, dict) else given
-            texts = [a.removeprefix(_USER_NOTE).strip() for a in (picked if isinstance(picked, list) else [picked])
-                     if isinstance(a, str) and a.strip()]
-            if texts:
-                pairs.append((questions.get(qid, qid), "\n".join(texts)))
-        return pairs
-    if isinstance(value, str) and value.strip() and len(questions) == 1:
-        return [(next(iter(questions.values())), value.strip())]
-    return []
+    if not isinstance(value, dict) or not isinstance(value.get("answers"), dict):
+        return []
+    pairs = []
+    for qid, given in value["answers"].items():
+        picked = given.get("answers") if isinstance(given, dict) else given
+        texts = [a.removeprefix(_USER_NOTE).strip() for a in (picked if isinstance(picked, list) else [picked])
+                 if isinstance(a, str) and a.strip()]
+        if texts:
+            pairs.append((questions.get(qid, qid), "\n".join(texts)))
+    return pairs
 
 
 def _tool_search_text(tools: object) -> str:
