@@ -62,7 +62,7 @@ def run_markdown(result: PassResult, home: Path) -> str:
             lines.append(f"| {phase} | {model} | {calls} | {tokens_in} | {tokens_out} | {ops.money(usd)} |")
         lines.append("")
     if result.run.harness:  # what the readers left out as not the user's words
-        lines += ["Left out of extraction (not the user speaking): " + ops.harness_line(result.run.harness) + ".", ""]
+        lines += ["Left out of extraction (harness text, turns the user took back): " + ops.harness_line(result.run.harness) + ".", ""]
     lines += [f"Phase 2: {'ran' if result.phase2.run else 'skipped'} ({result.phase2.reason}).", ""]
     if result.commit:
         message, stat = commit_report(home, result.commit)
