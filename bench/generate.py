@@ -193,9 +193,14 @@ def claude_lines(t: _Text, target: int, start: datetime, cwd: str, *, user_turns
         return orjson.dumps(record) + b"\n"
 
     yield orjson.dumps({"type": "summary", "summary": "Benchmark session", "leafUuid": t.uuid()}) + b"\n"
-    written, turn, call = 0, 0, 0
+    written, turn, call, turn_root = 0, 0, 0, None
     while written < target or turn == 0:
         turn += 1
+        if turn % 7 == 0:  # the user edits the last message and sends it again: that turn becomes a dead branch
+            parent = turn_root
+            if user_turns:
+                user_turns.pop()
+        turn_root = parent
         text = _user_text(t, turn, user_turns)
         blocks = [{"type": "text", "text": text}]
         if turn % 5 == 0:

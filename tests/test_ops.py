@@ -32,7 +32,7 @@ def _say_in_webshop_session(sources: list[Path], text: str) -> None:
     """The user says something new in a webshop session: the transcript changes."""
     session = next(sources[1].rglob("a6167d38-*.jsonl"))
     line = json.loads(session.read_text().splitlines()[-1])
-    line.update(type="user", uuid=str(uuid.uuid4()), message={"role": "user", "content": text})
+    line.update(type="user", parentUuid=line.get("uuid"), uuid=str(uuid.uuid4()), message={"role": "user", "content": text})
     with session.open("a") as f:
         f.write(json.dumps(line) + "\n")
 

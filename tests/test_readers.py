@@ -161,8 +161,9 @@ def test_codex_images_are_dropped_and_counted(tmp_path):
             item({"type": "function_call_output", "call_id": "v1", "output": [image, {"type": "input_text", "text": "image a.png"}]}),
         ],
     )
-    assert t.user_texts() == ["what is in this screenshot?"]
-    assert t.turns[-1].text == "image a.png"
+    # The bytes go; a placeholder stays where each image was, so "this screenshot" still refers to something.
+    assert t.user_texts() == ["[image]\n\nwhat is in this screenshot?", "[image]"]
+    assert t.turns[-1].text == "[image]\nimage a.png"
     assert t.stats.images_dropped == 3
     assert all("base64" not in turn.text for turn in t.turns)
 
@@ -354,7 +355,7 @@ def test_claude_session_keeps_conversation_and_tools(tmp_path):
     t = read_claude(
         tmp_path,
         [
-            {"type": "summary", "summary": "Cart tests with pnpm", "leafUuid": "u9"},
+            {"type": "summary", "summary": "Cart tests with pnpm", "leafUuid": "u5"},
             {"type": "file-history-snapshot", "messageId": "m0", "snapshot": {}, "isSnapshotUpdate": False},
             claude_user("Add tests for the cart total.", "u1", 1),
             claude_assistant({"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "pnpm test:unit", "description": "Run"}}, "u2", second=2),
@@ -406,7 +407,7 @@ def test_claude_drops_harness_text_thinking_and_images(tmp_path):
     )
     assert kinds_and_texts(t) == [
         (TurnKind.USER, "Always use pnpm instead of npm in this repo."),
-        (TurnKind.USER, "see screenshot"),
+        (TurnKind.USER, "[image]\n\nsee screenshot"),
         (TurnKind.ASSISTANT, "Done."),
     ]
     assert t.stats.images_dropped == 1

@@ -8,6 +8,7 @@ shown only when they exist.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from nightshift.phase2 import quarantine
@@ -39,7 +40,8 @@ def gather_status(settings: Settings) -> dict:
         return report
     with open_state(settings.state_dir, read_only=True, wait_seconds=3) as db:
         tables = _tables(db)
-        report["runs"] = [r | {"seconds": (r["ended_at"] - r["started_at"]).total_seconds() if r["ended_at"] else None}
+        report["runs"] = [r | {"seconds": (r["ended_at"] - r["started_at"]).total_seconds() if r["ended_at"] else None,
+                               "harness_dropped": json.loads(r.get("harness_dropped") or "{}")}  # migration 013
                           for r in _rows(db, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 5")]
         if "run_model_usage" in tables:  # migration 005
             _add_model_use(db, report, settings.model_prices)
@@ -75,6 +77,11 @@ def _add_model_use(db: State, report: dict, prices: dict[str, tuple[float, float
         FROM run_model_usage u JOIN runs r USING (run_id)
         WHERE r.started_at >= ? GROUP BY ALL ORDER BY u.phase DESC, u.model""",
         [naive_utc(datetime.now(UTC) - timedelta(days=SPEND_DAYS))])]
+
+
+def harness_line(dropped: dict[str, int]) -> str:
+    """``{"task_notification": 74, "ide_context": 3}`` -> ``task notification 74, ide context 3``."""
+    return ", ".join(f"{kind.replace('_', ' ')} {n}" for kind, n in sorted(dropped.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def cost(uses: list[dict], prices: dict[str, tuple[float, float]]) -> float | None:
@@ -113,6 +120,8 @@ def render_status(s: dict) -> list[str]:
             f"tokens {r['tokens_in']}/{r['tokens_out']}" + (f" ({money(r.get('cost_usd'))})" if r["tokens_in"] or r["tokens_out"] else "")
             + f", {commit}"
         )
+        if r["harness_dropped"]:
+            lines.append(f"    left out: {harness_line(r['harness_dropped'])}")
     if s["model_use"]:
         lines.append(f"model use, last {SPEND_DAYS} days (tokens in/out):")
         lines += [f"  {'phase 1' if u['phase'] == 'extract' else 'phase 2'} {u['model']}: {u['calls']} calls, "

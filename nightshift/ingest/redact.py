@@ -31,7 +31,10 @@ _WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig")
 _NAME_WORDS = re.compile("|".join(map(re.escape, _SECRET_WORDS)) + r"|passwd|pwd|secret|token", re.IGNORECASE)
 
 _TOKEN_CHAR = "A-Za-z0-9_-"
-_NOT_A_VALUE = r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b)"
+# A quoted version or version range (``"@solana/spl-token": "^0.4.0"``, ``">=0.7,<1"``) is a package
+# pin under a name that merely contains a secret word, not a secret.
+_VERSION = r"[\"'][\^~<>=! ]*v?\d+(?:\.[\w*+-]+)+(?:[ ,|]+[<>=!~^]*\d+(?:\.[\w*+-]+)*)*[\"']"
+_NOT_A_VALUE = rf"(?![\"']?(?:\[REDACTED|\$|\{{|<|%\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b|{_VERSION})"
 _QUOTED = r"\"(?:[^\"\\\n]|\\.){3,}\"|'[^'\n]{3,}'"
 # An unquoted value. Code on the right of `=` is not a secret: a call f(x), an attribute path a.b,
 # or a variable named like the secret (token=token, api_key=self_api_key).

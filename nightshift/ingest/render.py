@@ -162,6 +162,8 @@ def _header(t: Transcript) -> str:
 
 
 def _label(turn: Turn) -> str:
+    if turn.question is not None:  # typed into a question tool: the user's words, with what they answer
+        return f"[user, answering: {turn.question}]"
     if turn.kind is TurnKind.TOOL_CALL:
         return f"[tool call: {turn.tool_name}]" if turn.tool_name else "[tool call]"
     if turn.kind is TurnKind.TOOL_OUTPUT:
@@ -180,7 +182,8 @@ def _estimate(turn: Turn, output_cap: int) -> int:
 def _render_turn(turn: Turn, length: int, output_cap: int) -> str:
     if turn.kind is TurnKind.TOOL_OUTPUT:
         return f"{_label(turn)}\n{_clip_output(turn.text, output_cap, length)}"
-    return f"{_label(turn)}\n{redact(turn.text)}"
+    label = redact(_label(turn)) if turn.question is not None else _label(turn)  # the question is transcript text
+    return f"{label}\n{redact(turn.text)}"
 
 
 def _narrow(text: str, cap: int) -> str:
@@ -223,6 +226,8 @@ def sanitise_turns(t: Transcript, tool_output_token_cap: int) -> Transcript:
             turn.text = _clip_output(_narrow(text, cap), cap, len(text))
         else:
             turn.text = redact(turn.text)
+            if turn.question is not None:
+                turn.question = redact(turn.question)
     return t
 
 

@@ -7,9 +7,15 @@ on-disk formats.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+
+IMAGE_PLACEHOLDER = "[image]"  # where an image was: "look at the screenshot" then still refers to something
+# Terminal control sequences in tool output (colours, cursor moves, OSC hyperlinks): noise to a reader.
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 
 
 class TurnKind(str, Enum):
@@ -27,6 +33,7 @@ class Turn:
     call_id: str | None = None  # pairs a TOOL_OUTPUT with its TOOL_CALL
     is_error: bool = False  # TOOL_OUTPUT that the format marks as failed (exit code, is_error)
     timestamp: datetime | None = None
+    question: str | None = None  # on a USER turn typed into a question tool: the question it answers
 
 
 @dataclass(slots=True)
@@ -38,6 +45,10 @@ class ReadStats:
     unknown_records: int = 0  # valid JSON of a type the reader does not know
     dropped_items: int = 0  # known but deliberately dropped (developer/system, reasoning, injected blocks)
     images_dropped: int = 0
+    # Text the harness wrote in the user's place, dropped, by kind (task_notification, ide_context,
+    # inherited, compaction_output, agent_config, foreign_summary) and turns on abandoned branches:
+    # counted so a run can say what it left out.
+    harness: Counter = field(default_factory=Counter)
 
 
 @dataclass(slots=True)
@@ -56,6 +67,10 @@ class Transcript:
 
     def user_texts(self) -> list[str]:
         return [t.text for t in self.turns if t.kind is TurnKind.USER]
+
+
+def strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text) if "\x1b" in text else text
 
 
 class NotATranscript(ValueError):

@@ -61,6 +61,8 @@ def run_markdown(result: PassResult, home: Path) -> str:
             usd = ops.cost([{"model": model, "tokens_in": tokens_in, "tokens_out": tokens_out}], result.run.settings.model_prices)
             lines.append(f"| {phase} | {model} | {calls} | {tokens_in} | {tokens_out} | {ops.money(usd)} |")
         lines.append("")
+    if result.run.harness:  # what the readers left out as not the user's words
+        lines += ["Left out of extraction (harness text, turns the user took back): " + ops.harness_line(result.run.harness) + ".", ""]
     lines += [f"Phase 2: {'ran' if result.phase2.run else 'skipped'} ({result.phase2.reason}).", ""]
     if result.commit:
         message, stat = commit_report(home, result.commit)

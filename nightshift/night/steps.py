@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,6 +62,7 @@ class Run:
     counts: dict[str, int] = field(default_factory=dict)
     consumed: list[str] = field(default_factory=list)  # rollout ids whose memories changed this run
     removed: list[str] = field(default_factory=list)  # rollout ids whose memories a no-op removed
+    harness: Counter = field(default_factory=Counter)  # harness text the readers dropped, by kind (ReadStats.harness)
     notes: list[str] = field(default_factory=list)  # per-rollout failures and skips, for the report
     model_usage: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (phase, model) -> calls, in, out
 
@@ -98,6 +100,7 @@ class Extraction:
     malformed_citations: int = 0
     external_context: bool = False  # the session read web pages, search results or MCP tool output
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # where it was extracted
+    harness: dict[str, int] = field(default_factory=dict)  # harness text dropped while reading, by kind
 
 
 def begin_run(settings: Settings, now: datetime) -> Run:
@@ -146,11 +149,15 @@ def extract_rollout(file: FileStat, s: Settings) -> Extraction:
     except OSError as exc:  # vanished or unreadable since discovery
         return Extraction(file, "failed", error=f"cannot read {file.path}: {exc}")
     transcript, cited = prepared.transcript, prepared.cited
+    # One clock: discovery took the file by its mtime, so the memory is no older than that. A session
+    # copied onto this machine today (old lines, new mtime) must not be extracted and pruned in one run.
+    mtime = datetime.fromtimestamp(file.mtime, UTC)
     ident = dict(
         rollout_id=transcript.session_id,
         source_format=transcript.source_format,
         project_key=project_key(transcript.cwd, transcript.git_remote),
-        updated_at=transcript.updated_at or datetime.fromtimestamp(file.mtime, UTC),
+        updated_at=max(transcript.updated_at, mtime) if transcript.updated_at else mtime,
+        harness=dict(transcript.stats.harness),
     )
     ident.update(citations=cited.ids, malformed_citations=cited.malformed)
     stats = transcript.stats
@@ -190,7 +197,7 @@ def record_extractions(run: Run, results: list[Extraction], now: datetime) -> No
                 _record_one(db, run, r, backoff, now)
         run.bump("citations", usage.record_citations(db, [(r.rollout_id, r.updated_at, r.citations) for r in results if r.citations]))
         run.bump("malformed_citations", sum(r.malformed_citations for r in results))
-        run.bump("pruned", usage.prune(db, s, now))
+        run.bump("pruned", usage.prune(db, s, now, keep=run.consumed))  # never what this run just extracted
 
 
 def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) -> None:
@@ -200,6 +207,7 @@ def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) 
         run.notes.append(f"quarantined: {r.file.path}: {reasons[0]}")
         r = replace(r, outcome="quarantined", note=f"quarantined: {'; '.join(reasons)}"[:1000])
     run.bump(COUNT_KEYS[r.outcome])
+    run.harness.update(r.harness)
     run.spend(EXTRACT, run.settings.extract_model, r.model_calls, r.tokens_in, r.tokens_out)
     if r.outcome == "failed":
         db.fail(EXTRACT, r.file.path, run.owner, r.error or "failed", backoff, now)
@@ -271,11 +279,17 @@ def consolidate(run: Run, now: datetime) -> str | None:
     return sha
 
 
-def _trailers(run: Run) -> list[tuple[str, str]]:
+def _committed(run: Run, selection: list[StoredMemory]) -> list[str]:
+    """The memories this run changed that the commit holds: those in the selection phase 2 read."""
+    selected = {m.rollout_id for m in selection}
+    return sorted({rid for rid in run.consumed if rid in selected})
+
+
+def _trailers(run: Run, selection: list[StoredMemory]) -> list[tuple[str, str]]:
     s = run.settings
     trailers = [("Nightshift-Run", run.run_id), ("Nightshift-Provider", s.provider),
                 ("Nightshift-Models", "builtin" if s.provider == "builtin" else f"{s.extract_model}, {s.consolidate_model}")]
-    return trailers + [("Nightshift-Rollout", rid) for rid in sorted(set(run.consumed))]
+    return trailers + [("Nightshift-Rollout", rid) for rid in _committed(run, selection)]
 
 
 def _consolidate_builtin(run: Run, repo: git.Repo, selection: list[StoredMemory]) -> tuple[str | None, dict[str, str]]:
@@ -288,7 +302,7 @@ def _consolidate_builtin(run: Run, repo: git.Repo, selection: list[StoredMemory]
     with open_state(s.state_dir) as db:
         quarantine.guard_handbook(db, s.home, committed, run.run_id, utcnow())  # raises: nothing is committed
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))
-    return memory_home.commit_run(repo, subject, body, _trailers(run)), generated
+    return memory_home.commit_run(repo, subject, body, _trailers(run, selection)), generated
 
 
 def _consolidate_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemory], spent: consolidate_agent.Usage) -> str | None:
@@ -307,7 +321,7 @@ def _consolidate_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemo
         raise consolidate_agent.LeaseLost("lost the phase 2 lease before committing; nothing committed")
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))
     body += "\n\n" + consolidate_agent.commit_note(summary, s.consolidate_model)
-    return memory_home.commit_run(repo, subject, body, _trailers(run))
+    return memory_home.commit_run(repo, subject, body, _trailers(run, selection))
 
 
 def _mark_phase2(s: Settings, repo: git.Repo, owner: str) -> None:
@@ -339,11 +353,15 @@ def _recover_interrupted(run: Run, repo: git.Repo, now: datetime) -> None:
 
 
 def _commit_message(run: Run, selection: list[StoredMemory], changed: list[str]) -> tuple[str, str]:
-    new, removed = len(set(run.consumed)), len(set(run.removed))
+    new, removed = len(_committed(run, selection)), len(set(run.removed))
     parts = [f"{new} new or updated memor{'y' if new == 1 else 'ies'}"] if new else []
     parts += [f"{removed} removed"] if removed else []
     subject = "nightshift: " + (", ".join(parts) if parts else "refresh the handbook")
-    body = [f"Selection: {len(selection)} raw memories in front of the consolidator.", "Changed files:"]
+    body = [f"Selection: {len(selection)} raw memories in front of the consolidator."]
+    if left_out := len(set(run.consumed)) - new:
+        body.append(f"Not in this commit: {left_out} memor{'y' if left_out == 1 else 'ies'} extracted tonight but outside "
+                    "the selection (max_raw_memories, or unused for max_unused_days); see `nightshift usage`.")
+    body.append("Changed files:")
     body += [f"- {path}" for path in changed]
     return subject, "\n".join(body)
 
@@ -351,7 +369,7 @@ def _commit_message(run: Run, selection: list[StoredMemory], changed: list[str])
 def end_run(run: Run, *, status: str, now: datetime, commit_sha: str | None, message: str) -> None:
     with open_state(run.settings.state_dir) as db:
         db.end_run(run.run_id, status=status, now=now, counts=run.counts, commit_sha=commit_sha, message=message,
-                   model_usage=run.model_usage)
+                   model_usage=run.model_usage, harness=run.harness)
 
 
 def summary_line(run: Run, commit_sha: str | None) -> str:

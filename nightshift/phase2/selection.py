@@ -196,12 +196,13 @@ def rollouts_in_head(home: Path) -> set[str]:
     return found
 
 
-def prune(db: State, s: Settings, now: datetime) -> int:
-    """Hard-delete one batch of memories past retention (see the module docstring). Returns the count."""
+def prune(db: State, s: Settings, now: datetime, keep: Sequence[str] = ()) -> int:
+    """Hard-delete one batch of memories past retention (see the module docstring), never those in
+    ``keep`` (what the calling run just extracted). Returns the count."""
     policy = Policy.of(s)
     params = policy.params(now) | {
         "retain_after": naive_utc(now) - timedelta(days=policy.retention_days),
-        "keep": sorted(rollouts_in_head(s.home)),
+        "keep": sorted(rollouts_in_head(s.home) | set(keep)),
         "batch": policy.prune_batch,
     }
     deleted = db.con.execute(

@@ -9,6 +9,7 @@ extracts (``let_go``).
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -392,15 +393,16 @@ class State:
         self.con.execute("INSERT INTO runs (run_id, started_at, status, provider) VALUES (?, ?, 'running', ?)", [run_id, naive_utc(now), provider])
 
     def end_run(self, run_id: str, *, status: str, now: datetime, counts: dict[str, int], commit_sha: str | None, message: str,
-                model_usage: dict[tuple[str, str], list[int]] | None = None) -> None:
+                model_usage: dict[tuple[str, str], list[int]] | None = None, harness: dict[str, int] | None = None) -> None:
         if model_usage:
             self.con.executemany("INSERT OR REPLACE INTO run_model_usage VALUES (?, ?, ?, ?, ?, ?)",
                                  [[run_id, phase, model, *used] for (phase, model), used in model_usage.items()])
         columns = ("discovered", "memories", "no_ops", "failed", "skipped", "model_calls", "tokens_in", "tokens_out")
         assignments = ", ".join(f"{c} = ?" for c in columns)
         self.con.execute(
-            f"UPDATE runs SET status = ?, ended_at = ?, commit_sha = ?, message = ?, {assignments} WHERE run_id = ?",
-            [status, naive_utc(now), commit_sha, redact(message), *(counts.get(c, 0) for c in columns), run_id],
+            f"UPDATE runs SET status = ?, ended_at = ?, commit_sha = ?, message = ?, harness_dropped = ?, {assignments} WHERE run_id = ?",
+            [status, naive_utc(now), commit_sha, redact(message), json.dumps(dict(sorted(harness.items()))) if harness else None,
+             *(counts.get(c, 0) for c in columns), run_id],
         )
 
     def last_runs(self, n: int = 5) -> list[dict]:

@@ -4,6 +4,13 @@ Two on-disk forms: the envelope ``{"timestamp","type","payload"}`` (every build 
 the legacy pre-envelope form (a bare ``{id,timestamp,instructions}`` header, then flat response
 items). Only response items carry the conversation; ``event_msg`` lines are UI mirrors of them,
 except ``thread_rolled_back``: the user undid the last turns, which are then dropped.
+
+What the harness wrote is not the user speaking: items a forked thread copied from its parent
+(``metadata.inherited_user_message``, or an ``ordinal`` below the fork's boundary in ``session_meta``) or
+a compaction wrote (``metadata.compaction_output``), tool and
+configuration updates, and the IDE extensions' wrapper around each request, of which only the request
+itself is the user's. An answer to ``request_user_input`` is: it becomes a user turn marked with its
+question. Drops are counted by kind in ``ReadStats.harness``.
 """
 
 from __future__ import annotations
@@ -16,10 +23,12 @@ from datetime import datetime
 
 import orjson
 
-from nightshift.ingest.transcript import ReadStats, Transcript, Turn, TurnKind
+from nightshift.ingest.transcript import IMAGE_PLACEHOLDER, ReadStats, Transcript, Turn, TurnKind, strip_ansi
 
-_CALL_ITEMS = {"function_call", "custom_tool_call", "local_shell_call", "web_search_call"}
-_OUTPUT_ITEMS = {"function_call_output", "custom_tool_call_output"}
+_CALL_ITEMS = {"function_call", "custom_tool_call", "local_shell_call", "web_search_call", "tool_search_call"}
+_OUTPUT_ITEMS = {"function_call_output", "custom_tool_call_output", "tool_search_output"}
+# Tool lists and model settings the harness puts into the history (2026 builds): never conversation.
+_CONFIG_ITEMS = {"configuration_update", "additional_tools"}
 _DROPPED_ITEMS = {
     "reasoning",
     "ghost_snapshot",
@@ -29,7 +38,7 @@ _DROPPED_ITEMS = {
     "compaction_trigger",
     "image_generation_call",
 }
-_ITEM_TYPES = {"message"} | _CALL_ITEMS | _OUTPUT_ITEMS | _DROPPED_ITEMS
+_ITEM_TYPES = {"message", "agent_message"} | _CALL_ITEMS | _OUTPUT_ITEMS | _DROPPED_ITEMS | _CONFIG_ITEMS
 # Envelope types that never hold conversation: UI mirrors and newer bookkeeping records.
 _IGNORED_ENVELOPES = {
     "event_msg",
@@ -59,6 +68,15 @@ _SHELLS = {"bash", "sh", "zsh", "dash", "fish", "pwsh", "powershell"}
 _EXIT_LINE = re.compile(r"^(?:Exit code:|Process exited with code) *(-?\d+)\s*$", re.M)
 _OUTPUT_LINE = "\nOutput:\n"
 _HEADER_SCAN = 512
+# Code mode (``exec`` / ``wait``) outputs start with the script's fate instead of an exit code.
+_SCRIPT_FAILED = "Script failed"
+_SCRIPT_COMPLETED = "Script completed"
+# The VS Code extension and the desktop app wrap each request: context first, then what the user typed.
+_IDE_WRAPPERS = ("# Context from my IDE setup:", "# Files mentioned by the user:")
+_IDE_REQUEST = "## My request for Codex:"
+_ACTIVE_FILE = re.compile(r"^## Active file: (.+)$", re.M)
+_QUESTION_TOOL = "request_user_input"
+_USER_NOTE = "user_note: "  # how Codex marks free text typed instead of picking an option
 
 
 def looks_like(obj: dict) -> bool:
@@ -83,13 +101,18 @@ class _Reader:
         self.tool_names: dict[str, str] = {}  # call_id -> tool name, to label outputs
         self.seen_session_meta = False
         self.user_turn_starts: list[int] = []  # index in t.turns of each user turn, for thread rollbacks
+        self.questions: dict[str, dict[str, str]] = {}  # request_user_input call_id -> question id -> question
+        self.inherited_before: int | None = None  # a forked thread's lines below this ordinal are the parent's
 
     def add(self, obj: dict, when: datetime | None) -> None:
         kind = obj.get("type")
         payload = obj.get("payload")
         if isinstance(payload, dict):
             if kind == "response_item":
-                self.item(payload, when)
+                if flag := self.not_said_here(obj):  # copied from a parent thread, or a compaction's summary
+                    self.stats.harness[flag] += 1
+                else:
+                    self.item(payload, when)
             elif kind == "session_meta":
                 self.session_meta(payload)
             elif kind == "turn_context":
@@ -123,6 +146,22 @@ class _Reader:
         source = meta.get("source")
         if isinstance(source, dict) and "subagent" in source:
             self.t.metadata["subagent"] = "true"
+        for key in ("forked_from_ordinal_exclusive", "subagent_history_start_ordinal"):
+            if isinstance(meta.get(key), int) and not isinstance(meta[key], bool):
+                self.inherited_before = meta[key]
+
+    def not_said_here(self, obj: dict) -> str | None:
+        """Why a response item was not said in this session, if it was not: the kind it is counted as."""
+        flags = obj.get("metadata")
+        if isinstance(flags, dict):
+            if flags.get("inherited_user_message") is True:
+                return "inherited"
+            if flags.get("compaction_output") is True:
+                return "compaction_output"
+        ordinal = obj.get("ordinal")
+        if self.inherited_before is not None and isinstance(ordinal, int) and ordinal < self.inherited_before:
+            return "inherited"  # a fork's copy of its parent's history, assistant turns included
+        return None
 
     def legacy_header(self, header: dict) -> None:
         self.t.session_id = self.t.session_id or _str(header.get("id")) or ""
@@ -144,10 +183,24 @@ class _Reader:
             self.tool_call(item, when)
         elif kind in _OUTPUT_ITEMS:
             self.tool_output(item, when)
+        elif kind == "agent_message":
+            self.agent_message(item, when)
+        elif kind in _CONFIG_ITEMS:
+            self.stats.harness["agent_config"] += 1
         elif kind in _DROPPED_ITEMS:
             self.stats.dropped_items += 1
         else:
             self.stats.unknown_records += 1
+
+    def agent_message(self, item: dict, when: datetime | None) -> None:
+        """Text another agent (a sub-agent, the parent thread) sent: context, like a tool's result."""
+        content = item.get("content")
+        text = _content_text(content, self.stats) if isinstance(content, list) else None
+        if not text or not text.strip():
+            self.stats.dropped_items += 1
+            return
+        author = _str(item.get("author"))
+        self.t.turns.append(Turn(TurnKind.TOOL_OUTPUT, text, tool_name=f"agent {author}" if author else "agent", timestamp=when))
 
     def message(self, item: dict, when: datetime | None) -> None:
         role = item.get("role")
@@ -166,6 +219,7 @@ class _Reader:
                 continue
             if part.get("type") in ("input_image", "image"):
                 self.stats.images_dropped += 1
+                texts.append(IMAGE_PLACEHOLDER)
                 continue
             text = part.get("text")
             if not isinstance(text, str):  # audio and other non-text parts
@@ -174,6 +228,9 @@ class _Reader:
                 if fragment == "<environment_context>":
                     self.environment_context(text)
                 self.stats.dropped_items += 1
+            elif role == "user" and text.lstrip().startswith(_IDE_WRAPPERS):
+                if request := self.ide_request(text):
+                    texts.append(request)
             elif text.strip():
                 texts.append(text)
         if texts:
@@ -181,6 +238,14 @@ class _Reader:
             if kind is TurnKind.USER:
                 self.user_turn_starts.append(len(self.t.turns))
             self.t.turns.append(Turn(kind, "\n\n".join(texts), timestamp=when))
+
+    def ide_request(self, text: str) -> str | None:
+        """What the user typed inside an IDE wrapper (None if only context); the active file is kept as context."""
+        self.stats.harness["ide_context"] += 1
+        if active := _ACTIVE_FILE.search(text):
+            self.t.metadata["active_file"] = active[1].strip()
+        _, marker, request = text.partition(_IDE_REQUEST)
+        return (request.strip() or None) if marker else None
 
     def roll_back(self, num_turns: object) -> None:
         """The user took back the last ``num_turns`` turns (Codex's undo): they and all that followed
@@ -211,6 +276,9 @@ class _Reader:
             name = "local_shell"
             action = item.get("action")
             text = _command_line(action.get("command") if isinstance(action, dict) else None) or name
+        elif kind == "tool_search_call":
+            name = "tool_search"
+            text = f"tool_search {_compact(_decode_arguments(item.get('arguments')))}"
         else:
             name = "web_search"
             text = _web_search_text(item.get("action"))
@@ -219,15 +287,24 @@ class _Reader:
         call_id = _str(item.get("call_id")) or _str(item.get("id"))
         if call_id:
             self.tool_names[call_id] = name
+            if name == _QUESTION_TOOL:
+                self.questions[call_id] = _questions(_decode_arguments(item.get("arguments")))
         self.t.turns.append(Turn(TurnKind.TOOL_CALL, text, tool_name=name, call_id=call_id, timestamp=when))
 
     def tool_output(self, item: dict, when: datetime | None) -> None:
         call_id = _str(item.get("call_id"))
-        text, failed = _tool_output_text(item.get("output"), self.stats)
+        if call_id in self.questions and (answers := _answers(item.get("output"), self.questions.pop(call_id))):
+            for question, answer in answers:  # the user's own words, given through the question tool
+                self.t.turns.append(Turn(TurnKind.USER, answer, call_id=call_id, timestamp=when, question=question))
+            return
+        if item.get("type") == "tool_search_output":
+            text, failed = _tool_search_text(item.get("tools")), False
+        else:
+            text, failed = _tool_output_text(item.get("output"), self.stats)
         self.t.turns.append(
             Turn(
                 TurnKind.TOOL_OUTPUT,
-                text,
+                strip_ansi(text),
                 tool_name=self.tool_names.get(call_id) if call_id else None,
                 call_id=call_id,
                 is_error=failed,
@@ -257,8 +334,10 @@ def _tool_output_text(output: object, stats: ReadStats) -> tuple[str, bool]:
     if isinstance(value, list):
         text = _content_text(value, stats)
         if text is not None:
-            return text, False
+            return _text_status(text)  # code mode returns "Script failed" among content items
     elif isinstance(value, dict):
+        if "exit_code" in value:  # structured exec output: {"exit_code": N, "output": "...", ...}
+            return _with_exit_code(_as_text(value.get("output", ""), stats), value["exit_code"])
         if "output" in value:  # {"output": "...", "metadata": {"exit_code": N}}
             metadata = value.get("metadata")
             code = metadata.get("exit_code") if isinstance(metadata, dict) else None
@@ -267,8 +346,28 @@ def _tool_output_text(output: object, stats: ReadStats) -> tuple[str, bool]:
             failed = value.get("success") is False or value.get("isError") is True
             return _as_text(value["content"], stats), failed
     if isinstance(output, str):
-        return _shell_header_text(output)
+        return _text_status(output)
     return _compact(output), False
+
+
+def _text_status(text: str) -> tuple[str, bool]:
+    """A plain-text output's failure signal: a shell header's exit code, or code mode's script result."""
+    if text.startswith(_SCRIPT_FAILED):
+        return text, True
+    if not text.startswith(_SCRIPT_COMPLETED):
+        return _shell_header_text(text)
+    # The script ran; what it printed may be a command's structured result, exit code included.
+    body = text.partition(_OUTPUT_LINE)[2].strip()
+    if not (body.startswith("{") and '"exit_code"' in body):
+        return text, False
+    try:
+        result = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return text, False
+    code = result.get("exit_code") if isinstance(result, dict) else None
+    if not isinstance(code, int) or isinstance(code, bool) or code == 0:
+        return text, False
+    return f"Exit code: {code}\n{text}", True
 
 
 def _shell_header_text(text: str) -> tuple[str, bool]:
@@ -286,6 +385,43 @@ def _with_exit_code(body: str, code: object) -> tuple[str, bool]:
     if not isinstance(code, int) or isinstance(code, bool):
         return body, False
     return f"Exit code: {code}\n{body}", code != 0
+
+
+def _questions(args: object) -> dict[str, str]:
+    """request_user_input arguments -> question id -> question text."""
+    asked = args.get("questions") if isinstance(args, dict) else None
+    found: dict[str, str] = {}
+    for q in asked if isinstance(asked, list) else ():
+        if isinstance(q, dict) and isinstance(q.get("question"), str):
+            found[str(q.get("id") or len(found))] = q["question"]
+    return found
+
+
+def _answers(output: object, questions: dict[str, str]) -> list[tuple[str, str]]:
+    """(question, answer) pairs of a request_user_input output, ``{"answers": {id: {"answers": [...]}}}``.
+    Anything else (plain text: the tool was unavailable, or the user cancelled) answers nothing."""
+    value = _decode_arguments(output)
+    if not isinstance(value, dict) or not isinstance(value.get("answers"), dict):
+        return []
+    pairs = []
+    for qid, given in value["answers"].items():
+        picked = given.get("answers") if isinstance(given, dict) else given
+        texts = [a.removeprefix(_USER_NOTE).strip() for a in (picked if isinstance(picked, list) else [picked])
+                 if isinstance(a, str) and a.strip()]
+        if texts:
+            pairs.append((questions.get(qid, qid), "\n".join(texts)))
+    return pairs
+
+
+def _tool_search_text(tools: object) -> str:
+    """The names of the tools a tool search found; their schemas are noise."""
+    names = []
+    for tool in tools if isinstance(tools, list) else ():
+        if isinstance(tool, dict) and isinstance(tool.get("tools"), list):  # a namespace of tools
+            names += [f"{tool.get('name')}.{t.get('name')}" for t in tool["tools"] if isinstance(t, dict)]
+        elif isinstance(tool, dict):
+            names.append(str(tool.get("name")))
+    return "found tools: " + (", ".join(names) or "none")
 
 
 def _as_text(value: object, stats: ReadStats) -> str:
@@ -306,6 +442,7 @@ def _content_text(items: list, stats: ReadStats) -> str | None:
             return None
         if part.get("type") in ("input_image", "image"):
             stats.images_dropped += 1
+            texts.append(IMAGE_PLACEHOLDER)
         elif isinstance(part.get("text"), str):
             texts.append(part["text"])
         else:
