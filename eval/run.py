@@ -309,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", type=Path, default=SPLIT, help="the frozen tuning/held-out split (default: eval/split.json)")
     parser.add_argument("--report", type=Path, default=REPORT, help="Markdown file to update (default: docs/eval.md)")
     parser.add_argument("--no-report", action="store_true", help="print only; leave the report file alone")
+    parser.add_argument("--part", choices=PARTS, help="print one part only, and leave the report alone (tune with --part tuning)")
     parser.add_argument("--keep", type=Path, help="build the memory home in this new folder and keep it for inspection")
     args = parser.parse_args(argv)
     try:
@@ -328,6 +329,11 @@ def main(argv: list[str] | None = None) -> int:
     if labels and len(result.failures) == len(labels):  # nothing was extracted at all: a set-up problem, not a score
         print(f"nightshift eval: every extraction failed, first: {result.failures[0]}", file=sys.stderr)
         return EXIT_USAGE
+    if args.part:  # rules are tuned on the tuning part without seeing how the held-out part fares
+        if args.part not in result.parts:
+            print(f"nightshift eval: no session of the {args.part} part in this run", file=sys.stderr)
+            return EXIT_USAGE
+        result.score, result.parts, args.no_report = result.parts[args.part], {args.part: result.parts[args.part]}, True
     print(summary_table(result))
     print("\n".join(details(result)))
     if not args.no_report:

@@ -8,6 +8,7 @@ adds what JSON Schema in strict structured-output mode cannot say (a no-op has n
 from __future__ import annotations
 
 import functools
+import re
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -126,3 +127,49 @@ class StoredMemory:
     source_updated_at: datetime  # the transcript's mtime when it was extracted
     usage_count: int = 0
     last_usage: datetime | None = None
+
+
+# --- what a memory line says about the lines before it ----------------------------------------------
+# Phase 1 keeps these lines in the user's words; the builtin phase 2 applies them to older memories
+# (nightshift/phase2/handbook.py), and prompts/consolidate.md asks a model to do the same.
+
+_RETRACTION = re.compile(
+    r"\b(?:forget|ignore|disregard|scratch|scrap)\s+(?:what\s+i\s+(?:said|told\s+you)|that|my\s+last)\b"
+    r"|\bi(?:'ve|\s+have)?\s+changed\s+my\s+mind\b",
+    re.I,
+)
+_ABOUT = re.compile(r"\babout\s+(?:(?:the|my|our|using)\s+)?`?([\w.+/@-]+)", re.I)
+# "use pnpm instead of yarn", "prefer X over Y", "X, not Y", "we moved off yarn", "migrated away from
+# yarn", "switched from yarn": the word after the marker is what the line replaces.
+_REPLACES = re.compile(
+    r"(?:\binstead\s+of|\brather\s+than|\bprefer\s+\S.*?\s+over|,\s*not|\bmoved\s+(?:off|away\s+from)"
+    r"|\bmigrated\s+(?:off|away\s+from|from)|\bswitched\s+(?:away\s+)?from|\bno\s+longer\s+use|\bdropped)"
+    r"\s+(?:(?:the|a|an|our|using)\s+)?`?([\w.+/@-]+)",
+    re.I,
+)
+# A setting and its value: "python 3.12", "port 8443", "node 20".
+_VALUED = re.compile(r"\b([a-z][\w-]*)\s+v?(\d+(?:\.\d+)*)\b", re.I)
+
+
+def retraction_subject(line: str) -> str | None:
+    """None when the line takes nothing back; else what it takes back ("forget what I said about yarn":
+    "yarn"), or "" when it names nothing ("scrap that")."""
+    if not _RETRACTION.search(line):
+        return None
+    about = _ABOUT.search(line)
+    return about[1].strip("`.,;:").casefold() if about else ""
+
+
+def replaced_subjects(line: str) -> set[str]:
+    """The tools, commands or settings a newer rule says it replaces."""
+    return {m[1].strip("`.,;:").casefold() for m in _REPLACES.finditer(line)} - {""}
+
+
+def valued_settings(line: str) -> dict[str, str]:
+    """Setting word -> value ("target python 3.12": {"python": "3.12"})."""
+    return {m[1].casefold(): m[2] for m in _VALUED.finditer(line)}
+
+
+def mentions(line: str, word: str) -> bool:
+    """Whether ``word`` occurs in the line as a word of its own ("npm" is not in "pnpm")."""
+    return bool(re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", line.replace("`", ""), re.I))
