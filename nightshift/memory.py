@@ -173,3 +173,32 @@ def valued_settings(line: str) -> dict[str, str]:
 def mentions(line: str, word: str) -> bool:
     """Whether ``word`` occurs in the line as a word of its own ("npm" is not in "pnpm")."""
     return bool(re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", line.replace("`", ""), re.I))
+
+
+# Words that carry no subject: two lines that share only these are about different things.
+_FILLER_WORDS = frozenset(
+    """a an the and or but to in on at of for with without from by as is are be been was were it its this that
+    these those here there we i you our my your me us always never don't dont do does not no only please
+    should must need needs use uses using used instead rather than so then again just also every each all any
+    from now on going forward repo repository project codebase code when before after new one thing""".split()
+)
+_NEGATION = re.compile(r"\b(?:never|not|no|don'?t|do\s+not|avoid|stop)\b", re.I)
+_WORD = re.compile(r"[a-z0-9][\w.+/'-]*[\w+]|[a-z0-9]", re.I)
+
+
+def subject_words(line: str) -> set[str]:
+    """The words that say what a line is about (plural -s dropped): its filler and rule words left out."""
+    words = {w.casefold() for w in _WORD.findall(line.replace("`", "").replace("\u2019", "'"))} - _FILLER_WORDS
+    return {w[:-1] if len(w) >= 3 and w.endswith("s") and not w.endswith("ss") else w for w in words}
+
+
+def says_the_same(a: str, b: str) -> bool:
+    """Near-duplicates: the same polarity, and most (at least three) subject words of the shorter line in the longer."""
+    if bool(_NEGATION.search(a)) != bool(_NEGATION.search(b)):
+        return False
+    wa, wb = subject_words(a), subject_words(b)
+    shared = len(wa & wb)
+    return shared >= SAME_SUBJECT_MIN and shared >= SAME_SUBJECT_SHARE * min(len(wa), len(wb))
+
+
+SAME_SUBJECT_MIN, SAME_SUBJECT_SHARE = 3, 0.6  # two shared words are too thin ("commit messages")
