@@ -60,7 +60,7 @@ _SENTENCE_BREAK = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)
 _LEAD_WORDS = re.compile(
     r"^(?:(?:please|pls|plz|also|and|so|ok(?:ay)?|btw|by\s+the\s+way|oh|ah|but|hey|well|now|note|important"
     r"|reminder|rule|again|just|one\s+more\s+thing|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly"
-    r"|(?:from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on)(?=\s*,))\b[\s,:;!.-]*)+",
+    r"|from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on)\b[\s,:;!.-]*)+",
     re.I,
 )
 # An answer word that only opens the message: "No, I said uv", "Great. Tests here ...".
@@ -209,6 +209,13 @@ _LOCAL_SCOPE = re.compile(
     r"|(?<!from )\bhere\b",
     re.I,
 )
+# The asking around a request: "can you please ...", "I need you to ...", "let's ...".
+_REQUEST_WRAPPER = re.compile(
+    r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+|pls\s+|i\s+(?:need|want|would\s+like)\s+you\s+to\s+"
+    r"|let'?s\s+|help\s+me\s+(?:to\s+)?|quick\s+one[:,]?\s+)+",
+    re.I,
+)
+_TRAILING_ASK = re.compile(r"[,;]?\s+(?:(?:can|could|would)\s+you|please|pls)\s+(?:\w+\s+){0,2}(?:it|this|that|them|me)?\W*$", re.I)
 _GREETING = re.compile(r"^(?:hi|hello|hey|thanks|thank\s+you|ok(?:ay)?|yo)\b", re.I)
 
 # --- commands and their outcomes -----------------------------------------------------------------
@@ -278,7 +285,7 @@ _STOPWORDS = frozenset(
     were been being not but all any some our your you its just also like about after before again
     always never prefer instead dont stop now going forward sure over rather does did doing done keep
     file files code thing things way work works working project projects repo repos one ones two new
-    general globally everywhere""".split()
+    general globally everywhere again please can check look help quick still really directly something""".split()
 )
 
 
@@ -765,11 +772,15 @@ def _test_command_knowledge(actions: list[_Action]) -> list[str]:
 
 
 def _title(transcript: Transcript) -> str:
+    """What the session set out to do: the user's first request, as an imperative without the asking
+    ("can you bump the stripe sdk?" -> "Bump the stripe sdk"); rules, greetings and headings are skipped."""
     for turn in transcript.turns:
         if turn.kind is TurnKind.USER:
             for sentence in _sentences(turn.text):
-                if len(sentence.split()) >= 2 and not _GREETING.match(sentence) and not _holds_credential(sentence):
-                    return _clip(sentence.rstrip(".!"), TITLE_MAX_CHARS)
+                task = _TRAILING_ASK.sub("", _REQUEST_WRAPPER.sub("", _strip_lead(sentence))).rstrip(".!?:; ")
+                if (len(task.split()) >= 2 and not _GREETING.match(sentence) and not _holds_credential(sentence)
+                        and not task.startswith("#") and not _is_standing_rule(sentence)):
+                    return _clip(task[:1].upper() + task[1:], TITLE_MAX_CHARS)
     name = _dir_name(transcript.cwd)
     return f"Session in {name}" if name else "Coding session"
 
