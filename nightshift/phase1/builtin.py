@@ -779,7 +779,8 @@ def _title(transcript: Transcript) -> str:
             for sentence in _sentences(turn.text):
                 task = _TRAILING_ASK.sub("", _REQUEST_WRAPPER.sub("", _strip_lead(sentence))).rstrip(".!?:; ")
                 if (len(task.split()) >= 2 and not _GREETING.match(sentence) and not _holds_credential(sentence)
-                        and not task.startswith("#") and not _is_standing_rule(sentence)):
+                        and not task.startswith("#") and not _is_standing_rule(sentence)
+                        and retraction_subject(sentence) is None):
                     return _clip(task[:1].upper() + task[1:], TITLE_MAX_CHARS)
     name = _dir_name(transcript.cwd)
     return f"Session in {name}" if name else "Coding session"
