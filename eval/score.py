@@ -114,7 +114,8 @@ def parse_relations(data: dict[str, Any], labels: list[Label]) -> list[Relation]
     for entry in data.get("relations", []):
         rel = Relation(entry["kind"], tuple(entry["sessions"]), entry.get("old", ""), entry.get("new", ""), entry.get("key", ""))
         needs = {"supersedes": (rel.old, rel.new), "retracts": (rel.old,), "duplicate": (rel.key,)}.get(rel.kind)
-        if needs is None or len(rel.sessions) < 2 or not set(rel.sessions) <= ids or not all(map(normalise, needs)):
+        if (needs is None or len(rel.sessions) < 2 or not set(rel.sessions) <= ids or not all(map(normalise, needs))
+                or (rel.new and contains(rel.new, rel.old))):  # the replaced rule is looked for everywhere
             raise ValueError(f"bad relation {entry}")
         relations.append(rel)
     return relations

@@ -117,6 +117,16 @@ def test_explicit_durable_wording_is_kept_in_the_users_own_words(said: str) -> N
         ("Third, invoice numbers must keep the INV- prefix.", "Invoice numbers must keep the INV- prefix."),
         ("our CI only has node 20, keep it compatible.", "Our CI only has node 20, keep it compatible."),
         ("not terraform. we're on opentofu in this repo", "We're on opentofu in this repo"),
+        ("cool. don't forget to run npm run lint:fix before you hand anything back in this repo.",
+         "Run npm run lint:fix before you hand anything back in this repo."),
+        ("just so you know, the health check only goes green after the migrations job.",
+         "The health check only goes green after the migrations job."),
+        ("nope, migrations always run through `make migrate`.", "Migrations always run through `make migrate`."),
+        ("we put helpers in src/utils, not next to the components.", "We put helpers in src/utils, not next to the components."),
+        ("thanks. I'd rather you keep components under 200 lines in this project.",
+         "I'd rather you keep components under 200 lines in this project."),
+        ("we no longer use make_fixtures.py, tests use the factories.", "We no longer use make_fixtures.py, tests use the factories."),
+        ("fix it, and for the record all money math goes through the Money class.", "All money math goes through the Money class."),
     ],
 )
 def test_a_rule_is_kept_without_the_filler_around_it(said: str, kept: str) -> None:
@@ -152,6 +162,8 @@ def test_a_scope_said_after_the_rule_makes_it_global() -> None:
         "just for this PR, skip the migration check. Always a pain.",
         "hmm, maybe we should always optimise images before committing? not sure yet",
         "remember to be careful today",
+        "no, it was my fault, sorry",
+        "skip the e2e tests today, the staging box is down. it always goes down on Fridays.",
     ],
 )
 def test_pasted_lists_one_offs_and_questions_stay_out(said: str) -> None:

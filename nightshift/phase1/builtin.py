@@ -73,8 +73,8 @@ _INTERJECTION = re.compile(
 # future, ...", "for future reference, ...", "note for next time: ...", "next time ...".
 _CUE = re.compile(
     r"^(?:(?:and\s+|please\s+|pls\s+)?(?:remember|keep\s+in\s+mind|note\s+for\s+(?:next\s+time|the\s+future))(?:\s+that)?\s*[:,]?"
-    r"|fyi\s+for\s+(?:the\s+)?future(?:\s+reference)?\s*[:,]?|for\s+(?:future\s+reference|the\s+future)\s*[:,]?"
-    r"|next\s+time\s*[:,]?)\s+(?=\S)",
+    r"|fyi(?:\s+for\s+(?:the\s+)?future(?:\s+reference)?)?\s*[:,]?|for\s+(?:future\s+reference|the\s+future|the\s+record)\s*[:,]?"
+    r"|heads[\s-]+up\s*[:,]?|just\s+so\s+you\s+know\s*[:,]?|don'?t\s+forget(?:\s+to|\s+that)?\s*[:,]?|next\s+time\s*[:,]?)\s+(?=\S)",
     re.I,
 )
 # A cue about what was just said: "Remember that for next time." / "..., keep that in mind."
@@ -96,6 +96,12 @@ _CONFIRMATION = re.compile(
     r"|^(?:that'?s|that\s+is)\s+(?:right|correct)\b[\s,.!]*",
     re.I,
 )
+# The opening of a correction: what follows is how it should be ("nope, migrations always run through
+# `make migrate`", "that's wrong, branches here are named ..."). It counts only with a rule word or a
+# reach in it: "no, it was my fault" corrects nothing lasting.
+_CORRECTION = re.compile(r"^(?:no+|nope|nah|wrong|that'?s\s+(?:wrong|not\s+(?:right|it|how\s+we\s+do\s+it))|not\s+quite)\b[\s,.!:;-]+(?=\w)", re.I)
+_LASTING = re.compile(r"\b(?:always|never|only|must|here|everywhere)\b|\bin\s+(?:this|our)\s+\w+|`", re.I)
+_CLAUSE = re.compile(r",\s+(?:and|but|also)\s+|;\s+", re.I)
 # "I told you to run ...": a correction that restates the rule.
 _TOLD_YOU = re.compile(r"^i\s+(?:told|asked)\s+you\s+(?:to\s+|before\s+to\s+|already\s+to\s+)?(?=\w)", re.I)
 # Words a quick typist misspells in a rule: matched as the word they mean, kept as typed.
@@ -112,6 +118,9 @@ _RULE_START = re.compile(
       |prefer\s+\w
       |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
       |(?:i|we)(?:'d|\s+would)?\s+(?:(?:really|generally|usually|always)\s+)?prefer\b
+      |(?:i|we)(?:'d|\s+would)\s+rather\b
+      |(?:i|we)\s+no\s+longer\s+\w
+      |(?:the\s+)?(?:convention|rule|standard|policy)\s+(?:here\s+|in\s+this\s+\w+\s+)?is\b
       |(?:i|we)\s+(?:always|never)\s+(?!(?:remember|recall|know|knew|understand|get|got|see|saw|think|thought|notice|noticed|had|have|was|were|been|said|forget|figured)\b)
       |(?:i|we)\s+(?:don'?t|do\s+not)\s+(?:want|like)\b
       |(?:you|we)\s+(?:should|must|need\s+to|have\s+to)\s+(?:always|never)\b
@@ -120,7 +129,8 @@ _RULE_START = re.compile(
 )
 _RULE_ANYWHERE = re.compile(
     r"\b(?:from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|to\s+(?:always|never)\b"
-    r"|prefer\s+\S.*?\s+over\s+\S|(?:i|we)\s+(?:really\s+|generally\s+)?prefer\b)",
+    r"|prefer\s+\S.*?\s+over\s+\S|(?:i|we)\s+(?:really\s+|generally\s+)?prefer\b"
+    r"|\b(?:use|using|do|doing|run|write)\s+always\b)",
     re.I,
 )
 # How things are here, said by the team: "our CI only has node 20", "we're on opentofu in this repo",
@@ -129,9 +139,11 @@ _RULE_ANYWHERE = re.compile(
 _TEAM = re.compile(
     r"^(?:our\s+[\w-]+(?:\s+[\w-]+)?\s+(?:only|always|never)\s+\w"
     r"|(?:we|i)(?:'re|\s+are)\s+(?:always\s+)?(?:on|using)\s+(?:always\s+)?\S"
-    r"|(?:we|i)\s+(?:always\s+|only\s+)?use\s+\S)",
+    r"|(?:we|i)\s+(?:always\s+|only\s+|(?:don'?t|do\s+not|never)\s+)?(?:use|put|keep|store|write|name|run|deploy|follow|do)\s+\S"
+    r"|(?!(?:it|this|that|there|i|we|you|they|he|she)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+not\s+[\w.-]+)",
     re.I,
 )
+_CONTRAST = re.compile(r"\b(?:only|always|never)\b|,\s*not\s+\w", re.I)
 _HERE = re.compile(r"\bhere\b|\bin\s+(?:this|our)\s+(?:repo|repository|project|code\s*base|team|service)\b", re.I)
 # A rule about things with "must": "invoice numbers must keep the INV- prefix". Not a guess about the
 # past ("it must have failed") and not about "it"/"this" (meaningless without the message it answers).
@@ -152,8 +164,9 @@ _STANDING = re.compile(
 # Verbs that choose how things are done (not actions like run/add/push), without a specific object
 # after them: "Write commit messages in ..." is a style, "Write a README for this repo" is a task.
 _IMPERATIVE = re.compile(
-    r"^(?:use|write|keep|put|format|indent|name|prefix|target|follow|place|store|document|pin|sort"
-    r"|answer|reply|respond|explain|comment)\b(?!\s+(?:a|an|the|this|that|these|those|me|us|some|it)\b)",
+    r"^(?:(?:i|we)\s+(?:want|need|'d\s+like)\s+you\s+to\s+\w"
+    r"|(?:use|write|keep|put|format|indent|name|prefix|target|follow|place|store|document|pin|sort"
+    r"|answer|reply|respond|explain|comment)\b(?!\s+(?:a|an|the|this|that|these|those|me|us|some|it)\b))",
     re.I,
 )
 _CONVENTION = re.compile(
@@ -200,6 +213,7 @@ _GLOBAL_SCOPE = re.compile(
     r"|all\s+my\s+(?:projects|repos|repositories)"
     r"|across\s+(?:all\s+)?(?:my\s+)?(?:projects|repos|repositories)"
     r"|(?:for|in)\s+(?:every|each|all|any)\s+(?:of\s+my\s+)?(?:projects?|repos?|repository|repositories)"
+    r"|all\s+(?:of\s+)?my\s+(?:stuff|code|work)|every\s+(?:repo|project|repository)\s+of\s+mine"
     r"|everywhere|in\s+general|globally)\b",
     re.I,
 )
@@ -418,7 +432,15 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
         return None
     if confirms and (fact := _CONFIRMATION.sub("", sentence, count=1)) != sentence and len(fact.split()) >= 3:
         return (fact, "knowledge") if not _QUESTION_START.match(fact) else None
-    plain = _strip_lead(sentence)
+    plain = sentence if _CUE.match(sentence) else _strip_lead(sentence)  # "just so you know": "just" is no filler here
+    for clause in _CLAUSE.split(plain)[1:]:  # "fix it, and for the record all money math goes through ..."
+        if _CUE.match(clause):
+            plain = clause
+            break
+    if (fixed := _CORRECTION.sub("", sentence, count=1)) != sentence and _LASTING.search(fixed) and not _QUESTION_START.match(fixed):
+        plain = _strip_lead(fixed)
+        if len(plain.split()) >= 3 and not _ONE_OFF.search(plain) and not _DEICTIC.search(plain):
+            return plain, "preference"
     if (cued := _CUE.sub("", plain, count=1)) != plain:
         cued = _CUE_BACK.sub("", cued)
         ok = len(cued.split()) >= 3 and not _QUESTION_START.match(cued) and not _ONE_OFF.search(cued)
@@ -556,7 +578,7 @@ def _is_standing_rule(sentence: str) -> bool:
         return True
     if any(_MUST.match(h) for h in heads):
         return True
-    if any(_TEAM.match(h) for h in heads) and (_HERE.search(sentence) or re.search(r"\b(?:only|always|never)\b", sentence, re.I)):
+    if any(_TEAM.match(h) for h in heads) and (_HERE.search(sentence) or _CONTRAST.search(sentence)):
         return True
     if _HOW_TO.match(head):
         return True  # a procedure with its reason; without the reason it reads as a request
