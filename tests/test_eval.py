@@ -229,11 +229,14 @@ class GoldModel:
     def __init__(self, sessions: Path, labels: list[Label], leak: str | None = None):
         self.by_session: dict[str, Label] = {}
         self.stored: list[StoredMemory] = []
+        # A gold consolidation keeps no replaced or retracted rule and one statement of a repeated one.
+        relations = parse_relations(json.loads((EVAL / "labels.json").read_text(encoding="utf-8")), LABELS)
+        outdated = {sid for rel in relations for sid in rel.sessions[:-1]}
         for label in labels:
             t = read_transcript(sessions / label.file)
             self.by_session[t.session_id] = label
             memory = parse_raw_memory(_gold(label))
-            if not memory.is_no_op:
+            if not memory.is_no_op and label.id not in outdated:
                 key = project_key(t.cwd, t.git_remote)
                 self.stored.append(StoredMemory(t.session_id, t.path, t.source_format, key, memory, t.updated_at))
         self.leak = leak  # a string the model wrongly copies into every memory
@@ -270,7 +273,7 @@ def test_openai_eval_against_an_endpoint_that_gives_the_gold_answers_scores_100_
     assert _figure(out, "no-op precision")[-1] == _figure(out, "no-op recall")[-1] == f"1.00 ({quiet}/{quiet})"
     assert _figure(out, "durable-fact recall")[-1].startswith(f"1.00 ({sum(len(x.must_contain) for x in LABELS)}/")
     assert _figure(out, "junk rate")[-1].startswith("0.00") and _figure(out, "forbidden hits")[-1] == "0"
-    assert _figure(out, "contradictions resolved")[-1] == "1.00 (5/5)" and _figure(out, "retractions honoured")[-1] == "1.00 (3/3)"
+    assert _figure(out, "contradictions resolved")[-1] == "1.00 (6/6)" and _figure(out, "retractions honoured")[-1] == "1.00 (3/3)"
     assert _figure(out, "duplicate lines")[-1] == "0" and _figure(out, "scope correct")[-1].startswith("1.00")
     assert "every session scored clean" in out and "- FORBIDDEN" not in out
     assert len(extraction_requests) == len(LABELS) and {r.json["model"] for r in extraction_requests} == {"mini-1"}

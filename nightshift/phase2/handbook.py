@@ -177,7 +177,8 @@ def _resolve(group: _Group) -> tuple[list[_Rule], list[Change]]:
                 for r in (r for r in older if _replaces(text, r.text)):
                     rules.remove(r)
                     changes.append(Change("replaced", r.text, text, m.rollout_id))
-                same = next((r for r in rules if r.kind == kind and any(_same(text, said) for said in r.said)), None)
+                # Near-duplicates merge across sessions; one session's own lines are distinct by its extractor's choice.
+                same = next((r for r in rules if r.kind == kind and any(_same(text, said, m not in r.memories) for said in r.said)), None)
                 if same is None:
                     rules.append(_Rule(kind, text, [text], [m]))
                     continue
@@ -190,8 +191,8 @@ def _resolve(group: _Group) -> tuple[list[_Rule], list[Change]]:
     return rules, changes
 
 
-def _same(a: str, b: str) -> bool:
-    return a.casefold().rstrip(".") == b.casefold().rstrip(".") or says_the_same(a, b)
+def _same(a: str, b: str, near: bool) -> bool:
+    return a.casefold().rstrip(".") == b.casefold().rstrip(".") or (near and says_the_same(a, b))
 
 
 def _entries(rules: list[_Rule], kind: str, ids: dict[str, str]) -> list[_Entry]:
