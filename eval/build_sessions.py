@@ -19,12 +19,12 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 
 import yaml
 
-from eval.score import SCOPES, WHERE
+from eval.score import RELATION_KINDS, SCOPES, WHERE
 
 EVAL_DIR = Path(__file__).resolve().parent
 CASES = EVAL_DIR / "cases.yaml"
@@ -34,7 +34,7 @@ LABELS = EVAL_DIR / "labels.json"
 LOCAL_OFFSET = timedelta(hours=1)
 CODEX_VERSION, CLAUDE_VERSION = "0.142.0", "2.1.41"
 CLAUDE_MODEL, CODEX_MODEL = "claude-sonnet-4-5-20250929", "gpt-5.3-codex"
-TURN_KINDS = ("user", "assistant", "sh", "read", "edit", "fetch")
+TURN_KINDS = ("user", "assistant", "sh", "read", "edit", "fetch", "ask", "notify")
 
 
 def _digest(*parts: object) -> bytes:
@@ -92,13 +92,16 @@ class Case:
 
     @classmethod
     def of(cls, raw: dict) -> Case:
-        case = cls(**{**raw, "start": datetime.fromisoformat(str(raw["start"]).replace("Z", "+00:00"))})
+        turns = [t for turn in raw["turns"] for t in (_work(raw["cwd"], turn["work"]) if "work" in turn else [turn])]
+        case = cls(**{**raw, "turns": turns, "start": datetime.fromisoformat(str(raw["start"]).replace("Z", "+00:00"))})
         if case.format not in ("codex", "claude"):
             raise ValueError(f"{case.id}: format must be codex or claude")
         for turn in case.turns:
             kinds = [k for k in TURN_KINDS if k in turn]
             if len(kinds) != 1:
                 raise ValueError(f"{case.id}: a turn needs exactly one of {TURN_KINDS}: {turn}")
+            if kinds == ["notify"] and case.format != "claude":
+                raise ValueError(f"{case.id}: task notifications are a Claude Code record")
         for fact in case.must_contain:
             if fact.get("where") not in WHERE or fact.get("scope") not in SCOPES:
                 raise ValueError(f"{case.id}: bad must_contain entry {fact}")
@@ -106,6 +109,17 @@ class Case:
 
     def kind(self, turn: dict) -> str:
         return next(k for k in TURN_KINDS if k in turn)
+
+
+def _work(cwd: str, n: int) -> list[dict]:
+    """``work: N`` in a case: N rounds of ordinary looking around (a search, then a read), so a rule
+    can come late in a long, tool-heavy session without pages of filler in cases.yaml."""
+    turns: list[dict] = []
+    for i in range(1, n + 1):
+        module = f"src/part_{i:02d}.py"
+        turns.append({"sh": f"rg -n 'def ' {module}", "out": f"{3 * i}:def step_{i}(state):\n{3 * i + 9}:def check_{i}(state):\n"})
+        turns.append({"read": f"{cwd}/{module}", "out": f"def step_{i}(state):\n    state.count += {i}\n    return state\n"})
+    return turns
 
 
 def load_cases(path: Path = CASES) -> list[Case]:
@@ -116,6 +130,20 @@ def load_cases(path: Path = CASES) -> list[Case]:
             raise ValueError(f"duplicate case id {case.id}")
         seen.add(case.id)
     return cases
+
+
+def load_relations(path: Path = CASES, cases: list[Case] | None = None) -> list[dict]:
+    """The labels across sessions (a newer rule replacing an older one, a retraction, one rule said in
+    several sessions), checked against the cases they name: the older session must come first."""
+    relations = yaml.safe_load(path.read_text(encoding="utf-8")).get("relations", [])
+    starts = {c.id: c.start for c in (cases if cases is not None else load_cases(path))}
+    for rel in relations:
+        ids = rel.get("sessions", [])
+        if rel.get("kind") not in RELATION_KINDS or len(ids) < 2 or any(i not in starts for i in ids):
+            raise ValueError(f"bad relation {rel}")
+        if [starts[i] for i in ids] != sorted(starts[i] for i in ids):
+            raise ValueError(f"relation {rel}: its sessions must be listed oldest first")
+    return relations
 
 
 # --- what a tool call looks like to each agent -----------------------------------------------------
@@ -174,8 +202,9 @@ def _codex_lines(case: Case, thread_id: str) -> list[dict]:
             add("turn_context", {"turn_id": turn_id, "cwd": case.cwd, "approval_policy": "on-request",
                                  "sandbox_policy": {"type": "workspace-write", "writable_roots": [], "network_access": False},
                                  "model": CODEX_MODEL, "effort": "medium", "summary": "auto"})
-            add("response_item", message("user", turn["user"]))
-            add("event_msg", {"type": "user_message", "message": turn["user"], "images": [], "local_images": []})
+            text = _ide_wrapped(turn) if "ide" in turn else turn["user"]
+            add("response_item", message("user", text))
+            add("event_msg", {"type": "user_message", "message": text, "images": [], "local_images": []})
         elif kind == "assistant":
             add("response_item", message("assistant", turn["assistant"], phase="final_answer"), 4)
             add("event_msg", {"type": "agent_message", "message": turn["assistant"], "phase": "final_answer"})
@@ -187,7 +216,25 @@ def _codex_lines(case: Case, thread_id: str) -> list[dict]:
     return out
 
 
+def _ide_wrapped(turn: dict) -> str:
+    """What the Codex IDE extension sends: the editor's state, then the request under its own heading."""
+    active = turn["ide"]
+    return (f"# Context from my IDE setup:\n\n## Active file: {active}\n\n## Open tabs:\n- {PurePosixPath(active).name}: {active}\n\n"
+            f"## My request for Codex:\n{turn['user']}")
+
+
+def _questions(turn: dict) -> list[dict]:
+    return [{"id": "choice", "header": "Choice", "question": turn["ask"],
+             "options": [{"label": o, "description": ""} for o in turn.get("options", [])]}]
+
+
 def _codex_tool(add: Callable[..., None], case: Case, kind: str, turn: dict, call_id: str) -> None:
+    if kind == "ask":  # request_user_input: the answer comes back as the call's output
+        add("response_item", {"type": "function_call", "name": "request_user_input", "call_id": call_id,
+                              "arguments": json.dumps({"questions": _questions(turn)})}, 1)
+        add("response_item", {"type": "function_call_output", "call_id": call_id,
+                              "output": json.dumps({"answers": {"choice": {"answers": [turn["answer"]]}}})}, 20)
+        return
     if kind == "edit":
         patch = _patch(turn["edit"], turn.get("old"), turn["new"])
         add("response_item", {"type": "custom_tool_call", "status": "completed", "call_id": call_id, "name": "apply_patch", "input": patch}, 1)
@@ -219,6 +266,8 @@ def _codex_legacy_lines(case: Case, thread_id: str) -> list[dict]:
             out.append({"type": "message", "role": kind, "content": [{"type": part, "text": turn[kind]}]})
             out.append({"record_type": "state"})
             continue
+        if kind == "ask":
+            raise ValueError(f"{case.id}: the legacy format has no question tool")
         argv = ["apply_patch", _patch(turn["edit"], turn.get("old"), turn["new"])] if kind == "edit" else ["bash", "-lc", _shell_text(kind, turn)]
         out.append({"type": "function_call", "name": "shell", "call_id": call_id,
                     "arguments": json.dumps({"command": argv, "workdir": case.cwd, "timeout_ms": 10000})})
@@ -292,8 +341,17 @@ def _claude_lines(case: Case, session_id: str) -> list[dict]:
                             f"Contents of {case.cwd}/CLAUDE.md (project instructions, checked into the codebase):\n\n"
                             f"{case.claude_md}\n</system-reminder>\n")
                 content = [{"type": "text", "text": reminder}, {"type": "text", "text": turn["user"]}]
+            if "ide" in turn:  # the IDE extension adds the open file as its own text block
+                opened = {"type": "text", "text": f"<ide_opened_file>The user opened the file {turn['ide']} in the IDE. "
+                          "This may or may not be related to the current task.</ide_opened_file>"}
+                content = [opened, *(content if isinstance(content, list) else [{"type": "text", "text": content}])]
             first_user = False
             w.user(content)
+        elif kind == "notify":  # a background task finished: Claude Code wakes the agent with a user-type record
+            tid = _hex(case.id, "task", turn["notify"], n=8)
+            body = (f"<task-notification>\n<task-id>{tid}</task-id>\n<status>completed</status>\n"
+                    f"<summary>{turn['notify']}</summary>\n</task-notification>")
+            w.user(body, 30, origin={"kind": "task-notification"}, promptSource="system")
         elif kind == "assistant":
             w.assistant({"type": "text", "text": turn["assistant"]})
         else:
@@ -334,6 +392,13 @@ def _claude_tool(w: _ClaudeWriter, kind: str, turn: dict) -> None:
         w.tool("Edit", {"file_path": turn["edit"], "old_string": turn["old"], "new_string": turn["new"]},
                f"The file {turn['edit']} has been updated.",
                structured={"filePath": turn["edit"], "oldString": turn["old"], "newString": turn["new"]})
+    elif kind == "ask":
+        questions = [{"question": turn["ask"], "header": "Choice", "multiSelect": False,
+                      "options": [{"label": o, "description": ""} for o in turn.get("options", [])]}]
+        w.tool("AskUserQuestion", {"questions": questions},
+               f'User has answered your questions: "{turn["ask"]}"="{turn["answer"]}". '
+               "You can now continue with the user's answers in mind.",
+               structured={"questions": questions, "answers": {turn["ask"]: turn["answer"]}})
     else:
         w.tool("WebFetch", {"url": turn["fetch"], "prompt": "What does this page say?"}, turn["out"].rstrip(),
                structured={"bytes": len(turn["out"]), "code": 200, "url": turn["fetch"]})
@@ -361,7 +426,7 @@ def label(case: Case, file: str) -> dict:
             "must_contain": case.must_contain, "must_not_contain": case.must_not_contain, "forbidden": case.forbidden}
 
 
-def build(cases: list[Case], sessions_dir: Path, labels_path: Path) -> None:
+def build(cases: list[Case], sessions_dir: Path, labels_path: Path, relations: list[dict] | None = None) -> None:
     """Replace ``sessions_dir`` with the rendered cases and write their labels."""
     if sessions_dir.exists():
         shutil.rmtree(sessions_dir)
@@ -372,10 +437,11 @@ def build(cases: list[Case], sessions_dir: Path, labels_path: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         labels.append(label(case, rel))
-    labels_path.write_text(json.dumps({"version": 1, "sessions": labels}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    data = {"version": 1, "sessions": labels, "relations": relations or []}
+    labels_path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
     all_cases = load_cases()
-    build(all_cases, SESSIONS, LABELS)
+    build(all_cases, SESSIONS, LABELS, load_relations(cases=all_cases))
     print(f"wrote {len(all_cases)} sessions to {SESSIONS} and their labels to {LABELS}")

@@ -28,19 +28,25 @@ from pathlib import Path
 import git
 from pydantic import ValidationError
 
-from eval.score import Label, Outcome, Score, outcome_of, parse_labels, score
+from eval.score import Label, Outcome, Relation, Score, outcome_of, parse_labels, parse_relations, score
 from nightshift.night import steps as pipeline
 from nightshift.settings import Settings, load_settings
 
 EVAL_DIR = Path(__file__).resolve().parent
 SESSIONS = EVAL_DIR / "sessions"
 LABELS = EVAL_DIR / "labels.json"
+SPLIT = EVAL_DIR / "split.json"
 REPORT = EVAL_DIR.parent / "docs" / "eval.md"
 NO_LIMIT_DAYS = 365_000
+# memory_summary.md is capped as a whole, across every project of the home; the set's invented users
+# have some 40 projects between them, so the default cap would drop lines for room, not for scope.
+# The cap has its own tests; here it is lifted so that "scope correct" measures scope only.
+SUMMARY_CAP = 100_000
 RESULTS = ("<!-- eval:results:begin -->", "<!-- eval:results:end -->")
 DETAILS = ("<!-- eval:details:begin -->", "<!-- eval:details:end -->")
-TABLE_HEAD = ["provider", "models", "no-op precision", "no-op recall", "fact recall", "junk rate", "forbidden hits",
-              "tokens in / out", "date"]
+TABLE_HEAD = ["provider", "models", "part", "no-op precision", "no-op recall", "fact recall", "junk rate", "forbidden hits",
+              "contradictions resolved", "retractions honoured", "scope correct", "duplicate lines", "tokens in / out", "date"]
+PARTS = ("tuning", "held-out")
 EXIT_FORBIDDEN, EXIT_USAGE = 1, 2
 _SKIPPED_HOME_DIRS = {".git", ".nightshift"}
 
@@ -53,7 +59,8 @@ class EvalError(RuntimeError):
 class Result:
     provider: str
     models: str
-    score: Score
+    score: Score  # every session
+    parts: dict[str, Score]  # the same, per part of the split (tuning, held-out)
     formats: dict[str, int]  # sessions per transcript format
     failures: list[str]  # extraction errors, one line per session
     phase2_error: str | None  # why consolidation failed; its handbook then stays empty and scores so
@@ -66,7 +73,8 @@ class Result:
 def eval_settings(provider: str, sessions: Path, home: Path) -> Settings:
     every_file = max(1, sum(1 for _ in sessions.rglob("*.jsonl")))  # one night reads the whole set
     return load_settings(home=home, sources=[sessions / "codex", sessions / "claude"], provider=provider, idle_hours=0,
-                         max_age_days=NO_LIMIT_DAYS, max_unused_days=NO_LIMIT_DAYS, max_rollouts_per_run=every_file)
+                         max_age_days=NO_LIMIT_DAYS, max_unused_days=NO_LIMIT_DAYS, max_rollouts_per_run=every_file,
+                         summary_token_cap=SUMMARY_CAP)
 
 
 def _night(settings: Settings) -> tuple[pipeline.Run, list[pipeline.Extraction], str | None, str | None]:
@@ -101,7 +109,60 @@ def _models(settings: Settings, home: Path, sha: str | None) -> str:
     return "builtin" if settings.provider == "builtin" else settings.extract_model
 
 
-def evaluate(provider: str, sessions: Path, labels: list[Label], work: Path) -> Result:
+def load_split(path: Path, labels: list[Label]) -> dict[str, list[str]]:
+    """The frozen split, reduced to the labelled sessions (a run on part of the set keeps its parts):
+    every labelled session must be in exactly one part."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    ids = {label.id for label in labels}
+    parts = {"tuning": [i for i in data["tuning"] if i in ids], "held-out": [i for i in data["held_out"] if i in ids]}
+    listed = [i for part in parts.values() for i in part]
+    if len(listed) != len(set(listed)) or set(listed) != ids:
+        raise EvalError(f"{path}: every session must be in exactly one part; not listed: {sorted(ids - set(listed))}")
+    return {name: part for name, part in parts.items() if part}
+
+
+def _project_dir(key: str, work: Path) -> Path:
+    """A folder that ``nightshift summary --cwd`` maps to the project ``key``: the folder itself when the
+    key is a path, else a git repository whose origin is that remote."""
+    if key.startswith("/"):
+        return Path(key)
+    folder = work / "projects" / re.sub(r"[^\w.-]+", "_", key)
+    if not folder.exists():
+        git.Repo.init(folder).create_remote("origin", f"https://{key}.git")
+    return folder
+
+
+def summary_views(home: Path, labels: list[Label], outcomes: dict[str, Outcome], work: Path) -> dict[str, tuple[str, str]]:
+    """What ``nightshift summary --cwd`` prints for each scoped session's project, and in an unrelated folder."""
+    from typer.testing import CliRunner
+
+    from nightshift.cli import app
+
+    if not (home / "memory_summary.md").is_file():
+        return {}  # phase 2 failed or had nothing: no summary to look at, and "scope correct" stays n/a
+    runner, shown = CliRunner(), {}
+    env = {"NIGHTSHIFT_SUMMARY_TOKEN_CAP": str(SUMMARY_CAP)}
+
+    def show(folder: Path) -> str:
+        if folder not in shown:
+            result = runner.invoke(app, ["summary", "--home", str(home), "--cwd", str(folder)], env=env)
+            if result.exit_code != 0:
+                raise EvalError(f"nightshift summary --cwd {folder} failed: {result.output.strip()}")
+            shown[folder] = result.output
+        return shown[folder]
+
+    elsewhere = work / "unrelated"
+    elsewhere.mkdir(exist_ok=True)
+    views = {}
+    for label in labels:
+        key = outcomes[label.id].project_key
+        if key and any(f.scope for f in label.must_contain):
+            views[label.id] = (show(_project_dir(key, work)), show(elsewhere))
+    return views
+
+
+def evaluate(provider: str, sessions: Path, labels: list[Label], work: Path,
+             relations: list[Relation] | None = None, split: dict[str, list[str]] | None = None) -> Result:
     started = time.monotonic()
     home = work / "memory_home"
     settings = eval_settings(provider, sessions, home)
@@ -121,10 +182,18 @@ def evaluate(provider: str, sessions: Path, labels: list[Label], work: Path) -> 
         if r.outcome == "failed":
             failures.append(f"{label.id}: {r.error}")
     memory_md = (home / "MEMORY.md").read_text(encoding="utf-8") if (home / "MEMORY.md").is_file() else ""
+    files, views, relations = _home_files(home), summary_views(home, labels, outcomes, work), relations or []
+
+    def scored(ids: set[str]) -> Score:
+        return score([lb for lb in labels if lb.id in ids], outcomes, memory_md, files,
+                     [rel for rel in relations if set(rel.sessions) <= ids], views)
+
+    parts = {name: scored(set(ids)) for name, ids in (split or {}).items()}
     return Result(
         provider=settings.provider or provider,
         models=_models(settings, home, sha),
-        score=score(labels, outcomes, memory_md, _home_files(home)),
+        score=scored({label.id for label in labels}),
+        parts=parts,
         formats=dict(sorted(formats.items())),
         failures=failures,
         phase2_error=phase2_error,
@@ -138,44 +207,65 @@ def evaluate(provider: str, sessions: Path, labels: list[Label], work: Path) -> 
 # --- output ----------------------------------------------------------------------------------------
 
 
-def summary_table(r: Result) -> str:
-    s = r.score
-    sessions = ", ".join(f"{n} {fmt}" for fmt, n in r.formats.items())
-    rows = [
+def _figures(s: Score) -> list[tuple[str, str]]:
+    return [
         ("no-op precision", str(s.noop_precision)),
         ("no-op recall", str(s.noop_recall)),
         ("durable-fact recall", str(s.fact_recall)),
         ("junk rate", f"{s.junk_rate} memory lines"),
         ("wrong-content lines", str(s.wrong_hits)),
         ("forbidden hits", str(len(s.forbidden_hits))),
-        ("tokens", f"{r.tokens_in:,} in, {r.tokens_out:,} out ({r.model_calls} model calls)"),
-        ("time", f"{r.seconds:.1f} s"),
+        ("contradictions resolved", str(s.contradictions)),
+        ("retractions honoured", str(s.retractions)),
+        ("scope correct", str(s.scope)),
+        ("duplicate lines", str(s.duplicate_lines)),
     ]
-    width = max(len(name) for name, _ in rows)
-    head = f"nightshift eval: {len(s.sessions)} sessions ({sessions}), provider {r.provider}, models {r.models}"
-    return "\n".join([head, *(f"  {name:<{width}}  {value}" for name, value in rows)])
+
+
+def summary_table(r: Result) -> str:
+    sessions = ", ".join(f"{n} {fmt}" for fmt, n in r.formats.items())
+    scores = {**r.parts, "all": r.score} if r.parts else {"all": r.score}
+    rows = [(name, [value for _, value in _figures(s)]) for name, s in scores.items()]
+    names = [name for name, _ in _figures(r.score)]
+    width = max(map(len, names))
+    cols = [max(len(part), *(len(v) for v in values)) for part, values in rows]
+    head = f"nightshift eval: {len(r.score.sessions)} sessions ({sessions}), provider {r.provider}, models {r.models}"
+    lines = [head, "  " + " " * width + "".join(f"  {part:<{c}}" for (part, _), c in zip(rows, cols))]
+    for i, name in enumerate(names):
+        lines.append(f"  {name:<{width}}" + "".join(f"  {values[i]:<{c}}" for (_, values), c in zip(rows, cols)))
+    lines.append(f"  tokens {r.tokens_in:,} in, {r.tokens_out:,} out ({r.model_calls} model calls), {r.seconds:.1f} s")
+    return "\n".join(lines)
 
 
 def details(r: Result) -> list[str]:
-    """One line per session the run got wrong in any way, then every forbidden hit and failure."""
+    """Per part, one line per session the run got wrong in any way and per relation or scoped fact gone
+    wrong; then every forbidden hit and failure."""
     lines = []
-    for s in r.score.sessions:
+    for part, score_of_part in (r.parts or {"all": r.score}).items():
+        lines += [f"{part}:", *_wrong(score_of_part), ""]
+    lines += [f"- FORBIDDEN `{sid}`: {phrase!r} found in {where}" for sid, phrase, where in r.score.forbidden_hits]
+    lines += [f"- extraction failed: {f}" for f in r.failures]
+    lines += [f"- consolidation failed: {r.phase2_error}"] if r.phase2_error else []
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
+def _wrong(score_of_part: Score) -> list[str]:
+    lines = []
+    for s in score_of_part.sessions:
         if s.clean:
             continue
         parts = [] if s.verdict_ok else [f"answered {s.status}"]
         parts += [f"missed {', '.join(repr(m) for m in s.missed)}"] if s.missed else []
         parts += [f"junk {' | '.join(repr(j) for j in s.junk)}"] if s.junk else []
         lines.append(f"- `{s.id}`: {'; '.join(parts)}")
-    lines += [f"- FORBIDDEN `{sid}`: {phrase!r} found in {where}" for sid, phrase, where in r.score.forbidden_hits]
-    lines += [f"- extraction failed: {f}" for f in r.failures]
-    lines += [f"- consolidation failed: {r.phase2_error}"] if r.phase2_error else []
+    lines += [f"- {miss}" for miss in score_of_part.relation_misses]
     return lines or ["- every session scored clean"]
 
 
-def _cells(r: Result) -> list[str]:
-    s = r.score
-    return [r.provider, r.models, str(s.noop_precision), str(s.noop_recall), str(s.fact_recall), str(s.junk_rate),
-            str(len(s.forbidden_hits)), f"{r.tokens_in:,} / {r.tokens_out:,}", datetime.now(UTC).date().isoformat()]
+def _cells(r: Result, part: str, s: Score) -> list[str]:
+    return [r.provider, r.models, part, str(s.noop_precision), str(s.noop_recall), str(s.fact_recall), str(s.junk_rate),
+            str(len(s.forbidden_hits)), str(s.contradictions), str(s.retractions), str(s.scope), str(s.duplicate_lines),
+            f"{r.tokens_in:,} / {r.tokens_out:,}", datetime.now(UTC).date().isoformat()]
 
 
 def _row(cells: list[str]) -> str:
@@ -191,16 +281,17 @@ def _between(text: str, markers: tuple[str, str], body: list[str]) -> str:
 
 
 def update_report(text: str, r: Result) -> str:
-    """The report with this run's row in the results table (replacing a row of the same provider and
-    models, so the table compares models) and this run's details."""
+    """The report with this run's rows in the results table, one per part (replacing rows of the same
+    provider, models and part, so the table compares models) and this run's details."""
     begin, end = RESULTS
     old = text[text.index(begin) + len(begin): text.index(end)] if begin in text and end in text else ""
-    rows = [line for line in old.strip().splitlines()[2:] if line.startswith("|")]
-    key = _row(_cells(r)[:2])[:-1]  # "| provider | models "
-    new_row = _row(_cells(r))
-    rows = [new_row if row.startswith(key + "|") else row for row in rows]
-    if new_row not in rows:
-        rows.append(new_row)
+    rows = [line for line in old.strip().splitlines()[2:] if line.startswith("|") and line.count("|") == len(TABLE_HEAD) + 1]
+    for part, s in (r.parts or {"all": r.score}).items():
+        cells = _cells(r, part, s)
+        key, new_row = _row(cells[:3])[:-1], _row(cells)  # "| provider | models | part "
+        rows = [new_row if row.startswith(key + "|") else row for row in rows]
+        if new_row not in rows:
+            rows.append(new_row)
     table = [_row(TABLE_HEAD), _row(["---"] * len(TABLE_HEAD)), *rows]
     text = _between(text, RESULTS, table)
     header = f"Last run: provider {r.provider}, models {r.models}, {sum(r.formats.values())} sessions, {r.seconds:.1f} s."
@@ -215,24 +306,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--provider", choices=("builtin", "openai"), default="builtin")
     parser.add_argument("--sessions", type=Path, default=SESSIONS, help="the sessions folder (default: eval/sessions)")
     parser.add_argument("--labels", type=Path, default=LABELS, help="the labels file (default: eval/labels.json)")
+    parser.add_argument("--split", type=Path, default=SPLIT, help="the frozen tuning/held-out split (default: eval/split.json)")
     parser.add_argument("--report", type=Path, default=REPORT, help="Markdown file to update (default: docs/eval.md)")
     parser.add_argument("--no-report", action="store_true", help="print only; leave the report file alone")
+    parser.add_argument("--part", choices=PARTS, help="print one part only, and leave the report alone (tune with --part tuning)")
     parser.add_argument("--keep", type=Path, help="build the memory home in this new folder and keep it for inspection")
     args = parser.parse_args(argv)
     try:
-        labels = parse_labels(json.loads(args.labels.read_text(encoding="utf-8")))
+        data = json.loads(args.labels.read_text(encoding="utf-8"))
+        labels = parse_labels(data)
+        relations = parse_relations(data, labels)
+        split = load_split(args.split, labels) if args.split.is_file() else None
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=False)
-            result = evaluate(args.provider, args.sessions.resolve(), labels, args.keep)
+            result = evaluate(args.provider, args.sessions.resolve(), labels, args.keep, relations, split)
         else:
             with tempfile.TemporaryDirectory(prefix="nightshift-eval-") as work:
-                result = evaluate(args.provider, args.sessions.resolve(), labels, Path(work))
+                result = evaluate(args.provider, args.sessions.resolve(), labels, Path(work), relations, split)
     except (OSError, ValueError, KeyError, ValidationError, EvalError) as exc:
         print(f"nightshift eval: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if labels and len(result.failures) == len(labels):  # nothing was extracted at all: a set-up problem, not a score
         print(f"nightshift eval: every extraction failed, first: {result.failures[0]}", file=sys.stderr)
         return EXIT_USAGE
+    if args.part:  # rules are tuned on the tuning part without seeing how the held-out part fares
+        if args.part not in result.parts:
+            print(f"nightshift eval: no session of the {args.part} part in this run", file=sys.stderr)
+            return EXIT_USAGE
+        result.score, result.parts, args.no_report = result.parts[args.part], {args.part: result.parts[args.part]}, True
     print(summary_table(result))
     print("\n".join(details(result)))
     if not args.no_report:

@@ -17,6 +17,17 @@ the same memories always get the same score. The definitions (docs/eval.md expla
 * **forbidden hits**: every place a session's ``forbidden`` phrase shows up: any field of any raw
   memory, and the name or the text of any file in the memory home. One leak usually counts several
   times (raw memory, handbook, summary), which is the point: each copy is read by later sessions.
+
+Across sessions (``relations`` in the labels):
+
+* **contradictions resolved**: of the ``supersedes`` pairs, those whose newer rule (``new``) is in the
+  newer session's task group and whose older rule (``old``) is in neither MEMORY.md nor the summary.
+* **retractions honoured**: of the ``retracts`` pairs, those whose retracted rule is in neither file.
+* **duplicate lines**: for each ``duplicate`` group (one rule said in several sessions), the lines of
+  its project's task group holding the rule's ``key`` beyond the first; 0 when every repetition merged.
+* **scope correct**: of the scoped handbook facts that reached memory_summary.md, those that
+  ``nightshift summary --cwd`` shows in the session's own project, and in an unrelated folder exactly
+  when the fact is global.
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ from nightshift.memory import RawMemory
 from nightshift.phase2.quarantine import memory_text
 
 WHERE = ("raw", "handbook", "both")
+RELATION_KINDS = ("supersedes", "retracts", "duplicate")
 SCOPES = (None, "project", "global")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "`": None})
 
@@ -79,6 +91,34 @@ def parse_labels(data: dict[str, Any]) -> list[Label]:
     if len({label.id for label in labels}) != len(labels):
         raise ValueError("label ids must be unique")
     return labels
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A label across sessions, oldest session first (see the module docstring)."""
+
+    kind: str  # supersedes | retracts | duplicate
+    sessions: tuple[str, ...]
+    old: str = ""  # the replaced or retracted rule
+    new: str = ""  # the rule that replaces it
+    key: str = ""  # a duplicated rule's key phrase
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind} {' -> '.join(self.sessions)}"
+
+
+def parse_relations(data: dict[str, Any], labels: list[Label]) -> list[Relation]:
+    ids = {label.id for label in labels}
+    relations = []
+    for entry in data.get("relations", []):
+        rel = Relation(entry["kind"], tuple(entry["sessions"]), entry.get("old", ""), entry.get("new", ""), entry.get("key", ""))
+        needs = {"supersedes": (rel.old, rel.new), "retracts": (rel.old,), "duplicate": (rel.key,)}.get(rel.kind)
+        if (needs is None or len(rel.sessions) < 2 or not set(rel.sessions) <= ids or not all(map(normalise, needs))
+                or (rel.new and contains(rel.new, rel.old))):  # the replaced rule is looked for everywhere
+            raise ValueError(f"bad relation {entry}")
+        relations.append(rel)
+    return relations
 
 
 # --- what the pipeline produced --------------------------------------------------------------------
@@ -171,6 +211,11 @@ class Score:
     wrong_hits: int
     forbidden_hits: list[tuple[str, str, str]]  # (session id, phrase, where it was found)
     sessions: list[SessionScore]
+    contradictions: Ratio = Ratio(0, 0)
+    retractions: Ratio = Ratio(0, 0)
+    duplicate_lines: int = 0
+    scope: Ratio = Ratio(0, 0)
+    relation_misses: list[str] = field(default_factory=list)  # one line per relation or scoped fact gone wrong
 
 
 def _fact_in_raw(fact: Fact, outcome: Outcome) -> bool:
@@ -204,8 +249,61 @@ def _forbidden_hits(labels: list[Label], outcomes: dict[str, Outcome], home_file
     return hits
 
 
-def score(labels: list[Label], outcomes: dict[str, Outcome], memory_md: str, home_files: dict[str, str]) -> Score:
-    """Score every labelled session; ``outcomes`` is keyed by label id, ``home_files`` by path in the home."""
+_TASK_FIELD = re.compile(r"^- (?:outcome|rollout_summary|keywords):")
+
+
+def _entry_lines(group_text: str) -> list[str]:
+    """The knowledge bullets of a task group (a task's outcome, summary and keyword lines are not knowledge)."""
+    return [line for line in group_text.splitlines() if line.startswith("- ") and not _TASK_FIELD.match(line)]
+
+
+def _relations(relations: list[Relation], outcomes: dict[str, Outcome], groups: list[Group], home_files: dict[str, str]) -> tuple[Ratio, Ratio, int, list[str]]:
+    """(contradictions resolved, retractions honoured, duplicate lines, what went wrong)."""
+    home = "\n".join(home_files.get(name, "") for name in ("MEMORY.md", "memory_summary.md"))
+    resolved = honoured = supersedes = retracts = extra = 0
+    misses = []
+    for rel in relations:
+        key = outcomes[rel.sessions[-1]].project_key
+        group = "\n".join(g.text for g in groups if g.scope == "project" and g.applies_to == key)
+        if rel.kind == "supersedes":
+            supersedes += 1
+            kept_new, kept_old = contains(group, rel.new), contains(home, rel.old)
+            resolved += kept_new and not kept_old
+            misses += [f"{rel.name}: the newer rule {rel.new!r} is missing"] if not kept_new else []
+            misses += [f"{rel.name}: the replaced rule {rel.old!r} is still there"] if kept_old else []
+        elif rel.kind == "retracts":
+            retracts += 1
+            honoured += not contains(home, rel.old)
+            misses += [f"{rel.name}: the retracted rule {rel.old!r} is still there"] if contains(home, rel.old) else []
+        else:
+            lines = [line for line in _entry_lines(group) if contains(line, rel.key)]
+            extra += max(0, len(lines) - 1)
+            misses += [f"{rel.name}: {len(lines)} lines hold {rel.key!r}"] if len(lines) != 1 else []
+    return Ratio(resolved, supersedes), Ratio(honoured, retracts), extra, misses
+
+
+def _scope(labels: list[Label], views: dict[str, tuple[str, str]], summary_md: str) -> tuple[Ratio, list[str]]:
+    """Scoped facts the summary holds, checked through what the read path shows in the session's own
+    project and in an unrelated folder (``views``: label id -> both texts)."""
+    right = total = 0
+    misses = []
+    for label in labels:
+        for fact in label.must_contain:
+            if fact.scope is None or fact.where == "raw" or not contains(summary_md, fact.phrase) or label.id not in views:
+                continue
+            own, elsewhere = (contains(text, fact.phrase) for text in views[label.id])
+            ok = own and elsewhere == (fact.scope == "global")
+            total, right = total + 1, right + ok
+            if not ok:
+                seen = "in its project" if own else "not in its project"
+                misses.append(f"`{label.id}`: {fact.phrase!r} ({fact.scope}) shown {seen}, {'and' if elsewhere else 'not'} elsewhere")
+    return Ratio(right, total), misses
+
+
+def score(labels: list[Label], outcomes: dict[str, Outcome], memory_md: str, home_files: dict[str, str],
+          relations: list[Relation] | None = None, views: dict[str, tuple[str, str]] | None = None) -> Score:
+    """Score every labelled session; ``outcomes`` is keyed by label id, ``home_files`` by path in the home,
+    ``views`` by label id: what ``nightshift summary`` shows in the session's project and elsewhere."""
     groups = handbook_groups(memory_md)
     sessions: list[SessionScore] = []
     facts = found = lines = junk = wrong = answered_noop = labelled_noop = correct_noop = 0
@@ -230,6 +328,8 @@ def score(labels: list[Label], outcomes: dict[str, Outcome], memory_md: str, hom
         junk += len(s.junk)
         wrong += len(s.wrong)
         sessions.append(s)
+    contradictions, retractions, duplicate_lines, misses = _relations(relations or [], outcomes, groups, home_files)
+    scope, scope_misses = _scope(labels, views or {}, home_files.get("memory_summary.md", ""))
     return Score(
         noop_precision=Ratio(correct_noop, answered_noop),
         noop_recall=Ratio(correct_noop, labelled_noop),
@@ -238,4 +338,9 @@ def score(labels: list[Label], outcomes: dict[str, Outcome], memory_md: str, hom
         wrong_hits=wrong,
         forbidden_hits=_forbidden_hits(labels, outcomes, home_files),
         sessions=sessions,
+        contradictions=contradictions,
+        retractions=retractions,
+        duplicate_lines=duplicate_lines,
+        scope=scope,
+        relation_misses=misses + scope_misses,
     )

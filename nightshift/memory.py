@@ -8,6 +8,7 @@ adds what JSON Schema in strict structured-output mode cannot say (a no-op has n
 from __future__ import annotations
 
 import functools
+import re
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -126,3 +127,78 @@ class StoredMemory:
     source_updated_at: datetime  # the transcript's mtime when it was extracted
     usage_count: int = 0
     last_usage: datetime | None = None
+
+
+# --- what a memory line says about the lines before it ----------------------------------------------
+# Phase 1 keeps these lines in the user's words; the builtin phase 2 applies them to older memories
+# (nightshift/phase2/handbook.py), and prompts/consolidate.md asks a model to do the same.
+
+_RETRACTION = re.compile(
+    r"\b(?:forget|ignore|disregard|scratch|scrap)\s+(?:what\s+i\s+(?:said|told\s+you)|that|my\s+last)\b"
+    r"|\bi(?:'ve|\s+have)?\s+changed\s+my\s+mind\b",
+    re.I,
+)
+_ABOUT = re.compile(r"\babout\s+(?:(?:the|my|our|using)\s+)?`?([\w.+/@-]+)", re.I)
+# "use pnpm instead of yarn", "prefer X over Y", "X, not Y", "we moved off yarn", "migrated away from
+# yarn", "switched from yarn": the word after the marker is what the line replaces.
+_REPLACES = re.compile(
+    r"(?:\binstead\s+of|\brather\s+than|\bprefer\s+\S.*?\s+over|,\s*not|\bmoved\s+(?:off|away\s+from)"
+    r"|\bmigrated\s+(?:off|away\s+from|from)|\bswitched\s+(?:away\s+)?from|\bno\s+longer\s+use|\bdropped)"
+    r"\s+(?:(?:the|a|an|our|using)\s+)?`?([\w.+/@-]+)",
+    re.I,
+)
+# A setting and its value: "python 3.12", "port 8443", "node 20".
+_VALUED = re.compile(r"\b([a-z][\w-]*)\s+v?(\d+(?:\.\d+)*)\b", re.I)
+
+
+def retraction_subject(line: str) -> str | None:
+    """None when the line takes nothing back; else what it takes back ("forget what I said about yarn":
+    "yarn"), or "" when it names nothing ("scrap that")."""
+    if not _RETRACTION.search(line):
+        return None
+    about = _ABOUT.search(line)
+    return about[1].strip("`.,;:").casefold() if about else ""
+
+
+def replaced_subjects(line: str) -> set[str]:
+    """The tools, commands or settings a newer rule says it replaces."""
+    return {m[1].strip("`.,;:").casefold() for m in _REPLACES.finditer(line)} - {""}
+
+
+def valued_settings(line: str) -> dict[str, str]:
+    """Setting word -> value ("target python 3.12": {"python": "3.12"})."""
+    return {m[1].casefold(): m[2] for m in _VALUED.finditer(line)}
+
+
+def mentions(line: str, word: str) -> bool:
+    """Whether ``word`` occurs in the line as a word of its own ("npm" is not in "pnpm")."""
+    return bool(re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", line.replace("`", ""), re.I))
+
+
+# Words that carry no subject: two lines that share only these are about different things.
+_FILLER_WORDS = frozenset(
+    """a an the and or but to in on at of for with without from by as is are be been was were it its this that
+    these those here there we i you our my your me us always never don't dont do does not no only please
+    should must need needs use uses using used instead rather than so then again just also every each all any
+    from now on going forward repo repository project codebase code when before after new one thing""".split()
+)
+_NEGATION = re.compile(r"\b(?:never|not|no|don'?t|do\s+not|avoid|stop)\b", re.I)
+_WORD = re.compile(r"[a-z0-9][\w.+/'-]*[\w+]|[a-z0-9]", re.I)
+
+
+def subject_words(line: str) -> set[str]:
+    """The words that say what a line is about (plural -s dropped): its filler and rule words left out."""
+    words = {w.casefold() for w in _WORD.findall(line.replace("`", "").replace("\u2019", "'"))} - _FILLER_WORDS
+    return {w[:-1] if len(w) >= 3 and w.endswith("s") and not w.endswith("ss") else w for w in words}
+
+
+def says_the_same(a: str, b: str) -> bool:
+    """Near-duplicates: the same polarity, and most (at least three) subject words of the shorter line in the longer."""
+    if bool(_NEGATION.search(a)) != bool(_NEGATION.search(b)):
+        return False
+    wa, wb = subject_words(a), subject_words(b)
+    shared = len(wa & wb)
+    return shared >= SAME_SUBJECT_MIN and shared >= SAME_SUBJECT_SHARE * min(len(wa), len(wb))
+
+
+SAME_SUBJECT_MIN, SAME_SUBJECT_SHARE = 3, 0.6  # two shared words are too thin ("commit messages")

@@ -83,8 +83,6 @@ def fixed_import_session() -> Transcript:
         "Don't use print statements for logging.",
         "I prefer f-strings over str.format.",
         "Prefer composition over inheritance.",
-        "From now on, write commit messages in the imperative mood.",
-        "Please stop adding emojis to commit messages.",
         "Make sure to always update CHANGELOG.md.",
         "Use pnpm instead of npm.",
         "Use ruff format, not black.",
@@ -93,6 +91,7 @@ def fixed_import_session() -> Transcript:
     ],
 )
 def test_explicit_durable_wording_is_kept_in_the_users_own_words(said: str) -> None:
+    """Kept as said; the filler around it is the next test's."""
     memory = valid(extract_builtin(session(user("Let's clean up the build scripts."), assistant("Sure."), user(said))))
 
     assert not memory.is_no_op
@@ -100,6 +99,102 @@ def test_explicit_durable_wording_is_kept_in_the_users_own_words(said: str) -> N
     task = memory.tasks[0]
     assert task.scope is Scope.PROJECT and task.cwd == CWD
     assert "user turn 3" in task.evidence
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("From now on, write commit messages in the imperative mood.", "Write commit messages in the imperative mood."),
+        ("Please stop adding emojis to commit messages.", "Stop adding emojis to commit messages."),
+        ("By the way, I always want pytest run with -x -q in this project.", "I always want pytest run with -x -q in this project."),
+        ("Also, from now on use pnpm instead of yarn.", "Use pnpm instead of yarn."),
+        ("ok. remember: in payments, deploys go through `make deploy-staging` first, never straight to prod.",
+         "In payments, deploys go through `make deploy-staging` first, never straight to prod."),
+        ("Great. Tests here only work with --import-mode=importlib, keep that in mind.", "Tests here only work with --import-mode=importlib"),
+        ("fyi for the future, figures must be saved as PDF, never PNG.", "Figures must be saved as PDF, never PNG."),
+        ("I told you to run the api tests with `make test-api`, it starts the database first.",
+         "Run the api tests with `make test-api`, it starts the database first."),
+        ("Third, invoice numbers must keep the INV- prefix.", "Invoice numbers must keep the INV- prefix."),
+        ("our CI only has node 20, keep it compatible.", "Our CI only has node 20, keep it compatible."),
+        ("not terraform. we're on opentofu in this repo", "We're on opentofu in this repo"),
+        ("cool. don't forget to run npm run lint:fix before you hand anything back in this repo.",
+         "Run npm run lint:fix before you hand anything back in this repo."),
+        ("just so you know, the health check only goes green after the migrations job.",
+         "The health check only goes green after the migrations job."),
+        ("nope, migrations always run through `make migrate`.", "Migrations always run through `make migrate`."),
+        ("we put helpers in src/utils, not next to the components.", "We put helpers in src/utils, not next to the components."),
+        ("thanks. I'd rather you keep components under 200 lines in this project.",
+         "I'd rather you keep components under 200 lines in this project."),
+        ("we no longer use make_fixtures.py, tests use the factories.", "We no longer use make_fixtures.py, tests use the factories."),
+        ("fix it, and for the record all money math goes through the Money class.", "All money math goes through the Money class."),
+    ],
+)
+def test_a_rule_is_kept_without_the_filler_around_it(said: str, kept: str) -> None:
+    assert preferences(valid(extract_builtin(session(user("Let's go."), assistant("Sure."), user(said))))) == [kept]
+
+
+def test_remember_that_makes_the_sentences_before_it_the_rule() -> None:
+    memory = valid(extract_builtin(session(user("add tenacity"), assistant("Installed it with pip."),
+                                           user("No, I said uv. Use `uv add tenacity`. Remember that for next time."))))
+    assert preferences(memory) == ["I said uv. Use `uv add tenacity`."]
+
+
+def test_a_fact_the_user_confirms_after_the_agent_asks_is_knowledge() -> None:
+    asked = session(user("why can't the smoke test reach staging?"),
+                    assistant("config/staging.env says the database listens on 6543. Is that right?"),
+                    user("yes that's right, staging is on 6543"))
+    [task] = valid(extract_builtin(asked)).tasks
+    assert task.knowledge == ["Staging is on 6543"] and task.preferences == []
+    unasked = session(user("why can't the smoke test reach staging?"), assistant("Fixed the port."), user("yes that's right, thanks"))
+    assert valid(extract_builtin(unasked)).is_no_op
+
+
+def test_a_scope_said_after_the_rule_makes_it_global() -> None:
+    memory = valid(extract_builtin(session(user("please no gitmoji in commit messages. this goes for every repo of mine."))))
+    [task] = memory.tasks
+    assert task.scope is Scope.GLOBAL and task.preferences == ["No gitmoji in commit messages."]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Summarise this spec for me:\n\nVendor requirements\n- Always send the trace header.\n- Do not retry POST twice.\n- Never cache.",
+        "just for this PR, skip the migration check. Always a pain.",
+        "hmm, maybe we should always optimise images before committing? not sure yet",
+        "remember to be careful today",
+        "no, it was my fault, sorry",
+        "skip the e2e tests today, the staging box is down. it always goes down on Fridays.",
+    ],
+)
+def test_pasted_lists_one_offs_and_questions_stay_out(said: str) -> None:
+    assert valid(extract_builtin(session(user(said)))).is_no_op
+
+
+def test_a_list_the_user_claims_as_their_own_rules_is_kept() -> None:
+    said = "My rules for this repo:\n- Always run make lint.\n- Never commit generated files.\n- Prefer small PRs over big ones."
+    assert len(preferences(valid(extract_builtin(session(user(said)))))) == 3
+
+
+def test_a_retraction_of_an_earlier_sessions_rule_is_kept_for_phase_2() -> None:
+    memory = valid(extract_builtin(session(user("forget what I said about black, the hook runs ruff now."), user("fix the test"))))
+    assert preferences(memory) == ["Forget what I said about black, the hook runs ruff now."]
+
+
+def test_a_variable_that_made_the_failing_command_pass_is_the_fix() -> None:
+    memory = valid(extract_builtin(session(
+        user("test_schedule fails on my machine"),
+        *run("pytest tests/test_schedule.py -q", "E  AssertionError: assert '13:30' == '12:30'\n1 failed", "c1", is_error=True),
+        *run("TZ=UTC pytest tests/test_schedule.py -q", "4 passed in 0.1s", "c2"),
+    )))
+    [failure] = memory.tasks[0].failures
+    assert failure.fix == "`TZ=UTC pytest tests/test_schedule.py -q` passed (with `TZ=UTC`)"
+    rerun = session(user("x"), *run("pytest -q", "1 failed", "c1", is_error=True), *run("pytest -q -x", "4 passed", "c2"))
+    assert valid(extract_builtin(rerun)).is_no_op  # a flag that only changes the output is no fix
+
+
+def test_the_title_says_what_the_session_set_out_to_do() -> None:
+    memory = valid(extract_builtin(session(user("can you bump the stripe sdk to the latest minor?"), user("Never push to main."))))
+    assert memory.tasks[0].title == "Bump the stripe sdk to the latest minor"
 
 
 def test_a_preference_among_other_sentences_is_cut_out_trimmed_and_capped() -> None:
@@ -110,7 +205,7 @@ def test_a_preference_among_other_sentences_is_cut_out_trimmed_and_capped() -> N
     )))
 
     kept = preferences(memory)
-    assert kept[0] == "Also, please never touch the generated files."
+    assert kept[0] == "Never touch the generated files."
     assert len(kept[1]) <= 300 and kept[1].endswith("\u2026")
     assert memory.tasks[0].title == "Rename the config loader"
 
@@ -385,7 +480,7 @@ def test_project_and_global_rules_go_to_separate_tasks() -> None:
 
     project, general = memory.tasks
     assert (project.scope, general.scope) == (Scope.PROJECT, Scope.GLOBAL)
-    assert project.preferences == ["From now on, run the tests with -q in this project."]
+    assert project.preferences == ["Run the tests with -q in this project."]
     assert len(project.failures) == 1
     assert general.preferences == ["Globally, never use emojis in commit messages."]
     assert general.failures == [] and general.evidence == ["user turn 13"]
@@ -397,8 +492,8 @@ def test_project_and_global_rules_go_to_separate_tasks() -> None:
 def test_summary_and_slug_describe_the_session() -> None:
     memory = extract_builtin(fixed_import_session())
 
-    assert memory.slug == "the-api-tests-fail-on-import-can-you-fix-it"
-    assert memory.rollout_summary.startswith('Session "The API tests fail on import, can you fix it?" in acme-api')
+    assert memory.slug == "the-api-tests-fail-on-import"
+    assert memory.rollout_summary.startswith('Session "The API tests fail on import" in acme-api')
     assert "1 fixed failure" in memory.rollout_summary
 
 

@@ -466,3 +466,37 @@ def test_a_server_that_rejects_tool_choice_required_is_asked_with_auto(s, fake, 
     assert [r.json["tool_choice"] for r in fake.requests] == ["required", "auto", "auto", "auto", "auto"]
     assert fake.requests[2].json["messages"][-1] == {"role": "user", "content": NUDGE}  # a plain answer is nudged back to the tools
     assert any("tool_choice=auto" in r.message for r in caplog.records)
+
+
+YARN = _memory("dddd4444-0000-4000-8000-000000000004", "/home/dev/frontend", "add-date-fns",
+               preferences=["In this repo always use yarn, never npm."], hours_ago=48)
+PNPM = _memory("eeee5555-0000-4000-8000-000000000005", "/home/dev/frontend", "storybook-build",
+               preferences=["Use pnpm instead of yarn in this repo."], hours_ago=3)
+
+
+def test_a_superseded_rule_leaves_both_files_through_the_agents_edit_and_the_commit_says_so(s, fake):
+    _seed(s, YARN)
+    fake.script(*_build([YARN]))
+    _, first = run_night(s)
+    fake.reset()
+    _seed(s, PNPM)
+    old, new = "- In this repo always use yarn, never npm.\n", "- Use pnpm instead of yarn in this repo.\n"
+    fake.script(
+        turn(call("read_file", path=DIFF_NAME)),
+        turn(call("search", pattern="yarn", path="MEMORY.md"), call("search", pattern="yarn", path="memory_summary.md")),
+        turn(call("edit_file", path="MEMORY.md", old_text=old, new_text=new),
+             call("edit_file", path="memory_summary.md", old_text=old, new_text=new)),
+        turn(call("finish", summary=f'replaced "{old[2:-1]}" with "{new[2:-1]}": the team moved to pnpm.')),
+    )
+    _, second = run_night(s)
+
+    system, task = fake.requests[0].json["messages"]
+    assert "A newer rule replaces the older one" in system["content"] and "A retraction removes a line" in system["content"]
+    assert "+- preference: Use pnpm instead of yarn in this repo." in _tool_results(fake.requests[1])[0]
+    repo = git.Repo(s.home)
+    assert repo.head.commit.hexsha == second and repo.head.commit.parents[0].hexsha == first
+    shown = repo.git.show(second, "--", "MEMORY.md", "memory_summary.md")
+    assert shown.count(f"-{old[:-1]}") == 2 and shown.count(f"+{new[:-1]}") == 2  # out of both files in one commit
+    assert f'replaced "{old[2:-1]}" with "{new[2:-1]}"' in repo.head.commit.message
+    for name in ("MEMORY.md", "memory_summary.md"):
+        assert "always use yarn" not in (s.home / name).read_text()

@@ -90,8 +90,8 @@ def test_handbook_groups_by_project_with_global_first_and_validates(selection):
     assert "scope: global\napplies_to: all projects\n" in glob
     assert section(glob, "### User preferences") == ["- Answer in one paragraph"]
     assert "use typer" not in api and "never touch prod" not in tool, "one project's rules stay in its block"
-    # The same preference said twice (different case, final full stop) is one line.
-    assert section(api, "### User preferences") == ["- run pytest with -q.", "- never touch prod"]
+    # The same preference said in two sessions (different case, final full stop) is one line naming both.
+    assert section(api, "### User preferences") == ["- Run pytest with -q (sources: aaaaaaaa, bbbbbbbb)", "- never touch prod"]
     assert section(api, "### Failures and fixes") == ["- tests hang -> set a timeout"]
     assert section(tool, "### Failures and fixes") == ["- segfault in build -> (no fix found yet)"]
     assert section(tool, "### Reusable knowledge") == ["- (none yet)"]
@@ -123,7 +123,7 @@ def test_summary_starts_with_v1_and_keeps_scope_sub_headings(selection):
     assert validate_summary_md(text, CAP) == []
     prefs = section(text, "## Preferences")
     assert prefs[0] == "### global" and prefs[1] == "- Answer in one paragraph"
-    assert section(text, f"### project: {API}") == ["- run pytest with -q.", "- never touch prod"]
+    assert section(text, f"### project: {API}") == ["- Run pytest with -q (sources: aaaaaaaa, bbbbbbbb)", "- never touch prod"]
     assert section(text, f"### project: {TOOL}") == ["- use typer"]
     tips = section(text, "## General tips")
     assert "- tests hang -> set a timeout" in tips and "- migrations live in db/migrations" in tips

@@ -168,7 +168,7 @@ def test_forget_removes_a_memory_for_good_and_the_next_night_drops_it(settings):
     home = ["--home", str(settings.home)]
     listed = json.loads(cli.invoke(app, ["usage", *home, "--format", "json"]).stdout)["memories"]
     assert {m["short_id"] for m in listed} == {ACME[:8], SHOP[:8]} and all(m["selected"] for m in listed)
-    preview = cli.invoke(app, ["forget", "please-add-*", "--dry-run", *home])
+    preview = cli.invoke(app, ["forget", "add-unit-tests-*", "--dry-run", *home])  # slug of "Add unit tests ..."
     assert preview.exit_code == 0 and f"would forget {SHOP}" in preview.stdout
     done = cli.invoke(app, ["forget", SHOP[:8], *home, "--format", "json"])
     assert done.exit_code == 0 and [m["rollout_id"] for m in json.loads(done.stdout)["forgotten"]] == [SHOP]

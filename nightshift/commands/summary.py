@@ -195,16 +195,24 @@ def _blame(home: Path) -> dict[int, datetime]:
     return times
 
 
+# A line several sessions said, merged by phase 2: "<rule> (sources: 019c1f2a, 7b3e90aa)".
+_SOURCES = re.compile(r"\s*\(sources:\s*([^()]+)\)$")
+
+
 def _annotate(rows: list[Row], index: dict[str, tuple[datetime, str]], blamed: dict[int, datetime], now: datetime) -> None:
     for row in rows:
         if not row.is_entry or row.section in (INDEX, PROFILE):  # no single memory stands behind these lines
             continue
         body = row.text[2:]
+        sources = _SOURCES.search(body)
+        if sources:  # every session stays citable; the age is the newest statement's
+            body = body[: sources.start()]
+            row.text = f"- {body}"
         found = index.get(_key(body)) or index.get(_key(body.split(" -> ", 1)[0]))
         moment = found[0] if found else blamed.get(row.number)
         if moment is not None:
             row.age_days = max(0, (now - moment).days)
-            row.cite = found[1] if found else None
+            row.cite = sources[1].strip() if sources else found[1] if found else None
 
 
 def _line(row: Row) -> str:

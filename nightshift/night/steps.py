@@ -302,7 +302,19 @@ def _consolidate_builtin(run: Run, repo: git.Repo, selection: list[StoredMemory]
     with open_state(s.state_dir) as db:
         quarantine.guard_handbook(db, s.home, committed, run.run_id, utcnow())  # raises: nothing is committed
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))
+    # What tonight's memories did to older lines: the message says what replaced what.
+    tonight = [c for c in handbook.changes(selection) if c.rollout_id in set(run.consumed)]
+    if tonight:
+        body += "\n\nRules changed by tonight's sessions:\n" + "\n".join(f"- {_describe(c)}" for c in tonight)
     return memory_home.commit_run(repo, subject, body, _trailers(run, selection)), generated
+
+
+def _describe(change: handbook.Change) -> str:
+    if change.kind == "replaced":
+        return f'replaced "{change.old}" with "{change.new}"'
+    if change.kind == "retracted":
+        return f'removed "{change.old}" (taken back: "{change.new}")'
+    return f'merged "{change.new}" into "{change.old}"'  # the same rule said again
 
 
 def _consolidate_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemory], spent: consolidate_agent.Usage) -> str | None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from nightshift.memory import Decision, Failure, Outcome, RawMemory, Scope, Task
+from nightshift.memory import Decision, Failure, Outcome, RawMemory, Scope, Task, mentions, retraction_subject
 from nightshift.ingest.transcript import Transcript, Turn, TurnKind
 
 PREFERENCE_MAX_CHARS = 300
@@ -33,6 +33,7 @@ ERROR_LINE_MAX_CHARS = 160
 FIX_MAX_STEPS = 4
 MAX_KEYWORDS = 8
 GLOBAL_TASK_TITLE = "General preferences"
+PASTED_LIST_ITEMS = 3
 
 # --- user prose: only what the user wrote themselves, never pasted code, logs or quotes ----------
 
@@ -55,23 +56,71 @@ _CODE_SYMBOLS = re.compile(r"[{}\[\]()<>=;$\\|&*#@%]")
 _BULLET = re.compile(r"^(?:[-*+\u2022]|\d+[.)])\s+")
 _SENTENCE_BREAK = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<=[.!?])\s+")
 
-# Filler a user puts before the rule itself ("ok, so please always ...").
+# Filler a user puts before the rule itself ("ok, so please always ...", "Third, ...", "By the way, ...").
 _LEAD_WORDS = re.compile(
-    r"^(?:(?:please|pls|also|and|so|ok(?:ay)?|btw|oh|but|hey|well|now|note|remember|important"
-    r"|reminder|rule|again|just|one\s+more\s+thing)\b[\s,:;!.-]*)+",
+    r"^(?:(?:please|pls|plz|also|and|so|ok(?:ay)?|btw|by\s+the\s+way|oh|ah|but|hey|well|now|note|important"
+    r"|reminder|rule|again|just|one\s+more\s+thing|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly"
+    r"|from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on)\b[\s,:;!.-]*)+",
     re.I,
 )
+# An answer word that only opens the message: "No, I said uv", "Great. Tests here ...".
+_INTERJECTION = re.compile(
+    r"^(?:no|nope|yes|yep|yeah|ah|oh|hmm+|great|good|cool|nice|perfect|thanks|thank\s+you|thx|ty|ok(?:ay)?|sure"
+    r"|right|alright|actually)\s*[,.!]+\s*",
+    re.I,
+)
+# The user asks for the rest to be remembered: "remember: ...", "keep in mind that ...", "fyi for the
+# future, ...", "for future reference, ...", "note for next time: ...", "next time ...".
+_CUE = re.compile(
+    r"^(?:(?:and\s+|please\s+|pls\s+)?(?:remember|keep\s+in\s+mind|note\s+for\s+(?:next\s+time|the\s+future))(?:\s+that)?\s*[:,]?"
+    r"|fyi(?:\s+for\s+(?:the\s+)?future(?:\s+reference)?)?\s*[:,]?|for\s+(?:future\s+reference|the\s+future|the\s+record)\s*[:,]?"
+    r"|heads[\s-]+up\s*[:,]?|just\s+so\s+you\s+know\s*[:,]?|don'?t\s+forget(?:\s+to|\s+that)?\s*[:,]?|next\s+time\s*[:,]?)\s+(?=\S)",
+    re.I,
+)
+# A cue about what was just said: "Remember that for next time." / "..., keep that in mind."
+_CUE_BACK = re.compile(
+    r"(?:^|,\s*|\s-+\s*)(?:please\s+)?(?:remember|keep|note)\s+(?:that|this)(?:\s+in\s+mind)?(?:\s+for\s+(?:next\s+time|the\s+future|later))?\W*$",
+    re.I,
+)
+# Words that make a list the user's own: "my rules:", "conventions for this repo:", "remember these".
+_OWN_LIST = re.compile(
+    r"\b(?:my|our)\s+(?:\w+\s+)?(?:rules|conventions|preferences|guidelines|standards)\b"
+    r"|\b(?:rules|conventions)\s+(?:for|in|of)\s+(?:this|the|our)\b|\b(?:remember|keep\s+in\s+mind|from\s+now\s+on|going\s+forward)\b",
+    re.I,
+)
+# A scope said about the previous sentence: "this goes for every repo of mine", "same for all my projects".
+_SCOPE_ONLY = re.compile(r"^(?:this|that|it|the\s+same|same)\s*(?:goes|applies|holds|counts)?\s+(?:for|to|in|everywhere)\b", re.I)
+# A confirmation of what the agent just asked about: "yes that's right, staging is on 6543".
+_CONFIRMATION = re.compile(
+    r"^(?:(?:yes|yep|yeah|yup|correct|exactly|right|indeed)\b[\s,.!]*)+(?:(?:that'?s|that\s+is|it'?s)\s+(?:right|correct)\b[\s,.!]*)?"
+    r"|^(?:that'?s|that\s+is)\s+(?:right|correct)\b[\s,.!]*",
+    re.I,
+)
+# The opening of a correction: what follows is how it should be ("nope, migrations always run through
+# `make migrate`", "that's wrong, branches here are named ..."). It counts only with a rule word or a
+# reach in it: "no, it was my fault" corrects nothing lasting.
+_CORRECTION = re.compile(r"^(?:no+|nope|nah|wrong|that'?s\s+(?:wrong|not\s+(?:right|it|how\s+we\s+do\s+it))|not\s+quite)\b[\s,.!:;-]+(?=\w)", re.I)
+_LASTING = re.compile(r"\b(?:always|never|only|must|here|everywhere)\b|\bin\s+(?:this|our)\s+\w+|`", re.I)
+_CLAUSE = re.compile(r",\s+(?:and|but|also)\s+|;\s+", re.I)
+# "I told you to run ...": a correction that restates the rule.
+_TOLD_YOU = re.compile(r"^i\s+(?:told|asked)\s+you\s+(?:to\s+|before\s+to\s+|already\s+to\s+)?(?=\w)", re.I)
+# Words a quick typist misspells in a rule: matched as the word they mean, kept as typed.
+_TYPOS = ((re.compile(r"\b(?:allways|alwasy|alway|allways)\b", re.I), "always"), (re.compile(r"\bnver\b", re.I), "never"))
 # A short leading clause ("In this repo, never ..."; "For tests, use X instead of Y").
 _LEAD_CLAUSE = re.compile(r"^[^,]{1,40},\s*")
 # Rule wording that must open the sentence: anywhere else "always"/"never" usually describes
 # something ("it always fails on CI") instead of asking for a behaviour.
 _RULE_START = re.compile(
-    r"""^(?:(?:always|never)\b
-      |(?:don'?t|do\s+not)\s+\w
+    r"""^(?:(?:always|never)\b(?!\s+(?:a|an|the|so|such|same|fun|been)\b)
+      |(?:don'?t|do\s+not)(?:\s+ever)?\s+\w
+      |no\s+(?!idea|problem|worries|luck|need|way|rush|clue|thanks|changes?\b)[\w-]+(?:\s+[\w-]+){0,3}?\s+(?:in|on|inside|for)\s+\w
       |stop\s+\w+ing\b
       |prefer\s+\w
       |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
       |(?:i|we)(?:'d|\s+would)?\s+(?:(?:really|generally|usually|always)\s+)?prefer\b
+      |(?:i|we)(?:'d|\s+would)\s+rather\b
+      |(?:i|we)\s+no\s+longer\s+\w
+      |(?:the\s+)?(?:convention|rule|standard|policy)\s+(?:here\s+|in\s+this\s+\w+\s+)?is\b
       |(?:i|we)\s+(?:always|never)\s+(?!(?:remember|recall|know|knew|understand|get|got|see|saw|think|thought|notice|noticed|had|have|was|were|been|said|forget|figured)\b)
       |(?:i|we)\s+(?:don'?t|do\s+not)\s+(?:want|like)\b
       |(?:you|we)\s+(?:should|must|need\s+to|have\s+to)\s+(?:always|never)\b
@@ -80,7 +129,27 @@ _RULE_START = re.compile(
 )
 _RULE_ANYWHERE = re.compile(
     r"\b(?:from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|to\s+(?:always|never)\b"
-    r"|prefer\s+\S.*?\s+over\s+\S)",
+    r"|prefer\s+\S.*?\s+over\s+\S|(?:i|we)\s+(?:really\s+|generally\s+)?prefer\b"
+    r"|\b(?:use|using|do|doing|run|write)\s+always\b)",
+    re.I,
+)
+# How things are here, said by the team: "our CI only has node 20", "we're on opentofu in this repo",
+# "we are using always npx expo install ...". A team statement needs a reach (this repo, here) or a
+# rule word; "our CI is slow" is a description.
+_TEAM = re.compile(
+    r"^(?:our\s+[\w-]+(?:\s+[\w-]+)?\s+(?:only|always|never)\s+\w"
+    r"|(?:we|i)(?:'re|\s+are)\s+(?:always\s+)?(?:on|using)\s+(?:always\s+)?\S"
+    r"|(?:we|i)\s+(?:always\s+|only\s+|(?:don'?t|do\s+not|never)\s+)?(?:use|put|keep|store|write|name|run|deploy|follow|do)\s+\S"
+    r"|(?!(?:it|this|that|there|i|we|you|they|he|she)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+not\s+[\w.-]+)",
+    re.I,
+)
+_CONTRAST = re.compile(r"\b(?:only|always|never)\b|,\s*not\s+\w", re.I)
+_HERE = re.compile(r"\bhere\b|\bin\s+(?:this|our)\s+(?:repo|repository|project|code\s*base|team|service)\b", re.I)
+# A rule about things with "must": "invoice numbers must keep the INV- prefix". Not a guess about the
+# past ("it must have failed") and not about "it"/"this" (meaningless without the message it answers).
+_MUST = re.compile(
+    r"^(?!(?:it|this|that|there|which|what|you|i|he|she|they)\b)[\w`'./-]+(?:\s+[\w`'./-]+){0,3}\s+"
+    r"must\s+(?:not\s+|never\s+|always\s+)?(?!have\b)\w+",
     re.I,
 )
 # A rule can also be an imperative or a description that names its own reach: "In all my projects,
@@ -95,12 +164,15 @@ _STANDING = re.compile(
 # Verbs that choose how things are done (not actions like run/add/push), without a specific object
 # after them: "Write commit messages in ..." is a style, "Write a README for this repo" is a task.
 _IMPERATIVE = re.compile(
-    r"^(?:use|write|keep|put|format|indent|name|prefix|target|follow|place|store|document|pin|sort"
-    r"|answer|reply|respond|explain|comment)\b(?!\s+(?:a|an|the|this|that|these|those|me|us|some|it)\b)",
+    r"^(?:(?:i|we)\s+(?:want|need|'d\s+like)\s+you\s+to\s+\w"
+    r"|(?:use|write|keep|put|format|indent|name|prefix|target|follow|place|store|document|pin|sort"
+    r"|answer|reply|respond|explain|comment)\b(?!\s+(?:a|an|the|this|that|these|those|me|us|some|it)\b))",
     re.I,
 )
 _CONVENTION = re.compile(
-    _PROJECT_WIDE + r".*?\b(?:always|never|must)\s+(?:be|start|begin|end|go|live|use|follow|include|contain|stay|match|target)\b",
+    _PROJECT_WIDE + r".*?\b(?:(?:always|never|must)\s+(?:be|start|begin|end|go|live|use|follow|include|contain|stay|match|target)\b"
+    r"|(?:is|are)\s+(?:always|never)\b|must\s+\w)"
+    r"|\b(?:is|are)\s+(?:always|never)\b.*?" + _PROJECT_WIDE,
     re.I,
 )
 # How a routine job is done here, with the reason: "Run the tests with `make test`; plain `go test` skips ...".
@@ -111,13 +183,6 @@ _HOW_TO = re.compile(
 )
 # A leading scope phrase is not part of the rule's wording: "In this repo we indent with tabs, not spaces".
 _SCOPE_LEAD = re.compile(r"(?:" + _PROJECT_WIDE + r"|\b(?:here|in\s+general|globally)\b),?\s*", re.I)
-# Taking back what was said: the retracted rule must not be remembered ("forget what I said about yarn").
-_RETRACTION = re.compile(
-    r"\b(?:forget|ignore|disregard|scratch|scrap)\s+(?:what\s+i\s+(?:said|told\s+you)|that|my\s+last)\b"
-    r"|\bi(?:'ve|\s+have)?\s+changed\s+my\s+mind\b",
-    re.I,
-)
-_RETRACTED_SUBJECT = re.compile(r"\babout\s+`?([\w.+/@-]+)", re.I)
 # A sentence naming a credential next to a value shaped like one keeps out of memory, even when the
 # redactor missed the value ("log in with password Orchid-Lantern-42" has no KEY=value shape).
 _CREDENTIAL_WORD = re.compile(r"\b(?:passwords?|passwd|passphrase|passcode|tokens?|api[\s_-]?keys?|secrets?|credentials?)\b", re.I)
@@ -148,6 +213,7 @@ _GLOBAL_SCOPE = re.compile(
     r"|all\s+my\s+(?:projects|repos|repositories)"
     r"|across\s+(?:all\s+)?(?:my\s+)?(?:projects|repos|repositories)"
     r"|(?:for|in)\s+(?:every|each|all|any)\s+(?:of\s+my\s+)?(?:projects?|repos?|repository|repositories)"
+    r"|all\s+(?:of\s+)?my\s+(?:stuff|code|work)|every\s+(?:repo|project|repository)\s+of\s+mine"
     r"|everywhere|in\s+general|globally)\b",
     re.I,
 )
@@ -157,6 +223,13 @@ _LOCAL_SCOPE = re.compile(
     r"|(?<!from )\bhere\b",
     re.I,
 )
+# The asking around a request: "can you please ...", "I need you to ...", "let's ...".
+_REQUEST_WRAPPER = re.compile(
+    r"^(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+|pls\s+|i\s+(?:need|want|would\s+like)\s+you\s+to\s+"
+    r"|let'?s\s+|help\s+me\s+(?:to\s+)?|quick\s+one[:,]?\s+)+",
+    re.I,
+)
+_TRAILING_ASK = re.compile(r"[,;]?\s+(?:(?:can|could|would)\s+you|please|pls)\s+(?:\w+\s+){0,2}(?:it|this|that|them|me)?\W*$", re.I)
 _GREETING = re.compile(r"^(?:hi|hello|hey|thanks|thank\s+you|ok(?:ay)?|yo)\b", re.I)
 
 # --- commands and their outcomes -----------------------------------------------------------------
@@ -226,7 +299,7 @@ _STOPWORDS = frozenset(
     were been being not but all any some our your you its just also like about after before again
     always never prefer instead dont stop now going forward sure over rather does did doing done keep
     file files code thing things way work works working project projects repo repos one ones two new
-    general globally everywhere""".split()
+    general globally everywhere again please can check look help quick still really directly something""".split()
 )
 
 
@@ -235,6 +308,7 @@ class _Preference:
     turn_no: int
     text: str
     is_global: bool
+    kind: str = "preference"  # or "knowledge": a fact the user confirmed
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +330,7 @@ class _Action:
 class _FixedFailure:
     failure: Failure
     evidence: tuple[str, ...]
+    settings: tuple[str, ...] = ()  # what the passing command set that the failing one did not
 
 
 def extract_builtin(transcript: Transcript) -> RawMemory:
@@ -264,7 +339,8 @@ def extract_builtin(transcript: Transcript) -> RawMemory:
         return RawMemory.no_op()  # a subagent's thread repeats its parent's; the parent is extracted
     preferences = _user_preferences(transcript.turns)
     actions = _actions(transcript.turns)
-    fixed = _fixed_failures(actions)
+    # A fix the user turned into a rule ("tests only work with --import-mode=importlib") is that rule.
+    fixed = [f for f in _fixed_failures(actions) if not any(s in p.text for s in f.settings for p in preferences)]
     if not preferences and not fixed:
         return RawMemory.no_op()
 
@@ -283,8 +359,9 @@ def extract_builtin(transcript: Transcript) -> RawMemory:
             scope=Scope.PROJECT,
             cwd=transcript.cwd,
             keywords=_keywords([_dir_name(transcript.cwd), *(a.program for a in actions)], [title]),
-            preferences=[p.text for p in project_prefs],
-            knowledge=_test_command_knowledge(actions) if fixed else [],  # a first-try green run teaches nothing
+            preferences=[p.text for p in project_prefs if p.kind == "preference"],
+            # a confirmed fact, and how tests run after a fix (a first-try green run teaches nothing)
+            knowledge=[p.text for p in project_prefs if p.kind == "knowledge"] + (_test_command_knowledge(actions) if fixed else []),
             failures=[f.failure for f in fixed],
             evidence=list(dict.fromkeys(evidence)),
         ))
@@ -295,8 +372,8 @@ def extract_builtin(transcript: Transcript) -> RawMemory:
             scope=Scope.GLOBAL,
             cwd=None,  # a cwd on a global rule is how rules leak back into one project
             keywords=_keywords([], [p.text for p in global_prefs]),
-            preferences=[p.text for p in global_prefs],
-            knowledge=[],
+            preferences=[p.text for p in global_prefs if p.kind == "preference"],
+            knowledge=[p.text for p in global_prefs if p.kind == "knowledge"],
             failures=[],
             evidence=list(dict.fromkeys(f"user turn {p.turn_no}" for p in global_prefs)),
         ))
@@ -312,32 +389,107 @@ def extract_builtin(transcript: Transcript) -> RawMemory:
 
 
 def _user_preferences(turns: list[Turn]) -> list[_Preference]:
+    """The rules the user stated, in their words without filler: explicit rules and conventions, what
+    they asked to be remembered, corrections, facts they confirmed, and retractions of earlier rules
+    (kept so that phase 2 can apply them to older memories)."""
     found: dict[str, _Preference] = {}  # keyed by folded text: a repeated rule is kept once
     previous_user_turn = 0
     for turn_no, turn in enumerate(turns, start=1):
         if turn.kind is not TurnKind.USER:
             continue
-        for sentence in _sentences(turn.text):
-            if _RETRACTION.search(sentence):
-                _retract(found, sentence, since=previous_user_turn)
-            if _is_standing_rule(sentence) and not _holds_credential(sentence):
-                is_global = bool(_GLOBAL_SCOPE.search(sentence)) and not _LOCAL_SCOPE.search(sentence)
-                text = _clip(sentence, PREFERENCE_MAX_CHARS)
-                found.setdefault(sentence.casefold(), _Preference(turn_no, text, is_global))
+        sentences = _sentences(turn.text)
+        confirmed = _confirms_a_question(turns, turn_no)
+        said: list[tuple[str, _Preference]] = []  # this message's rules, in order
+        for index, sentence in enumerate(sentences):
+            if (subject := retraction_subject(sentence)) is not None:
+                if not _retract(found, subject, since=previous_user_turn) and subject:
+                    said.append(_keep(sentence, turn_no, "preference"))  # it takes back a rule of an earlier session
+                continue
+            if _SCOPE_ONLY.match(sentence) and _GLOBAL_SCOPE.search(sentence) and said:
+                key, last = said[-1]
+                said[-1] = (key, _Preference(last.turn_no, last.text, True, last.kind))
+                continue
+            if _CUE_BACK.match(sentence) and index and not said:
+                said.append(_keep(" ".join(sentences[:index]), turn_no, "preference"))  # "..., Remember that for next time."
+                continue
+            if rule := _rule_of(sentence, confirmed and index == 0):
+                said.append(_keep(rule[0], turn_no, rule[1]))
+        for key, preference in said:
+            found.setdefault(key, preference)
         previous_user_turn = turn_no
     return list(found.values())
 
 
-def _retract(found: dict[str, _Preference], sentence: str, since: int) -> None:
+def _keep(sentence: str, turn_no: int, kind: str) -> tuple[str, _Preference]:
+    text = _clip(_without_filler(sentence), PREFERENCE_MAX_CHARS)
+    is_global = bool(_GLOBAL_SCOPE.search(sentence)) and not _LOCAL_SCOPE.search(sentence)
+    return text.casefold().rstrip("."), _Preference(turn_no, text, is_global, kind)
+
+
+def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
+    """(the sentence, preference or knowledge) when the sentence states something to remember."""
+    if _holds_credential(sentence) or sentence.endswith("?"):
+        return None
+    if confirms and (fact := _CONFIRMATION.sub("", sentence, count=1)) != sentence and len(fact.split()) >= 3:
+        return (fact, "knowledge") if not _QUESTION_START.match(fact) else None
+    plain = sentence if _CUE.match(sentence) else _strip_lead(sentence)  # "just so you know": "just" is no filler here
+    for clause in _CLAUSE.split(plain)[1:]:  # "fix it, and for the record all money math goes through ..."
+        if _CUE.match(clause):
+            plain = clause
+            break
+    if (fixed := _CORRECTION.sub("", sentence, count=1)) != sentence and _LASTING.search(fixed) and not _QUESTION_START.match(fixed):
+        plain = _strip_lead(fixed)
+        if len(plain.split()) >= 3 and not _ONE_OFF.search(plain) and not _DEICTIC.search(plain):
+            return plain, "preference"
+    if (cued := _CUE.sub("", plain, count=1)) != plain:
+        cued = _CUE_BACK.sub("", cued)
+        ok = len(cued.split()) >= 3 and not _QUESTION_START.match(cued) and not _ONE_OFF.search(cued)
+        return (cued, "preference") if ok else None
+    if (told := _TOLD_YOU.sub("", plain, count=1)) != plain and len(told.split()) >= 3:
+        return told, "preference"
+    if back := _CUE_BACK.search(plain):  # "Tests here only work with X, keep that in mind."
+        plain = plain[: back.start()]
+        return (plain, "preference") if len(plain.split()) >= 3 and not _ONE_OFF.search(plain) else None
+    return (sentence, "preference") if _is_standing_rule(sentence) else None
+
+
+def _confirms_a_question(turns: list[Turn], turn_no: int) -> bool:
+    """Whether the user's message answers a question the agent asked just before it."""
+    for turn in reversed(turns[: turn_no - 1]):
+        if turn.kind is TurnKind.ASSISTANT:
+            return "?" in turn.text
+        if turn.kind is TurnKind.USER:
+            return False
+    return False
+
+
+def _strip_lead(sentence: str) -> str:
+    """The sentence without the filler and answer words in front of what it says."""
+    while True:
+        stripped = _LEAD_WORDS.sub("", _INTERJECTION.sub("", sentence, count=1), count=1)
+        if stripped == sentence or not stripped:
+            return sentence
+        sentence = stripped
+
+
+def _without_filler(sentence: str) -> str:
+    """The rule as it is kept: lead filler, memory cues and "I told you to" gone, first letter up."""
+    text = _strip_lead(sentence)
+    text = _TOLD_YOU.sub("", _CUE.sub("", text, count=1), count=1)
+    text = _CUE_BACK.sub("", _strip_lead(text)).strip(" ,;:-")
+    return (text[:1].upper() + text[1:]) if text else sentence
+
+
+def _retract(found: dict[str, _Preference], subject: str, since: int) -> bool:
     """Drop the rules a retraction takes back: those naming its subject ("forget what I said about
-    yarn"), else those of the previous user message and this one ("scrap that")."""
-    if subject := _RETRACTED_SUBJECT.search(sentence):
-        word = re.compile(rf"(?<![\w-]){re.escape(subject[1].casefold())}(?![\w-])")
-        gone = [key for key, p in found.items() if word.search(p.text.casefold())]
+    yarn"), else those of the previous user message and this one ("scrap that"). True if any went."""
+    if subject:
+        gone = [key for key, p in found.items() if mentions(p.text, subject)]
     else:
         gone = [key for key, p in found.items() if p.turn_no >= since]
     for key in gone:
         del found[key]
+    return bool(gone)
 
 
 def _holds_credential(sentence: str) -> bool:
@@ -347,9 +499,10 @@ def _holds_credential(sentence: str) -> bool:
 
 
 def _sentences(text: str) -> list[str]:
-    """The user's own prose, one sentence each, without pasted code, logs, quotes or injected blocks."""
+    """The user's own prose, one sentence each, without pasted code, logs, quotes, injected blocks or
+    pasted lists of someone else's rules."""
     sentences = []
-    for line in _prose_lines(text.replace("\u2019", "'")):
+    for line in _without_pasted_lists(_prose_lines(text.replace("\u2019", "'"))):
         for part in _SENTENCE_BREAK.split(_BULLET.sub("", line.strip())):
             if part := " ".join(part.split()):
                 sentences.append(part)
@@ -378,6 +531,26 @@ def _prose_lines(text: str) -> list[str]:
     return lines
 
 
+def _without_pasted_lists(lines: list[str]) -> list[str]:
+    """A list of PASTED_LIST_ITEMS or more items is a pasted document (a spec, guidelines, a style guide)
+    unless the user's own words before it claim it ("my rules for this repo:", "remember these:")."""
+    kept: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _BULLET.match(lines[j].strip()):
+            j += 1
+        if j == i:
+            kept.append(lines[i])
+            i += 1
+            continue
+        owned = any(_OWN_LIST.search(line) for line in kept)
+        if j - i < PASTED_LIST_ITEMS or owned:
+            kept += lines[i:j]
+        i = j
+    return kept
+
+
 def _looks_pasted(line: str) -> bool:
     if len(line) > 500 or line.startswith(("    ", "\t")):  # very long, or indented code
         return True
@@ -387,9 +560,11 @@ def _looks_pasted(line: str) -> bool:
 
 
 def _is_standing_rule(sentence: str) -> bool:
+    for typo, word in _TYPOS:
+        sentence = typo.sub(word, sentence)
     if len(sentence.split()) < 3 or sentence.endswith("?"):
         return False
-    head = _LEAD_WORDS.sub("", sentence)
+    head = _strip_lead(sentence)
     if _QUESTION_START.match(head) or _ONE_OFF.search(sentence) or _DEICTIC.search(sentence):
         return False
     heads = [head]
@@ -400,6 +575,10 @@ def _is_standing_rule(sentence: str) -> bool:
     # "Secrets go in .env.local; never put them in settings.py": a rule after a semicolon rules the sentence.
     heads += [_LEAD_WORDS.sub("", part.strip()) for part in sentence.split(";")[1:]]
     if any(_RULE_START.match(h) for h in heads) or _RULE_ANYWHERE.search(sentence) or _CONVENTION.search(sentence):
+        return True
+    if any(_MUST.match(h) for h in heads):
+        return True
+    if any(_TEAM.match(h) for h in heads) and (_HERE.search(sentence) or _CONTRAST.search(sentence)):
         return True
     if _HOW_TO.match(head):
         return True  # a procedure with its reason; without the reason it reads as a request
@@ -564,18 +743,32 @@ def _fixed_failures(actions: list[_Action]) -> list[_FixedFailure]:
             continue
         first, failed_run = open_failures.pop(action.key)
         between = [a for a in actions[first + 1:index] if not a.failed and a.key != action.key]
-        if not action.chained_steps and not any(a.changes_setup for a in between):
+        added = _added_settings(failed_run.command, action.command)
+        if not action.chained_steps and not any(a.changes_setup for a in between) and not added:
             continue  # a rerun or source edits only: flaky or ordinary development, not a lesson
         steps = list(dict.fromkeys([*(a.label for a in between), *action.chained_steps]))
         if len(steps) > FIX_MAX_STEPS:
             steps = [f"(+{len(steps) - FIX_MAX_STEPS} earlier steps)", *steps[-FIX_MAX_STEPS:]]
+        passed = f"`{_clip(action.command, COMMAND_MAX_CHARS)}` passed"
+        if added:  # the same command with a variable or an option set: the setting is the fix
+            passed += f" (with {', '.join(f'`{a}`' for a in added)})"
         failure = Failure(
             symptom=f"`{_clip(failed_run.command, COMMAND_MAX_CHARS)}` failed: {failed_run.error_line}",
-            fix=f"{', '.join(steps)}, then `{_clip(action.command, COMMAND_MAX_CHARS)}` passed",
+            fix=f"{', '.join(steps)}, then {passed}" if steps else passed,
         )
         evidence = (f"tool call {failed_run.turn_no}", f"tool call {action.turn_no}")
-        fixed.setdefault((failure.symptom, failure.fix), _FixedFailure(failure, evidence))
+        fixed.setdefault((failure.symptom, failure.fix), _FixedFailure(failure, evidence, tuple(added)))
     return list(fixed.values())
+
+
+_SETTING = re.compile(r"^(?:[A-Za-z_]\w*=\S*|--[\w-]+=\S+)$")
+
+
+def _added_settings(failed: str, passed: str) -> list[str]:
+    """Variables (`TZ=UTC`) and `--option=value` settings the passing command has and the failing one
+    had not: what made the difference when nothing else changed."""
+    before = set(_tokens(failed))
+    return [t for t in _tokens(passed) if _SETTING.match(t) and t not in before]
 
 
 def _outcome(actions: list[_Action]) -> Outcome:
@@ -601,11 +794,16 @@ def _test_command_knowledge(actions: list[_Action]) -> list[str]:
 
 
 def _title(transcript: Transcript) -> str:
+    """What the session set out to do: the user's first request, as an imperative without the asking
+    ("can you bump the stripe sdk?" -> "Bump the stripe sdk"); rules, greetings and headings are skipped."""
     for turn in transcript.turns:
         if turn.kind is TurnKind.USER:
             for sentence in _sentences(turn.text):
-                if len(sentence.split()) >= 2 and not _GREETING.match(sentence) and not _holds_credential(sentence):
-                    return _clip(sentence.rstrip(".!"), TITLE_MAX_CHARS)
+                task = _TRAILING_ASK.sub("", _REQUEST_WRAPPER.sub("", _strip_lead(sentence))).rstrip(".!?:; ")
+                if (len(task.split()) >= 2 and not _GREETING.match(sentence) and not _holds_credential(sentence)
+                        and not task.startswith("#") and not _is_standing_rule(sentence)
+                        and retraction_subject(sentence) is None):
+                    return _clip(task[:1].upper() + task[1:], TITLE_MAX_CHARS)
     name = _dir_name(transcript.cwd)
     return f"Session in {name}" if name else "Coding session"
 

@@ -25,7 +25,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nightshift.memory import Outcome, Scope, StoredMemory, Task
+from nightshift.ingest.citations import short_ids
+from nightshift.memory import (
+    Outcome,
+    Scope,
+    StoredMemory,
+    Task,
+    mentions,
+    replaced_subjects,
+    retraction_subject,
+    says_the_same,
+    valued_settings,
+)
 from nightshift.phase2.workspace import (
     ROLLOUT_SUMMARIES,
     one_line,
@@ -58,6 +69,7 @@ class _Group:
     scope: Scope
     project_key: str  # "" for the global group
     tasks: list[tuple[StoredMemory, Task]] = field(default_factory=list)  # newest first
+    ids: dict[str, str] = field(default_factory=dict)  # rollout id -> the short id a citation may use
 
     @property
     def name(self) -> str:
@@ -77,10 +89,11 @@ class _Group:
 
 def _task_groups(selection: list[StoredMemory]) -> list[_Group]:
     groups: dict[tuple[bool, str], _Group] = {}
+    ids = short_ids([m.rollout_id for m in selection])
     for m in remembered(selection):
         for task in m.memory.tasks:
             key = (False, "") if task.scope is Scope.GLOBAL else (True, m.project_key)
-            groups.setdefault(key, _Group(task.scope, key[1])).tasks.append((m, task))
+            groups.setdefault(key, _Group(task.scope, key[1], ids=ids)).tasks.append((m, task))
     return [groups[key] for key in sorted(groups)]  # global first, then by project key
 
 
@@ -114,16 +127,99 @@ def _dedupe(said: list[tuple[str, StoredMemory]]) -> list[_Entry]:
     return list(entries.values())
 
 
+@dataclass
+class _Rule:
+    """A preference or piece of knowledge as it stands after the newer memories of its group were applied."""
+
+    kind: str  # preference | knowledge
+    text: str  # the wording kept: the shortest of the near-duplicates
+    said: list[str]  # every wording, oldest first
+    memories: list[StoredMemory]  # every memory that said it, oldest first
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a newer memory did to an older line: the commit message names it."""
+
+    kind: str  # replaced | retracted | merged
+    old: str
+    new: str
+    rollout_id: str  # the newer memory's session
+
+
+def _replaces(new: str, old: str) -> bool:
+    """A newer rule replaces an older one about the same tool or setting: "use pnpm instead of yarn"
+    replaces "always use yarn"; "target python 3.12" replaces "target python 3.10"."""
+    if any(mentions(old, word) and word not in replaced_subjects(old) for word in replaced_subjects(new)):
+        return True
+    before = valued_settings(old)
+    return any(before.get(word) not in (None, value) for word, value in valued_settings(new).items())
+
+
+def _resolve(group: _Group) -> tuple[list[_Rule], list[Change]]:
+    """The group's preferences and knowledge after applying, oldest memory first, what each newer one
+    says: a retraction removes the older lines it names, a rule replaces the older rules about the same
+    subject, and a near-duplicate merges into one line that keeps every memory that said it."""
+    rules: list[_Rule] = []
+    changes: list[Change] = []
+    for m, task in sorted(group.tasks, key=lambda mt: utc(mt[0].source_updated_at)):  # oldest first
+        for kind, lines in (("preference", task.preferences), ("knowledge", task.knowledge)):
+            for raw in lines:
+                text = one_line(raw)
+                if not text:
+                    continue
+                older = [r for r in rules if m not in r.memories]
+                if (subject := retraction_subject(text)) is not None:
+                    for r in (r for r in older if subject and any(mentions(said, subject) for said in r.said)):
+                        rules.remove(r)
+                        changes.append(Change("retracted", r.text, text, m.rollout_id))
+                    continue  # a retraction is an instruction to phase 2, not a line of the handbook
+                for r in (r for r in older if _replaces(text, r.text)):
+                    rules.remove(r)
+                    changes.append(Change("replaced", r.text, text, m.rollout_id))
+                # Near-duplicates merge across sessions; one session's own lines are distinct by its extractor's choice.
+                same = next((r for r in rules if r.kind == kind and any(_same(text, said, m not in r.memories) for said in r.said)), None)
+                if same is None:
+                    rules.append(_Rule(kind, text, [text], [m]))
+                    continue
+                if m not in same.memories:
+                    same.memories.append(m)
+                    changes.append(Change("merged", same.text, text, m.rollout_id))
+                if text not in same.said:
+                    same.said.append(text)
+                same.text = min(same.said, key=len)
+    return rules, changes
+
+
+def _same(a: str, b: str, near: bool) -> bool:
+    return a.casefold().rstrip(".") == b.casefold().rstrip(".") or (near and says_the_same(a, b))
+
+
+def _entries(rules: list[_Rule], kind: str, ids: dict[str, str]) -> list[_Entry]:
+    """A rule's entry; one said in several sessions names every one of them, so each stays citable."""
+    entries = []
+    for r in (r for r in rules if r.kind == kind):
+        sources = list(dict.fromkeys(ids[m.rollout_id] for m in r.memories))
+        text = r.text if len(sources) < 2 else f"{r.text} (sources: {', '.join(sources)})"
+        entries.append(_Entry(text, max(m.usage_count for m in r.memories), max(_recency(m) for m in r.memories)))
+    return entries
+
+
+def changes(selection: list[StoredMemory]) -> list[Change]:
+    """Every replacement, retraction and merge the selection's newer memories make."""
+    return [c for group in _task_groups(selection) for c in _resolve(group)[1]]
+
+
 def _failure(symptom: str, fix: str) -> str:
     return f"{one_line(symptom)} -> {one_line(fix) or '(no fix found yet)'}"
 
 
 def _preferences(group: _Group) -> list[_Entry]:
-    return _dedupe([(p, m) for m, t in group.tasks for p in t.preferences])
+    return _entries(_resolve(group)[0], "preference", group.ids)
 
 
 def _knowledge(group: _Group) -> list[_Entry]:
-    return _dedupe([(k, m) for m, t in group.tasks for k in t.knowledge])
+    return _entries(_resolve(group)[0], "knowledge", group.ids)
 
 
 def _failures(group: _Group, fixed_only: bool = False) -> list[_Entry]:

@@ -1,0 +1,116 @@
+"""What consolidation does with rules across sessions, end to end through ``nightshift consolidate`` on
+the builtin provider: a newer rule replaces the older one, a retraction in a later session removes the
+line, and a rule said in three sessions is one line that names all three.
+
+Two nights over real transcripts (written by the evaluation's generator): the first reads the older
+sessions, the second the newer ones, as a user's nights would.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import git
+import pytest
+from test_cli import NIGHTSHIFT, nightshift  # noqa: F401  (the same real process the CLI tests run)
+
+from eval.build_sessions import Case, render
+from nightshift.ingest.citations import short_ids
+
+FRONTEND, MONOREPO, CLI_TOOL = "/home/dev/frontend", "/home/dev/monorepo", "/home/dev/cli-tool"
+YARN = "In this repo always use yarn, never npm."
+PNPM = "Use pnpm instead of yarn in this repo."
+BLACK = "Always format with black before you commit in this repo."
+PUSH = ("Never push directly to main, always open a PR.", "Don't push straight to main, PRs only please.",
+        "We never push to main directly here, open a pull request.")
+
+
+def _session(sources: Path, name: str, cwd: str, start: datetime, *said: str) -> str:
+    """A Claude Code session in which the user says ``said``, one message each; returns its session id."""
+    turns = [turn for text in said for turn in ({"user": text}, {"assistant": "Understood."})]
+    case = Case.of({"id": name, "format": "claude", "cwd": cwd, "start": start.isoformat(), "turns": turns,
+                    "deserves_memory": True, "note": ""})
+    rel, text = render(case)
+    path = sources / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    moment = (start + timedelta(minutes=5)).timestamp()  # idle since the session ended, whatever today is
+    os.utime(path, (moment, moment))
+    return path.stem
+
+
+@dataclass
+class Nights:
+    home: Path
+    first: git.Commit
+    second: git.Commit
+    push_sessions: list[str]
+
+    def file(self, commit: git.Commit, name: str) -> str:
+        return (commit.tree / name).data_stream.read().decode("utf-8")
+
+
+def _consolidate(home: Path, sources: Path) -> git.Commit:
+    done = nightshift("consolidate", "--home", str(home), "--source", str(sources), "--idle-hours", "0", timeout=300)
+    assert done.returncode == 0, done.stderr
+    return git.Repo(home).head.commit
+
+
+@pytest.fixture(scope="module")
+def nights(tmp_path_factory: pytest.TempPathFactory) -> Nights:
+    work = tmp_path_factory.mktemp("semantics")
+    home, sources = work / "memory_home", work / "claude"
+    now = datetime.now(UTC).replace(microsecond=0)
+    earlier, later = now - timedelta(days=3), now - timedelta(days=1)
+    push = [_session(sources, "push-1", CLI_TOOL, earlier, "Bump the version.", PUSH[0])]
+    _session(sources, "yarn", FRONTEND, earlier, "Add date-fns.", YARN)
+    _session(sources, "black", MONOREPO, earlier, "Tidy the auth module.", BLACK)
+    first = _consolidate(home, sources)
+
+    _session(sources, "pnpm", FRONTEND, later, "The storybook build fails.",
+             "We migrated away from yarn last week. From now on use pnpm instead of yarn in this repo.")
+    _session(sources, "forget-black", MONOREPO, later, "forget what I said about black, the pre-commit hook runs ruff now.")
+    push.append(_session(sources, "push-2", CLI_TOOL, later, "Fix the help text.", PUSH[1]))
+    push.append(_session(sources, "push-3", CLI_TOOL, later + timedelta(hours=1), "Update the changelog.", PUSH[2]))
+    second = _consolidate(home, sources)
+    return Nights(home, first, second, push)
+
+
+@pytest.mark.slow
+def test_a_newer_rule_replaces_the_older_one_in_the_handbook_the_summary_and_the_commit_message(nights: Nights) -> None:
+    for name in ("MEMORY.md", "memory_summary.md"):
+        assert YARN in nights.file(nights.first, name)
+        after = nights.file(nights.second, name)
+        assert PNPM in after and "always use yarn" not in after, name  # both files, in the same commit
+    assert f'replaced "{YARN}" with "{PNPM}"' in nights.second.message
+
+
+@pytest.mark.slow
+def test_a_retraction_in_a_later_session_removes_the_older_line(nights: Nights) -> None:
+    for name in ("MEMORY.md", "memory_summary.md"):
+        assert BLACK in nights.file(nights.first, name)
+        after = nights.file(nights.second, name)
+        assert "format with black" not in after and "forget what i said" not in after.casefold(), name  # nor the retraction
+    assert f'removed "{BLACK}" (taken back: "Forget what I said about black' in nights.second.message
+
+
+@pytest.mark.slow
+def test_a_rule_said_in_three_sessions_is_one_line_that_names_each_of_them(nights: Nights) -> None:
+    memory_md = nights.file(nights.second, "MEMORY.md")
+    group = memory_md[memory_md.index("## Task group: cli-tool"):]
+    lines = [line for line in group.splitlines() if line.startswith("- ") and "push" in line.casefold() and "keywords" not in line]
+    ids = short_ids(nights.push_sessions)
+    assert len(lines) == 1, lines
+    named = re.search(r"\(sources: ([^)]*)\)$", lines[0])
+    assert named and len(named[1].split(", ")) == 3
+    assert all(any(sid.startswith(short) or short.startswith(sid) for short in named[1].split(", "))
+               for sid in ids.values())
+
+    shown = nightshift("summary", "--home", str(nights.home), "--cwd", CLI_TOOL)
+    assert shown.returncode == 0, shown.stderr
+    [entry] = [line for line in shown.stdout.splitlines() if "push" in line.casefold() and line.startswith("- ")]
+    assert entry.endswith(f", {named[1]})")  # "(<age>d, id1, id2, id3)": every session stays citable
