@@ -43,7 +43,7 @@ _SECRET_WORDS = (
 _WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig", "sessionid", "session", "cookie")
 # ...unless the name says the value is public or only points at the secret (a path, a name, an id)
 _NOT_SECRET_NAME = re.compile(
-    r"publi[cs]|publishable|(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region)$"
+    r"publi[cs]|publishable|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region)$"
 )
 _NAME_WORDS = re.compile("|".join(map(re.escape, _SECRET_WORDS)) + r"|passwd|pwd|secret|token", re.IGNORECASE)
 
@@ -160,12 +160,10 @@ _PUNCT_END = ".,;:?)"
 def _looks_like_password(value: str) -> bool:
     """A typed password: letters with digits or symbols, not a word, a path, a variable or code."""
     value = value.rstrip(_PUNCT_END)
+    if len(value) < 6 or value[0] in "$%{<[(/~.\\-" or any(c.isspace() or c in "()[]{}/" for c in value):
+        return False  # a variable, a placeholder, code or a path
     if looks_random(value):
         return True
-    if len(value) < 6 or value[0] in "$%{<[(/~.\\-" or "://" in value:
-        return False
-    if any(c.isspace() or c in "()[]{}" for c in value):
-        return False
     if not any(c.isalpha() for c in value) or not any(c.isdigit() or not c.isalnum() for c in value):
         return False
     if re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|\w+\(.*|[\w-]+\.(?:md|txt|json|ya?ml|toml|py|sh|env|cfg|ini|conf)", value):
@@ -222,7 +220,7 @@ def _user_password(text: str, at: int, value: str) -> bool:
     return not value.isdigit() and _command_of(text, at)[0] not in ("docker", "podman", "kubectl", "chown", "nerdctl")
 
 
-_PGPASS = re.compile(r"[^\s:#]+:(?:\d+|\*):[^\s:]+:[^\s:]+:$")
+_PGPASS = re.compile(r"(?:^|[\s\"'])[^\s:#\"']+:(?:\d+|\*):[^\s:]+:[^\s:]+:$")
 
 
 def _pgpass_line(text: str, at: int, value: str) -> bool:
@@ -230,7 +228,7 @@ def _pgpass_line(text: str, at: int, value: str) -> bool:
     lo = max(0, at - 400)
     newline, escaped = text.rfind("\n", lo, at), text.rfind("\\n", lo, at)
     start = max(newline + 1, escaped + 2 if escaped >= 0 else 0, lo)
-    return _PGPASS.fullmatch(text[start : at + 1]) is not None and not value.startswith("[REDACTED")
+    return _PGPASS.search(text[start : at + 1]) is not None and not value.startswith("[REDACTED")
 
 
 _T = _TOKEN_CHAR
@@ -281,6 +279,9 @@ _RULES: list[_Rule] = [
     _Rule("dockerhub", "_", _after("dckr_pat_") + rf"[{_T}]{{24,}}", back=8),
     _Rule("circleci", "_", _after("CCIPAT_") + rf"[{_A}]{{20,}}_[0-9a-f]{{40}}", back=6),
     _Rule("buildkite", "_", _after("bkua_") + r"[0-9a-f]{40}", back=4),
+    _Rule("flyio", "_", _after("fm2_") + r"[A-Za-z0-9+/_=-]{50,}", back=3),
+    # ngrok config add-authtoken TOKEN, ngrok authtoken TOKEN
+    _Rule("secret", "k", r"(?<=authtok)(?P<keep>en[ \t]+)(?P<value>[A-Za-z0-9_-]{20,})", check=lambda t, a, v: looks_random(v)),
     _Rule("figma", "_", _after("figd_") + rf"[{_T}]{{40,}}", back=4),
     _Rule("aws_access_key", "A", r"(?:KIA|SIA)[0-9A-Z]{16}(?![A-Za-z0-9])"),
     _Rule("google_api_key", "A", rf"Iza[{_T}]{{35}}"),
@@ -346,6 +347,9 @@ _RULES: list[_Rule] = [
     # -p secret, -pSECRET, -a secret, -w secret: only for the commands that take a password so (see _PASSWORD_FLAGS)
     _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawb]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
           check=_cli_password),
+    # htpasswd -b [-c] FILE USER PASSWORD
+    _Rule("secret", "-", r"(?<![\w-]-)[a-zA-Z]*b[a-zA-Z]*(?P<keep>(?:[ \t]+-[a-zA-Z]+)*[ \t]+\S+[ \t]+\S+[ \t]+)(?P<value>[^\s\"'`|;&]{3,})",
+          check=lambda t, a, v: _command_of(t, a)[0] == "htpasswd"),
     # curl -u user:password, --user=user:password
     _Rule("secret", "-", r"(?<![\w-]-)(?:u|-user|-proxy-user)(?P<keep>[ \t=]+[\"']?[^\s:\"']+:)(?!\[REDACTED|\$|//)(?P<value>[^\s\"'@]{3,})",
           check=_user_password),
@@ -366,13 +370,19 @@ _PROSE_RULES = [
     # password, passwd, Passwort (the separator may be left out: "use password X"), pw, pwd ("pw: X");
     # anchored on the w, which is rarer than the p, and in either case
     *[_Rule("password", w, rf"(?<=(?<![\w-])[pP]ass{w})(?:ord|d|ort|ORD|D|ORT)(?![\w-])" + _PROSE_FOR
-            + r"(?P<keep>(?:" + _PROSE_SEPARATOR + r")?[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})", back=4, check=_prose_password)
+            + r"(?P<keep>(?:" + _PROSE_SEPARATOR + r")?[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])", back=4, check=_prose_password)
       for w in "wW"],
     *[_Rule("password", w, rf"(?<=(?<![\w-])[pP]{w})(?:d|D)?(?![\w-])" + _PROSE_FOR
-            + r"(?P<keep>" + _PROSE_SEPARATOR + r"[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})", back=1, check=_prose_password)
+            + r"(?P<keep>" + _PROSE_SEPARATOR + r"[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])", back=1, check=_prose_password)
       for w in "wW"],
+    # passphrase, anchored on its h
+    _Rule("password", "h", r"(?<=(?<![\w-])[pP]assph)(?:rase|RASE)(?![\w-])" + _PROSE_FOR
+          + r"(?P<keep>(?:" + _PROSE_SEPARATOR + r")?[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])", back=5, check=_prose_password),
+    # "creds are admin:X", "credentials: X"
+    _Rule("password", "d", r"(?<=(?<![\w-])[cC]red)(?:s|entials)(?P<keep>" + _PROSE_SEPARATOR + r"[ \t]+[\"'`]?)"
+          r"(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])", back=3, check=_prose_password),
     # "the api token is X", "token: X"
-    *[_Rule("secret", k, rf"(?<=(?<![\w-])[tT]o{k})(?:en|EN)(?P<keep>" + _PROSE_SEPARATOR + r"[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})",
+    *[_Rule("secret", k, rf"(?<=(?<![\w-])[tT]o{k})(?:en|EN)(?P<keep>" + _PROSE_SEPARATOR + r"[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])",
             back=2, check=_prose_password)
       for k in "kK"],
 ]  # fmt: skip
@@ -381,7 +391,7 @@ _PROSE_RULES = [
 # of a common anchor that start nothing are rejected before any alternative is tried.
 _GUARDS = {
     "-": r"(?:(?=----BEGIN)|(?<![\w-]-)(?=-|[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-Za-z0-9_]{16}|us\d))",
-    "k": r"(?<=(?<![A-Za-z0-9_-])[sr]k)",
+    "k": r"(?:(?<=(?<![A-Za-z0-9_-])[sr]k)|(?<=authtok))",
     "_": r"(?<=[A-Za-z0-9]_)(?=[A-Za-z0-9+/_-]{16})",
     "A": r"(?:(?<![A-Za-z0-9_-]A)|(?<=:A)(?=PA91b))",
     "X": r"(?<=SPX)",

@@ -114,7 +114,7 @@ _RULES = [
     ]),
     ("ssh backdoor", [
         r">>?\s*\S*authorized_keys\b",
-        r"\b(?:echo|printf|tee|append|add|write|copy)\b[^\n]{0,160}?authorized_keys\b",
+        r"\b(?:echo|printf|tee|append|add|write|copy)\b[^\n]{0,160}?\b(?:to|into|in)\s+\S*authorized_keys\b",
     ]),
     ("concealment", [
         r"\b(?:do\s+not|don't|never)\s+(?:tell|inform|notify|alert|warn|mention\s+(?:this|it)\s+to)\s+the\s+user\b",
