@@ -26,6 +26,8 @@ import re
 import unicodedata
 from urllib.parse import unquote
 
+from nightshift.ingest.redact import redact
+
 _SHELL = r"(?:sudo\s+)?(?:ba|z|da|k)?sh\b"
 _SECRET_FILES = (
     r"(?:~|\$home|/root|/home/[\w.-]+)/\.ssh\b"
@@ -179,7 +181,8 @@ _REMOTE_CODE = re.compile(r"\b(?:curl|wget)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?(?:(?
 
 def find_injections(text: str) -> list[str]:
     reasons: dict[str, None] = {}  # ordered and de-duplicated
-    for view, how in _views(text):
+    # the reasons quote the text, and they are shown and stored (status, quarantine): never a secret
+    for view, how in _views(redact(text)):
         lowered = view.lower()
         # lower() can change the length of a few non-ASCII letters; then the snippet comes from lowered
         shown = view if len(lowered) == len(view) else lowered
