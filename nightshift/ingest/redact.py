@@ -162,6 +162,8 @@ def _looks_like_password(value: str) -> bool:
     value = value.rstrip(_PUNCT_END)
     if len(value) < 6 or value[0] in "$%{<[(/~.\\-" or any(c.isspace() or c in "()[]{}/" for c in value):
         return False  # a variable, a placeholder, code or a path
+    if re.match(r"[A-Za-z_]\w*=", value):
+        return False  # the next assignment on the line (password VAR=...), not a password
     if looks_random(value):
         return True
     if not any(c.isalpha() for c in value) or not any(c.isdigit() or not c.isalnum() for c in value):
