@@ -203,23 +203,32 @@ def find_injections(text: str) -> list[str]:
 
 
 def _views(text: str) -> list[tuple[str, str]]:
-    """The text as written, then each disguise taken off that changes it, with a note saying which."""
+    """The text as written, then each disguise taken off that changes it (only the lines it changes),
+    with a note saying which."""
     views = [(text, "")]
     plain = _INVISIBLE.sub("", text) if not text.isascii() else text
     if not plain.isascii():
         plain = unicodedata.normalize("NFKC", plain).lower().translate(_LOOKALIKES)
     if plain != text:
-        views.append((plain, " (after removing invisible and look-alike characters)"))
+        views.append((_changed_lines(text, plain), " (after removing invisible and look-alike characters)"))
     lowered = plain.lower()
     unspaced = _SPACED.sub(lambda m: m[0].replace(" ", "").replace(".", ""), _LEET_WORD.sub(lambda m: m[0].translate(_LEET), lowered))
     if unspaced != lowered:
-        views.append((unspaced, " (after joining spaced letters and reading digits as letters)"))
+        views.append((_changed_lines(lowered, unspaced), " (after joining spaced letters and reading digits as letters)"))
     if len(_PERCENT.findall(text)) >= 3:
         views.append((unquote(text), " (percent-decoded)"))
     decoded = [d for run in _BASE64_RUN.findall(text) if (d := _decode_base64(run))]
     if decoded:
         views.append(("\n".join(decoded), _BASE64))
     return views
+
+
+def _changed_lines(before: str, after: str) -> str:
+    """The lines of ``after`` that differ from ``before`` (no view adds or removes a line break)."""
+    old, new = before.split("\n"), after.split("\n")
+    if len(old) != len(new):
+        return after
+    return "\n".join(n for o, n in zip(old, new, strict=True) if n != o.lower())
 
 
 def _decode_base64(run: str) -> str | None:
