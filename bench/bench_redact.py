@@ -5,7 +5,9 @@
   text: the cost of a scanner that knows one secret. Ratio = redact time / replace time.
 * the same text redacted turn by turn, as ``render`` and the builtin path call it.
 * ``scanner.find_injections`` over 5 MB of the same text.
-* recall and false positives on ``tests/data/secrets_corpus.json`` (target: 100% and 0).
+* recall and false positives on ``tests/data/secrets_corpus.json`` (target: 100% and 0), and on each part of
+  the bigger corpus ``tests/data/secrets/`` (tuning; held-out, target recall >= 99%, look-alikes changed <= 1%);
+* recall and false positives of the injection scanner on each part of ``tests/data/injections/``.
 
 Smoke size: 2 MB and 0.5 MB.
 """
@@ -25,6 +27,7 @@ from nightshift.ingest.scanner import find_injections
 SIZE = 50_000_000  # characters
 SCAN_SIZE = 5_000_000
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "secrets_corpus.json"
+PARTS = CORPUS.parent  # secrets/ and injections/, each split into tuning.json and heldout.json
 LEAK_WINDOW = 12  # as in tests/test_secrets_corpus.py
 
 
@@ -50,25 +53,42 @@ def _throughput_row(name: str, ours: float, baseline: float, size: int, note: st
     return Row(name=name, value=mb / ours, baseline=mb / baseline, ratio=ours / baseline, note=note)
 
 
+def _leaked(item: dict) -> bool:
+    out, secret = redact(item["text"]), item["secret"]
+    return any(secret[i : i + LEAK_WINDOW] in out for i in range(max(1, len(secret) - LEAK_WINDOW + 1)))
+
+
 def _corpus_rows() -> list[Row]:
-    """The whole corpus at every size, so these are judged in smoke runs too."""
+    """The whole corpora at every size, so these are judged in smoke runs too."""
     corpus = json.loads(CORPUS.read_text(encoding="utf-8"))
     secrets, lookalikes = corpus["secrets"], corpus["lookalikes"]
-
-    def leaked(item: dict) -> bool:
-        out, secret = redact(item["text"]), item["secret"]
-        return any(secret[i : i + LEAK_WINDOW] in out for i in range(max(1, len(secret) - LEAK_WINDOW + 1)))
-
-    caught = sum(not leaked(item) for item in secrets)
+    caught = sum(not _leaked(item) for item in secrets)
     touched = sum(redact(item["text"]) != item["text"] for item in lookalikes)
     kinds = len({item["kind"] for item in secrets})
-    return [
+    rows = [
         row("redaction recall on the secrets corpus", 100 * caught / len(secrets), 100.0,
             f"percent of {len(secrets)} fake secrets of {kinds} kinds removed whole; target 100: {verdict(caught == len(secrets), smoke=False)}"),
         row("redaction false positives on look-alikes", touched, len(lookalikes),
             "look-alikes changed, of all look-alikes (git SHAs, UUIDs, base64 text, lock-file hashes, public keys); "
             f"target 0: {verdict(touched == 0, smoke=False)}"),
     ]
+    for part in ("tuning", "heldout"):
+        data = json.loads((PARTS / "secrets" / f"{part}.json").read_text(encoding="utf-8"))
+        n, m = len(data["secrets"]), len(data["lookalikes"])
+        recall = sum(not _leaked(item) for item in data["secrets"]) / n
+        changed = sum(redact(item["text"]) != item["text"] for item in data["lookalikes"]) / m
+        target = f"; target >= 99 and <= 1: {verdict(recall >= 0.99 and changed <= 0.01, smoke=False)}" if part == "heldout" else ""
+        rows.append(row(f"redaction recall, {part} part", 100 * recall, 100.0,
+                        f"percent of {n} secrets of {len({i['kind'] for i in data['secrets']})} kinds in transcript context{target}"))
+        rows.append(row(f"redaction false positives, {part} part", 100 * changed, 100.0, f"percent of {m} look-alikes changed"))
+        data = json.loads((PARTS / "injections" / f"{part}.json").read_text(encoding="utf-8"))
+        found = sum(bool(find_injections(a["text"])) for a in data["attacks"]) / len(data["attacks"])
+        flagged = sum(bool(find_injections(b["text"])) for b in data["benign"]) / len(data["benign"])
+        rows.append(row(f"injection recall, {part} part", 100 * found, 100.0,
+                        f"percent of {len(data['attacks'])} attack lines of {len({a['kind'] for a in data['attacks']})} kinds flagged"))
+        rows.append(row(f"injection false positives, {part} part", 100 * flagged, 100.0,
+                        f"percent of {len(data['benign'])} benign handbook lines flagged"))
+    return rows
 
 
 def run(smoke: bool = False) -> list[Row]:

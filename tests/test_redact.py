@@ -52,6 +52,12 @@ PEM = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo\n4l
         pytest.param('{"api_key": "abcd-1234", "user": "dev"}', '{"api_key": "[REDACTED:secret]", "user": "dev"}', id="json-api-key"),
         pytest.param("{'passwd': 'letmein!'}", "{'passwd': '[REDACTED:secret]'}", id="python-dict"),
         pytest.param('apiKey = "q1w2e3r4"', 'apiKey = "[REDACTED:secret]"', id="camel-case-assignment"),
+        pytest.param("mysql -h db -u root -pS3cr3t-Pw! shop", "mysql -h db -u root -p[REDACTED:secret] shop", id="mysql-glued-p"),
+        pytest.param("sshpass -p 'Harbor!93' ssh h", "sshpass -p '[REDACTED:secret]' ssh h", id="sshpass"),
+        pytest.param("curl -u admin:Orbit%27x https://h", "curl -u admin:[REDACTED:secret] https://h", id="curl-user"),
+        pytest.param("h:5432:db:app:Nimbus*14\n", "h:5432:db:app:[REDACTED:secret]\n", id="pgpass"),
+        pytest.param("the db password is Meadow#55, ok", "the db password is [REDACTED:password], ok", id="prose-password"),
+        pytest.param("<password>Fjord-38</password>", "<password>[REDACTED:secret]</password>", id="xml"),
         pytest.param("https://api.example.com/v1?access_token=q1w2e3r4&page=2", "https://api.example.com/v1?access_token=[REDACTED:secret]&page=2", id="query-string"),
     ],
 )
@@ -76,6 +82,11 @@ def test_each_kind_is_redacted(text, expected):
         pytest.param("api_key=api_key, password=settings.db.password, token=make_token(user)", id="code-arguments"),
         pytest.param("Always use pnpm instead of npm in this repo. The secret to speed is caching.", id="prose"),
         pytest.param("AKIAIOSFODNN7EXAMPLEXYZ", id="longer-than-an-aws-id"),
+        pytest.param("deploy:\n  ssh_private_key_path: ~/.ssh/deploy_ed25519\n", id="key-path-not-a-key"),
+        pytest.param('"@solana/spl-token": "^0.4.0",\n"jsonwebtoken": "9.0.2"', id="versions-under-token-names"),
+        pytest.param("mysql -u root -p shop; mkdir -p a; ssh -p 2222 h; docker run -u 1000:1000 x", id="flags-that-take-no-password"),
+        pytest.param("DB_PASSWORD=op://Eng/pg/password GITHUB_TOKEN=*** KEY_FILE=/run/secrets/k", id="references-and-masks"),
+        pytest.param("the password is too short and the token is expired", id="prose-about-passwords"),
     ],
 )
 def test_look_alikes_are_left_alone(text):

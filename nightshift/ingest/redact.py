@@ -1,20 +1,32 @@
 """Secret redaction: every secret-looking value becomes ``[REDACTED:<kind>]``.
 
-One combined pattern, one pass. Every rule is anchored on one literal character, chosen among the
-rare ones (``J`` of ``eyJ``, ``k`` of ``sk-``, ``z`` of ``Authorization``; the ``=``, ``:`` or quote after a
-secret-looking name), and the characters of its prefix before the anchor are checked by a look-behind.
-That set of anchors is the cheap prefilter: the regex engine skips in C over every character that is
-not one of them, and at an anchor tries only the few rules that share it. Token shapes need their fixed
-prefixes, so git SHAs, UUIDs and hashes never match; a value under a secret-looking name is taken whole,
-and under a weaker name (``signing_key``, ``_auth``) only when it looks random. Redaction is idempotent:
-a marker never matches again.
+Rules follow the shapes secrets take rather than a list of vendors alone: documented token prefixes,
+key blocks of every kind (PEM, OpenSSH, PGP, PuTTY, age), credentials in URLs of any scheme and in
+headers, values under secret-looking names in every config syntax (env, shell, YAML, TOML, ini, JSON,
+XML, properties), credentials given to command-line tools (``mysql -pX``, ``sshpass -p X``,
+``curl -u user:pass``, ``-passout pass:X``), ``.pgpass`` lines, base64 values that decode to a secret
+(Kubernetes ``data:``, kubeconfig ``client-key-data``), a password a user types in prose, and long
+random values next to a weaker name (``signing_key``, ``X-Auth-Key``).
+
+One pass per anchor. Every rule is anchored on one literal character, chosen among the rare ones (``J``
+of ``eyJ``, ``k`` of ``sk-``, ``z`` of ``Authorization``; the ``=``, ``:`` or quote after a secret-looking
+name), and the characters of its prefix before the anchor are checked by a look-behind. The regex engine
+skips in C over every character that is not the anchor, and at an anchor a cheap guard rejects most
+occurrences before any rule is tried. Token shapes need their fixed prefixes, so git SHAs, UUIDs and
+hashes never match; a value under a secret-looking name is taken whole, and under a weaker name only
+when it looks random. Tool calls are rendered as compact JSON, so a file the agent wrote shows its line
+ends as the two characters ``\\n``: rules that read to the end of a line accept those too. Redaction is
+idempotent: a marker never matches again.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,34 +36,50 @@ _SECRET_WORDS = (
     "password", "passwd", "passphrase", "secret", "token", "credential", "credentials",
     "api_key", "api-key", "apikey", "access_key", "access-key", "accesskey", "accountkey",
     "private_key", "private-key", "privatekey", "secret_key", "secret-key", "secretkey",
+    "_pass", "-pass", "psk", "_pat", "authkey", "auth_key", "auth-key",
 )  # fmt: skip
 # Names that hold secrets only sometimes (``sort_key=name``, ``auth=basic``): their value must also look
-# random. A name that merely contains a secret word (``SECRET_KEY_BASE``, ``token_v2``) counts too.
-_WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig")
+# random. A name that merely contains a secret word (``SECRET_KEY_BASE``, ``token_v2``) counts too...
+_WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig", "sessionid", "session", "cookie")
+# ...unless the name says the value is public or only points at the secret (a path, a name, an id)
+_NOT_SECRET_NAME = re.compile(
+    r"publi[cs]|publishable|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region)$"
+)
 _NAME_WORDS = re.compile("|".join(map(re.escape, _SECRET_WORDS)) + r"|passwd|pwd|secret|token", re.IGNORECASE)
 
 _TOKEN_CHAR = "A-Za-z0-9_-"
+# the end of a line, also as JSON shows it inside a string (a tool call's arguments)
+_EOL = r"(?:\r?\n|\\r\\n|\\n|$)"
 # A quoted version or version range (``"@solana/spl-token": "^0.4.0"``, ``">=0.7,<1"``) is a package
 # pin under a name that merely contains a secret word, not a secret.
 _VERSION = r"[\"'][\^~<>=! ]*v?\d+(?:\.[\w*+-]+)+(?:[ ,|]+[<>=!~^]*\d+(?:\.[\w*+-]+)*)*[\"']"
-_NOT_A_VALUE = rf"(?![\"']?(?:\[REDACTED|\$|\{{|<|%\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b|{_VERSION})"
+_NOT_A_VALUE = (
+    r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b"
+    r"|[\"']?(?:~|\.\.?)?/[\w.-]+/"  # a path to the secret, not the secret
+    r"|[\"']?[a-z][a-z0-9+.-]{1,15}://"  # a reference (op://vault/item) or a URL, whose password has its own rule
+    r"|[\"']?\*{3,}"  # masked
+    r"|[\"']?[\^~>=<]*v?\d+(?:\.[\dx*]+)+(?:-[\w.]+)?[\"']?(?:[\s,;}\]]|$)"  # a version: "@solana/spl-token": "^0.4.0"
+    rf"|{_VERSION})"  # or a quoted range: ">=0.7,<1"
+)
 _QUOTED = r"\"(?:[^\"\\\n]|\\.){3,}\"|'[^'\n]{3,}'"
 # An unquoted value. Code on the right of `=` is not a secret: a call f(x), an attribute path a.b,
 # or a variable named like the secret (token=token, api_key=self_api_key).
-_BARE_CHAR = r"[^\s\"',;&|()\[\]{}]"
+_BARE_CHAR = r"[^\s\"',;&|()\[\]{}\\]"
 _BARE = (
     rf"(?!{_BARE_CHAR}*\()"
     rf"(?![A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?!{_BARE_CHAR}))"
     rf"(?![a-z_]*(?:token|key|secret|password|credentials?)(?!{_BARE_CHAR}))"
     rf"{_BARE_CHAR}{{3,}}"
 )
-_AUTH_SCHEME = r"(?:(?i:basic|bearer|token)[ \t]+)?"
+_AUTH_SCHEME = r"(?:(?i:basic|bearer|token|ssws|bot|apikey|key|digest)[ \t]+)?"
 _AUTH_VALUE = r"(?!\[REDACTED|\$)[A-Za-z0-9._~+/-]{8,}=*"
 # type annotations look like YAML: `password: str` is code, not a secret
 _TYPE_NAME = r"(?i:str|bytes|int|bool|float|none|any|string|number|boolean|secretstr|secretbytes|optional)\b"
-_RANDOM_VALUE = r"(?=[A-Za-z+/_.~-]*\d)[A-Za-z0-9+/_.~-]{16,}={0,2}(?![A-Za-z0-9+/_.~=-])"
+_RANDOM_VALUE = r"[A-Za-z0-9+/_.~-]{16,}={0,2}(?![A-Za-z0-9+/_.~=-])"
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _NAME_REVERSED = re.compile(r"[\w.-]+")
+
+Check = Callable[[str, int, str], bool]  # (text, match start, value) -> is it a secret
 
 
 @dataclass(frozen=True)
@@ -60,7 +88,7 @@ class _Rule:
     anchor: str  # the literal character the match is found by
     rest: str  # the pattern after the anchor
     back: int = 0  # characters before the anchor that belong to the match (checked by a look-behind)
-    random_only: bool = False  # redact the value only when its name and its randomness say so
+    check: Check | None = None  # a last word on the value, for rules whose pattern alone over-matches
 
 
 def _name_before(suffix: str) -> str:
@@ -70,16 +98,147 @@ def _name_before(suffix: str) -> str:
         by_width.setdefault(len(word), []).append(re.escape(word + suffix))
     last = "".join(sorted({w[-1] for w in _SECRET_WORDS} | {w[-1].upper() for w in _SECRET_WORDS}))
     # one character first: most separators do not follow a secret word, and this rejects them cheaply
-    quick = f"(?<=[{last}]{re.escape(suffix)})"
+    quick = f"(?<=[{re.escape(last)}]{re.escape(suffix)})"
     return quick + "(?:" + "|".join(f"(?<=(?i:{'|'.join(words)}))" for words in by_width.values()) + ")"
 
 
-def _after(prefix: str) -> str:
-    """A look-behind: ``prefix`` ends here and did not start mid-token."""
-    return f"(?<=(?<![{_TOKEN_CHAR}]){re.escape(prefix)})"
+def _after(*prefixes: str) -> str:
+    """A look-behind: one of ``prefixes`` (all of one length) ends here and did not start mid-token."""
+    return f"(?<=(?<![{_TOKEN_CHAR}])(?:{'|'.join(map(re.escape, prefixes))}))"
+
+
+# ---- checks: the few rules whose pattern cannot decide alone --------------------------------------
+
+
+def looks_random(value: str) -> bool:
+    """Long, mixed letters and digits, high Shannon entropy, and not a UUID: a key, not a word or an id."""
+    if len(value) < 16 or _UUID.fullmatch(value) or not any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
+        return False
+    counts = Counter(value)
+    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    return entropy >= 3.5
+
+
+def _name_at(text: str, at: int) -> str:
+    """The name (``X-Auth-Key``, ``signing_key``) just before ``at``, lowercased; read backwards: cheap."""
+    found = _NAME_REVERSED.match(text[max(0, at - 64) : at].rstrip(" \t\"'")[::-1])
+    return found[0][::-1].lower() if found else ""
+
+
+def _random_under_weak_name(text: str, at: int, value: str) -> bool:
+    """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
+    name = _name_at(text, at)
+    if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name):
+        if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not value.startswith(("pk_", "/", "~/", "./")):
+            return True
+    return _decodes_to_secret(value)
+
+
+_B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
+
+def _decodes_to_secret(value: str) -> bool:
+    """Base64 of a private key or of text with a secret in it (a Kubernetes Secret, kubeconfig ``*-data``)."""
+    if len(value) % 4 or not _B64.fullmatch(value):
+        return False
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    if not all(c.isprintable() or c in "\r\n\t" for c in decoded):
+        return False
+    return "PRIVATE KEY" in decoded or redact(decoded) != decoded
+
+
+_EXCEPTION_NAME = re.compile(r"(?:invalid|missing|expired|bad|unknown|wrong|no)[a-z]*(?:token|secret|password|key)|\w*(?:error|exception)")
+
+
+def _not_an_exception(text: str, at: int, value: str) -> bool:
+    """``InvalidToken: 7f3e2a1b`` is a traceback's last line, not a YAML secret."""
+    return _EXCEPTION_NAME.fullmatch(_name_at(text, at)) is None
+
+
+_PUNCT_END = ".,;:?)"
+
+
+def _looks_like_password(value: str) -> bool:
+    """A typed password: letters with digits or symbols, not a word, a path, a variable or code."""
+    value = value.rstrip(_PUNCT_END)
+    if len(value) < 6 or value[0] in "$%{<[(/~.\\-" or any(c.isspace() or c in "()[]{}/" for c in value):
+        return False  # a variable, a placeholder, code or a path
+    if re.match(r"[A-Za-z_]\w*=", value):
+        return False  # the next assignment on the line (password VAR=...), not a password
+    if looks_random(value):
+        return True
+    if not any(c.isalpha() for c in value) or not any(c.isdigit() or not c.isalnum() for c in value):
+        return False
+    if re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|\w+\(.*|[\w-]+\.(?:md|txt|json|ya?ml|toml|py|sh|env|cfg|ini|conf)", value):
+        return False  # an attribute path, a call, a file name
+    return True
+
+
+def _prose_password(text: str, at: int, value: str) -> bool:
+    return _looks_like_password(value)
+
+
+# command -> the flag that gives it a password, and whether the value is glued to the flag (mysql -pX)
+_PASSWORD_FLAGS: dict[str, tuple[str, bool]] = {
+    **dict.fromkeys(("mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mariadb",
+                     "mariadb-dump", "mariadb-admin", "7z", "7za", "7zz"), ("p", True)),
+    **dict.fromkeys(("sshpass", "az", "mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport"), ("p", False)),
+    **dict.fromkeys(("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf"), ("p", False)),
+    **dict.fromkeys(("zip", "unzip", "sqlcmd", "bcp", "osql"), ("P", False)),
+    "redis-cli": ("a", False),
+    **dict.fromkeys(("ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd", "ldapcompare"), ("w", False)),
+    "gh": ("b", False),
+}
+# where a command starts: a new line (also as JSON shows it), ; | & ( ` or the next item of a JSON argv
+_COMMAND_START = re.compile(r'.*(?:\n|\\n|;|\||&|\(|`|",")', re.DOTALL)
+_PREFIX_WORD = re.compile(r"\$|\d+|sudo|env|time|nohup|exec|command|[A-Za-z_][A-Za-z0-9_]*=\S*")
+
+
+def _command_of(text: str, at: int) -> tuple[str, list[str]]:
+    """The command whose arguments include position ``at``, and its words before ``at``."""
+    line = text[max(0, at - 300) : at]
+    found = _COMMAND_START.match(line)
+    words = [w.strip("'\"") for w in line[found.end() if found else 0 :].split()]
+    while words and _PREFIX_WORD.fullmatch(words[0]):
+        words = words[1:]
+    return (words[0].rsplit("/", 1)[-1] if words else ""), words
+
+
+def _cli_password(text: str, at: int, value: str) -> bool:
+    """``-p``, ``-P``, ``-a``, ``-w``, ``-b`` give a password only to some commands (``mkdir -p`` does not)."""
+    flag, glued = ("b", False) if text.startswith("--body", at) else (text[at + 1], text[at + 2] not in " \t")
+    command, words = _command_of(text, at)
+    expected = _PASSWORD_FLAGS.get(command)
+    if expected is None or expected != (flag, glued) or value.startswith("-"):
+        return False
+    if command in ("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf", "az"):
+        return "login" in words
+    if command == "gh":
+        return "secret" in words
+    return True
+
+
+def _user_password(text: str, at: int, value: str) -> bool:
+    """``-u user:pass`` and ``--user user:pass`` (curl, wget): not ``docker run -u 1000:1000``."""
+    return not value.isdigit() and _command_of(text, at)[0] not in ("docker", "podman", "kubectl", "chown", "nerdctl")
+
+
+_PGPASS = re.compile(r"(?:^|[\s\"'])[^\s:#\"']+:(?:\d+|\*):[^\s:]+:[^\s:]+:$")
+
+
+def _pgpass_line(text: str, at: int, value: str) -> bool:
+    """``host:port:database:user:password``, one to a line (``~/.pgpass``)."""
+    lo = max(0, at - 400)
+    newline, escaped = text.rfind("\n", lo, at), text.rfind("\\n", lo, at)
+    start = max(newline + 1, escaped + 2 if escaped >= 0 else 0, lo)
+    return _PGPASS.search(text[start : at + 1]) is not None and not value.startswith("[REDACTED")
 
 
 _T = _TOKEN_CHAR
+_A = "A-Za-z0-9"
 # Each token is anchored on a rarely used character of its documented prefix (``J`` of ``eyJ``, ``k`` of
 # ``sk-``); ``back`` is how much of the prefix lies before the anchor.
 _RULES: list[_Rule] = [
@@ -87,9 +246,21 @@ _RULES: list[_Rule] = [
     _Rule("private_key", "-", (
         # to the END line; a clipped block without one is redacted to the end of its base64
         r"----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
-        r"(?:[\s\S]{0,16384}?-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,-]*)"
+        r"(?:[\s\S]{0,16384}?-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,\\-]*)"
     )),
     _Rule("pypi", "-", _after("pypi-") + rf"AgE[{_T}]{{50,}}", back=4),
+    _Rule("age", "-", _after("AGE-SECRET-KEY-") + r"1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{50,}", back=14),
+    _Rule("postman", "-", _after("PMAK-") + r"[0-9a-f]{24}-[0-9a-f]{34}", back=4),
+    *[_Rule("tailscale", "-", _after(f"tskey-{what}-") + rf"[{_A}]{{8,}}-[{_A}]{{20,}}", back=len(what) + 6)
+      for what in ("auth", "api", "client", "scim")],
+    _Rule("newrelic", "-", _after("NRAK-") + r"[A-Z0-9]{27}", back=4),
+    _Rule("pulumi", "-", _after("pul-") + r"[0-9a-f]{40}", back=3),
+    _Rule("perplexity", "-", _after("pplx-") + rf"[{_A}]{{40,}}", back=4),
+    _Rule("xai", "-", _after("xai-") + rf"[{_A}]{{60,}}", back=3),
+    _Rule("contentful", "-", _after("CFPAT-") + rf"[{_T}]{{40,}}", back=5),
+    _Rule("square", "-", rf"(?<=(?<![{_T}])sq0(?:csp|atp)-)[{_T}]{{22,}}", back=6),
+    _Rule("mailgun", "-", _after("key-") + r"[0-9a-f]{32}(?![0-9a-zA-Z])", back=3),
+    _Rule("mailchimp", "-", r"(?<=(?<![\w-])[0-9a-f]{32}-)us\d{1,2}(?![\w-])", back=32),
     _Rule("anthropic", "k", _after("sk") + rf"-ant-[{_T}]{{20,}}", back=1),
     # OpenAI keys (sk-, sk-proj-, sk-svcacct-, sk-admin-) always mix in digits; that keeps slugs out
     _Rule("openai", "k", _after("sk") + rf"-(?!ant-)(?=[A-Za-z_-]*\d)[{_T}]{{20,}}", back=1),
@@ -98,23 +269,58 @@ _RULES: list[_Rule] = [
     _Rule("stripe", "_", _after("whsec_") + r"[A-Za-z0-9+/=]{24,}", back=5),
     _Rule("npm", "_", _after("npm_") + r"[A-Za-z0-9]{36}", back=3),
     _Rule("huggingface", "_", _after("hf_") + r"[A-Za-z]{30,}(?![A-Za-z0-9])", back=2),
+    _Rule("linear", "_", _after("lin_api_") + rf"[{_A}]{{32,}}", back=7),
+    _Rule("notion", "_", _after("ntn_") + rf"[{_A}]{{40,}}", back=3),
+    _Rule("notion", "_", _after("secret_") + rf"(?=[A-Za-z]*\d)[{_A}]{{43}}(?![{_T}])", back=6),
+    _Rule("digitalocean", "_", rf"(?<=(?<![{_T}])do[opr]_v1_)[0-9a-f]{{64}}", back=6),
+    _Rule("grafana", "_", _after("glsa_") + rf"[{_A}]{{32}}_[0-9a-f]{{8}}", back=4),
+    _Rule("grafana", "_", _after("glc_") + r"[A-Za-z0-9+/]{32,}={0,2}", back=3),
+    _Rule("shopify", "_", rf"(?<=(?<![{_T}])shp(?:at|ss|ca|pa)_)[0-9a-fA-F]{{32}}", back=5),
+    _Rule("sentry", "_", rf"(?<=(?<![{_T}])sntry[su]_)[A-Za-z0-9+/=_]{{40,}}", back=6),
+    _Rule("netlify", "_", _after("nfp_") + rf"[{_A}]{{36,}}", back=3),
+    _Rule("supabase", "_", _after("sbp_") + r"[0-9a-f]{40}", back=3),
+    _Rule("planetscale", "_", _after("pscale_tkn_") + rf"[{_T}]{{32,}}", back=10),
+    _Rule("replicate", "_", _after("r8_") + rf"[{_A}]{{37,}}", back=2),
+    _Rule("groq", "_", _after("gsk_") + rf"[{_A}]{{48,}}", back=3),
+    _Rule("dockerhub", "_", _after("dckr_pat_") + rf"[{_T}]{{24,}}", back=8),
+    _Rule("circleci", "_", _after("CCIPAT_") + rf"[{_A}]{{20,}}_[0-9a-f]{{40}}", back=6),
+    _Rule("buildkite", "_", _after("bkua_") + r"[0-9a-f]{40}", back=4),
+    _Rule("flyio", "_", _after("fm2_") + r"[A-Za-z0-9+/_=-]{50,}", back=3),
+    # ngrok config add-authtoken TOKEN, ngrok authtoken TOKEN
+    _Rule("secret", "k", r"(?<=authtok)(?P<keep>en[ \t]+)(?P<value>[A-Za-z0-9_-]{20,})", check=lambda t, a, v: looks_random(v)),
+    _Rule("figma", "_", _after("figd_") + rf"[{_T}]{{40,}}", back=4),
     _Rule("aws_access_key", "A", r"(?:KIA|SIA)[0-9A-Z]{16}(?![A-Za-z0-9])"),
     _Rule("google_api_key", "A", rf"Iza[{_T}]{{35}}"),
+    _Rule("firebase", "A", rf"(?<=AAAA[{_T}]{{7}}:A)PA91b[{_T}]{{100,}}", back=12),
     _Rule("google_oauth", "X", _after("GOCSPX") + rf"-[{_T}]{{24,}}", back=5),
     _Rule("google_oauth", "y", rf"a29\.[{_T}]{{20,}}"),
     _Rule("github", "g", r"h[pousr]_[A-Za-z0-9]{30,}"),
     _Rule("github", "g", r"ithub_pat_[A-Za-z0-9_]{22,}"),
     _Rule("gitlab", "g", rf"l(?:pat|dt|rt|ptt|ft|soat|cbt)-[{_T}]{{20,}}"),
     _Rule("slack", "x", r"(?:ox[abprse]|app)-[A-Za-z0-9-]{10,}"),
+    _Rule("atlassian", "x", _after("ATATT3x") + rf"[{_T}]{{100,}}=?[0-9A-F]{{0,8}}", back=6),
     _Rule("twilio", "S", r"K[0-9a-f]{32}(?![A-Za-z0-9])"),
     _Rule("sendgrid", "S", rf"G\.[{_T}]{{16,}}\.[{_T}]{{20,}}"),
+    _Rule("square", "E", rf"AAA[{_T}]{{60,}}"),
+    _Rule("databricks", "p", rf"i[0-9a-f]{{32}}(?:-\d+)?(?![{_T}])", back=2),
     _Rule("jwt", "J", _after("eyJ") + rf"[{_T}]{{8,}}\.eyJ[{_T}]{{8,}}\.[{_T}]*", back=2),
+    _Rule("vault", ".", rf"(?<=(?<![.{_T}])hv[sbr]\.)[{_T}]{{24,}}", back=3),
+    _Rule("doppler", ".", rf"(?<=(?<![.{_T}])dp\.)(?:st|ct|sa|scim|audit|pt)\.(?:[\w-]{{1,40}}\.)?[{_A}]{{40,}}", back=2),
+    _Rule("terraform_cloud", ".", rf"(?<=(?<![{_T}])[{_A}]{{14}}\.)atlasv1\.[={_T}]{{60,}}", back=14),
+    _Rule("telegram", ":", rf"(?<=[0-9]{{8}}:)(?P<keep>)AA[{_T}]{{32,}}"),
     # Azure AD client secrets: three characters, a version digit, "Q~", then 31-34 more
-    _Rule("azure_client_secret", "~", rf"(?<=(?<![{_T}~.])[{_T}~.]{{3}}[78]Q~)[{_T}~.]{{31,34}}", back=5),
+    _Rule("azure_client_secret", "~", rf"(?<=(?<![~.{_T}])[~.{_T}]{{3}}[78]Q~)[~.{_T}]{{31,34}}", back=5),
+    # ---- key blocks that are not PEM ----
+    # PuTTY .ppk: the lines after "Private-Lines: N" (to the MAC, or to the end of a clipped block)
+    _Rule("private_key", ":", r"(?<=Private-Lines:)(?P<keep>[ \t]*\d+)(?P<value>(?:(?:\r?\n|(?:\\r)?\\n)[A-Za-z0-9+/=]{4,})+)"),
+    # the bare content of a key file shown by cat (config/master.key)
+    _Rule("secret", "y", r"(?<=\.key)(?P<keep>\r?\n|\\n)(?P<value>[A-Za-z0-9+/=_-]{32,})(?=\s|\\n|$)"),
     # ---- credentials in URLs and headers ----
     # scheme://user:password@host: only the password goes (it may itself hold an @)
-    _Rule("url_password", ":", r"(?P<keep>//[^\s:/@\[]*:)(?!\[REDACTED)[^\s/]+(?=@[^\s/@]*(?:[/?#\s]|$))"),
+    _Rule("url_password", ":", r"(?P<keep>//[^\s:/@\[]*:)(?!\[REDACTED|[{$<%])[^\s/]+(?=@[^\s/@]*(?:[/?#\s]|$))"),
     _Rule("slack_webhook", ":", r"(?P<keep>//hooks\.slack\.com/services/)T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}"),
+    # openssl -passout pass:secret
+    _Rule("secret", ":", r"(?<=(?<![\w-])pass:)(?P<keep>)(?!\[REDACTED)(?P<value>[^\s'\"]{3,})"),
     # Azure SAS signatures in a URL query
     _Rule("azure_sas", "=", r"(?<=[?&]sig=)(?P<keep>)[A-Za-z0-9%+/=]{20,}"),
     # Authorization: Bearer|Basic|token xxx (headers, curl -H) and "Authorization": "Bearer xxx"
@@ -131,73 +337,128 @@ _RULES: list[_Rule] = [
     _Rule("secret", "=", r"(?<=(?i:pwd)=)(?![/~.])(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
     # name = "value" (code), name = value alone on its line (ini, toml); `x = f(y)` is code, not a secret
     _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE
-          + r"(?P<value>" + _QUOTED + "|" + _BARE + r"(?=[ \t]*(?:\r?\n|$)))"),
+          + r"(?P<value>" + _QUOTED + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
     # "name": "value" (JSON), 'name': 'value' (Python), \"name\": \"value\" (JSON inside a JSON string)
     _Rule("secret", '"', _name_before('"') + r"(?P<keep>[ \t]*:[ \t]*)" + _NOT_A_VALUE + r"(?P<value>\"(?:[^\"\\\n]|\\.){3,}\")"),
     _Rule("secret", "'", _name_before("'") + r"(?P<keep>[ \t]*:[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}')"),
     _Rule("secret", "\\", _name_before("\\") + r'(?P<keep>"[ \t]*:[ \t]*\\")' + _NOT_A_VALUE + r'(?P<value>[^"\\\n]{3,})(?=\\")'),
+    # <password>value</password> (Maven settings.xml, .NET config)
+    _Rule("secret", ">", _name_before(">") + r"(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>[^<\s]{3,})(?=</)"),
     # name: value (YAML, HTTP headers such as api-key: ...): one token, then the end of the line
     _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + rf"(?!{_TYPE_NAME}|(?i:basic|bearer|token)[ \t])"
-          + r"(?P<value>" + _QUOTED + r"|[^\s\"'#]{3,})(?=[ \t]*(?:#[^\n]*)?(?:\r?\n|$))"),
-    # --password value (command lines); --password=value is the `=` rule's
-    _Rule("secret", "-", r"-[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key)"
-          r"(?P<keep>[ \t]+)(?!-)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r"|[^\s\"'`]{3,})"),
-    # a random-looking value under a weaker name: signing_key=..., _auth=..., SECRET_KEY_BASE: ...
-    _Rule("secret", "=", r"[ \t]*[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", random_only=True),
-    _Rule("secret", ":", r"(?!//)[ \t]*[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", random_only=True),
+          + r"(?P<value>" + _QUOTED + rf"|[^\s\"'#\\]{{3,}})(?=[ \t]*(?:#[^\n]*)?{_EOL})", check=_not_an_exception),
+    # --password value, -storepass value, --authkey value (command lines); --password=value is the `=` rule's
+    _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key|authkey|auth-key|pass(?![\w-]))"
+          r"(?P<keep>[ \t]+)(?!-|(?:env|file|fd|stdin):)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
+    # -p secret, -pSECRET, -a secret, -w secret: only for the commands that take a password so (see _PASSWORD_FLAGS)
+    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawb]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
+          check=_cli_password),
+    # htpasswd -b [-c] FILE USER PASSWORD
+    _Rule("secret", "-", r"(?<![\w-]-)[a-zA-Z]*b[a-zA-Z]*(?P<keep>(?:[ \t]+-[a-zA-Z]+)*[ \t]+\S+[ \t]+\S+[ \t]+)(?P<value>[^\s\"'`|;&]{3,})",
+          check=lambda t, a, v: _command_of(t, a)[0] == "htpasswd"),
+    # curl -u user:password, --user=user:password
+    _Rule("secret", "-", r"(?<![\w-]-)(?:u|-user|-proxy-user)(?P<keep>[ \t=]+[\"']?[^\s:\"']+:)(?!\[REDACTED|\$|//)(?P<value>[^\s\"'@]{3,})",
+          check=_user_password),
+    # a random-looking value under a weaker name (signing_key=..., _auth=..., SECRET_KEY_BASE: ...), or
+    # base64 that decodes to a secret (Kubernetes Secret data:, kubeconfig client-key-data:)
+    _Rule("secret", "=", r"[ \t]*[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
+    _Rule("secret", ":", r"(?!//)[ \t]*[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
+    # ~/.pgpass: host:port:database:user:password
+    _Rule("secret", ":", r"(?P<keep>)(?P<value>[^\s:'\"\\]{3,128})(?=[ \t]*" + _EOL + ")", check=_pgpass_line),
+]  # fmt: skip
+
+# A password typed in prose ("the db password is X", "pw: X", "Password for admin: X", "Passwort ist X"):
+# a word of the password family, an optional "for ..." clause, a verb or separator, then a value that
+# looks typed (letters with digits or symbols).
+_PROSE_SEPARATOR = r"(?:[ \t]*[:=]|[ \t]+(?:is|was|are|ist|est|es|IS)(?![\w-]))"
+_PROSE_FOR = r"(?:[ \t]+(?i:for|of|to)[ \t]+[^\n:=]{1,40}?)?"
+_PROSE_RULES = [
+    # password, passwd, Passwort (the separator may be left out: "use password X"), pw, pwd ("pw: X");
+    # anchored on the w, which is rarer than the p, and in either case
+    *[_Rule("password", w, rf"(?<=(?<![\w-])[pP]ass{w})(?:ord|d|ort|ORD|D|ORT)(?![\w-])" + _PROSE_FOR
+            + r"(?P<keep>(?:" + _PROSE_SEPARATOR + r")?[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])", back=4, check=_prose_password)
+      for w in "wW"],
+    *[_Rule("password", w, rf"(?<=(?<![\w-])[pP]{w})(?:d|D)?(?![\w-])" + _PROSE_FOR
+            + r"(?P<keep>" + _PROSE_SEPARATOR + r"[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])", back=1, check=_prose_password)
+      for w in "wW"],
+    # passphrase, anchored on its h
+    _Rule("password", "h", r"(?<=(?<![\w-])[pP]assph)(?:rase|RASE)(?![\w-])" + _PROSE_FOR
+          + r"(?P<keep>(?:" + _PROSE_SEPARATOR + r")?[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])", back=5, check=_prose_password),
+    # "creds are admin:X", "credentials: X"
+    _Rule("password", "d", r"(?<=(?<![\w-])[cC]red)(?:s|entials)(?P<keep>" + _PROSE_SEPARATOR + r"[ \t]+[\"'`]?)"
+          r"(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])", back=3, check=_prose_password),
+    # "the api token is X", "token: X"
+    *[_Rule("secret", k, rf"(?<=(?<![\w-])[tT]o{k})(?:en|EN)(?P<keep>" + _PROSE_SEPARATOR + r"[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])",
+            back=2, check=_prose_password)
+      for k in "kK"],
 ]  # fmt: skip
 
 # A cheap check right after an anchor that every rule of the anchor needs, so that the many occurrences
 # of a common anchor that start nothing are rejected before any alternative is tried.
 _GUARDS = {
-    "-": r"(?:(?=----BEGIN)|(?<=pypi-)|(?<![\w-]-)(?=-))",
-    "k": r"(?<=(?<![A-Za-z0-9_-])[sr]k)",
-    "_": r"(?<=[mfc]_)",
-    "A": r"(?<![A-Za-z0-9_-]A)",
+    "-": r"(?:(?=----BEGIN)|(?<![\w-]-)(?=-|[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-Za-z0-9_]{16}|us\d))",
+    "k": r"(?:(?<=(?<![A-Za-z0-9_-])[sr]k)|(?<=authtok))",
+    "_": r"(?<=[A-Za-z0-9]_)(?=[A-Za-z0-9+/_-]{16})",
+    "A": r"(?:(?<![A-Za-z0-9_-]A)|(?<=:A)(?=PA91b))",
     "X": r"(?<=SPX)",
-    "y": r"(?<![A-Za-z0-9_-]y)",
+    "y": r"(?:(?<![A-Za-z0-9_-]y)|(?<=\.key))",
     "g": r"(?<![A-Za-z0-9_-]g)",
-    "x": r"(?<![A-Za-z0-9_-]x)",
+    "x": r"(?:(?<![A-Za-z0-9_-]x)|(?<=ATATT3x))",
     "S": r"(?<![A-Za-z0-9_-]S)",
+    "E": r"(?<![A-Za-z0-9_-]E)(?=AAA)",
+    "p": r"(?<=(?<![A-Za-z0-9_-])dap)(?=i)",
+    ".": r"(?:(?<=[A-Za-z0-9]\.)(?=[A-Za-z0-9_-]{16})|(?<=dp\.)|(?=atlasv1\.))",
     "~": r"(?<=Q~)",
     "B": r"(?<![A-Za-z0-9_-]B)(?=earer)",
     "b": r"(?<![A-Za-z0-9_-]b)(?=earer)",
     "l": r"(?<![\w-]l)(?=ogin)",
     "=": r"(?<=[\w\"' ]=)",
-    ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}))",
+    ">": r"(?<=[A-Za-z]>)",
+    ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}|[^\s:'\"\\]{3,128}[ \t]*(?:\r?\n|\\n|$)|AA))",
 }
 
 
-def _compile() -> list[tuple[list[_Rule], re.Pattern[str]]]:
-    """One pattern per anchor; the rules that share an anchor are alternatives after its guard."""
+def _compile(rules: list[_Rule], guards: dict[str, str]) -> list[tuple[list[_Rule], re.Pattern[str], list[re.Pattern[str]]]]:
+    """One pattern per anchor; the rules that share an anchor are alternatives after its guard.
+
+    Each rule also gets a pattern of its own: when a rule's check turns a match down, the rules after
+    it are tried at the same place (the combined pattern only ever reports the first that matched).
+    """
     by_anchor: dict[str, list[_Rule]] = {}
-    for rule in _RULES:
+    for rule in rules:
         by_anchor.setdefault(rule.anchor, []).append(rule)
     passes = []
-    for anchor, rules in by_anchor.items():
+    for anchor, same in by_anchor.items():
         alts = []
-        for n, rule in enumerate(rules):
+        for n, rule in enumerate(same):
             rest = rule.rest.replace("(?P<keep>", f"(?P<k{n}>").replace("(?P<value>", f"(?P<v{n}>")
             alts.append(f"(?P<r{n}>{rest})")
-        guard = _GUARDS.get(anchor, "")
-        passes.append((rules, re.compile(re.escape(anchor) + guard + "(?:" + "|".join(alts) + ")")))
+        combined = re.compile(re.escape(anchor) + guards.get(anchor, "") + "(?:" + "|".join(alts) + ")")
+        passes.append((same, combined, [re.compile(re.escape(anchor) + alt) for alt in alts]))
     return passes
 
 
 # A pattern that starts with one literal character is searched for in C at memchr speed; a single pattern
 # with many first characters is tried at every position and is several times slower. Hence one pass per
 # anchor, each skipping straight from one occurrence of its anchor to the next.
-_PASSES = _compile()
+_PASSES = _compile(_RULES, _GUARDS) + _compile(_PROSE_RULES, {})
 
 
 def redact(text: str) -> str:
     hits: list[tuple[int, int, str]] = []
-    for rules, pattern in _PASSES:
-        for match in pattern.finditer(text):
-            n = int(match.lastgroup[1:])  # "r<n>" is the group that closed last
-            start = match.start() - rules[n].back
-            if (replacement := _replacement(rules[n], n, match, start)) is not None:
-                hits.append((start, match.end(), replacement))
+    for rules, pattern, singles in _PASSES:
+        pos = 0
+        while (found := pattern.search(text, pos)) is not None:
+            n, match, pos = int(found.lastgroup[1:]), found, found.start() + 1  # "r<n>" is the group that closed last
+            while match is not None:
+                start = match.start() - rules[n].back
+                if (replacement := _replacement(rules[n], n, match, start)) is not None:
+                    hits.append((start, match.end(), replacement))
+                    pos = match.end()
+                    break
+                # turned down by its check: the later rules may still match here, and anything
+                # inside the span (a token in a value that was not a password) is searched again
+                n, match = _next_match(rules, singles, n, match.start(), text)
     if not hits:
         return text
     hits.sort(key=lambda hit: (hit[0], -hit[1]))
@@ -211,6 +472,13 @@ def redact(text: str) -> str:
     return "".join(out)
 
 
+def _next_match(rules: list[_Rule], singles: list[re.Pattern[str]], after: int, at: int, text: str) -> tuple[int, re.Match[str] | None]:
+    for n in range(after + 1, len(rules)):
+        if (match := singles[n].match(text, at)) is not None:
+            return n, match
+    return len(rules), None
+
+
 def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str | None:
     text = match.string
     groups = match.re.groupindex
@@ -220,32 +488,18 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
     value = match[f"v{n}"]
     quote = value[0] if value[0] in "\"'" and value[-1] == value[0] and len(value) > 1 else ""
     inner = value[1:-1] if quote else value
-    if rule.random_only and not (looks_random(inner) and _weak_name(text, start)):
-        return None  # not a secret by this rule; a token shape inside is still caught by its own
+    if rule.check is not None:
+        if not rule.check(text, start, inner):
+            return None  # not a secret by this rule; a token shape inside is still caught by its own
+        if rule.check is _prose_password and inner[-1:] in _PUNCT_END:  # prose: the sentence's full stop stays
+            trail = len(inner) - len(inner.rstrip(_PUNCT_END))
+            return f"{keep}[REDACTED:{rule.kind}]" + inner[-trail:]
     # a known token shape names its kind (OPENAI_API_KEY=sk-... -> openai); anything else is "secret"
-    redacted = redact(inner)
+    redacted = redact(inner) if len(inner) >= 16 else inner  # no token shape is shorter
     if redacted == inner:
         name = text[max(0, start - 24) : start].rstrip(" \"'").lower()
         redacted = "[REDACTED:aws_secret_key]" if name.endswith("aws_secret_access_key") else "[REDACTED:secret]"
     return f"{keep}{quote}{redacted}{quote}"
-
-
-def _weak_name(text: str, at: int) -> bool:
-    """The name before ``at`` ends with a weak word or contains a secret word (read backwards: cheap)."""
-    found = _NAME_REVERSED.match(text[max(0, at - 64) : at].rstrip(" \t\"'")[::-1])
-    if found is None:
-        return False
-    name = found[0][::-1].lower()
-    return name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name) is not None
-
-
-def looks_random(value: str) -> bool:
-    """Long, mixed letters and digits, high Shannon entropy, and not a UUID: a key, not a word or an id."""
-    if len(value) < 16 or _UUID.fullmatch(value) or not any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
-        return False
-    counts = Counter(value)
-    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
-    return entropy >= 3.5
 
 
 _SECRET_KEY = re.compile(r"(?i:[A-Za-z0-9_.-]*(?:" + "|".join(map(re.escape, _SECRET_WORDS)) + "))")
@@ -265,4 +519,3 @@ def redact_obj(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [redact_obj(item) for item in obj]
     return obj
-

@@ -331,6 +331,10 @@ def _consolidate_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemo
         return None
     if not renew():
         raise consolidate_agent.LeaseLost("lost the phase 2 lease before committing; nothing committed")
+    # the agent's own check already refused flagged lines; this last gate records any it let through
+    committed = {name: memory_home.file_at_head(repo, name) for name in quarantine.HANDBOOK_FILES}
+    with open_state(s.state_dir) as db:
+        quarantine.guard_handbook(db, s.home, committed, run.run_id, utcnow())  # raises: nothing is committed
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))
     body += "\n\n" + consolidate_agent.commit_note(summary, s.consolidate_model)
     return memory_home.commit_run(repo, subject, body, _trailers(run, selection))

@@ -52,7 +52,9 @@ def scan_memory(memory: RawMemory) -> list[str]:
 
 def record(db: State, *, source: str, reasons: list[str], content: str, now: datetime,
            rollout_id: str | None = None, source_path: str | None = None, run_id: str | None = None) -> None:
-    """Upsert one finding; the same text from the same place is one row whose ``last_seen`` moves."""
+    """Upsert one finding; the same text from the same place is one row whose ``last_seen`` moves.
+
+    Content and reasons (which quote it) are redacted first: the table is as private as the memory home."""
     content = redact(content)
     key = hashlib.sha256(f"{source}\0{rollout_id or source_path or ''}\0{content}".encode()).hexdigest()[:20]
     moment = naive_utc(now)
@@ -62,7 +64,7 @@ def record(db: State, *, source: str, reasons: list[str], content: str, now: dat
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, run_id = excluded.run_id
         """,
-        [key, source, rollout_id, source_path, "\n".join(reasons), content, run_id, moment, moment],
+        [key, source, rollout_id, source_path, redact("\n".join(reasons)), content, run_id, moment, moment],
     )
 
 
