@@ -89,7 +89,7 @@ def test_fifo_socket_and_device_in_a_source_are_skipped_and_counted(setup):
 
 def test_a_transcript_swapped_for_a_fifo_after_discovery_is_not_waited_for(tmp_path):
     """The last guard: the reader itself refuses anything but a regular file, without blocking on it."""
-    from nightshift.readers import open_rollout
+    from nightshift.ingest.readers import open_rollout
 
     fifo = tmp_path / "swapped.jsonl"
     os.mkfifo(fifo)
@@ -97,6 +97,32 @@ def test_a_transcript_swapped_for_a_fifo_after_discovery_is_not_waited_for(tmp_p
     with pytest.raises(OSError, match="not a regular file"):
         open_rollout(fifo)
     assert time.monotonic() - started < 2
+
+
+def test_a_transcript_that_never_ends_is_given_up(monkeypatch):
+    """A file that keeps streaming (a link into /proc, a trickling network mount) ends at the read timeout."""
+    import io
+
+    from nightshift.ingest import readers
+    from nightshift.ingest.transcript import ReadStats
+
+    class Endless(io.RawIOBase):
+        name = "endless.jsonl"
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer) -> int:
+            line = b'{"type":"user","message":{"role":"user","content":"again"}}\n'
+            buffer[: len(line)] = line
+            return len(line)
+
+    monkeypatch.setattr(readers, "READ_TIMEOUT_SECONDS", 0.5)
+    started = time.monotonic()
+    with pytest.raises(OSError, match="endless.jsonl: still reading after 0.5 s"):
+        for _ in readers._JsonLines(io.BufferedReader(Endless()), ReadStats(), max_lines=None):
+            pass
+    assert time.monotonic() - started < 5
 
 
 # --- file names that are not UTF-8 -----------------------------------------------------------------

@@ -131,7 +131,20 @@ def find_work(run: Run, now: datetime) -> tuple[Discovery, list[FileStat]]:
         if rest:
             run.bump("deferred", len(rest))
     run.counts["discovered"] = len(found.candidates)
+    _note_odd_files(run, found)
     return found, claimed
+
+
+ODD_NOTES = 20  # a folder full of odd files is counted in full but named only this often
+
+
+def _note_odd_files(run: Run, found: Discovery) -> None:
+    """Files discovery skipped because they cannot be transcripts (a FIFO, an undecodable name): counted, named."""
+    for path, why in found.odd:
+        run.bump("bad_names" if "UTF-8" in why else "not_regular")
+    run.notes += [f"skipped: {path}: {why}" for path, why in found.odd[:ODD_NOTES]]
+    if len(found.odd) > ODD_NOTES:
+        run.notes.append(f"skipped {len(found.odd) - ODD_NOTES} more files that cannot be transcripts")
 
 
 def extract_rollout(file: FileStat, s: Settings) -> Extraction:
