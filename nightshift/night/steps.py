@@ -99,6 +99,7 @@ class Extraction:
 
 def begin_run(settings: Settings, now: datetime) -> Run:
     run = Run(run_id=now.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6], owner=uuid.uuid4().hex, settings=settings)
+    memory_home.check_home(settings.home)  # raises before anything is written: a damaged repository, a planted link
     repo = memory_home.open_home(settings.home)
     if stale := memory_home.clear_stale_git_locks(repo):  # callers hold the run lock (nightshift.lock)
         run.notes.append(f"removed git lock files a killed run left behind: {', '.join(stale)}")
@@ -268,6 +269,8 @@ def consolidate(run: Run, now: datetime) -> str | None:
             run.notes.append(f"clean-up after the failed consolidation failed too, left to the next run: {cleanup}")
         else:
             (s.state_dir / PHASE2_MARKER).unlink(missing_ok=True)
+            if isinstance(exc, consolidate_agent.AgentFailed):  # a bound or a failed check: say where the home stands
+                raise exc.restored(s.home, repo.head.commit.hexsha if memory_home.has_commits(repo) else None) from exc
         raise
     finally:
         run.spend(CONSOLIDATE, s.consolidate_model, spent.calls, spent.tokens_in, spent.tokens_out)
@@ -360,6 +363,8 @@ def _commit_message(run: Run, selection: list[StoredMemory], changed: list[str])
 
 def end_run(run: Run, *, status: str, now: datetime, commit_sha: str | None, message: str) -> None:
     with open_state(run.settings.state_dir) as db:
+        if status == "failed":
+            db.release_claims(run.owner, now)
         db.end_run(run.run_id, status=status, now=now, counts=run.counts, commit_sha=commit_sha, message=message,
                    model_usage=run.model_usage)
 
