@@ -453,6 +453,39 @@ def test_a_catastrophic_search_pattern_does_not_outlast_the_phase2_timeout(setup
     assert took < 150  # Prefect's start included; the pattern alone would take hours with a backtracking engine
 
 
+def test_the_agents_search_is_linear_time_and_says_what_re2_cannot_do(tmp_path):
+    from nightshift.phase2.tools import Sandbox
+
+    (tmp_path / "MEMORY.md").write_text("# Memory handbook\n" + "a" * 5000 + "!\n")
+    (tmp_path / "diff").write_text("")
+    sandbox = Sandbox(tmp_path, tmp_path / "diff")
+    started = time.monotonic()
+    assert sandbox.call("search", json.dumps({"pattern": "(a+)+$", "path": "MEMORY.md"})).startswith("no matches")
+    assert time.monotonic() - started < 1  # Python's re: longer than the age of the universe on this line
+    assert "MEMORY.md:1:" in sandbox.call("search", json.dumps({"pattern": "memory HANDBOOK", "ignore_case": True}))
+    refused = sandbox.call("search", json.dumps({"pattern": "(?<=a)!"}))
+    assert refused.startswith("error: invalid regular expression") and "no look-around" in refused
+
+
+def test_a_rollout_summary_reads_back_into_the_memory_it_was_written_from():
+    """What ``nightshift repair`` relies on: a summary file holds the whole memory."""
+    from datetime import UTC, datetime
+
+    from nightshift.memory import RawMemory, StoredMemory
+    from nightshift.phase2.workspace import _rollout_summary_md, parse_rollout_summary_md
+
+    memory = RawMemory.model_validate({
+        "decision": "remember", "rollout_summary": "Fixed the flaky build; the user wants small commits.", "slug": "flaky-build",
+        "tasks": [{"title": "Fix the build", "outcome": "success", "scope": "project", "cwd": "/home/dev/app", "keywords": ["ci", "make"],
+                   "preferences": ["Small commits, please."], "knowledge": ["`make -j1` avoids the race in codegen"],
+                   "failures": [{"symptom": "make -> codegen race", "fix": "run `make -j1`"}, {"symptom": "lint fails", "fix": ""}],
+                   "evidence": ["user turn 4"]},
+                  {"title": "Global habit", "outcome": "uncertain", "scope": "global", "cwd": None, "keywords": [],
+                   "preferences": ["Answer in English everywhere."], "knowledge": [], "failures": [], "evidence": []}]})
+    stored = StoredMemory("019a-rollout", "/src/a.jsonl", "codex", "github.com/acme/app", memory, datetime(2026, 11, 30, 8, 15, tzinfo=UTC))
+    assert parse_rollout_summary_md(_rollout_summary_md(stored)) == stored
+
+
 # --- a stop signal ---------------------------------------------------------------------------------
 
 
