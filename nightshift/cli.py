@@ -456,6 +456,9 @@ def watch_command(
     except WatchError as exc:
         typer.echo(f"nightshift: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
+    except UserError as exc:  # a damaged state or home repository, a planted link: no pass can run until fixed
+        typer.echo(f"nightshift: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
     typer.echo("nightshift: stopped", err=True)
 
 

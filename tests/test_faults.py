@@ -311,9 +311,10 @@ umount "$MNT"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("free", [0, 64 * 1024, 512 * 1024, 2 * 1024 * 1024], ids=["0", "64K", "512K", "2M"])
+@pytest.mark.parametrize("free", [0, 64 * 1024, 512 * 1024], ids=["0", "64K", "512K"])
 def test_a_full_disk_fails_cleanly_and_the_rerun_completes(setup, free):
-    """A real full file system: a small tmpfs in a private mount namespace (``unshare``, no root needed)."""
+    """A real full file system: a small tmpfs in a private mount namespace (``unshare``, no root needed).
+    With 2M free this home's night fits and completes, so that size proves nothing here."""
     home, sources, extra = setup
     claude_session(extra / "proj" / "new.jsonl", "In this repo, always run ruff before committing.")
     out = home.parent / "out"
@@ -412,6 +413,7 @@ def test_phase2_bounds_end_in_a_clean_message_and_the_home_at_its_commit(setup, 
         return Reply.delay(30, Reply.tool_calls([("list_files", {"path": "."})], usage=(500, 10)))
 
     limits = {"NIGHTSHIFT_PHASE2_MAX_TOKENS": "50000"} if bound == "tokens" else {"NIGHTSHIFT_PHASE2_TIMEOUT_MINUTES": "0.1"}
+    limits["NIGHTSHIFT_JOB_RETRY_BACKOFF_MINUTES"] = "0"  # so the rerun may consolidate at once
     with FakeOpenAI(default=answer) as fake:
         done = consolidate(home, sources, "--provider", "openai", env=_model_env(fake, **limits))
     assert done.returncode == 1
@@ -421,7 +423,7 @@ def test_phase2_bounds_end_in_a_clean_message_and_the_home_at_its_commit(setup, 
     assert _head(home) == head and _clean(home)
 
     with FakeOpenAI(default=lambda r: _agent_writes(home, r) if "tools" in r else Reply.json(LIGHTHOUSE_MEMORY)) as fake:
-        after = consolidate(home, sources, "--provider", "openai", env=_model_env(fake, NIGHTSHIFT_JOB_RETRY_BACKOFF_MINUTES="0"))
+        after = consolidate(home, sources, "--provider", "openai", env=_model_env(fake))
     assert after.returncode == 0, after.stderr[-3000:]
     assert git.Repo(home).head.commit.parents[0].hexsha == head
 
@@ -545,8 +547,9 @@ def test_sigterm_while_blocked_ends_the_run_cleanly_and_leaves_no_child(setup):
     assert lock_holder(home / ".nightshift") is None
     assert _wait_gone(children, 15) == []
 
-    after = consolidate(home, sources, env={"NIGHTSHIFT_JOB_LEASE_MINUTES": "0"})  # the stopped run's claims are free again
+    after = consolidate(home, sources)  # the stopped run handed its claims back: no lease to wait out
     assert after.returncode == 0, after.stderr[-3000:]
+    assert "always run ruff before committing" in (home / "MEMORY.md").read_text()
 
 
 @pytest.mark.slow
