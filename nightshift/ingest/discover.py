@@ -38,7 +38,8 @@ class Discovery:
     unchanged: int = 0
     not_idle: int = 0
     too_old: int = 0
-    odd: list[tuple[str, str]] = field(default_factory=list)  # (printable path, why) of files that cannot be transcripts
+    # Files that cannot be transcripts: (printable path, "not_regular" or "bad_names", why)
+    odd: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def walk_transcript_files(sources: Iterable[Path]) -> Iterator[FileStat]:
@@ -56,7 +57,7 @@ def _kind(mode: int) -> str:
     return "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
 
 
-def _walk(sources: Iterable[Path], odd: list[tuple[str, str]] | None = None) -> Iterator[tuple[str, int, float, bool]]:
+def _walk(sources: Iterable[Path], odd: list[tuple[str, str, str]] | None = None) -> Iterator[tuple[str, int, float, bool]]:
     """(path, size, mtime, compressed) of every transcript file; a compressed one by its plain name.
 
     Only regular files are transcripts: a FIFO, socket or device named like one (or a link to one) would
@@ -81,13 +82,13 @@ def _walk(sources: Iterable[Path], odd: list[tuple[str, str]] | None = None) -> 
                         if stat.S_ISREG(st.st_mode):
                             yield entry.path, st.st_size, st.st_mtime, False
                         elif odd is not None:
-                            odd.append((printable(entry.path), f"not a regular file ({_kind(st.st_mode)})"))
+                            odd.append((printable(entry.path), "not_regular", f"not a regular file ({_kind(st.st_mode)})"))
                     elif entry.name.endswith(".jsonl.zst") and not os.path.exists(plain := entry.path[:-4]):
                         st = entry.stat()
                         if stat.S_ISREG(st.st_mode):
                             yield plain, st.st_size, st.st_mtime, True
                         elif odd is not None:
-                            odd.append((printable(entry.path), f"not a regular file ({_kind(st.st_mode)})"))
+                            odd.append((printable(entry.path), "not_regular", f"not a regular file ({_kind(st.st_mode)})"))
                 except OSError:
                     continue
 
@@ -115,7 +116,7 @@ def discover(
         elif (seen := watermark(path)) == (size, mtime) or (compressed and seen is not None and seen[1] == mtime):
             unchanged += 1
         elif not _utf8(path):  # the state keys rollouts by path as text: such a name cannot be recorded
-            found.odd.append((printable(path), "file name is not valid UTF-8"))
+            found.odd.append((printable(path), "bad_names", "file name is not valid UTF-8"))
         else:
             found.candidates.append(FileStat(path, size, mtime))
     found.scanned, found.unchanged, found.not_idle, found.too_old = scanned, unchanged, not_idle, too_old

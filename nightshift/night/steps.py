@@ -141,9 +141,9 @@ ODD_NOTES = 20  # a folder full of odd files is counted in full but named only t
 
 def _note_odd_files(run: Run, found: Discovery) -> None:
     """Files discovery skipped because they cannot be transcripts (a FIFO, an undecodable name): counted, named."""
-    for path, why in found.odd:
-        run.bump("bad_names" if "UTF-8" in why else "not_regular")
-    run.notes += [f"skipped: {path}: {why}" for path, why in found.odd[:ODD_NOTES]]
+    for _, key, _ in found.odd:
+        run.bump(key)
+    run.notes += [f"skipped: {path}: {why}" for path, _, why in found.odd[:ODD_NOTES]]
     if len(found.odd) > ODD_NOTES:
         run.notes.append(f"skipped {len(found.odd) - ODD_NOTES} more files that cannot be transcripts")
 
