@@ -28,6 +28,18 @@ from nightshift.ingest.discover import FileStat
 from nightshift.settings import Settings, load_settings
 
 
+class StoppableThreads(ThreadPoolTaskRunner):
+    """The flow's threads, except that a stop (Ctrl-C, or the CLI's stop on SIGTERM: not an ``Exception``)
+    does not wait for extraction threads blocked on a model. By then the pass has ended its run record
+    and released its claims, and nothing those threads return is kept; the process is about to exit."""
+
+    def __exit__(self, exc_type, exc_value, traceback) -> None:
+        if exc_type is not None and not issubclass(exc_type, Exception) and self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+        super().__exit__(exc_type, exc_value, traceback)
+
+
 # Tasks take live objects (settings, the run), so Prefect's input hashing for caching is off.
 @task(name="discover", cache_policy=NO_CACHE)
 def discover_task(run: pipeline.Run, now: datetime) -> list[FileStat]:
@@ -75,7 +87,7 @@ def run_consolidation(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
     return result.as_dict() | {"flow_run_id": str(flow_run.id)}  # to find the run and its artifacts in the UI
 
 
-@flow(name="consolidate", task_runner=ThreadPoolTaskRunner(max_workers=8), log_prints=True)
+@flow(name="consolidate", task_runner=StoppableThreads(max_workers=8), log_prints=True)
 def consolidate_flow(
     home: str | None = None,
     sources: list[str] | None = None,
@@ -97,5 +109,5 @@ def consolidate_flow(
 def run_with_settings(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
     """Run the flow in this process with these settings, every one of them (``extract_concurrency``
     threads for the extract step unless it runs on Dask)."""
-    bounded = consolidate_flow.with_options(task_runner=ThreadPoolTaskRunner(max_workers=settings.extract_concurrency))
+    bounded = consolidate_flow.with_options(task_runner=StoppableThreads(max_workers=settings.extract_concurrency))
     return bounded(settings=settings, mode=mode)

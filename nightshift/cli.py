@@ -7,6 +7,7 @@ and ``status`` start fast, and a night's own overhead stays small (docs/benchmar
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import json
 import os
@@ -24,6 +25,7 @@ import git
 import typer
 from pydantic import ValidationError
 
+from nightshift.errors import UserError
 from nightshift.ingest.discover import discover
 from nightshift.errors import UserError
 from nightshift.lock import LOCK_NAME, LockHeld, lock_holder, run_lock
@@ -89,6 +91,7 @@ def consolidate(
     if not isinstance(reporter, progress.LineReporter):
         # Prefect's per-task log lines would tear through the progress bar or the --quiet/--json silence.
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    _stop_on_signals()
     try:
         with _exit_3_when_locked("; try again later"):
             # Answer at once, before Prefect's slow start-up, when a run is already going; the pass itself
@@ -96,26 +99,107 @@ def consolidate(
             settings.state_dir.mkdir(parents=True, exist_ok=True)  # an unwritable home fails here, before Prefect starts
             if pid := lock_holder(settings.state_dir):
                 raise LockHeld(pid, settings.state_dir / LOCK_NAME)
+            _preflight(settings)
             from flows.consolidate import run_with_settings  # the CLI is the only layer above flows
+            from flows.ephemeral import temporary_server
             from nightshift.night.schedule import FRESH, NIGHTLY
 
-            with progress.use(reporter):
+            _no_prefect_tracebacks()
+            with progress.use(reporter), temporary_server():
                 result = run_with_settings(settings, FRESH if fresh else NIGHTLY)
-    except PoisonedHandbook as exc:
-        typer.echo(f"nightshift: {exc}; see `nightshift status`", err=True)
-        raise typer.Exit(1) from None
+    except Stopped as exc:
+        typer.echo(f"nightshift: stopped by {exc.signal.name}; the memory home {settings.home} is at its last commit and "
+                   "the run lock is released; the next run starts over", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + exc.signal)  # extraction threads may still wait on a model; nothing of theirs is kept
     except UserError as exc:
         typer.echo(f"nightshift: {exc}", err=True)
         raise typer.Exit(exc.exit_code) from None
-    except (OSError, git.GitCommandError, duckdb.IOException) as exc:  # disk full, read-only, quota
-        detail = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
-        typer.echo(f"nightshift: cannot write to the memory home {settings.home}: {detail}. "
-                   "Nothing was committed; the home is at its last commit.", err=True)
+    except PoisonedHandbook as exc:
+        typer.echo(f"nightshift: {exc}; see `nightshift status`", err=True)
+        raise typer.Exit(1) from None
+    except (OSError, git.GitCommandError, duckdb.Error) as exc:  # disk full, read-only, quota; a damaged state
+        detail = _write_failure(exc, settings)
+        if detail is None:
+            raise
+        typer.echo(f"nightshift: {detail}", err=True)
         raise typer.Exit(1) from None
     if as_json:
         typer.echo(json.dumps(result, default=str, indent=2))
     elif not quiet:
         typer.echo(result["summary"])
+
+
+# --- faults of a run: checked before Prefect starts, or turned into one line when they happen --------
+
+
+class Stopped(BaseException):
+    """A stop signal (cron's timeout, systemd): unwinds the run like Ctrl-C, so the home goes back to its
+    commit and the locks are released. A BaseException, because model clients retry on any Exception."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signal = signal.Signals(signum)
+
+
+def _stop_on_signals() -> None:
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signum, signal.SIG_DFL)  # a second signal ends the process at once
+        raise Stopped(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
+
+
+def _preflight(settings: Settings) -> None:
+    """What would stop the run before it writes anything, found before Prefect's ten-second start: a damaged
+    or planted-on home repository, a damaged state database (the flow checks both again on its own)."""
+    from nightshift.phase2.home import check_home
+    from nightshift.store.state import DB_NAME, damaged_copies
+
+    check_home(settings.home)
+    if (settings.state_dir / DB_NAME).exists() or damaged_copies(settings.state_dir):
+        with open_state(settings.state_dir, read_only=True, wait_seconds=0):
+            pass
+
+
+def _no_prefect_tracebacks() -> None:
+    """Prefect logs a failed flow's traceback to the console; the CLI says the same in one line, and an
+    unexpected error still ends in its own traceback when it reaches the CLI. The Prefect UI keeps its copy."""
+    import logging
+
+    if os.environ.get("NIGHTSHIFT_DEBUG"):
+        return
+
+    class NoTraceback(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            record.exc_info = record.exc_text = None
+            return True
+
+    for handler in logging.getLogger().handlers:  # the console handler; the API handlers sit on Prefect's own loggers
+        if isinstance(handler, logging.StreamHandler):
+            handler.addFilter(NoTraceback())
+
+
+_DISK_FULL = ("No space left on device", "Disk quota exceeded")
+
+
+def _write_failure(exc: BaseException, settings: Settings) -> str | None:
+    """The one line for a run that could not write (None: not a write failure, a bug to show in full)."""
+    from nightshift.store.state import DB_NAME, is_damage, set_aside
+
+    text = str(exc).strip()
+    if is_damage(exc):  # found by a query, not by the connect: the run failed and the file is set aside now
+        path = settings.state_dir / DB_NAME
+        return str(set_aside(path, exc) if path.exists() else exc)
+    if isinstance(exc, duckdb.Error) and not isinstance(exc, duckdb.IOException) and not any(s in text for s in _DISK_FULL):
+        return None
+    if getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or any(s in text for s in _DISK_FULL):
+        detail = "the disk is full (no space left on the device); free some space and run again"
+    else:
+        detail = text.splitlines()[-1][:300] if text else type(exc).__name__
+    return f"cannot write to the memory home {settings.home}: {detail}. Nothing was committed; the home is at its last commit."
 
 
 def _dry_run(settings: Settings) -> None:
@@ -144,6 +228,9 @@ def status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     except StateBusy:
         typer.echo(f"nightshift: a run is in progress (pid {lock_holder(settings.state_dir) or '?'}); try again shortly")
         return
+    except UserError as exc:  # a damaged state database
+        typer.echo(f"nightshift: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
     typer.echo(json.dumps(report, default=str, indent=2) if as_json else "\n".join(ops.render_status(report)))
 
 
@@ -295,6 +382,20 @@ def rollback_command(
         typer.echo(f"nightshift: no raw memory left for {', '.join(done.missing)} (forgotten since)")
 
 
+@app.command("repair")
+def repair_command(home: HomeOpt = None) -> None:
+    """Rebuild a damaged state database from the memory home's last commit (what is lost is listed)."""
+    from nightshift.commands.repair import render, repair
+    settings = _settings(home=home)
+    try:
+        with _exit_3_when_locked():
+            done = repair(settings, datetime.now(UTC))
+    except UserError as exc:  # the home itself is damaged: there is nothing sound to rebuild from
+        typer.echo(f"nightshift: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    typer.echo(render(done, settings))
+
+
 @app.command("import")
 def import_command(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="CLAUDE.md, AGENTS.md, Hermes MEMORY.md / USER.md files, or folders searched for CLAUDE.md and AGENTS.md.")] = None,
@@ -359,6 +460,9 @@ def watch_command(
     except WatchError as exc:
         typer.echo(f"nightshift: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
+    except UserError as exc:  # a damaged state or home repository, a planted link: no pass can run until fixed
+        typer.echo(f"nightshift: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
     typer.echo("nightshift: stopped", err=True)
 
 

@@ -30,7 +30,7 @@ from nightshift.resources import prompt_path
 from nightshift.ingest.scanner import find_injections
 from nightshift.scope import project_key
 from nightshift.settings import Settings
-from nightshift.store.state import DB_NAME, StateBusy, open_state
+from nightshift.store.state import DB_NAME, StateBusy, StateDamaged, open_state
 
 PROMPT = "read_path.md"
 PROFILE, INDEX = "## User profile", "## What's in memory"
@@ -165,7 +165,7 @@ def _memory_index(s: Settings, now: datetime) -> dict[str, tuple[datetime, str]]
         with open_state(s.state_dir, read_only=True, wait_seconds=2) as db:
             selection = usage.select_memories(db, usage.Policy.of(s), now)
             ids = [row[0] for row in db.con.execute("SELECT rollout_id FROM raw_memories").fetchall()]
-    except (StateBusy, duckdb.Error):  # a run is writing, or an older schema: entries keep their blame age
+    except (StateBusy, StateDamaged, duckdb.Error):  # a run is writing, an older schema, damage: entries keep their blame age
         return {}
     short = citations.short_ids(ids)
     index: dict[str, tuple[datetime, str]] = {}

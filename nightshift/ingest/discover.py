@@ -13,6 +13,7 @@ exist, the plain file wins.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,16 +38,30 @@ class Discovery:
     unchanged: int = 0
     not_idle: int = 0
     too_old: int = 0
+    # Files that cannot be transcripts: (printable path, "not_regular" or "bad_names", why)
+    odd: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def walk_transcript_files(sources: Iterable[Path]) -> Iterator[FileStat]:
-    """Every ``*.jsonl`` below the sources, depth first, with its stat; missing sources are skipped."""
+    """Every regular ``*.jsonl`` below the sources, depth first, with its stat; missing sources are skipped."""
     for path, size, mtime, _ in _walk(sources):
         yield FileStat(path, size, mtime)
 
 
-def _walk(sources: Iterable[Path]) -> Iterator[tuple[str, int, float, bool]]:
-    """(path, size, mtime, compressed) of every transcript file; a compressed one by its plain name."""
+def printable(path: str) -> str:
+    """A path for a message: bytes that are not UTF-8 shown as escapes (``caf\\xe9``)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _kind(mode: int) -> str:
+    return "FIFO" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file"
+
+
+def _walk(sources: Iterable[Path], odd: list[tuple[str, str, str]] | None = None) -> Iterator[tuple[str, int, float, bool]]:
+    """(path, size, mtime, compressed) of every transcript file; a compressed one by its plain name.
+
+    Only regular files are transcripts: a FIFO, socket or device named like one (or a link to one) would
+    block or never end when read, so it is skipped and, when ``odd`` is given, listed there."""
     # Plain tuples: discovery looks at every file of a 50,000-file tree and builds a FileStat only for
     # the few candidates, so this loop is kept as close to a bare scandir walk as it can be.
     stack = [str(s) for s in sources if s.is_dir()]
@@ -64,10 +79,16 @@ def _walk(sources: Iterable[Path]) -> Iterator[tuple[str, int, float, bool]]:
                             stack.append(entry.path)
                     elif entry.name.endswith(".jsonl") and not entry.name.startswith("agent-"):
                         st = entry.stat()
-                        yield entry.path, st.st_size, st.st_mtime, False
+                        if stat.S_ISREG(st.st_mode):
+                            yield entry.path, st.st_size, st.st_mtime, False
+                        elif odd is not None:
+                            odd.append((printable(entry.path), "not_regular", f"not a regular file ({_kind(st.st_mode)})"))
                     elif entry.name.endswith(".jsonl.zst") and not os.path.exists(plain := entry.path[:-4]):
                         st = entry.stat()
-                        yield plain, st.st_size, st.st_mtime, True
+                        if stat.S_ISREG(st.st_mode):
+                            yield plain, st.st_size, st.st_mtime, True
+                        elif odd is not None:
+                            odd.append((printable(entry.path), "not_regular", f"not a regular file ({_kind(st.st_mode)})"))
                 except OSError:
                     continue
 
@@ -86,7 +107,7 @@ def discover(
     found = Discovery()
     watermark = watermarks.get
     scanned = unchanged = not_idle = too_old = 0
-    for path, size, mtime, compressed in _walk(sources):
+    for path, size, mtime, compressed in _walk(sources, found.odd):
         scanned += 1
         if mtime < old_before:
             too_old += 1
@@ -94,8 +115,19 @@ def discover(
             not_idle += 1
         elif (seen := watermark(path)) == (size, mtime) or (compressed and seen is not None and seen[1] == mtime):
             unchanged += 1
+        elif not _utf8(path):  # the state keys rollouts by path as text: such a name cannot be recorded
+            found.odd.append((printable(path), "bad_names", "file name is not valid UTF-8"))
         else:
             found.candidates.append(FileStat(path, size, mtime))
     found.scanned, found.unchanged, found.not_idle, found.too_old = scanned, unchanged, not_idle, too_old
     found.candidates.sort(key=lambda s: (-s.mtime, s.path))
     return found
+
+
+def _utf8(path: str) -> bool:
+    """False for a name the file system gave as bytes that are not UTF-8 (surrogate escapes in ``path``)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

@@ -105,6 +105,7 @@ class Extraction:
 
 def begin_run(settings: Settings, now: datetime) -> Run:
     run = Run(run_id=now.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6], owner=uuid.uuid4().hex, settings=settings)
+    memory_home.check_home(settings.home)  # raises before anything is written: a damaged repository, a planted link
     repo = memory_home.open_home(settings.home)
     if stale := memory_home.clear_stale_git_locks(repo):  # callers hold the run lock (nightshift.lock)
         run.notes.append(f"removed git lock files a killed run left behind: {', '.join(stale)}")
@@ -137,7 +138,20 @@ def find_work(run: Run, now: datetime) -> tuple[Discovery, list[FileStat]]:
         if rest:
             run.bump("deferred", len(rest))
     run.counts["discovered"] = len(found.candidates)
+    _note_odd_files(run, found)
     return found, claimed
+
+
+ODD_NOTES = 20  # a folder full of odd files is counted in full but named only this often
+
+
+def _note_odd_files(run: Run, found: Discovery) -> None:
+    """Files discovery skipped because they cannot be transcripts (a FIFO, an undecodable name): counted, named."""
+    for _, key, _ in found.odd:
+        run.bump(key)
+    run.notes += [f"skipped: {path}: {why}" for path, _, why in found.odd[:ODD_NOTES]]
+    if len(found.odd) > ODD_NOTES:
+        run.notes.append(f"skipped {len(found.odd) - ODD_NOTES} more files that cannot be transcripts")
 
 
 def extract_rollout(file: FileStat, s: Settings) -> Extraction:
@@ -266,6 +280,8 @@ def consolidate(run: Run, now: datetime) -> str | None:
             run.notes.append(f"clean-up after the failed consolidation failed too, left to the next run: {cleanup}")
         else:
             (s.state_dir / PHASE2_MARKER).unlink(missing_ok=True)
+            if isinstance(exc, consolidate_agent.AgentFailed):  # a bound or a failed check: say where the home stands
+                raise exc.restored(s.home, repo.head.commit.hexsha if memory_home.has_commits(repo) else None) from exc
         raise
     finally:
         run.spend(CONSOLIDATE, s.consolidate_model, spent.calls, spent.tokens_in, spent.tokens_out)
@@ -384,6 +400,8 @@ def _commit_message(run: Run, selection: list[StoredMemory], changed: list[str])
 
 def end_run(run: Run, *, status: str, now: datetime, commit_sha: str | None, message: str) -> None:
     with open_state(run.settings.state_dir) as db:
+        if status == "failed":
+            db.release_claims(run.owner, now)
         db.end_run(run.run_id, status=status, now=now, counts=run.counts, commit_sha=commit_sha, message=message,
                    model_usage=run.model_usage, harness=run.harness)
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import git
 
+from nightshift.errors import EXIT_FAILED, UserError
 from nightshift.phase2 import handbook
 from nightshift.phase2.tools import DIFF_NAME, TOOL_SPECS, WRITABLE_DIR, WRITABLE_FILES, Sandbox
 from nightshift.phase2.home import IDENTITY, changed_files, file_at_head, has_commits
@@ -54,8 +55,17 @@ ELIDED = "\n[elided to save context: an older result; call the tool again if you
 NUDGE = "Use the tools to do the work, and call finish with a short summary when you are done."
 
 
-class AgentFailed(RuntimeError):
+class AgentFailed(UserError):
     """The agent did not produce a valid handbook within its bounds; nothing of its work may be kept."""
+
+    def __init__(self, message: str):
+        super().__init__(message, EXIT_FAILED)
+
+    def restored(self, home: Path, head: str | None) -> AgentFailed:
+        """The same failure, saying where the home stands once it is back at its commit (the CLI's one line)."""
+        at = f"its last commit {head[:10]}" if head else "where it was (no commit yet)"
+        return type(self)(f"phase 2 stopped: {self}. The memory home {home} is back at {at}; the consolidation is tried "
+                          "again after a backoff")
 
 
 class LeaseLost(AgentFailed):

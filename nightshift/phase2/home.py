@@ -6,15 +6,98 @@ lock, logs), which therefore survives a restore to HEAD.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import time
 from pathlib import Path
 
 import git
 
+from nightshift.errors import EXIT_FAILED, UserError
+
 IDENTITY = ("nightshift", "nightshift@localhost")
 GITIGNORE = ".nightshift/\n"
 GENERATED = ("MEMORY.md", "memory_summary.md", "raw_memories.md", "rollout_summaries")
+# What nightshift reads and writes in the home; none of it may be a symbolic link (see check_home).
+OWN_PATHS = (*GENERATED, "skills", ".gitignore")
+
+
+class HomeDamaged(UserError):
+    """The home's git repository cannot be read; nothing was written."""
+
+    def __init__(self, home: Path, what: str, command: str = "fsck"):
+        super().__init__(f"the memory home {home} is a damaged git repository: {what}. `git -C {home} {command}` shows it; "
+                         "nothing was written", EXIT_FAILED)
+
+
+class LinkInHome(UserError):
+    """A symbolic link where nightshift reads or writes: following it would read or write outside the home."""
+
+    def __init__(self, home: Path, link: Path):
+        rel = link.relative_to(home).as_posix()
+        super().__init__(f"{link} is a symbolic link (to {os.readlink(link)}); nightshift neither reads nor writes through "
+                         f"links in the memory home. Put the real file or folder there (`git -C {home} checkout HEAD -- {rel}` "
+                         "restores the committed one); nothing was written", EXIT_FAILED)
+
+
+def check_home(home: Path) -> None:
+    """Before a run writes anything: nothing nightshift reads or writes is a link, and the repository,
+    when there is one, can be read (its HEAD commit and every object of HEAD's snapshot)."""
+    for name in OWN_PATHS:
+        top = home / name
+        if top.is_symlink():
+            raise LinkInHome(home, top)
+        if top.is_dir():
+            for folder, dirs, files in os.walk(top):  # os.walk does not descend into links
+                for entry in (*dirs, *files):
+                    if (link := Path(folder) / entry).is_symlink():
+                        raise LinkInHome(home, link)
+    _check_git(home)
+
+
+def _git(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(home), *args], input=stdin, capture_output=True, text=True,
+                          env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"})  # a check writes nothing, not even the index
+
+
+def _why(done: subprocess.CompletedProcess) -> str:
+    """git's own last words (``fatal: ...``), on one line."""
+    lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    return (lines[-1] if lines else f"git exited with {done.returncode}").removeprefix("fatal: ").removeprefix("error: ")
+
+
+def _check_git(home: Path) -> None:
+    dot_git = home / ".git"
+    if not dot_git.exists() and not dot_git.is_symlink():
+        return  # a new home: the first run creates the repository
+    if dot_git.is_file():
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+        if not text.startswith("gitdir:"):
+            raise HomeDamaged(home, f".git is {'an empty file' if not text else 'a file that names no repository'}, "
+                                    "not the repository folder", "status")
+    elif dot_git.is_dir() and not (dot_git / "HEAD").is_file():
+        raise HomeDamaged(home, ".git/HEAD is missing", "status")
+    # Two git calls on a healthy home: the snapshot's tree (reads HEAD, the config, the commit and its
+    # trees), then whether each of its objects is there. Only a failure pays for a closer look.
+    tree = _git(home, "ls-tree", "-r", "--full-tree", "HEAD")
+    if tree.returncode != 0:
+        config = _git(home, "rev-parse", "--git-dir")
+        if config.returncode != 0:
+            raise HomeDamaged(home, _why(config), "status")
+        head = _git(home, "rev-parse", "--verify", "--quiet", "HEAD")
+        if head.returncode != 0 and not head.stdout.strip():
+            return  # no commit yet
+        sha = head.stdout.strip()
+        if _git(home, "cat-file", "-e", sha).returncode != 0:
+            raise HomeDamaged(home, f"the HEAD commit {sha[:10]} is missing")
+        raise HomeDamaged(home, f"the HEAD commit {sha[:10]} cannot be read ({_why(tree)})")
+    entries = [line.split(None, 3) for line in tree.stdout.splitlines()]  # mode, type, sha, path
+    objects = [(sha, path) for _, kind, sha, path in entries if kind == "blob"]
+    found = _git(home, "cat-file", "--batch-check", stdin="".join(f"{sha}\n" for sha, _ in objects))
+    missing = [path for (_, path), line in zip(objects, found.stdout.splitlines()) if line.endswith(" missing")]
+    if found.returncode != 0 or missing:
+        raise HomeDamaged(home, f"the object of {missing[0]} in HEAD is missing" if missing else _why(found))
 
 
 def open_home(home: Path) -> git.Repo:

@@ -190,6 +190,8 @@ def rollouts_in_head(home: Path) -> set[str]:
         folder = repo.head.commit.tree / ROLLOUT_SUMMARIES
     except KeyError:
         return set()
+    if folder.type != "tree":  # a link committed in its place (by a hand edit) names no summaries
+        return set()
     found: set[str] = set()
     for blob in folder.blobs:
         found.update(_ROLLOUT_ID_LINE.findall(blob.data_stream.read().decode("utf-8", "replace")))

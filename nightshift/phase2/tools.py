@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import jsonschema
+import re2
 
 from nightshift.phase2.workspace import write_atomic
 
@@ -37,6 +38,21 @@ MATCH_LINE_CHARS = 240
 
 class ToolError(Exception):
     """A refusal or a mistake, reported to the model as the tool's result."""
+
+
+def _linear_regex(pattern: str, ignore_case: bool):
+    """The agent's pattern, compiled by RE2: its matching time grows with the text, never with the pattern's
+    backtracking (Python's ``re`` takes hours on ``(a+)+$`` against a line of a's), so no pattern the model
+    writes can outlast ``phase2_timeout_minutes``. RE2 has no look-around or back-references; the error
+    says so and the model can rephrase."""
+    options = re2.Options()
+    options.case_sensitive = not ignore_case
+    options.log_errors = False  # the error goes back to the model, not to this process's stderr
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        why = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ToolError(f"invalid regular expression: {why} (RE2 syntax: no look-around, no back-references)") from None
 
 
 def _path(description: str) -> dict:
@@ -208,10 +224,7 @@ class Sandbox:
         return f"[{rel}: lines {start_line}-{stop} of {len(lines)}]\n{''.join(shown)}{note}"
 
     def search(self, pattern: str, path: str = ".", ignore_case: bool = False) -> str:
-        try:
-            regex = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
-        except re.error as exc:
-            raise ToolError(f"invalid regular expression: {exc}") from None
+        regex = _linear_regex(pattern, ignore_case)
         matches: list[str] = []
         for rel in self._searchable(path):
             try:

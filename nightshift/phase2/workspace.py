@@ -17,7 +17,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nightshift.memory import Decision, StoredMemory, Task
+from nightshift.memory import Decision, RawMemory, StoredMemory, Task
 
 ROLLOUT_SUMMARIES = "rollout_summaries"
 RAW_MEMORIES = "raw_memories.md"
@@ -62,6 +62,8 @@ def rollout_summary_names(selection: list[StoredMemory]) -> dict[str, str]:
 def write_atomic(path: Path, text: str) -> None:
     """Replace ``path`` in one step so a killed run never leaves a half-written file behind."""
     data = text.encode("utf-8")
+    if path.is_symlink():  # replacing it would drop the link, writing through it would write elsewhere: neither
+        raise OSError(f"{path} is a symbolic link; nightshift does not write through links")
     if path.is_file() and path.read_bytes() == data:
         return  # nothing changed: leave the file (and its mtime) alone
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
@@ -142,6 +144,45 @@ def _rollout_summary_md(m: StoredMemory) -> str:
         ):
             lines += ["", f"### {heading}", *(entries or ["- (none)"])]
     return "\n".join(lines) + "\n"
+
+
+def parse_rollout_summary_md(text: str) -> StoredMemory:
+    """A rollout summary file read back (``nightshift repair``): the memory as far as the file keeps it.
+    Every entry was flattened to one line when written, so a line that opens a section is one."""
+    fields: dict[str, str] = {}
+    summary: list[str] = []
+    tasks: list[dict] = []
+    slug, section = "", None
+    for line in text.splitlines():
+        if line.startswith("# ") and not slug:
+            slug = line[2:].strip()
+        elif line.startswith("## Task "):
+            tasks.append({"title": line.split(": ", 1)[1], "cwd": None, "keywords": [], "preferences": [], "knowledge": [],
+                          "failures": [], "evidence": []})
+            section = "task"
+        elif line.startswith("## Summary"):
+            section = "summary"
+        elif line.startswith("### "):
+            section = line[4:].strip().lower()
+        elif not line.startswith("- ") or line == "- (none)":
+            if section == "summary" and line.strip() and line != "(no summary)":
+                summary.append(line)
+        elif not tasks:
+            key, _, value = line[2:].partition(": ")
+            fields[key] = value
+        elif section == "task":
+            key, _, value = line[2:].partition(": ")
+            task = tasks[-1]
+            task[key] = [k for k in value.split(", ") if k != "(none)"] if key == "keywords" else value
+        elif section == "failures":
+            symptom, _, fix = line[2:].rpartition(" -> ")
+            tasks[-1]["failures"].append({"symptom": symptom, "fix": "" if fix == "(no fix found yet)" else fix})
+        elif section in ("preferences", "knowledge", "evidence"):
+            tasks[-1][section].append(line[2:])
+    memory = RawMemory.model_validate({"decision": "remember", "rollout_summary": " ".join(summary),
+                                       "slug": "" if slug == "session" else slug, "tasks": tasks})
+    updated = datetime.strptime(fields["updated"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return StoredMemory(fields["rollout_id"], fields["source_path"], fields["source_format"], fields["project"], memory, updated)
 
 
 def render_raw_memory_md(m: StoredMemory, summary_name: str | None = None) -> str:

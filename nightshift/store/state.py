@@ -21,10 +21,16 @@ from pathlib import Path
 
 import duckdb
 
+from nightshift.errors import EXIT_FAILED, UserError
 from nightshift.memory import StoredMemory
 from nightshift.ingest.redact import redact
 
 DB_NAME = "state.duckdb"
+DAMAGED = ".damaged-"  # state.duckdb.damaged-<time>: a damaged database, kept aside for the user
+# What DuckDB says of a file that is not a whole database (a zero-byte, garbage, cut-short or bit-flipped
+# file). Anything else (a lock, a full disk, a newer storage version) is not damage and moves nothing.
+_DAMAGE_SIGNS = ("not a valid DuckDB database file", "Could not read enough bytes", "Corrupt database file",
+                 "does not match stored checksum")
 
 # How enqueue treats an existing job (shared by ``enqueue`` and ``enqueue_many``).
 _ENQUEUE_CONFLICT = """
@@ -51,6 +57,35 @@ ON CONFLICT (kind, key) DO UPDATE SET
 
 class StateBusy(RuntimeError):
     """Another process has the database open for writing."""
+
+
+class StateDamaged(UserError):
+    """The state database is damaged, or was and nothing has rebuilt it yet: ``nightshift repair`` does."""
+
+    def __init__(self, path: Path, problem: str):
+        home = path.parent.parent
+        super().__init__(f"the state database {path} {problem}. Run `nightshift repair --home {home}` to rebuild it from the "
+                         "memory home and the transcripts", EXIT_FAILED)
+
+
+def is_damage(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.Error) and any(sign in str(exc) for sign in _DAMAGE_SIGNS)
+
+
+def set_aside(path: Path, exc: BaseException, now: datetime | None = None) -> StateDamaged:
+    """Move a damaged database (and its write-ahead log) aside, named by the time, and say so."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}{DAMAGED}{stamp}")
+    path.rename(aside)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        wal.rename(aside.with_name(aside.name + ".wal"))
+    detail = str(exc).strip().splitlines()[0][:200]
+    return StateDamaged(path, f"is damaged ({detail}); it was moved aside to {aside.name}")
+
+
+def damaged_copies(state_dir: Path) -> list[Path]:
+    return sorted(p for p in state_dir.glob(f"{DB_NAME}{DAMAGED}*") if not p.name.endswith(".wal"))
 
 
 def naive_utc(moment: datetime) -> datetime:
@@ -171,15 +206,36 @@ def _files_table(name: str, files: list[tuple[str, int, float]]):
     return pa.table({name: pa.array(names, pa.string()), "size": pa.array(sizes, pa.int64()), "mtime": pa.array(mtimes, pa.float64())})
 
 
-def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path, *, read_only: bool, wait_seconds: float, fresh: bool = False) -> duckdb.DuckDBPyConnection:
+    """Connect, waiting while another process holds the file. A damaged file is moved aside (StateDamaged);
+    a missing one whose damaged predecessor lies beside it is not silently replaced by an empty one
+    (a new state would drop every memory the old one held) unless ``fresh`` (``nightshift repair``)."""
+    if not fresh and not path.exists() and (kept := damaged_copies(path.parent)):
+        raise StateDamaged(path, f"was damaged and moved aside to {kept[-1].name}")
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.IOException as exc:  # the file lock of another process
-            if time.monotonic() >= deadline:
+        except duckdb.Error as exc:
+            if is_damage(exc):
+                raise set_aside(path, exc) from None
+            if not (isinstance(exc, duckdb.IOException) and "lock" in str(exc)):
+                raise
+            if time.monotonic() >= deadline:  # the file lock of another process
                 raise StateBusy(f"{path} is in use by another process: {exc}") from exc
             time.sleep(0.2)
+
+
+@contextmanager
+def fresh_state(state_dir: Path) -> Iterator[State]:
+    """A new, empty state database where a damaged one was (``nightshift repair``); the caller holds the run lock."""
+    path = state_dir / DB_NAME
+    con = _connect(path, read_only=False, wait_seconds=0, fresh=True)
+    try:
+        migrate(con)
+        yield State(con)
+    finally:
+        con.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +388,13 @@ class State:
             """,
             [tokens_in, tokens_out, naive_utc(now), kind, key, owner],
         )
+
+    def release_claims(self, owner: str, now: datetime) -> int:
+        """A run that stops early (a stop signal, an error) hands back the jobs it claimed and did not finish,
+        so the next run takes them at once instead of waiting for their leases to expire."""
+        return len(self.con.execute(
+            "UPDATE jobs SET status = 'pending', owner = NULL, lease_until = NULL, updated_at = ? "
+            "WHERE owner = ? AND status = 'running' RETURNING key", [naive_utc(now), owner]).fetchall())
 
     def fail(self, kind: str, key: str, owner: str, error: str, backoff: timedelta, now: datetime) -> None:
         """Record the error; the next attempt waits ``backoff``, doubled for each failure before it."""

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
 import re
+import stat
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +30,9 @@ __all__ = ["COMPRESSED_SUFFIX", "MAX_LINE_BYTES", "NotATranscript", "open_rollou
 COMPRESSED_SUFFIX = ".zst"
 
 MAX_LINE_BYTES = 32 * 1024 * 1024
+# A last guard: a file that keeps streaming (a link into /proc, a hung network mount that trickles) is
+# given up after this long. A 100 MB transcript reads in a few seconds.
+READ_TIMEOUT_SECONDS = 600.0
 _DISCARD_CHUNK = 1024 * 1024
 _BINARY_PROBE = 8192  # how much is checked for NUL bytes
 # How far to look for a recognisable record before calling the file "not a transcript".
@@ -83,12 +89,23 @@ def open_rollout(path: Path) -> io.BufferedReader:
     if path.name.endswith(COMPRESSED_SUFFIX):
         return io.BufferedReader(_Zstd(path))
     try:
-        return path.open("rb")
+        return _open_regular(path)
     except FileNotFoundError:
         packed = path.with_name(path.name + COMPRESSED_SUFFIX)
         if not packed.is_file():
             raise
         return io.BufferedReader(_Zstd(packed))
+
+
+def _open_regular(path: Path) -> io.BufferedReader:
+    """Open without blocking and refuse anything but a regular file. Discovery already skips FIFOs and
+    devices; this holds when one takes a transcript's place after discovery, and O_NONBLOCK stays on,
+    so a read that would wait (a pollable file that is not on disk) fails instead of hanging the night."""
+    handle = open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK))
+    if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        handle.close()
+        raise OSError(f"{path}: not a regular file; only regular files are read as transcripts")
+    return handle
 
 
 class _Zstd(io.RawIOBase):
@@ -100,7 +117,7 @@ class _Zstd(io.RawIOBase):
 
         self.name = str(path)
         self._damaged = zstandard.ZstdError
-        self._reader = zstandard.open(path, "rb")
+        self._reader = zstandard.open(_open_regular(path), "rb", closefd=True)
 
     def readable(self) -> bool:
         return True
@@ -130,9 +147,12 @@ class _JsonLines:
     def __iter__(self) -> Iterator[Record]:
         stats = self._stats
         readline = self._fh.readline
+        deadline = time.monotonic() + READ_TIMEOUT_SECONDS
         while line := readline(MAX_LINE_BYTES + 1):
             if self.max_lines is not None and stats.lines >= self.max_lines:
                 return
+            if time.monotonic() > deadline:
+                raise OSError(f"{getattr(self._fh, 'name', 'transcript')}: still reading after {READ_TIMEOUT_SECONDS:g} s; given up")
             if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
                 stats.lines += 1
                 stats.malformed_lines += 1

@@ -1,0 +1,56 @@
+"""Prefect's temporary API server for one ``nightshift consolidate``, which never outlives the command.
+
+Without ``PREFECT_API_URL`` Prefect starts a server process on first use and stops it at exit. A
+command killed with ``kill -9`` (or by a crash) never reaches that exit, and the server ran on with
+nobody to stop it. So the command starts the server itself, in its main thread, and a small watchdog
+process holds pidfds of both: when the command ends first, however it ends, the watchdog stops the
+server; when the server ends, the watchdog ends too. Prefect finds the running server (it keeps one
+per process) and uses it as if it had started it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_WATCHDOG = r"""
+import os, select, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group; this one must stay
+parent, server = (int(arg) for arg in sys.argv[1:3])
+try:
+    server_fd = os.pidfd_open(server)
+except ProcessLookupError:
+    sys.exit()
+try:
+    parent_fd = os.pidfd_open(parent)
+    ready = select.select([parent_fd, server_fd], [], [])[0]
+except ProcessLookupError:
+    ready = [None]
+if server_fd not in ready:  # the command is gone and its server is not
+    signal.pidfd_send_signal(server_fd, signal.SIGTERM)
+    if not select.select([server_fd], [], [], 5)[0]:
+        signal.pidfd_send_signal(server_fd, signal.SIGKILL)
+"""
+
+
+@contextmanager
+def temporary_server() -> Iterator[None]:
+    """Start Prefect's temporary server under a watchdog unless an API is configured; stop it on the way out."""
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, PREFECT_SERVER_EPHEMERAL_ENABLED
+
+    if PREFECT_API_URL.value() or not PREFECT_SERVER_EPHEMERAL_ENABLED.value() or not hasattr(os, "pidfd_open"):
+        yield
+        return
+    server = SubprocessASGIServer()  # the instance Prefect's client looks up when it needs an API
+    try:
+        server.start()
+        subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(server.server_process.pid)],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        yield
+    finally:
+        server.stop()
+
