@@ -10,10 +10,11 @@ from pathlib import Path
 NIGHTSHIFT = str(Path(sys.executable).parent / "nightshift")
 
 
-def nightshift(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 180,
-               **popen: object) -> subprocess.CompletedProcess:
+def nightshift(*args: object, env: dict | None = None, cwd: Path | None = None, timeout: float = 180,
+               replace_env: bool = False) -> subprocess.CompletedProcess:
+    """``env`` adds to this process's environment, or is the whole environment with ``replace_env``."""
     return subprocess.run([NIGHTSHIFT, *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=cwd,
-                          env={**os.environ, **(env or {})}, **popen)
+                          env=(env or {}) if replace_env else {**os.environ, **(env or {})})
 
 
 def source_args(sources: list[Path]) -> list[str]:
