@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import tempfile
 
-_prefect_home = tempfile.mkdtemp(prefix="nightshift-prefect-")
-os.environ.setdefault("PREFECT_HOME", _prefect_home)
+# Always a throw-away home, even under `make test` (whose PREFECT_HOME is the checkout's .prefect, the one
+# `make serve` shows): a test's flow runs, killed ones included, must never appear in the user's Prefect UI.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="nightshift-prefect-")
+os.environ.pop("PREFECT_API_URL", None)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 # Prefect's temporary server gives up after 20 s by default; a loaded CI machine needs longer.

@@ -26,10 +26,10 @@ def _setting(done, name: str) -> str:
 def test_a_malformed_nightshift_toml_is_named_and_exits_2(tmp_path, home, where):
     toml = (tmp_path if where == "cwd" else home) / "nightshift.toml"
     toml.parent.mkdir(parents=True, exist_ok=True)
-    toml.write_text("idle_hours = 4\nsources = [\"/a\",\n")
+    toml.write_text("max_age_days = 4\nidle_hours = \n")
     for args in (["config", "show"], ["status"], ["consolidate", "--dry-run"]):
         done = nightshift(*args, "--home", home, cwd=tmp_path)
-        assert_user_error(done, 2, toml.resolve(), "line")
+        assert_user_error(done, 2, toml.resolve(), "line 2")
 
 
 def test_debug_shows_the_traceback(tmp_path):
