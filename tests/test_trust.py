@@ -102,7 +102,8 @@ def _closed_port() -> int:
 @pytest.mark.slow
 def test_an_unreachable_endpoint_fails_the_run_and_loses_nothing(home, sources):
     url = f"http://127.0.0.1:{_closed_port()}/v1"
-    env = {"NIGHTSHIFT_BASE_URL": url, "NIGHTSHIFT_API_KEY": "sk-test", "NIGHTSHIFT_MODEL_MAX_RETRIES": "0"}
+    env = {"NIGHTSHIFT_BASE_URL": url, "NIGHTSHIFT_API_KEY": "sk-test", "NIGHTSHIFT_MODEL_MAX_RETRIES": "0",
+           "NIGHTSHIFT_JOB_RETRY_BACKOFF_MINUTES": "0"}
     done = nightshift("consolidate", "--home", home, *source_args(sources), "--idle-hours", "0", "--provider", "openai",
                       "--quiet", env=env)
     assert_user_error(done, 1, url)
@@ -113,6 +114,6 @@ def test_an_unreachable_endpoint_fails_the_run_and_loses_nothing(home, sources):
     # Once the endpoint answers, the same transcripts are read: nothing was lost.
     with FakeOpenAI(default=Reply.json(NO_OP)) as fake:
         again = nightshift("consolidate", "--home", home, *source_args(sources), "--idle-hours", "0", "--provider", "openai",
-                           "--json", env=env | {"NIGHTSHIFT_BASE_URL": fake.base_url, "NIGHTSHIFT_JOB_RETRY_BACKOFF_MINUTES": "0"})
+                           "--json", env=env | {"NIGHTSHIFT_BASE_URL": fake.base_url})
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["counts"]["no_ops"] == 8

@@ -143,7 +143,7 @@ def _stop_when_unreachable(results: list[pipeline.Extraction]) -> None:
     """A run that could not reach the model at all is a failed run, not a night with some failed transcripts."""
     unreachable = [r for r in results if r.unreachable]
     if unreachable and not any(r.model_calls for r in results):
-        raise EndpointUnreachable(f"{unreachable[0].error.removeprefix('model error (transient): ')}; "
+        raise EndpointUnreachable(f"{unreachable[0].error.removeprefix('model error (transient): ').rstrip('.')}; "
                                   f"{count(len(unreachable), 'transcript')} wait for the next run (check base_url and that the server is up)")
 
 
