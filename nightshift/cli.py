@@ -291,31 +291,38 @@ def usage_command(
 
 @app.command()
 def forget(
-    target: Annotated[str, typer.Argument(metavar="TARGET", help="A rollout id (or its first 8+ characters), a slug, or a glob pattern such as 'fix-*'.")],
+    target: Annotated[Optional[str], typer.Argument(metavar="[TARGET]", help="A rollout id (or its first 8+ characters), a slug, or a glob pattern such as 'fix-*'.")] = None,
+    line: Annotated[Optional[str], typer.Option("--line", metavar="TEXT", help="Forget only the preferences and facts that contain TEXT (ignoring case), not whole sessions.")] = None,
     home: HomeOpt = None,
     fmt: FormatOpt = "text",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be forgotten.")] = False,
 ) -> None:
-    """Remove memories on request; they leave the handbook at the next consolidation."""
+    """Remove memories on request, whole sessions or single lines; they leave the handbook at the next consolidation."""
+    from nightshift.night.steps import utcnow
     from nightshift.phase2 import selection as usage
-    settings = _settings(home=home, writes=True)
+    if (target is None) == (line is None):
+        raise UserError("give either a TARGET (a session's memory) or --line TEXT (one preference or fact)")
+    settings = _settings(home=home, writes=not dry_run)
     _check_format(fmt)
     found: list[dict] = []
     if (settings.state_dir / "state.duckdb").exists():
         with _exit_3_when_locked(), run_lock(settings.state_dir), open_state(settings.state_dir) as db:
-            found = usage.find(db, target)
-            if not dry_run:
-                usage.forget(db, [m["rollout_id"] for m in found])
+            if line is not None:
+                found = usage.forget_lines(db, settings.state_dir, line, utcnow(), dry_run=dry_run)
+            else:
+                found = usage.find(db, target)
+                if not dry_run:
+                    usage.forget(db, [m["rollout_id"] for m in found], settings.state_dir)
     if fmt == "json":
         typer.echo(json.dumps({"forgotten": [] if dry_run else found, "would_forget": found if dry_run else []}, default=str, indent=2))
     else:
         for m in found:
-            typer.echo(f"{'would forget' if dry_run else 'forgot'} {m['rollout_id']} ({m['slug']}, {m['project_key']})")
+            what = f"{m['line']!r} from {m['rollout_id']}" if line is not None else m["rollout_id"]
+            typer.echo(f"{'would forget' if dry_run else 'forgot'} {what} ({m['slug']}, {m['project_key']})")
         if found and not dry_run:
             typer.echo("nightshift: the next consolidation removes them from the handbook")
     if not found:
-        typer.echo(f"nightshift: no memory matches {target!r}", err=True)
-        raise typer.Exit(1)
+        raise UserError(f"no memory matches {line or target!r}", EXIT_FAILED)
 
 
 @app.command("log")
