@@ -113,11 +113,10 @@ def _settings(*, writes: bool = False, **flags) -> Settings:
         raise UserError(f"the memory home {home} is a file, not a folder: point --home or NIGHTSHIFT_HOME at a folder")
     if writes:
         nearest = next(p for p in (settings.state_dir, home, *home.absolute().parents) if p.exists())
-        if not nearest.is_dir():
-            raise UserError(f"the memory home {home} cannot be created: {nearest} is a file")
-        if not os.access(nearest, os.W_OK):
-            raise UserError(f"cannot write to the memory home {home} ({nearest} is read-only): "
-                            "fix its permissions or choose another --home", EXIT_FAILED)
+        if not nearest.is_dir() or not os.access(nearest, os.W_OK):
+            why = "is read-only" if nearest.is_dir() else "is a file where a folder belongs"
+            raise UserError(f"cannot write to the memory home {home}: {nearest} {why}. Nothing was committed; "
+                            "fix it or choose another --home", EXIT_FAILED)
     return settings
 
 
