@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 
 # Always a throw-away home, even under `make test` (whose PREFECT_HOME is the checkout's .prefect, the one
@@ -60,3 +61,13 @@ def run_night(settings: Settings, now: datetime | None = None) -> tuple[pipeline
     sha = pipeline.consolidate(run, now)
     pipeline.end_run(run, status="ok", now=now, commit_sha=sha, message=pipeline.summary_line(run, sha))
     return run, sha
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop Prefect's temporary server while pytest's output streams are open: left to interpreter exit, its
+    goodbye line hits a closed stream and `make test` ends with a "--- Logging error ---" traceback."""
+    server = sys.modules.get("prefect.server.api.server")  # only when a test ran a flow in this process
+    if server:
+        server.subprocess_server_logger.setLevel("WARNING")  # nor its goodbye line after the summary
+    for instance in list(server.SubprocessASGIServer._instances.values()) if server else []:
+        instance.stop()
