@@ -10,7 +10,7 @@ from importlib.metadata import version
 
 import git
 import pytest
-from clirun import assert_user_error, nightshift, source_args
+from clirun import assert_user_error, nightshift
 from conftest import REPO, SAMPLES, run_night
 
 from nightshift.night.schedule import decide
