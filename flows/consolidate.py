@@ -63,6 +63,7 @@ PREFECT_STEPS = schedule.Steps(find=discover_task, extract=_extract_with_tasks, 
 def run_consolidation(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
     """The flow body, callable with a ready Settings object (the CLI builds it from its flags)."""
     logger = get_run_logger()
+    logger.info(settings.endpoint_line())  # first, so a deployment's log says where transcripts go
     # One database connection for the pass (the extract step lets go of it), taken under the run lock.
     with run_lock(settings.state_dir), kept_open(settings.state_dir):
         result = schedule.run_pass(settings, mode, PREFECT_STEPS)
