@@ -26,10 +26,14 @@ test: $(STAMP)
 
 # The bundled sample sessions into ./memory_home with the offline builtin provider. The samples'
 # mtimes are whatever the checkout gave them, so the idle rule is switched off for the demo.
+DEMO_HOME ?= memory_home
 demo: $(STAMP)
-	$(BIN)/nightshift consolidate --home memory_home --source samples/codex --source samples/claude --idle-hours 0 --provider builtin
-	git -C memory_home log --stat --format='%n%h %an: %s%n%b' | cat
-	head -n 30 memory_home/MEMORY.md
+	$(BIN)/nightshift consolidate --home $(DEMO_HOME) --source samples/codex --source samples/claude --idle-hours 0 --provider builtin
+	git -C $(DEMO_HOME) log --stat --format='%n%h %s%n%b' | cat
+	@echo '--- memory_summary.md: the block every new session loads ---'
+	@cat $(DEMO_HOME)/memory_summary.md
+	@echo '--- nightshift summary --cwd /home/dev/webshop: what a session in that sample project is given ---'
+	@$(BIN)/nightshift summary --home $(DEMO_HOME) --cwd /home/dev/webshop
 
 consolidate: $(STAMP)
 	$(BIN)/nightshift consolidate

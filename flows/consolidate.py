@@ -74,6 +74,7 @@ PREFECT_STEPS = schedule.Steps(find=discover_task, extract=_extract_with_tasks, 
 def run_consolidation(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
     """The flow body, with a ready Settings object."""
     logger = get_run_logger()
+    logger.info(settings.endpoint_line())  # first, so a deployment's log says where transcripts go
     result = schedule.run_pass(settings, mode, PREFECT_STEPS)
     quarantined = artifacts.quarantined_paths(settings, result.run.run_id)
     for note in result.run.notes:

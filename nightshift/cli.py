@@ -1,4 +1,4 @@
-"""The ``nightshift`` command. Exit codes: 0 run completed, 2 usage or configuration error, 3 locked.
+"""The ``nightshift`` command. Exit codes: 0 done, 1 the run or command failed, 2 usage or configuration error, 3 locked.
 
 This is the top layer (CLI -> flows -> nightshift). Each command imports what it uses when it runs:
 ``consolidate`` the Prefect flow, the others none of it, so ``summary`` (run at every session start)
@@ -23,23 +23,76 @@ from typing import Annotated, Optional
 import duckdb
 import git
 import typer
-from pydantic import ValidationError
+import typer.core
 
-from nightshift.errors import UserError
+from nightshift.errors import EXIT_FAILED, EXIT_USAGE, UserError
 from nightshift.ingest.discover import discover
-from nightshift.errors import UserError
 from nightshift.lock import LOCK_NAME, LockHeld, lock_holder, run_lock
+from nightshift.night.progress import count
 from nightshift.settings import Settings, load_settings
 from nightshift.store.state import StateBusy, open_state
 
-EXIT_USAGE = 2
 EXIT_LOCKED = 3
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Offline memory consolidation for coding agents.")
 
-HomeOpt = Annotated[Optional[Path], typer.Option("--home", help="Memory home (default: $NIGHTSHIFT_HOME or ./memory_home).")]
+def _debug() -> bool:
+    return os.environ.get("NIGHTSHIFT_DEBUG", "").lower() not in ("", "0", "false", "no")
+
+
+class _Commands(typer.core.TyperGroup):
+    """The one handler of user-facing errors: one line on stderr and the error's exit code; the traceback
+    too only with --debug or NIGHTSHIFT_DEBUG=1. Anything else is a bug and keeps its traceback."""
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            self._fail(str(exc), exc.exit_code)
+        except OSError as exc:  # a path the user must fix: permissions, a full disk, a file where a folder belongs
+            where = f"{exc.filename}: " if exc.filename else ""
+            self._fail(f"{where}{exc.strerror or exc}; nothing was changed there", EXIT_FAILED)
+
+    @staticmethod
+    def _fail(message: str, code: int) -> None:
+        if _debug():
+            import traceback
+            traceback.print_exc()
+        typer.echo(f"nightshift: {message}", err=True)
+        raise typer.Exit(code)
+
+
+# Plain (click) help: rich's tables tag every option with its Python type, --help with <bool>.
+app = typer.Typer(cls=_Commands, add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None, help="Offline memory consolidation for coding agents.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+        typer.echo(f"nightshift {version('nightshift')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the traceback behind an error (also NIGHTSHIFT_DEBUG=1).")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    if debug:
+        os.environ["NIGHTSHIFT_DEBUG"] = "1"
+
+
+HomeOpt = Annotated[Optional[Path], typer.Option("--home", metavar="DIR", help="Memory home (default: $NIGHTSHIFT_HOME or ./memory_home).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output on stdout.")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary line; errors only.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+SourceOpt = Annotated[Optional[list[Path]], typer.Option(
+    "--source", metavar="DIR", help="Transcript folder; repeat for several (default: ~/.codex/sessions, "
+    "~/.codex/archived_sessions, ~/.claude/projects, or sources in nightshift.toml / NIGHTSHIFT_SOURCES).")]
+IdleOpt = Annotated[Optional[float], typer.Option(
+    "--idle-hours", metavar="HOURS", help="Only read transcripts untouched this long (default: 6, or idle_hours in nightshift.toml / NIGHTSHIFT_IDLE_HOURS).")]
+ProviderOpt = Annotated[Optional[str], typer.Option(
+    "--provider", metavar="builtin|openai", help="builtin (offline rules, the default) or openai (sends transcripts to base_url, "
+    "default https://api.openai.com/v1).")]
 
 
 @contextmanager
@@ -52,45 +105,55 @@ def _exit_3_when_locked(hint: str = "") -> Iterator[None]:
         raise typer.Exit(EXIT_LOCKED) from None
 
 
-def _settings(**flags) -> Settings:
-    try:
-        return load_settings(**flags)
-    except ValidationError as exc:
-        typer.echo(f"nightshift: configuration error:\n{exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+def _settings(*, writes: bool = False, **flags) -> Settings:
+    """The settings, with the memory home checked first: a file there is a configuration error, and a command
+    that ``writes`` stops before it starts when it cannot write there."""
+    settings = load_settings(**flags)
+    home = settings.home
+    if home.exists() and not home.is_dir():
+        raise UserError(f"the memory home {home} is a file, not a folder: point --home or NIGHTSHIFT_HOME at a folder")
+    if writes:
+        nearest = next(p for p in (settings.state_dir, home, *home.absolute().parents) if p.exists())
+        if not nearest.is_dir() or not os.access(nearest, os.W_OK):
+            why = "is read-only" if nearest.is_dir() else "is a file where a folder belongs"
+            raise UserError(f"cannot write to the memory home {home}: {nearest} {why}. Nothing was committed; "
+                            "fix it or choose another --home", EXIT_FAILED)
+    return settings
 
 
 @app.command()
 def consolidate(
     home: HomeOpt = None,
-    source: Annotated[Optional[list[Path]], typer.Option("--source", help="Transcript folder; repeat for several (default: ~/.codex, ~/.claude).")] = None,
-    idle_hours: Annotated[Optional[float], typer.Option("--idle-hours", help="Only read transcripts untouched this long.")] = None,
-    provider: Annotated[Optional[str], typer.Option("--provider", help="builtin (offline rules) or openai (any compatible endpoint).")] = None,
+    source: SourceOpt = None,
+    idle_hours: IdleOpt = None,
+    provider: ProviderOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be extracted; write nothing.")] = False,
     fresh: Annotated[bool, typer.Option("--fresh", help="Fresh mode: consolidate only when due (new memories, cooldown passed).")] = False,
-    task_runner: Annotated[Optional[str], typer.Option("--task-runner", help="Where extraction runs: threads (default) or dask (a local Dask cluster).")] = None,
-    dask_address: Annotated[Optional[str], typer.Option("--dask-address", help="Extract on an existing Dask scheduler, e.g. tcp://host:8786.")] = None,
+    task_runner: Annotated[Optional[str], typer.Option("--task-runner", metavar="threads|dask", help="Where extraction runs: threads (default) or dask (a local Dask cluster).")] = None,
+    dask_address: Annotated[Optional[str], typer.Option("--dask-address", metavar="URL", help="Extract on an existing Dask scheduler, e.g. tcp://host:8786.")] = None,
     quiet: QuietOpt = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show Prefect's own log lines (task runs, the temporary server).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Extract memories from idle transcripts and consolidate them into the memory home (one git commit)."""
     from nightshift.night import progress
     from nightshift.phase2.quarantine import PoisonedHandbook
     if provider not in (None, "builtin", "openai"):
-        typer.echo(f"nightshift: unknown provider {provider!r} (use builtin or openai)", err=True)
-        raise typer.Exit(EXIT_USAGE)
-    settings = _settings(home=home, sources=source, idle_hours=idle_hours, provider=provider,
+        raise UserError(f"unknown provider {provider!r} for --provider (use builtin or openai)")
+    settings = _settings(home=home, sources=source, idle_hours=idle_hours, provider=provider, writes=not dry_run,
                          task_runner="dask" if dask_address else task_runner, dask_address=dask_address)
     if settings.task_runner == "dask" and importlib.util.find_spec("prefect_dask") is None:
-        typer.echo("nightshift: --task-runner dask needs prefect-dask: pip install 'nightshift[dask]'", err=True)
-        raise typer.Exit(EXIT_USAGE)
+        raise UserError("--task-runner dask needs prefect-dask: pip install 'nightshift[dask]'")
+    _check_sources(settings, quiet=quiet or as_json)
     if dry_run:
         _dry_run(settings)
         return
+    if not (quiet or as_json):
+        typer.echo(f"nightshift: {settings.endpoint_line()}", err=True)
+    # Prefect's own lines (the temporary server, each task run, a failed run's traceback) stay in the Prefect UI;
+    # the run's progress and summary are nightshift's. A level the user set wins.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "CRITICAL")
     reporter = progress.for_terminal(quiet=quiet or as_json)
-    if not isinstance(reporter, progress.LineReporter):
-        # Prefect's per-task log lines would tear through the progress bar or the --quiet/--json silence.
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     _stop_on_signals()
     try:
         with _exit_3_when_locked("; try again later"):
@@ -113,18 +176,13 @@ def consolidate(
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(128 + exc.signal)  # extraction threads may still wait on a model; nothing of theirs is kept
-    except UserError as exc:
-        typer.echo(f"nightshift: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
     except PoisonedHandbook as exc:
-        typer.echo(f"nightshift: {exc}; see `nightshift status`", err=True)
-        raise typer.Exit(1) from None
+        raise UserError(f"{exc}; see `nightshift status`", EXIT_FAILED) from exc
     except (OSError, git.GitCommandError, duckdb.Error) as exc:  # disk full, read-only, quota; a damaged state
         detail = _write_failure(exc, settings)
         if detail is None:
             raise
-        typer.echo(f"nightshift: {detail}", err=True)
-        raise typer.Exit(1) from None
+        raise UserError(detail, EXIT_FAILED) from exc
     if as_json:
         typer.echo(json.dumps(result, default=str, indent=2))
     elif not quiet:
@@ -202,6 +260,16 @@ def _write_failure(exc: BaseException, settings: Settings) -> str | None:
     return f"cannot write to the memory home {settings.home}: {detail}. Nothing was committed; the home is at its last commit."
 
 
+def _check_sources(settings: Settings, *, quiet: bool) -> None:
+    """A missing folder is named (a typo would otherwise read nothing, silently); none at all is an error."""
+    missing = [s for s in settings.sources if not s.is_dir()]
+    if len(missing) == len(settings.sources):
+        raise UserError("none of the source folders exists: " + ", ".join(map(str, settings.sources))
+                        + " (set --source, NIGHTSHIFT_SOURCES or sources in nightshift.toml)")
+    for folder in missing if not quiet else []:
+        typer.echo(f"nightshift: warning: source folder {folder} does not exist; skipped", err=True)
+
+
 def _dry_run(settings: Settings) -> None:
     from nightshift.night.steps import utcnow
 
@@ -234,7 +302,7 @@ def status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     typer.echo(json.dumps(report, default=str, indent=2) if as_json else "\n".join(ops.render_status(report)))
 
 
-FormatOpt = Annotated[str, typer.Option("--format", help="text or json.")]
+FormatOpt = Annotated[str, typer.Option("--format", metavar="text|json", help="Output format.", show_default=True)]
 
 
 def _check_format(fmt: str) -> None:
@@ -246,7 +314,7 @@ def _check_format(fmt: str) -> None:
 @app.command()
 def summary(
     home: HomeOpt = None,
-    cwd: Annotated[Optional[Path], typer.Option("--cwd", help="Show memories of the project this directory belongs to (default: here).")] = None,
+    cwd: Annotated[Optional[Path], typer.Option("--cwd", metavar="DIR", help="Show memories of the project this directory belongs to (default: here).")] = None,
     fmt: FormatOpt = "text",
     install_hint: Annotated[bool, typer.Option("--install-hint", help="Print the lines that load this block into Claude Code and Codex CLI.")] = False,
 ) -> None:
@@ -287,7 +355,7 @@ def _usage_rows(settings: Settings) -> list[dict]:
 def usage_command(
     home: HomeOpt = None,
     fmt: FormatOpt = "text",
-    export: Annotated[Optional[Path], typer.Option("--export", help="Also write the rows to this Parquet file.")] = None,
+    export: Annotated[Optional[Path], typer.Option("--export", metavar="FILE", help="Also write the rows to this Parquet file.")] = None,
 ) -> None:
     """List raw memories: usage count, last use, decayed score and whether phase 2 sees them."""
     from nightshift.ingest import citations
@@ -306,42 +374,49 @@ def usage_command(
     for r in rows:
         last = r["last_usage"].date().isoformat() if r["last_usage"] else "never"
         typer.echo(f"{r['usage_count']:>4}  {last:<10}  {r['score']:>7.3f}  {r['status']:<18}  {short[r['rollout_id']]:<8}  {r['project_key']} / {r['slug']}")
-    typer.echo(f"{len(rows)} raw memories, {sum(r['selected'] for r in rows)} selected" + (f"; wrote {export}" if export else ""))
+    typer.echo(f"{count(len(rows), 'raw memory', 'raw memories')}, {sum(r['selected'] for r in rows)} selected" + (f"; wrote {export}" if export else ""))
 
 
 @app.command()
 def forget(
-    target: Annotated[str, typer.Argument(help="A rollout id (or its first 8+ characters), a slug, or a glob pattern such as 'fix-*'.")],
+    target: Annotated[Optional[str], typer.Argument(metavar="[TARGET]", help="A rollout id (or its first 8+ characters), a slug, or a glob pattern such as 'fix-*'.")] = None,
+    line: Annotated[Optional[str], typer.Option("--line", metavar="TEXT", help="Forget only the preferences and facts that contain TEXT (ignoring case), not whole sessions.")] = None,
     home: HomeOpt = None,
     fmt: FormatOpt = "text",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be forgotten.")] = False,
 ) -> None:
-    """Remove memories on request; they leave the handbook at the next consolidation."""
+    """Remove memories on request, whole sessions or single lines; they leave the handbook at the next consolidation."""
+    from nightshift.night.steps import utcnow
     from nightshift.phase2 import selection as usage
-    settings = _settings(home=home)
+    if (target is None) == (line is None):
+        raise UserError("give either a TARGET (a session's memory) or --line TEXT (one preference or fact)")
+    settings = _settings(home=home, writes=not dry_run)
     _check_format(fmt)
     found: list[dict] = []
     if (settings.state_dir / "state.duckdb").exists():
         with _exit_3_when_locked(), run_lock(settings.state_dir), open_state(settings.state_dir) as db:
-            found = usage.find(db, target)
-            if not dry_run:
-                usage.forget(db, [m["rollout_id"] for m in found])
+            if line is not None:
+                found = usage.forget_lines(db, settings.state_dir, line, utcnow(), dry_run=dry_run)
+            else:
+                found = usage.find(db, target)
+                if not dry_run:
+                    usage.forget(db, [m["rollout_id"] for m in found], settings.state_dir)
     if fmt == "json":
         typer.echo(json.dumps({"forgotten": [] if dry_run else found, "would_forget": found if dry_run else []}, default=str, indent=2))
     else:
         for m in found:
-            typer.echo(f"{'would forget' if dry_run else 'forgot'} {m['rollout_id']} ({m['slug']}, {m['project_key']})")
+            what = f"{m['line']!r} from {m['rollout_id']}" if line is not None else m["rollout_id"]
+            typer.echo(f"{'would forget' if dry_run else 'forgot'} {what} ({m['slug']}, {m['project_key']})")
         if found and not dry_run:
             typer.echo("nightshift: the next consolidation removes them from the handbook")
     if not found:
-        typer.echo(f"nightshift: no memory matches {target!r}", err=True)
-        raise typer.Exit(1)
+        raise UserError(f"no memory matches {line or target!r}", EXIT_FAILED)
 
 
 @app.command("log")
 def log_command(
     home: HomeOpt = None,
-    max_count: Annotated[int, typer.Option("--max-count", "-n", help="Show at most this many commits.")] = 20,
+    max_count: Annotated[int, typer.Option("--max-count", "-n", metavar="N", show_default=True, help="Show at most this many commits.")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
     """The memory home's history, newest first: each commit with its trailers (run, models, rollouts)."""
@@ -359,13 +434,13 @@ def log_command(
 
 @app.command("rollback")
 def rollback_command(
-    commit: Annotated[Optional[str], typer.Argument(help="A consolidation commit (default: the newest one not rolled back yet).")] = None,
+    commit: Annotated[Optional[str], typer.Argument(metavar="[COMMIT]", help="A consolidation commit (default: the newest one not rolled back yet).")] = None,
     home: HomeOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Undo a night: revert its commit (history kept) and hold its memories back until their transcripts change."""
     from nightshift.commands.rollback import RollbackError, rollback
-    settings = _settings(home=home)
+    settings = _settings(home=home, writes=True)
     try:
         with _exit_3_when_locked():
             done = rollback(settings, commit, datetime.now(UTC))
@@ -377,7 +452,7 @@ def rollback_command(
                                "held_back": done.held_back, "missing": done.missing}, indent=2))
         return
     typer.echo(f"nightshift: reverted {done.reverted.sha[:10]} (run {done.reverted.run_id}) with commit {done.revert_sha[:10]}; "
-               f"{len(done.held_back)} raw memories held back until their transcripts change")
+               f"{count(len(done.held_back), 'raw memory', 'raw memories')} held back until their transcripts change")
     if done.missing:
         typer.echo(f"nightshift: no raw memory left for {', '.join(done.missing)} (forgotten since)")
 
@@ -398,7 +473,7 @@ def repair_command(home: HomeOpt = None) -> None:
 
 @app.command("import")
 def import_command(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="CLAUDE.md, AGENTS.md, Hermes MEMORY.md / USER.md files, or folders searched for CLAUDE.md and AGENTS.md.")] = None,
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar="[PATH]...", help="CLAUDE.md, AGENTS.md, Hermes MEMORY.md / USER.md files, or folders searched for CLAUDE.md and AGENTS.md.")] = None,
     claude_memory: Annotated[bool, typer.Option("--claude-memory", help="Also import Claude Code auto memory (~/.claude/projects/*/memory/*.md).")] = False,
     hermes: Annotated[bool, typer.Option("--hermes", help="Also import Hermes Agent memory ($HERMES_HOME/memories, default ~/.hermes/memories).")] = False,
     home: HomeOpt = None,
@@ -406,7 +481,7 @@ def import_command(
 ) -> None:
     """Bootstrap from memories you already have: each file becomes a raw memory for the next consolidation."""
     from nightshift.commands import importer
-    settings = _settings(home=home)
+    settings = _settings(home=home, writes=True)
     files, unknown = importer.collect(paths or [], claude_memory=claude_memory, hermes=hermes)
     if unknown:
         typer.echo(f"nightshift: cannot import {', '.join(map(str, unknown))}: not a file kind nightshift knows, or missing", err=True)
@@ -420,16 +495,16 @@ def import_command(
         typer.echo(json.dumps([{"path": str(r.path), "kind": r.kind, "outcome": r.outcome, "entries": r.entries} for r in report], indent=2))
         return
     for r in report:
-        typer.echo(f"{r.outcome:<9} {r.kind:<13} {r.path} ({r.entries} entries)")
+        typer.echo(f"{r.outcome:<9} {r.kind:<13} {r.path} ({count(r.entries, 'entry', 'entries')})")
     changed = sum(r.outcome in ("added", "updated", "removed") for r in report)
-    typer.echo(f"nightshift: {changed} of {len(report)} files changed raw memories; the next consolidation folds them into MEMORY.md")
+    typer.echo(f"nightshift: {changed} of {count(len(report), 'file')} changed raw memories; the next consolidation folds them into MEMORY.md")
 
 
 @app.command("watch")
 def watch_command(
     home: HomeOpt = None,
-    source: Annotated[Optional[list[Path]], typer.Option("--source", help="Transcript folder; repeat for several.")] = None,
-    idle_hours: Annotated[Optional[float], typer.Option("--idle-hours", help="Only read transcripts untouched this long.")] = None,
+    source: SourceOpt = None,
+    idle_hours: IdleOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Fresh mode in the foreground, no Prefect server: extract transcripts as they go idle, consolidate when due.
@@ -438,7 +513,7 @@ def watch_command(
     from nightshift.night.schedule import PassResult  # the run's modules load only for commands that run
     from nightshift.night.watch import WatchError, watch
 
-    settings = _settings(home=home, sources=source, idle_hours=idle_hours)
+    settings = _settings(home=home, sources=source, idle_hours=idle_hours, writes=True)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -466,26 +541,22 @@ def watch_command(
     typer.echo("nightshift: stopped", err=True)
 
 
-config_app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")
+config_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Inspect the configuration.")
 app.add_typer(config_app, name="config")
 
 
 @config_app.command("show")
 def config_show(
     home: HomeOpt = None,
-    source: Annotated[Optional[list[Path]], typer.Option("--source", help="As for consolidate.")] = None,
-    idle_hours: Annotated[Optional[float], typer.Option("--idle-hours", help="As for consolidate.")] = None,
-    provider: Annotated[Optional[str], typer.Option("--provider", help="As for consolidate.")] = None,
+    source: SourceOpt = None,
+    idle_hours: IdleOpt = None,
+    provider: ProviderOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Every effective setting and where it came from: default, a nightshift.toml, the environment, a flag."""
     from nightshift.commands import config as provenance
-    try:
-        found = provenance.origins({"home": home, "sources": source, "idle_hours": idle_hours, "provider": provider})
-    except ValidationError as exc:
-        typer.echo(f"nightshift: configuration error:\n{exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    typer.echo(json.dumps([o.as_dict() for o in found], indent=2) if as_json else "\n".join(provenance.render(found)))
+    settings, found = provenance.origins({"home": home, "sources": source, "idle_hours": idle_hours, "provider": provider})
+    typer.echo(json.dumps([o.as_dict() for o in found], indent=2) if as_json else "\n".join(provenance.render(settings, found)))
 
 
 if __name__ == "__main__":

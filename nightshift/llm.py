@@ -22,10 +22,13 @@ BYTES_PER_TOKEN = 4
 
 
 class ModelError(RuntimeError):
-    def __init__(self, message: str, *, status: int | None = None, permanent: bool = False):
+    """``unreachable``: no answer at all (connection refused, DNS, timeout), so the endpoint, not the transcript, is at fault."""
+
+    def __init__(self, message: str, *, status: int | None = None, permanent: bool = False, unreachable: bool = False):
         super().__init__(message)
         self.status = status
         self.permanent = permanent
+        self.unreachable = unreachable
 
 
 @dataclass
@@ -87,7 +90,7 @@ def chat(client: openai.OpenAI, model: str, messages: list[dict], **options: Any
         transient = exc.status_code == 429 or exc.status_code >= 500
         raise ModelError(_explain(exc), status=exc.status_code, permanent=not transient) from exc
     except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-        raise ModelError(f"{type(exc).__name__}: {exc}") from exc
+        raise ModelError(f"cannot reach the model endpoint {client.base_url}: {type(exc).__name__}: {exc}", unreachable=True) from exc
     if not response.choices:
         raise ModelError("the model returned no choices")
     message = response.choices[0].message

@@ -31,11 +31,14 @@ def _read_pid(path: Path) -> int | None:
 
 
 def lock_holder(state_dir: Path) -> int | None:
-    """The pid of a live run holding the lock, or None. Does not take the lock."""
+    """The pid of a live run holding the lock, or None. Does not take the lock, and opens the file read-only:
+    status must work on a home it cannot write to."""
     path = state_dir / LOCK_NAME
-    if not path.exists():
+    try:
+        handle = open(path)
+    except OSError:  # no lock file yet (or none readable): no run to name
         return None
-    with open(path, "a+") as handle:
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -1,25 +1,36 @@
 """One settings object: defaults < nightshift.toml (project dir, then memory home) < environment < CLI flags.
 
-Environment variables are ``NIGHTSHIFT_<FIELD>`` (lists as JSON, e.g. ``NIGHTSHIFT_SOURCES='["/a","/b"]'``),
-plus ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` as fallbacks for the endpoint.
+Environment variables are ``NIGHTSHIFT_<FIELD>`` (lists as JSON; ``NIGHTSHIFT_SOURCES`` also as one path or an
+``os.pathsep``-separated list), plus ``OPENAI_API_KEY`` / ``OPENAI_BASE_URL`` as fallbacks for the endpoint.
+The provider is ``builtin`` until the user chooses ``openai``: a key or URL alone never sends a transcript anywhere.
+Every problem with the configuration is a ``ConfigError`` that names the file, variable or flag it came from.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import sys
+import tomllib
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
+from nightshift.errors import UserError
+
 TOML_NAME = "nightshift.toml"
+OPENAI_URL = "https://api.openai.com/v1"  # where the openai client sends requests without a base_url
 _toml_files: ContextVar[tuple[Path, ...]] = ContextVar("nightshift_toml_files", default=())
 
 
@@ -40,8 +51,8 @@ class Settings(BaseSettings):
     max_rollouts_per_run: int = Field(default=64, ge=1, description="Bounds a night's extraction spend.")
 
     # Phase 1
-    provider: Literal["builtin", "openai"] | None = Field(
-        default=None, description="builtin (no network) or openai (any compatible endpoint); default: openai when an endpoint or key is set."
+    provider: Literal["builtin", "openai"] = Field(
+        default="builtin", description="builtin (no network) or openai (any compatible endpoint); only ever chosen explicitly."
     )
     base_url: str | None = Field(default=None, validation_alias=AliasChoices("NIGHTSHIFT_BASE_URL", "OPENAI_BASE_URL", "base_url"))
     api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("NIGHTSHIFT_API_KEY", "OPENAI_API_KEY", "api_key"))
@@ -85,9 +96,7 @@ class Settings(BaseSettings):
     phase2_timeout_minutes: float = Field(default=30, gt=0, description="Wall-clock limit of one consolidation agent run.")
 
     @model_validator(mode="after")
-    def _resolve_provider(self) -> Settings:
-        if self.provider is None:
-            self.provider = "openai" if (self.base_url or self.api_key) else "builtin"
+    def _expand_user(self) -> Settings:
         self.home = self.home.expanduser()
         self.sources = [s.expanduser() for s in self.sources]
         return self
@@ -95,6 +104,16 @@ class Settings(BaseSettings):
     @property
     def state_dir(self) -> Path:
         return self.home / ".nightshift"
+
+    @property
+    def endpoint(self) -> str | None:
+        """Where transcripts are sent: None for the builtin rules, which never leave this machine."""
+        return None if self.provider == "builtin" else (self.base_url or OPENAI_URL)
+
+    def endpoint_line(self) -> str:
+        if self.endpoint is None:
+            return "provider builtin: transcripts stay on this machine"
+        return f"provider openai: transcripts are sent to {self.endpoint} ({self.extract_model}, {self.consolidate_model})"
 
     @classmethod
     def settings_customise_sources(
@@ -107,7 +126,20 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Later TOML files win over earlier ones, so the memory home's file is listed last.
         toml = TomlConfigSettingsSource(settings_cls, toml_file=list(_toml_files.get()))
-        return (init_settings, env_settings, toml)
+        return (init_settings, _Env(settings_cls), toml)
+
+
+class _Env(EnvSettingsSource):
+    """NIGHTSHIFT_SOURCES as a deployment's job variables set it: one path, or several joined by os.pathsep."""
+
+    def decode_complex_value(self, field_name: str, field: FieldInfo, value: Any) -> Any:
+        if field_name == "sources" and isinstance(value, str) and not value.lstrip().startswith("["):
+            return [part for part in value.split(os.pathsep) if part]
+        return super().decode_complex_value(field_name, field, value)
+
+
+class ConfigError(UserError):
+    """The configuration cannot be used; the message names the file, variable or flag."""
 
 
 def toml_files(home_flag: Path | None) -> tuple[Path, ...]:
@@ -116,11 +148,81 @@ def toml_files(home_flag: Path | None) -> tuple[Path, ...]:
     return tuple(p for p in (Path.cwd() / TOML_NAME, home / TOML_NAME) if p.is_file())
 
 
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.resolve()} is not valid TOML: {exc}; fix or remove the file") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path.resolve()}: {exc}") from exc
+
+
+def keys_of(name: str) -> list[str]:
+    """The names a setting is read under: its environment variable(s), then its toml key."""
+    alias = Settings.model_fields[name].validation_alias
+    return list(alias.choices) if isinstance(alias, AliasChoices) else [f"NIGHTSHIFT_{name.upper()}", name]
+
+
+def origin(name: str, flags: dict[str, Any], tomls: dict[Path, dict[str, Any]]) -> str:
+    """Where a setting's value comes from: ``flag --x``, ``environment NAME``, a nightshift.toml path, or ``default``."""
+    keys = keys_of(name)
+    if flags.get(name) is not None:
+        return f"flag --{FLAGS.get(name, name).replace('_', '-')}"
+    env = {k.upper(): k for k in os.environ}
+    if var := next((env[k.upper()] for k in keys if k.upper() in env and k.upper().startswith(("NIGHTSHIFT_", "OPENAI_"))), None):
+        return f"environment {var}"
+    lowered = {k.lower() for k in keys}
+    if files := [path for path, table in tomls.items() if lowered & {k.lower() for k in table}]:
+        return str(files[-1].resolve())
+    return "default"
+
+
+FLAGS = {"sources": "source"}  # setting -> command-line flag, where they differ
+_warned: set[tuple[Path, str]] = set()
+
+
+def _warn_unknown_keys(tomls: dict[Path, dict[str, Any]]) -> None:
+    """A misspelt key would otherwise be ignored without a word; warn once per process and key."""
+    known = list(Settings.model_fields)
+    for path, table in tomls.items():
+        for key in table:
+            if key.lower() in known or (path, key) in _warned:
+                continue
+            _warned.add((path, key))
+            close = difflib.get_close_matches(key.lower(), known, n=1)
+            hint = f"; did you mean {close[0]}?" if close else "; `nightshift config show` lists the settings"
+            print(f"nightshift: warning: {path.resolve()}: unknown setting {key!r} is ignored{hint}", file=sys.stderr)
+
+
+def _config_error(exc: ValidationError, flags: dict[str, Any], tomls: dict[Path, dict[str, Any]]) -> ConfigError:
+    problems = []
+    for error in exc.errors():
+        name = next((str(part) for part in error["loc"] if isinstance(part, str)), "?")
+        name = next((field for field in Settings.model_fields if name in (field, *keys_of(field))), name)
+        where = origin(name, flags, tomls) if name in Settings.model_fields else "the configuration"
+        if where.endswith(TOML_NAME):
+            where = f"{where} (key {name})"
+        value = f" {error['input']!r}" if isinstance(error.get("input"), (str, int, float)) else ""
+        problems.append(f"{where}: {name} ={value}: {error['msg']}")
+    return ConfigError("configuration error: " + "; ".join(problems))
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Build the effective settings; ``overrides`` are CLI flags (None means "not given")."""
+    """Build the effective settings; ``overrides`` are CLI flags (None means "not given").
+
+    Raises ConfigError naming the nightshift.toml, environment variable or flag that is wrong."""
     given = {k: v for k, v in overrides.items() if v is not None}
-    token = _toml_files.set(toml_files(given.get("home")))
+    files = toml_files(given.get("home"))
+    tomls = {path: read_toml(path) for path in files}
+    _warn_unknown_keys(tomls)
+    token = _toml_files.set(files)
     try:
         return Settings(**given)
+    except ValidationError as exc:
+        raise _config_error(exc, given, tomls) from exc
+    except SettingsError as exc:  # a value pydantic-settings could not even decode, e.g. malformed JSON
+        name = next((field for field in Settings.model_fields if f'"{field}"' in str(exc)), "?")
+        raise ConfigError(f"configuration error: {origin(name, given, tomls) if name != '?' else exc}: "
+                          f"cannot read {name}: {exc.__cause__ or exc}") from exc
     finally:
         _toml_files.reset(token)

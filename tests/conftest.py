@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 
-_prefect_home = tempfile.mkdtemp(prefix="nightshift-prefect-")
-os.environ.setdefault("PREFECT_HOME", _prefect_home)
+# Always a throw-away home, even under `make test` (whose PREFECT_HOME is the checkout's .prefect, the one
+# `make serve` shows): a test's flow runs, killed ones included, must never appear in the user's Prefect UI.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="nightshift-prefect-")
+os.environ.pop("PREFECT_API_URL", None)
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 # Prefect's temporary server gives up after 20 s by default; a loaded CI machine needs longer.
@@ -55,3 +58,13 @@ def run_night(settings: Settings, now: datetime | None = None) -> tuple[pipeline
     now = now or datetime.now(UTC) + timedelta(seconds=1)
     result = schedule.run_pass(settings, schedule.NIGHTLY, clock=lambda: now)
     return result.run, result.commit
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Stop Prefect's temporary server while pytest's output streams are open: left to interpreter exit, its
+    goodbye line hits a closed stream and `make test` ends with a "--- Logging error ---" traceback."""
+    server = sys.modules.get("prefect.server.api.server")  # only when a test ran a flow in this process
+    if server:
+        server.subprocess_server_logger.setLevel("WARNING")  # nor its goodbye line after the summary
+    for instance in list(server.SubprocessASGIServer._instances.values()) if server else []:
+        instance.stop()

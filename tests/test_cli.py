@@ -96,7 +96,7 @@ def test_openai_provider_end_to_end_against_a_fake_server(home, sources):
         done = nightshift("consolidate", "--home", str(home), *_source_args(sources), "--idle-hours", "0", "--provider", "openai", env=env)
         requests = fake.requests
     assert done.returncode == 0, done.stderr
-    assert "1 memories, 7 no-ops" in done.stdout and "10 model calls" in done.stdout
+    assert "1 memory, 7 no-ops" in done.stdout and "10 model calls" in done.stdout
     assert [r.json["model"] for r in requests if "tools" not in r.json] == ["mini-1"] * 8
     assert [r.json["model"] for r in requests if "tools" in r.json] == ["gpt-5"] * 2
     assert all(SAMPLE_SECRET not in r.body for r in requests)

@@ -52,7 +52,7 @@ def test_rollback_reverts_a_night_and_the_next_night_does_not_bring_it_back(sett
     home = settings.home
     night_one, night_two, done = _two_nights_then_rollback(settings, sources)
     assert done.returncode == 0, done.stderr
-    assert f"reverted {night_two[:10]}" in done.stdout and "1 raw memories held back" in done.stdout
+    assert f"reverted {night_two[:10]}" in done.stdout and "1 raw memory held back" in done.stdout
     repo = git.Repo(home)
     assert f"This reverts commit {night_two}." in repo.head.commit.message
     assert len(list(repo.iter_commits())) == 3  # history kept, not rewritten
@@ -146,7 +146,8 @@ def test_config_show_names_where_each_setting_came_from_and_hides_the_key(home, 
     assert "(set, hidden)" in rows["api_key"] and rows["api_key"].endswith("[environment OPENAI_API_KEY]")
     assert rows["summary_token_cap"].endswith("[default]")
     as_json = {o["name"]: o for o in json.loads(nightshift("config", "show", "--json", env=env, cwd=tmp_path).stdout)}
-    assert as_json["provider"] == {"name": "provider", "value": "openai", "source": "default (openai because an endpoint or key is set)"}
+    # A key in the environment alone never chooses a remote provider (issue 15).
+    assert as_json["provider"] == {"name": "provider", "value": "builtin", "source": "default"}
 
 
 def test_config_show_reports_an_invalid_setting_with_exit_2(home, tmp_path):

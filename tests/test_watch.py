@@ -48,9 +48,9 @@ def test_watch_extracts_a_new_session_at_once_and_stops_cleanly_on_ctrl_c(home, 
                             env={**os.environ, "NIGHTSHIFT_CONSOLIDATE_COOLDOWN_HOURS": "0"})
     try:
         out = _lines(proc.stdout)
-        assert "1 memories" in _next_matching(out, "commit ")  # the pass at start
+        assert "1 memory," in _next_matching(out, "commit ")  # the pass at start
         session.write_bytes(transcript)  # a new session appears in a watched folder
-        assert "1 memories" in _next_matching(out, "commit ")
+        assert "1 memory," in _next_matching(out, "commit ")
         assert "Always use pnpm" in (home / "MEMORY.md").read_text()
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=15) == 0

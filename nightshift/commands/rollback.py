@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import git
 
 from nightshift.phase2 import handbook
 
 from nightshift.phase2 import workspace
+from nightshift.phase2.selection import forgotten
 from nightshift.phase2 import home as memory_home
 from nightshift.commands.history import Commit, commits
 from nightshift.lock import run_lock
@@ -59,12 +61,13 @@ def _target(history: list[Commit], wanted: str | None, repo: git.Repo) -> Commit
     return commit
 
 
-def _revert(repo: git.Repo, target: Commit) -> str:
+def _revert(repo: git.Repo, target: Commit, forgotten: list[str]) -> str:
     try:
         repo.git.revert("--no-commit", target.sha)
     except git.GitCommandError:
         repo.git.revert("--abort")
         raise RollbackError(f"reverting {target.sha[:10]} conflicts with later commits; roll those back first") from None
+    _keep_forgotten_out(repo, forgotten)
     if not repo.is_dirty():
         repo.git.revert("--quit")
         raise RollbackError(f"later commits already undid {target.sha[:10]}; nothing to revert")
@@ -77,6 +80,23 @@ def _revert(repo: git.Repo, target: Commit) -> str:
     # The git CLI (not GitPython's index.commit) so git's own revert state is cleared too.
     repo.git.commit("--no-verify", "-m", message)
     return repo.head.commit.hexsha
+
+
+def _keep_forgotten_out(repo: git.Repo, forgotten: list[str]) -> None:
+    """A line the user asked to forget stays forgotten: reverting the night that dropped it would restore it
+    as a line no memory supports. Only lines the revert brings back are dropped."""
+    if not forgotten:
+        return
+    for name in (handbook.MEMORY_MD, handbook.SUMMARY_MD):
+        path = Path(repo.working_tree_dir) / name
+        if not path.is_file():
+            continue
+        before = set(repo.git.show(f"HEAD:{name}").splitlines()) if name in repo.head.commit.tree else set()
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [x for x in lines if x.rstrip("\n") in before or not any(f in x for f in forgotten)]
+        if kept != lines:
+            workspace.write_atomic(path, "".join(kept))
+            repo.git.add(name)
 
 
 def _hold_back(db: State, target: Commit, revert_sha: str, now: datetime) -> tuple[list[str], list[str]]:
@@ -102,7 +122,7 @@ def rollback(settings: Settings, wanted: str | None, now: datetime) -> Rollback:
         if memory_home.is_dirty(repo):
             raise RollbackError(f"{settings.home} has uncommitted edits; commit or discard them first")
         target = _target(commits(settings.home), wanted, repo)
-        revert_sha = _revert(repo, target)
+        revert_sha = _revert(repo, target, forgotten(settings.state_dir))
         with open_state(settings.state_dir) as db:
             held, missing = _hold_back(db, target, revert_sha, now)
             _reset_merge_bases(settings, db, now)

@@ -106,9 +106,10 @@ def _duration(seconds: float | None) -> str:
 
 
 def render_status(s: dict) -> list[str]:
-    if not s["runs"]:
-        return [f"nightshift: no runs yet in {s['home']}"]
     holder = s["lock_holder"]
+    if not s["runs"]:  # a first run holds the lock long before it records itself (Prefect starts first)
+        return [f"nightshift: a run is in progress in {s['home']} (pid {holder}); its results show here when it ends"
+                if holder else f"nightshift: no runs yet in {s['home']}"]
     lines = [f"memory home: {s['home']}   raw memories: {s['raw_memories']}   lock: {f'held by pid {holder}' if holder else 'free'}",
              "jobs: " + (", ".join(f"{k} {v}" for k, v in sorted(s["jobs"].items())) or "none"),
              f"rollouts pending: {s['pending_rollouts']}", "last runs:"]
@@ -152,7 +153,8 @@ def render_log(history: list[Commit]) -> list[str]:
     """One block per commit: sha, date, author and subject, then its trailers (run, models, rollouts)."""
     lines = []
     for c in history:
-        lines.append(f"{c.sha[:10]}  {c.date[:16].replace('T', ' ')}  {c.author}: {c.subject}")
+        by = "" if c.subject.startswith(f"{c.author}: ") else f"{c.author}: "  # nightshift's subjects name it already
+        lines.append(f"{c.sha[:10]}  {c.date[:16].replace('T', ' ')}  {by}{c.subject}")
         lines += [f"    {key}: {value}" for key, values in c.trailers.items() for value in values]
         if c.reverts and "Nightshift-Rollback" not in c.trailers:
             lines.append(f"    reverts {c.reverts}")

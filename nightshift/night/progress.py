@@ -16,6 +16,11 @@ from contextvars import ContextVar
 from typing import TextIO
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 memory``, ``2 memories``: every count a person reads goes through here."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 class Reporter:
     """Reports nothing: the default, and what ``--quiet`` and ``--json`` use."""
 

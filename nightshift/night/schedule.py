@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 from nightshift.night import steps as pipeline
 from nightshift.ingest.discover import FileStat
 from nightshift.lock import run_lock
-from nightshift.night.progress import Reporter, current
+from nightshift.night.progress import Reporter, count, current
+from nightshift.errors import EXIT_FAILED, UserError
 from nightshift.settings import Settings
 from nightshift.store.state import State, aware_utc, kept_open, naive_utc, open_state
 
@@ -46,8 +47,8 @@ def decide(mode: str, *, now: datetime, last_consolidated: datetime | None, new_
         return Phase2(False, "no new raw memories since the last consolidation")
     if last_consolidated is not None and now - last_consolidated < timedelta(hours=cooldown_hours):
         hours = (now - last_consolidated) / timedelta(hours=1)
-        return Phase2(False, f"{new_memories} new raw memories wait: last consolidation {hours:.1f} h ago, cooldown {cooldown_hours:g} h")
-    return Phase2(True, f"{new_memories} new raw memories")
+        return Phase2(False, f"{count(new_memories, 'new raw memory', 'new raw memories')} {'waits' if new_memories == 1 else 'wait'}: last consolidation {hours:.1f} h ago, cooldown {cooldown_hours:g} h")
+    return Phase2(True, count(new_memories, "new raw memory", "new raw memories"))
 
 
 def phase2_inputs(db: State) -> tuple[datetime | None, int]:
@@ -122,6 +123,7 @@ def run_pass(settings: Settings, mode: str = NIGHTLY, steps: Steps = Steps(), re
                 results.append(extraction)
                 report.extracted(extraction.outcome, extraction.file.path)
             pipeline.record_extractions(run, results, clock())
+            _stop_when_unreachable(results)
             phase2 = decide_for(settings, mode, clock())
             commit = steps.consolidate(run, clock()) if phase2.run else None
             _record_mode(run, mode, clock(), consolidated=phase2.run and _phase2_completed(settings))
@@ -131,6 +133,21 @@ def run_pass(settings: Settings, mode: str = NIGHTLY, steps: Steps = Steps(), re
         summary = pipeline.summary_line(run, commit) + ("" if phase2.run else f"; consolidation not due: {phase2.reason}")
         pipeline.end_run(run, status="ok", now=clock(), commit_sha=commit, message=summary)
     return PassResult(run, mode, phase2, commit, summary, results)
+
+
+class EndpointUnreachable(UserError):
+    """No extraction reached the model: the run fails (exit 1) and its transcripts wait, failed, for the next run."""
+
+    def __init__(self, message: str):
+        super().__init__(message, EXIT_FAILED)
+
+
+def _stop_when_unreachable(results: list[pipeline.Extraction]) -> None:
+    """A run that could not reach the model at all is a failed run, not a night with some failed transcripts."""
+    unreachable = [r for r in results if r.unreachable]
+    if unreachable and not any(r.model_calls for r in results):
+        raise EndpointUnreachable(f"{unreachable[0].error.removeprefix('model error (transient): ').rstrip('.')}; "
+                                  f"{count(len(unreachable), 'transcript')} wait for the next run (check base_url and that the server is up)")
 
 
 def _phase2_completed(settings: Settings) -> bool:

@@ -34,6 +34,7 @@ from nightshift.phase1.builtin import extract_builtin
 from nightshift.ingest.discover import Discovery, FileStat, discover
 from nightshift.llm import ModelError, shared_client
 from nightshift.memory import RawMemory, StoredMemory
+from nightshift.night.progress import count
 from nightshift.phase1.model import ExtractionInvalid, ModelAnswer, extract_with_model
 from nightshift.ingest.prepare import prepare_rollout
 from nightshift.ingest.redact import redact_obj
@@ -101,6 +102,7 @@ class Extraction:
     external_context: bool = False  # the session read web pages, search results or MCP tool output
     worker: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")  # where it was extracted
     harness: dict[str, int] = field(default_factory=dict)  # harness text dropped while reading, by kind
+    unreachable: bool = False  # failed because the model endpoint did not answer at all
 
 
 def begin_run(settings: Settings, now: datetime) -> Run:
@@ -193,7 +195,7 @@ def extract_rollout(file: FileStat, s: Settings) -> Extraction:
         return Extraction(file, "failed", error=str(exc), model_calls=exc.calls, tokens_in=exc.tokens_in, tokens_out=exc.tokens_out, **ident)
     except ModelError as exc:
         kind = "permanent" if exc.permanent else "transient"
-        return Extraction(file, "failed", error=f"model error ({kind}): {exc}", **ident)
+        return Extraction(file, "failed", error=f"model error ({kind}): {exc}", unreachable=exc.unreachable, **ident)
     memory, calls, tokens_in, tokens_out = answer.memory, answer.calls, answer.tokens_in, answer.tokens_out
     memory = RawMemory.model_validate(redact_obj(memory.model_dump(mode="json")))
     outcome = "no_op" if memory.is_no_op else "memory"
@@ -410,7 +412,7 @@ def summary_line(run: Run, commit_sha: str | None) -> str:
     c = run.counts
     commit = f"commit {commit_sha[:10]}" if commit_sha else "no commit"
     return (
-        f"nightshift: run {run.run_id}: {c.get('discovered', 0)} candidates, {c.get('memories', 0)} memories, "
-        f"{c.get('no_ops', 0)} no-ops, {c.get('skipped', 0)} skipped, {c.get('failed', 0)} failed, "
-        f"{c.get('model_calls', 0)} model calls; {commit}"
+        f"nightshift: run {run.run_id}: {count(c.get('discovered', 0), 'candidate')}, {count(c.get('memories', 0), 'memory', 'memories')}, "
+        f"{count(c.get('no_ops', 0), 'no-op')}, {c.get('skipped', 0)} skipped, {c.get('failed', 0)} failed, "
+        f"{count(c.get('model_calls', 0), 'model call')}; {commit}"
     )

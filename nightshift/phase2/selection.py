@@ -21,9 +21,10 @@ Usage comes from citations (``nightshift.ingest.citations``): one count per (cit
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from nightshift.ingest.citations import SHORT_ID_LEN
 from nightshift.memory import RawMemory, StoredMemory
 from nightshift.settings import Settings
 from nightshift.store.state import State, aware_utc, naive_utc
-from nightshift.phase2.workspace import ROLLOUT_SUMMARIES
+from nightshift.phase2.workspace import ROLLOUT_SUMMARIES, render_raw_memory_md
 
 _ROLLOUT_ID_LINE = re.compile(r"^- rollout_id: (\S+)\s*$", re.M)  # as nightshift.phase2.workspace writes it
 _GLOB = re.compile(r"[*?\[]")
@@ -236,16 +237,58 @@ def find(db: State, target: str) -> list[dict]:
     return [dict(zip(names, row)) | {"source_updated_at": aware_utc(row[4])} for row in cur.fetchall()]
 
 
-def forget(db: State, rollout_ids: Sequence[str]) -> int:
+def forget(db: State, rollout_ids: Sequence[str], state_dir: Path | None = None) -> int:
     """Delete these memories now; the next consolidation drops them from the handbook. The
-    transcript's watermark is kept, so an unchanged transcript is not extracted again."""
+    transcript's watermark is kept, so an unchanged transcript is not extracted again. With
+    ``state_dir``, their lines are remembered as forgotten (see ``forget_lines``)."""
     if not rollout_ids:
         return 0
+    if state_dir is not None:
+        remember_forgotten(state_dir, memory_lines([m for m in db.all_memories() if m.rollout_id in set(rollout_ids)]))
     deleted = db.con.execute(
         "DELETE FROM raw_memories WHERE list_contains(CAST($ids AS VARCHAR[]), rollout_id) RETURNING rollout_id", {"ids": list(rollout_ids)}
     ).fetchall()
     _drop_orphan_citations(db)
     return len(deleted)
+
+
+FORGOTTEN = "forgotten.json"  # in the state dir: every line a user asked to forget, for rollback
+
+
+def forget_lines(db: State, state_dir: Path, text: str, now: datetime, *, dry_run: bool = False) -> list[dict]:
+    """Remove each preference or fact containing ``text`` (ignoring case) from the raw memories that say it;
+    the rest of each memory stays. The next consolidation drops the lines from the handbook."""
+    needle, found = text.casefold(), []
+    for m in db.all_memories():
+        tasks = []
+        for t in m.memory.tasks:
+            kept = {kind: [x for x in getattr(t, kind) if needle not in x.casefold()] for kind in ("preferences", "knowledge")}
+            found += [{"rollout_id": m.rollout_id, "slug": m.memory.slug, "project_key": m.project_key, "line": x}
+                      for kind in kept for x in getattr(t, kind) if x not in kept[kind]]
+            tasks.append(t.model_copy(update=kept))
+        if not dry_run and tasks != list(m.memory.tasks):
+            smaller = replace(m, memory=m.memory.model_copy(update={"tasks": tasks}))
+            db.store_memory(smaller, render_raw_memory_md(smaller), now)
+    if found and not dry_run:
+        remember_forgotten(state_dir, [f["line"] for f in found])
+    return found
+
+
+def remember_forgotten(state_dir: Path, lines: list[str]) -> None:
+    """Kept so that rolling back the night that dropped these lines does not restore them."""
+    path = state_dir / FORGOTTEN
+    known = forgotten(state_dir)
+    path.write_text(json.dumps(known + [line for line in dict.fromkeys(lines) if line not in known], indent=1), encoding="utf-8")
+
+
+def forgotten(state_dir: Path) -> list[str]:
+    path = state_dir / FORGOTTEN
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+
+def memory_lines(memories: Sequence[StoredMemory]) -> list[str]:
+    """The preferences and facts of these memories: what forgetting a whole session forgets."""
+    return [x for m in memories for t in m.memory.tasks for x in (*t.preferences, *t.knowledge)]
 
 
 def _drop_orphan_citations(db: State) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from nightshift.errors import EXIT_FAILED, UserError
-from nightshift.memory import StoredMemory
+from nightshift.memory import RawMemory, StoredMemory
 from nightshift.ingest.redact import redact
 
 DB_NAME = "state.duckdb"
@@ -437,6 +437,13 @@ class State:
             [m.rollout_id, m.source_path, m.source_format, m.project_key, scope, m.memory.slug, m.memory.rollout_summary,
              m.memory.model_dump_json(), body_md, naive_utc(m.source_updated_at), now, now],
         )
+
+    def all_memories(self) -> list[StoredMemory]:
+        rows = self.con.execute(
+            "SELECT rollout_id, source_path, source_format, project_key, body_json, source_updated_at FROM raw_memories ORDER BY rollout_id"
+        ).fetchall()
+        return [StoredMemory(rollout_id=r[0], source_path=r[1], source_format=r[2], project_key=r[3],
+                             memory=RawMemory.model_validate_json(r[4]), source_updated_at=aware_utc(r[5])) for r in rows]
 
     def delete_memory(self, rollout_id: str) -> bool:
         return self.con.execute("DELETE FROM raw_memories WHERE rollout_id = ? RETURNING rollout_id", [rollout_id]).fetchone() is not None
