@@ -40,10 +40,10 @@ status: $(STAMP)
 # The nightly deployment (prefect.yaml) on a local Prefect server, with a worker; both run in the
 # background, their pids in $(PREFECT_HOME)/nightshift-serve.json. `make stop` ends exactly those.
 serve: $(STAMP)
-	$(BIN)/python -m nightshift.serve start
+	$(BIN)/python -m flows.serve start
 
 stop: $(STAMP)
-	$(BIN)/python -m nightshift.serve stop
+	$(BIN)/python -m flows.serve stop
 
 # Fresh mode in the foreground without a Prefect server; Ctrl-C stops it.
 watch: $(STAMP)

@@ -21,11 +21,12 @@ from pathlib import Path
 from fake_openai import FakeOpenAI, Reply  # tests/ is on the path (bench.run): the fake server is shared
 
 from bench.run import Row, row, verdict
-from nightshift import pipeline, workspace
-from nightshift.agent_tools import DIFF_NAME
+from nightshift.night import steps as pipeline
+from nightshift.phase2 import workspace
+from nightshift.phase2.tools import DIFF_NAME
 from nightshift.memory import RawMemory, StoredMemory, Task
 from nightshift.settings import Settings
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 NEW = 5
 SIZES = (10, 500)

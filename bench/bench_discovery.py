@@ -17,9 +17,9 @@ from pathlib import Path
 
 from bench.generate import write_tree
 from bench.run import Row, best_of, row, verdict
-from nightshift import pipeline
+from nightshift.night import steps as pipeline
 from nightshift.settings import Settings
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 
 def bare_walk(sources: list[Path]) -> list[tuple[str, int, float]]:

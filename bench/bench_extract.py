@@ -20,8 +20,8 @@ from pathlib import Path
 from bench.fake_model import fake_model
 from bench.generate import write_tree
 from bench.run import Row, row, verdict
-from nightshift import pipeline
-from nightshift.discover import FileStat, walk_transcript_files
+from nightshift.night import steps as pipeline
+from nightshift.ingest.discover import FileStat, walk_transcript_files
 from nightshift.settings import Settings
 
 

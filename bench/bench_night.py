@@ -23,9 +23,9 @@ from bench.bench_discovery import _mark_all_extracted
 from bench.fake_model import fake_model
 from bench.generate import write_tree
 from bench.run import REPO, Row, row, verdict
-from nightshift import schedule
+from nightshift.night import schedule
 from nightshift.settings import Settings
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 _EMPTY_FLOW = "from prefect import flow\n@flow\ndef nothing():\n    pass\nnothing()\n"
 

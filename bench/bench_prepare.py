@@ -21,10 +21,10 @@ import orjson
 
 from bench.generate import write_session
 from bench.run import REPO, Row, best_of, row, verdict
-from nightshift.prepare import prepare_rollout
-from nightshift.readers import read_transcript
-from nightshift.redact import redact
-from nightshift.render import render_transcript
+from nightshift.ingest.prepare import prepare_rollout
+from nightshift.ingest.readers import read_transcript
+from nightshift.ingest.redact import redact
+from nightshift.ingest.render import render_transcript
 from nightshift.settings import Settings
 
 MB = 1_000_000
@@ -32,7 +32,7 @@ MB = 1_000_000
 _RSS_SCRIPT = """
 import sys
 from pathlib import Path
-from nightshift.prepare import prepare_rollout
+from nightshift.ingest.prepare import prepare_rollout
 from nightshift.settings import Settings
 settings = Settings(home=Path(sys.argv[1]), sources=[], provider="openai", base_url="http://127.0.0.1:9/v1")
 if len(sys.argv) > 2:

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from bench.generate import write_session
 from bench.run import Row, best_of, row, verdict
-from nightshift.readers import read_transcript
-from nightshift.redact import redact
-from nightshift.scanner import find_injections
+from nightshift.ingest.readers import read_transcript
+from nightshift.ingest.redact import redact
+from nightshift.ingest.scanner import find_injections
 
 SIZE = 50_000_000  # characters
 SCAN_SIZE = 5_000_000

@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.run import Row, row, verdict
-from nightshift import usage
-from nightshift.state import DB_NAME, open_state
+from nightshift.phase2 import selection as usage
+from nightshift.store.state import DB_NAME, open_state
 
 ROWS = 100_000
 CITATIONS = 10_000

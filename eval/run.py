@@ -2,7 +2,7 @@
 
     .venv/bin/python -m eval.run [--provider builtin|openai] [--report FILE | --no-report] [--keep DIR]
 
-Extraction and consolidation go through ``nightshift.pipeline`` exactly as in a night (the steps of
+Extraction and consolidation go through ``nightshift.night.steps`` exactly as in a night (the steps of
 tests/conftest.run_night, with extraction in parallel), into a throw-away memory home. Endpoint,
 models and every other setting come from where they always do (``NIGHTSHIFT_*`` and ``OPENAI_*``
 variables, nightshift.toml); the run pins only what the evaluation needs: its own sources and home,
@@ -29,7 +29,7 @@ import git
 from pydantic import ValidationError
 
 from eval.score import Label, Outcome, Score, outcome_of, parse_labels, score
-from nightshift import pipeline
+from nightshift.night import steps as pipeline
 from nightshift.settings import Settings, load_settings
 
 EVAL_DIR = Path(__file__).resolve().parent

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nightshift.memory import RawMemory
-from nightshift.quarantine import memory_text
+from nightshift.phase2.quarantine import memory_text
 
 WHERE = ("raw", "handbook", "both")
 SCOPES = (None, "project", "global")

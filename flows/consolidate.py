@@ -1,6 +1,6 @@
 """The ``consolidate`` Prefect flow: discover -> extract (mapped, bounded) -> consolidate if due.
 
-Thin orchestration: ``nightshift.schedule.run_pass`` owns the order, the run lock, the run record
+Thin orchestration: ``nightshift.night.schedule.run_pass`` owns the order, the run lock, the run record
 and the phase 2 decision; this flow supplies Prefect tasks for its steps and publishes the run's
 artifacts (a markdown report and a per-rollout table). Every write stays in the flow's process;
 the mapped extract task is pure, so any task runner can execute it.
@@ -20,11 +20,13 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import runners
-from nightshift import artifacts, pipeline, schedule
-from nightshift.discover import FileStat
+from nightshift.night import report as artifacts
+from nightshift.night import steps as pipeline
+from nightshift.night import schedule
+from nightshift.ingest.discover import FileStat
 from nightshift.lock import run_lock
 from nightshift.settings import Settings, load_settings
-from nightshift.state import kept_open
+from nightshift.store.state import kept_open
 
 
 # Tasks take live objects (settings, the run), so Prefect's input hashing for caching is off.
@@ -85,7 +87,7 @@ def consolidate_flow(
     mode: Literal["nightly", "fresh"] = "nightly",
 ) -> dict:
     """Entry point for deployments; parameters left at None come from nightshift.toml / environment.
-    ``mode="fresh"`` consolidates only when it is due (see nightshift.schedule)."""
+    ``mode="fresh"`` consolidates only when it is due (see nightshift.night.schedule)."""
     settings = load_settings(home=home and Path(home), sources=sources and [Path(s) for s in sources],
                              idle_hours=idle_hours, provider=provider)
     return run_consolidation(settings, mode)

@@ -24,9 +24,9 @@ from prefect.client.orchestration import get_client
 from prefect.futures import PrefectFuture
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
-from nightshift.discover import FileStat
+from nightshift.ingest.discover import FileStat
 from nightshift.settings import Settings
-from nightshift.state import let_go
+from nightshift.store.state import let_go
 
 
 def uses_dask(settings: Settings) -> bool:

@@ -24,10 +24,10 @@ import git
 import typer
 from pydantic import ValidationError
 
-from nightshift.discover import discover
+from nightshift.ingest.discover import discover
 from nightshift.lock import LockHeld, lock_holder, run_lock
 from nightshift.settings import Settings, load_settings
-from nightshift.state import StateBusy, open_state
+from nightshift.store.state import StateBusy, open_state
 
 EXIT_USAGE = 2
 EXIT_LOCKED = 3
@@ -71,8 +71,8 @@ def consolidate(
     as_json: JsonOpt = False,
 ) -> None:
     """Extract memories from idle transcripts and consolidate them into the memory home (one git commit)."""
-    from nightshift import progress
-    from nightshift.quarantine import PoisonedHandbook
+    from nightshift.night import progress
+    from nightshift.phase2.quarantine import PoisonedHandbook
     if provider not in (None, "builtin", "openai"):
         typer.echo(f"nightshift: unknown provider {provider!r} (use builtin or openai)", err=True)
         raise typer.Exit(EXIT_USAGE)
@@ -93,7 +93,7 @@ def consolidate(
         # started together, exactly one gets past this line.
         with _exit_3_when_locked("; try again later"), run_lock(settings.state_dir):
             from flows.consolidate import run_with_settings  # the CLI is the only layer above flows
-            from nightshift.schedule import FRESH, NIGHTLY
+            from nightshift.night.schedule import FRESH, NIGHTLY
 
             with progress.use(reporter):
                 result = run_with_settings(settings, FRESH if fresh else NIGHTLY)
@@ -112,7 +112,7 @@ def consolidate(
 
 
 def _dry_run(settings: Settings) -> None:
-    from nightshift.pipeline import utcnow
+    from nightshift.night.steps import utcnow
 
     watermarks = {}
     if (settings.state_dir / "state.duckdb").exists():
@@ -130,7 +130,7 @@ def _dry_run(settings: Settings) -> None:
 @app.command()
 def status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     """Show the last runs, what waits or fails (with the next retry), quarantined and held-back items, the lock."""
-    from nightshift import ops
+    from nightshift.commands import status as ops
     settings = _settings(home=home)
     try:
         report = ops.gather_status(settings)
@@ -157,7 +157,7 @@ def summary(
     install_hint: Annotated[bool, typer.Option("--install-hint", help="Print the lines that load this block into Claude Code and Codex CLI.")] = False,
 ) -> None:
     """Print the memory block an agent session should load: global memories plus this project's."""
-    from nightshift import read_path
+    from nightshift.commands import summary as read_path
     settings = _settings(home=home)
     _check_format(fmt)
     if install_hint:
@@ -178,7 +178,7 @@ def summary(
 
 
 def _usage_rows(settings: Settings) -> list[dict]:
-    from nightshift import usage
+    from nightshift.phase2 import selection as usage
     if not (settings.state_dir / "state.duckdb").exists():
         return []
     try:
@@ -196,7 +196,8 @@ def usage_command(
     export: Annotated[Optional[Path], typer.Option("--export", help="Also write the rows to this Parquet file.")] = None,
 ) -> None:
     """List raw memories: usage count, last use, decayed score and whether phase 2 sees them."""
-    from nightshift import citations, usage
+    from nightshift.ingest import citations
+    from nightshift.phase2 import selection as usage
     settings = _settings(home=home)
     _check_format(fmt)
     rows = _usage_rows(settings)
@@ -222,7 +223,7 @@ def forget(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be forgotten.")] = False,
 ) -> None:
     """Remove memories on request; they leave the handbook at the next consolidation."""
-    from nightshift import usage
+    from nightshift.phase2 import selection as usage
     settings = _settings(home=home)
     _check_format(fmt)
     found: list[dict] = []
@@ -250,7 +251,8 @@ def log_command(
     as_json: JsonOpt = False,
 ) -> None:
     """The memory home's history, newest first: each commit with its trailers (run, models, rollouts)."""
-    from nightshift import history, ops
+    from nightshift.commands import history
+    from nightshift.commands import status as ops
     settings = _settings(home=home)
     found = history.commits(settings.home, max_count)
     if as_json:
@@ -268,7 +270,7 @@ def rollback_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Undo a night: revert its commit (history kept) and hold its memories back until their transcripts change."""
-    from nightshift.rollback import RollbackError, rollback
+    from nightshift.commands.rollback import RollbackError, rollback
     settings = _settings(home=home)
     try:
         with _exit_3_when_locked():
@@ -295,7 +297,7 @@ def import_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Bootstrap from memories you already have: each file becomes a raw memory for the next consolidation."""
-    from nightshift import importer
+    from nightshift.commands import importer
     settings = _settings(home=home)
     files, unknown = importer.collect(paths or [], claude_memory=claude_memory, hermes=hermes)
     if unknown:
@@ -325,8 +327,8 @@ def watch_command(
     """Fresh mode in the foreground, no Prefect server: extract transcripts as they go idle, consolidate when due.
 
     Wakes on new or changed transcripts and on a timer; Ctrl-C stops after the pass in progress."""
-    from nightshift.schedule import PassResult  # the run's modules load only for commands that run
-    from nightshift.watch import WatchError, watch
+    from nightshift.night.schedule import PassResult  # the run's modules load only for commands that run
+    from nightshift.night.watch import WatchError, watch
 
     settings = _settings(home=home, sources=source, idle_hours=idle_hours)
     stop = threading.Event()
@@ -366,7 +368,7 @@ def config_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Every effective setting and where it came from: default, a nightshift.toml, the environment, a flag."""
-    from nightshift import provenance
+    from nightshift.commands import config as provenance
     try:
         found = provenance.origins({"home": home, "sources": source, "idle_hours": idle_hours, "provider": provider})
     except ValidationError as exc:

@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     job_retry_backoff_minutes: float = Field(default=60, ge=0)
     job_lease_minutes: float = Field(default=60, gt=0)
 
-    # Scheduling: the opt-in fresh mode (nightshift.schedule) and `nightshift watch`
+    # Scheduling: the opt-in fresh mode (nightshift.night.schedule) and `nightshift watch`
     consolidate_cooldown_hours: float = Field(default=6, ge=0, description="Fresh mode: phase 2 runs at most this often.")
     fresh_interval_minutes: float = Field(default=60, gt=0, description="nightshift watch wakes at least this often, changes or not.")
 

@@ -30,7 +30,7 @@ def home(tmp_path: Path) -> Path:
 import shutil  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 
-from nightshift import pipeline  # noqa: E402
+from nightshift.night import steps as pipeline  # noqa: E402
 from nightshift.settings import Settings  # noqa: E402
 
 SAMPLE_SECRET = "sk-proj-Xq7vR2mN9bT4kLw8ZcY1pD6sHf3JgA0e5UoQiE7rWt2yB9nM4xKv"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from nightshift import home as memory_home
-from nightshift.agent_tools import DIFF_NAME, RESULT_CAP, Sandbox
-from nightshift.state import open_state
+from nightshift.phase2 import home as memory_home
+from nightshift.phase2.tools import DIFF_NAME, RESULT_CAP, Sandbox
+from nightshift.store.state import open_state
 
 MEMORY = "# Memory handbook\n\n## Task group: api\n- use uv\n- run tests\n- use uv\n"
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from nightshift.builtin_extract import extract_builtin
+from nightshift.phase1.builtin import extract_builtin
 from nightshift.memory import Outcome, RawMemory, Scope, parse_raw_memory
-from nightshift.transcript import Transcript, Turn, TurnKind
+from nightshift.ingest.transcript import Transcript, Turn, TurnKind
 
 CWD = "/home/dev/acme-api"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nightshift.citations import parse_citations, short_ids
-from nightshift.transcript import Transcript, Turn, TurnKind
+from nightshift.ingest.citations import parse_citations, short_ids
+from nightshift.ingest.transcript import Transcript, Turn, TurnKind
 
 ACME = "01a1edb6-81d4-76a2-807c-afd56071b068"
 SHOP = "d4a27783-1132-41b3-a519-aa6bd6b5563f"

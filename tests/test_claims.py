@@ -6,9 +6,9 @@ import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from nightshift import pipeline
+from nightshift.night import steps as pipeline
 from nightshift.settings import Settings
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=60)

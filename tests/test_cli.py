@@ -13,7 +13,7 @@ import pytest
 from conftest import SAMPLE_SECRET
 from fake_openai import FakeOpenAI, Reply
 
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 NIGHTSHIFT = str(Path(sys.executable).parent / "nightshift")
 ACME_MEMORY = {

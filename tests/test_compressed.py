@@ -9,9 +9,9 @@ from pathlib import Path
 import zstandard
 from conftest import run_night
 
-from nightshift import pipeline
-from nightshift.discover import FileStat, discover
-from nightshift.state import open_state
+from nightshift.night import steps as pipeline
+from nightshift.ingest.discover import FileStat, discover
+from nightshift.store.state import open_state
 
 ROLLOUT = "rollout-2026-11-18T09-12-03-01a1edb6-81d4-76a2-807c-afd56071b068.jsonl"  # a sample with a memory
 

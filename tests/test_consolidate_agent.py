@@ -14,12 +14,16 @@ import pytest
 from conftest import REPO, run_night
 from fake_openai import FakeOpenAI, Reply
 
-from nightshift import handbook, pipeline, workspace
-from nightshift.agent_tools import DIFF_NAME
-from nightshift.consolidate_agent import ELIDED, HEARTBEAT_STEPS, NUDGE, STUB_CHARS, AgentFailed, LeaseLost
+from nightshift.phase2 import handbook
+
+from nightshift.night import steps as pipeline
+
+from nightshift.phase2 import workspace
+from nightshift.phase2.tools import DIFF_NAME
+from nightshift.phase2.agent import ELIDED, HEARTBEAT_STEPS, NUDGE, STUB_CHARS, AgentFailed, LeaseLost
 from nightshift.memory import RawMemory, StoredMemory, Task
 from nightshift.settings import Settings
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 NOW = datetime.now(UTC)
 CAP = 2_500
@@ -356,7 +360,7 @@ def test_a_run_that_loses_the_lease_stops_and_commits_nothing(s, fake, finishes)
 KILLED_RUN = """
 import sys
 from pathlib import Path
-from nightshift import pipeline
+from nightshift.night import steps as pipeline
 from nightshift.settings import Settings
 home, sources, base_url = sys.argv[1:]
 s = Settings(home=Path(home), sources=[Path(sources)], idle_hours=0, provider="openai", base_url=base_url,

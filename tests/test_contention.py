@@ -21,7 +21,7 @@ import git
 import pytest
 from conftest import run_night
 
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 NIGHTSHIFT = str(Path(sys.executable).parent / "nightshift")
 NEW_RULE = "Never use default exports in this codebase."
@@ -30,7 +30,7 @@ FULL_DISK = textwrap.dedent("""
     import resource, signal, sys
     from datetime import UTC, datetime, timedelta
     from pathlib import Path
-    from nightshift import pipeline
+    from nightshift.night import steps as pipeline
     from nightshift.settings import Settings
     home, where, sources = Path(sys.argv[1]), sys.argv[2], [Path(p) for p in sys.argv[3:]]
     s = Settings(home=home, sources=sources, idle_hours=0, provider="builtin")

@@ -26,7 +26,7 @@ from conftest import SAMPLES, run_night
 
 from nightshift.lock import run_lock
 from nightshift.settings import Settings
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 TRIALS = 20
 PHASES = ["begin", "find_work", "extract", "record", "consolidate", "end"]
@@ -36,7 +36,7 @@ NIGHT = textwrap.dedent("""
     import sys
     from datetime import UTC, datetime
     from pathlib import Path
-    from nightshift import pipeline
+    from nightshift.night import steps as pipeline
     from nightshift.lock import run_lock
     from nightshift.settings import Settings
 

@@ -9,8 +9,8 @@ import pytest
 pytest.importorskip("prefect_dask")  # in the dev extra, so CI runs this
 
 from bench.generate import write_tree  # noqa: E402
-from nightshift import pipeline  # noqa: E402
-from nightshift.discover import walk_transcript_files  # noqa: E402
+from nightshift.night import steps as pipeline  # noqa: E402
+from nightshift.ingest.discover import walk_transcript_files  # noqa: E402
 from nightshift.settings import Settings  # noqa: E402
 
 

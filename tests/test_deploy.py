@@ -1,4 +1,4 @@
-"""Scheduling on a real Prefect server: `make serve` (nightshift.serve) starts a server on loopback,
+"""Scheduling on a real Prefect server: `make serve` (flows.serve) starts a server on loopback,
 deploys prefect.yaml and starts a worker; a triggered run consolidates and publishes artifacts;
 `make stop` ends exactly the processes serve started."""
 
@@ -28,7 +28,7 @@ def _free_port() -> int:
 
 
 def _serve(action: str, env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "nightshift.serve", action, *args], cwd=REPO, env=env,
+    return subprocess.run([sys.executable, "-m", "flows.serve", action, *args], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=240)
 
 

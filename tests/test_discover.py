@@ -6,7 +6,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nightshift.discover import discover
+from nightshift.ingest.discover import discover
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 HOUR = 3600

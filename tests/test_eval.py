@@ -13,11 +13,11 @@ from fake_openai import FakeOpenAI, Reply
 
 from eval import build_sessions, run
 from eval.score import Fact, Label, Line, Outcome, Ratio, contains, handbook_groups, outcome_of, parse_labels, score
-from nightshift import handbook
+from nightshift.phase2 import handbook
 from nightshift.memory import StoredMemory, parse_raw_memory
-from nightshift.readers import read_transcript
+from nightshift.ingest.readers import read_transcript
 from nightshift.scope import project_key
-from nightshift.transcript import TurnKind
+from nightshift.ingest.transcript import TurnKind
 
 EVAL = REPO / "eval"
 LABELS = parse_labels(json.loads((EVAL / "labels.json").read_text(encoding="utf-8")))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nightshift.handbook import (
+from nightshift.phase2.handbook import (
     MEMORY_MD,
     SUMMARY_MD,
     apply_builtin,
@@ -19,7 +19,7 @@ from nightshift.handbook import (
     validate_summary_md,
 )
 from nightshift.memory import RawMemory, StoredMemory
-from nightshift.workspace import rollout_summary_filename, sync_workspace
+from nightshift.phase2.workspace import rollout_summary_filename, sync_workspace
 
 CAP = 2500
 API = "github.com/acme/api"

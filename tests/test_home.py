@@ -6,7 +6,7 @@ from pathlib import Path
 
 import git
 
-from nightshift import home as memory_home
+from nightshift.phase2 import home as memory_home
 
 
 def _commit(repo, text="x"):

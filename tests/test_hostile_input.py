@@ -15,11 +15,11 @@ import pytest
 from conftest import SAMPLES
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from nightshift import pipeline
-from nightshift.discover import FileStat
-from nightshift.readers import read_transcript
+from nightshift.night import steps as pipeline
+from nightshift.ingest.discover import FileStat
+from nightshift.ingest.readers import read_transcript
 from nightshift.settings import Settings
-from nightshift.transcript import NotATranscript, TurnKind
+from nightshift.ingest.transcript import NotATranscript, TurnKind
 
 SAMPLE_FILES = sorted(p for p in SAMPLES.rglob("*.jsonl") if "subagents" not in p.parts)
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -141,7 +141,7 @@ def test_a_rollout_that_vanishes_after_discovery_fails_its_job_and_the_night_goe
 PEAK_SCRIPT = textwrap.dedent("""
     import json, resource, sys
     from pathlib import Path
-    from nightshift.prepare import prepare_rollout
+    from nightshift.ingest.prepare import prepare_rollout
     from nightshift.settings import Settings
     path = Path(sys.argv[1])
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -17,12 +17,12 @@ from conftest import run_night
 from fake_openai import FakeOpenAI, Reply
 from test_quarantine import write_codex
 
-from nightshift import model_extract
-from nightshift.model_extract import MAX_ANSWER_CHARS, ExtractionInvalid, build_messages, extract_with_model, fence
+from nightshift.phase1 import model as model_extract
+from nightshift.phase1.model import MAX_ANSWER_CHARS, ExtractionInvalid, build_messages, extract_with_model, fence
 from nightshift.llm import make_client
-from nightshift.prepare import prepare_rollout
+from nightshift.ingest.prepare import prepare_rollout
 from nightshift.settings import Settings
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 NO_OP = {"decision": "no_op", "rollout_summary": "", "slug": "", "tasks": []}
 FENCE_LINE = re.compile(r"^<<<TRANSCRIPT [0-9a-f]{16} (BEGIN|END)>>>$", re.M)

@@ -12,9 +12,9 @@ import git
 import pytest
 from conftest import SAMPLE_SECRET, run_night
 
-from nightshift import importer
+from nightshift.commands import importer
 from nightshift.settings import Settings
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 NIGHTSHIFT = str(Path(sys.executable).parent / "nightshift")
 
@@ -157,6 +157,6 @@ def test_import_refuses_files_it_does_not_know(settings, tmp_path):
 
 
 def importer_now():
-    from nightshift.pipeline import utcnow
+    from nightshift.night.steps import utcnow
 
     return utcnow()

@@ -11,15 +11,15 @@ from pathlib import Path
 import duckdb
 from conftest import run_night
 
-from nightshift import state
-from nightshift.state import kept_open, let_go, open_state
+from nightshift.store import state
+from nightshift.store.state import kept_open, let_go, open_state
 
 
 def _status_can_read(state_dir: Path) -> bool:
     """What `nightshift status` does: open the database read-only from another process."""
     script = textwrap.dedent(f"""
         from pathlib import Path
-        from nightshift.state import StateBusy, open_state
+        from nightshift.store.state import StateBusy, open_state
         try:
             with open_state(Path({str(state_dir)!r}), read_only=True, wait_seconds=0.5) as db:
                 print(db.con.execute("SELECT count(*) FROM runs").fetchone()[0])

@@ -11,7 +11,9 @@ from conftest import REPO
 
 
 def test_core_package_never_imports_prefect():
-    modules = sorted(p.stem for p in (REPO / "nightshift").glob("*.py") if p.stem not in ("__init__", "__main__"))
+    package = REPO / "nightshift"
+    modules = sorted(".".join(p.relative_to(package).with_suffix("").parts) for p in package.rglob("*.py")
+                     if p.stem not in ("__init__", "__main__"))
     script = (
         "import importlib, sys\n"
         f"for m in {modules!r}: importlib.import_module('nightshift.' + m)\n"
@@ -30,7 +32,7 @@ def test_wheel_ships_prompts_and_schemas_found_through_importlib_resources(tmp_p
     shipped_prompts = {Path(n).name for n in names if n.startswith("nightshift/_data/prompts/")}
     assert shipped_schemas == {p.name for p in (REPO / "schemas").iterdir()}
     assert shipped_prompts == {p.name for p in (REPO / "prompts").iterdir()}
-    assert "nightshift/migrations/001_initial.sql" in names
+    assert "nightshift/store/migrations/001_initial.sql" in names
     # Installed from the wheel, the package finds its data inside itself.
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)], check=True, capture_output=True)

@@ -7,9 +7,9 @@ import logging
 import pytest
 from fake_openai import FakeOpenAI, Reply
 
-from nightshift import model_extract
+from nightshift.phase1 import model as model_extract
 from nightshift.llm import ModelError, make_client
-from nightshift.model_extract import ExtractionInvalid, extract_with_model
+from nightshift.phase1.model import ExtractionInvalid, extract_with_model
 from nightshift.settings import Settings
 
 TASK = {

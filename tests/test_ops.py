@@ -15,9 +15,9 @@ import pytest
 from conftest import run_night
 from fake_openai import FakeOpenAI, Reply
 
-from nightshift.pipeline import utcnow
-from nightshift.rollback import RollbackError, rollback
-from nightshift.schedule import FRESH, run_pass
+from nightshift.night.steps import utcnow
+from nightshift.commands.rollback import RollbackError, rollback
+from nightshift.night.schedule import FRESH, run_pass
 from nightshift.settings import Settings
 
 NIGHTSHIFT = str(Path(sys.executable).parent / "nightshift")

@@ -10,8 +10,10 @@ import git
 import pytest
 from conftest import SAMPLE_SECRET, run_night
 
-from nightshift import handbook, pipeline
-from nightshift.state import open_state
+from nightshift.phase2 import handbook
+
+from nightshift.night import steps as pipeline
+from nightshift.store.state import open_state
 
 
 def _tree(home: Path, sha: str) -> list[str]:

@@ -9,13 +9,13 @@ import orjson
 import pytest
 
 from bench.generate import FAKE_AWS_KEY, FAKE_OPENAI_KEY, write_session
-from nightshift import render
-from nightshift.prepare import prepare_rollout
-from nightshift.readers import read_transcript
-from nightshift.redact import redact
-from nightshift.render import TurnWindow, render_transcript
+from nightshift.ingest import render
+from nightshift.ingest.prepare import prepare_rollout
+from nightshift.ingest.readers import read_transcript
+from nightshift.ingest.redact import redact
+from nightshift.ingest.render import TurnWindow, render_transcript
 from nightshift.settings import Settings
-from nightshift.transcript import Transcript, Turn, TurnKind
+from nightshift.ingest.transcript import Transcript, Turn, TurnKind
 
 
 def planned_on_the_whole_list(t: Transcript, token_budget: int, cap_tokens: int) -> str:

@@ -13,10 +13,10 @@ import git
 from conftest import run_night
 from typer.testing import CliRunner
 
-from nightshift import read_path
+from nightshift.commands import summary as read_path
 from nightshift.cli import app
 from nightshift.settings import Settings
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 ACME = "01a1edb6-81d4-76a2-807c-afd56071b068"
 ACME_TIP = "`pytest` failed: ModuleNotFoundError: No module named 'acme_api' -> ran `pip install -e .`"

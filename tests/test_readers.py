@@ -9,8 +9,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from nightshift.readers import MAX_LINE_BYTES, read_transcript
-from nightshift.transcript import NotATranscript, Transcript, TurnKind
+from nightshift.ingest.readers import MAX_LINE_BYTES, read_transcript
+from nightshift.ingest.transcript import NotATranscript, Transcript, TurnKind
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 THREAD = "019cb1f2-6a3e-7d10-9b8e-2f4c1a7e5d33"
@@ -303,7 +303,7 @@ def test_a_codex_thread_rollback_takes_the_undone_turns_out(tmp_path):
 
 @pytest.mark.parametrize("budget", [100_000, 150], ids=["all-fits", "window-full"])
 def test_a_rollback_streamed_into_a_turn_window_leaves_no_trace_of_the_undone_turns(tmp_path, budget):
-    from nightshift.render import TurnWindow, render_transcript
+    from nightshift.ingest.render import TurnWindow, render_transcript
 
     path = write_lines(tmp_path / f"rollout-2026-03-02T10-14-07-{THREAD}.jsonl", _rolled_back_session())
     window = TurnWindow(budget, 50)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from nightshift.redact import redact, redact_obj
+from nightshift.ingest.redact import redact, redact_obj
 
 # Fake secrets of the right shape (none of them is real).
 OPENAI = "sk-proj-Xq7vR2mN9bT4kLw8ZcY1pD6sHf3JgA0e5UoQiE7rWt2yB9nM4xKv"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from nightshift.readers import read_transcript
-from nightshift.render import render_transcript
-from nightshift.transcript import Transcript, Turn, TurnKind
+from nightshift.ingest.readers import read_transcript
+from nightshift.ingest.render import render_transcript
+from nightshift.ingest.transcript import Transcript, Turn, TurnKind
 
 KEY = "sk-proj-Xq7vR2mN9bT4kLw8ZcY1pD6sHf3JgA0e5UoQiE7rWt2yB9nM4xKv"
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from nightshift.scanner import find_injections
+from nightshift.ingest.scanner import find_injections
 
 PAYLOADS = {
     "instruction override": [

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import git
 import pytest
 
-from nightshift.schedule import FRESH, NIGHTLY, decide, run_pass
-from nightshift.state import open_state
+from nightshift.night.schedule import FRESH, NIGHTLY, decide, run_pass
+from nightshift.store.state import open_state
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -79,7 +79,7 @@ def test_a_nightly_pass_consolidates_what_a_fresh_pass_left_waiting(settings, so
 
 
 def test_the_nightly_cron_runs_in_this_machines_time_zone_unless_told(monkeypatch):
-    from nightshift.serve import local_timezone
+    from flows.serve import local_timezone
 
     monkeypatch.setenv("TZ", "America/New_York")
     assert local_timezone() == "America/New_York"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nightshift.redact import redact
+from nightshift.ingest.redact import redact
 
 CORPUS = json.loads((Path(__file__).parent / "data" / "secrets_corpus.json").read_text(encoding="utf-8"))
 WINDOW = 12  # any 12 characters of a secret left in the output count as a leak

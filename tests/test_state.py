@@ -8,7 +8,7 @@ import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=60)
@@ -67,7 +67,7 @@ def test_lease_is_refused_to_a_second_process(tmp_path: Path):
         f"""
         from datetime import UTC, datetime, timedelta
         from pathlib import Path
-        from nightshift.state import open_state
+        from nightshift.store.state import open_state
         with open_state(Path({str(tmp_path)!r})) as db:
             print(db.claim("extract", "a.jsonl", "second-process", timedelta(minutes=60), datetime.now(UTC)))
         """
@@ -82,6 +82,6 @@ def test_watermarks_and_migrations_survive_reopening(tmp_path: Path):
         db.mark_extracted("a.jsonl", size=10, mtime=1.5, outcome="no_op", now=NOW, rollout_id="r1", fmt="codex")
     with open_state(tmp_path) as db:
         assert db.rollout_watermarks() == {"a.jsonl": (10, 1.5)}
-        newest = max(int(f.name.split("_", 1)[0]) for f in (Path(__file__).parent.parent / "nightshift" / "migrations").glob("*.sql"))
+        newest = max(int(f.name.split("_", 1)[0]) for f in (Path(__file__).parent.parent / "nightshift" / "store" / "migrations").glob("*.sql"))
         assert db.con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == newest
         assert db.pending_rollouts() == 0

@@ -12,11 +12,11 @@ import pyarrow.parquet as pq
 from conftest import run_night
 from typer.testing import CliRunner
 
-from nightshift import usage
+from nightshift.phase2 import selection as usage
 from nightshift.cli import app
 from nightshift.memory import RawMemory, StoredMemory
 from nightshift.settings import Settings
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 ACME = "01a1edb6-81d4-76a2-807c-afd56071b068"  # the sample sessions' rollout ids

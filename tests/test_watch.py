@@ -13,10 +13,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from nightshift import progress
-from nightshift.pipeline import utcnow
-from nightshift.schedule import NIGHTLY, run_pass
-from nightshift.watch import seconds_until_next_idle, work_waiting
+from nightshift.night import progress
+from nightshift.night.steps import utcnow
+from nightshift.night.schedule import NIGHTLY, run_pass
+from nightshift.night.watch import seconds_until_next_idle, work_waiting
 
 NIGHTSHIFT = str(Path(sys.executable).parent / "nightshift")
 

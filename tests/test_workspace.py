@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from nightshift.memory import RawMemory, StoredMemory
-from nightshift.workspace import (
+from nightshift.phase2.workspace import (
     RAW_MEMORIES,
     ROLLOUT_SUMMARIES,
     render_raw_memory_md,

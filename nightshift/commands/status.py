@@ -1,0 +1,150 @@
+"""What ``nightshift status`` and ``nightshift log`` show: gathered as plain data, rendered as text.
+
+Status answers "why did nothing happen?": the last runs, what waits for extraction, what keeps
+failing and when it is retried, what is quarantined or held back by a rollback, and who holds the
+lock. It opens the database read-only, so it never migrates it: tables added by later versions are
+shown only when they exist.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from nightshift.phase2 import quarantine
+from nightshift.commands.history import Commit
+from nightshift.lock import lock_holder
+from nightshift.settings import Settings
+from nightshift.store.state import DB_NAME, State, aware_utc, naive_utc, open_state
+
+LIST_LIMIT = 20
+SPEND_DAYS = 30  # the window of the model-use totals in status
+
+
+def _rows(db: State, sql: str, params: list | None = None) -> list[dict]:
+    cur = db.con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [{k: aware_utc(v) if isinstance(v, datetime) else v for k, v in zip(names, row)} for row in cur.fetchall()]
+
+
+def _tables(db: State) -> set[str]:
+    return {r[0] for r in db.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+
+def gather_status(settings: Settings) -> dict:
+    """Everything status shows; raises StateBusy while a run writes for longer than a few seconds."""
+    report: dict = {"home": str(settings.home), "runs": [], "jobs": {}, "pending_rollouts": 0, "pending": [], "failing": [],
+                    "quarantined": [], "held_back": [], "model_use": [], "raw_memories": 0, "lock_holder": lock_holder(settings.state_dir),
+                    "flagged_in_handbook": quarantine.flagged_in_home(settings.home)}
+    if not (settings.state_dir / DB_NAME).exists():
+        return report
+    with open_state(settings.state_dir, read_only=True, wait_seconds=3) as db:
+        tables = _tables(db)
+        report["runs"] = [r | {"seconds": (r["ended_at"] - r["started_at"]).total_seconds() if r["ended_at"] else None}
+                          for r in _rows(db, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 5")]
+        if "run_model_usage" in tables:  # migration 005
+            _add_model_use(db, report, settings.model_prices)
+        report["jobs"], report["pending_rollouts"], report["raw_memories"] = db.job_counts(), db.pending_rollouts(), db.memory_count()
+        report["pending"] = _rows(db, f"""
+            SELECT r.path, j.status, j.retry_at FROM rollouts r LEFT JOIN jobs j ON j.kind = 'extract' AND j.key = r.path
+            WHERE r.extracted_size IS DISTINCT FROM r.size OR r.extracted_mtime IS DISTINCT FROM r.mtime
+            ORDER BY r.mtime DESC LIMIT {LIST_LIMIT}""")
+        report["failing"] = _rows(db, f"""
+            SELECT kind, key, failures, attempts_left, retry_at, last_error FROM jobs WHERE status = 'failed'
+            ORDER BY updated_at DESC LIMIT {LIST_LIMIT}""")
+        if "quarantine" in tables:  # migration 003 (nightshift.phase2.quarantine)
+            report["quarantined"] = _rows(db, f"""
+                SELECT source, coalesce(rollout_id, source_path) AS place, replace(reasons, chr(10), '; ') AS reasons, last_seen
+                FROM quarantine ORDER BY last_seen DESC LIMIT {LIST_LIMIT}""")
+        if "rollbacks" in tables:
+            report["held_back"] = _rows(db, f"""
+                SELECT m.rollout_id, m.slug, r.reverted_commit, r.rolled_back_at FROM rollbacks r
+                JOIN raw_memories m ON m.rollout_id = r.rollout_id AND m.updated_at = r.memory_updated_at
+                ORDER BY r.rolled_back_at DESC LIMIT {LIST_LIMIT}""")
+    return report
+
+
+def _add_model_use(db: State, report: dict, prices: dict[str, tuple[float, float]]) -> None:
+    """Tokens per phase and model, for each listed run and over the last SPEND_DAYS, priced where a price is set."""
+    by_run: dict[str, list[dict]] = {}
+    for use in _rows(db, "SELECT * FROM run_model_usage WHERE run_id IN (SELECT unnest(?))", [[r["run_id"] for r in report["runs"]]]):
+        by_run.setdefault(use["run_id"], []).append(use)
+    for r in report["runs"]:
+        r["cost_usd"] = cost(by_run.get(r["run_id"], []), prices)
+    report["model_use"] = [u | {"cost_usd": cost([u], prices)} for u in _rows(db, """
+        SELECT u.phase, u.model, sum(u.calls)::BIGINT AS calls, sum(u.tokens_in)::BIGINT AS tokens_in, sum(u.tokens_out)::BIGINT AS tokens_out
+        FROM run_model_usage u JOIN runs r USING (run_id)
+        WHERE r.started_at >= ? GROUP BY ALL ORDER BY u.phase DESC, u.model""",
+        [naive_utc(datetime.now(UTC) - timedelta(days=SPEND_DAYS))])]
+
+
+def cost(uses: list[dict], prices: dict[str, tuple[float, float]]) -> float | None:
+    """USD for these model uses at ``model_prices`` (per million tokens in, out); None when a model has no price."""
+    if any(u["model"] not in prices for u in uses):
+        return None
+    return sum(u["tokens_in"] * prices[u["model"]][0] + u["tokens_out"] * prices[u["model"]][1] for u in uses) / 1e6
+
+
+def money(usd: float | None) -> str:
+    return "no price set (model_prices)" if usd is None else f"${usd:,.4f}" if usd < 1 else f"${usd:,.2f}"
+
+
+def _when(moment: datetime | None) -> str:
+    return aware_utc(moment).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "running"
+    return f"{seconds:.0f}s" if seconds < 120 else f"{seconds / 60:.0f}m"
+
+
+def render_status(s: dict) -> list[str]:
+    if not s["runs"]:
+        return [f"nightshift: no runs yet in {s['home']}"]
+    holder = s["lock_holder"]
+    lines = [f"memory home: {s['home']}   raw memories: {s['raw_memories']}   lock: {f'held by pid {holder}' if holder else 'free'}",
+             "jobs: " + (", ".join(f"{k} {v}" for k, v in sorted(s["jobs"].items())) or "none"),
+             f"rollouts pending: {s['pending_rollouts']}", "last runs:"]
+    for r in s["runs"]:
+        commit = (r["commit_sha"] or "")[:10] or "no commit"
+        lines.append(
+            f"  {_when(r['started_at'])}  {_duration(r['seconds']):>7}  {r['status']:<7} {r.get('mode') or '-':<7} {r['provider'] or '-':<8} "
+            f"memories {r['memories']}, no-ops {r['no_ops']}, skipped {r['skipped']}, failed {r['failed']}, "
+            f"tokens {r['tokens_in']}/{r['tokens_out']}" + (f" ({money(r.get('cost_usd'))})" if r["tokens_in"] or r["tokens_out"] else "")
+            + f", {commit}"
+        )
+    if s["model_use"]:
+        lines.append(f"model use, last {SPEND_DAYS} days (tokens in/out):")
+        lines += [f"  {'phase 1' if u['phase'] == 'extract' else 'phase 2'} {u['model']}: {u['calls']} calls, "
+                  f"{u['tokens_in']:,}/{u['tokens_out']:,} tokens, {money(u['cost_usd'])}" for u in s["model_use"]]
+    for p in s["pending"]:
+        waiting = f" ({p['status']}, next try {_when(p['retry_at'])})" if p["status"] == "failed" else ""
+        lines.append(f"  pending: {p['path']}{waiting}")
+    if s["failing"]:
+        lines.append("failing:")
+    for f in s["failing"]:
+        retry = f"next retry {_when(f['retry_at'])}" if f["attempts_left"] > 0 else "no attempts left until the input changes"
+        error = (f["last_error"] or "").splitlines()[0][:200] if f["last_error"] else "-"
+        lines.append(f"  {f['kind']} {f['key']}: {f['failures']} failures, {retry}: {error}")
+    if s["quarantined"]:
+        lines.append("quarantined (kept out of the handbook; nightshift never stores or commits these):")
+        lines += [f"  {_when(q['last_seen'])}  {q['source']} {q['place']}: {q['reasons']}" for q in s["quarantined"]]
+    if s["flagged_in_handbook"]:
+        lines.append("flagged lines in the handbook (withheld by `nightshift summary`; edit or delete them):")
+        lines += [f"  {f['file']}:{f['line']}: {f['reasons']}" for f in s["flagged_in_handbook"]]
+    if s["held_back"]:
+        lines.append("held back by a rollback (until their transcripts change):")
+        lines += [f"  {h['rollout_id']} ({h['slug']}), rolled back {h['reverted_commit'][:10]} at {_when(h['rolled_back_at'])}"
+                  for h in s["held_back"]]
+    return lines
+
+
+def render_log(history: list[Commit]) -> list[str]:
+    """One block per commit: sha, date, author and subject, then its trailers (run, models, rollouts)."""
+    lines = []
+    for c in history:
+        lines.append(f"{c.sha[:10]}  {c.date[:16].replace('T', ' ')}  {c.author}: {c.subject}")
+        lines += [f"    {key}: {value}" for key, values in c.trailers.items() for value in values]
+        if c.reverts and "Nightshift-Rollback" not in c.trailers:
+            lines.append(f"    reverts {c.reverts}")
+    return lines

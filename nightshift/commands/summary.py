@@ -1,0 +1,266 @@
+"""The read path: the block a new agent session loads (``nightshift summary``).
+
+``memory_summary.md`` holds every project's entries; a session gets the global ones plus those of
+the project its directory belongs to (``nightshift.scope.project_key``), wrapped in the preamble
+``prompts/read_path.md``. Each entry is tagged ``(<age>d, <id>)``: the age and id come from the
+selected raw memory that says the same thing, so the agent can judge staleness and cite the entry
+(``nightshift.ingest.citations``). An entry no memory says word for word (a hand edit, a consolidating
+model's rewording) gets the age of the commit that last wrote its line (``git blame``), and no id.
+The whole block stays under ``summary_token_cap``: lines are dropped, the index first, then the
+profile, tips and preferences, older before newer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import git
+
+from nightshift.ingest import citations
+
+from nightshift.phase2 import selection as usage
+from nightshift.phase2.handbook import BYTES_PER_TOKEN, MEMORY_MD, NONE_YET, SCOPED_SECTIONS, SUMMARY_MD
+from nightshift.resources import prompt_path
+from nightshift.ingest.scanner import find_injections
+from nightshift.scope import project_key
+from nightshift.settings import Settings
+from nightshift.store.state import DB_NAME, StateBusy, open_state
+
+PROMPT = "read_path.md"
+PROFILE, INDEX = "## User profile", "## What's in memory"
+NOTHING_HERE = "- (nothing for this project)"
+_INDEX_TAG = re.compile(r"- \[(global|project: [^\]]+)\] ")
+_PROFILE_PROJECT = re.compile(r"- worked in (.+): \d+ sessions?, last \d{4}-\d\d-\d\d")
+# Drop order when over the cap: lower tiers go first.
+_TIERS = {INDEX: 0, PROFILE: 1, "## General tips": 2}
+_DEFAULT_TIER = 3  # preferences, and sections a user added
+
+
+class ReadPathError(RuntimeError):
+    """There is no summary to render yet."""
+
+
+class CapTooSmall(ReadPathError):
+    """``summary_token_cap`` cannot hold the preamble and the summary's headings: a configuration error."""
+
+
+@dataclass
+class Row:
+    text: str
+    section: str
+    number: int  # line number in memory_summary.md (1-based), 0 for lines added here
+    age_days: int | None = None
+    cite: str | None = None
+
+    @property
+    def is_entry(self) -> bool:
+        return self.text.startswith("- ") and self.text != NONE_YET and self.number > 0
+
+
+@dataclass(frozen=True)
+class ReadPath:
+    text: str
+    project: str
+    memory_md: Path
+    entries: list[Row]
+    dropped: int
+
+    @property
+    def tokens(self) -> int:
+        return -(-len(self.text.encode("utf-8")) // BYTES_PER_TOKEN)
+
+
+def render(s: Settings, cwd: Path, now: datetime) -> ReadPath:
+    home = s.home.resolve()
+    summary = home / SUMMARY_MD
+    if not summary.is_file():
+        raise ReadPathError(f"no memory summary yet in {home}; run `nightshift consolidate` first")
+    cwd = cwd.resolve()
+    key = project_key(str(cwd))
+    rows = scope_rows(summary.read_text(encoding="utf-8"), key, cwd)
+    for row in rows:  # a flagged line never reaches a session; the note keeps it visible (nightshift.phase2.quarantine)
+        if reasons := find_injections(row.text):
+            row.text, row.number = f"- (withheld by nightshift: flagged as {reasons[0].split(':')[0]}; see `nightshift status`)", 0
+    _annotate(rows, _memory_index(s, now), _blame(home), now)
+    template = prompt_path(PROMPT, s.prompts_dir).read_text(encoding="utf-8")
+
+    def fill(text: str) -> str:  # the summary goes in last, so text inside it is never substituted
+        filled = template.replace("{{project}}", key).replace("{{memory_md}}", str(home / MEMORY_MD)).replace("{{home}}", str(home))
+        return filled.replace("{{summary}}", text)
+
+    budget = s.summary_token_cap * BYTES_PER_TOKEN - len(fill("").encode("utf-8"))
+    if budget < 0:
+        raise CapTooSmall(f"summary_token_cap {s.summary_token_cap} is smaller than the read-path preamble ({PROMPT})")
+    kept, dropped = _fit(rows, budget)
+    return ReadPath(fill("\n".join(_line(r) for r in kept)), key, home / MEMORY_MD, [r for r in kept if r.is_entry], dropped)
+
+
+# --- scoping -------------------------------------------------------------------------------------
+
+
+def scope_rows(text: str, key: str, cwd: Path) -> list[Row]:
+    """The summary's lines that concern everyone or this project. The ``v1`` marker goes; a bullet
+    above any ``###`` sub-heading (a user's own) counts as global. Blank lines are normalised to one
+    before each section, since hidden sub-sections take theirs along."""
+    rows: list[Row] = []
+    section, visible = "", True
+    for number, line in enumerate(text.split("\n"), start=1):
+        if (number == 1 and line.strip() == "v1") or not line.strip():
+            continue
+        if line.startswith("## "):
+            _fill_empty(rows, section)
+            section, visible = line.strip(), True
+            rows += [Row("", section, 0)] if rows else []
+        elif line.startswith("### ") and section in SCOPED_SECTIONS:
+            visible = _concerns(line[4:].strip(), key, cwd)
+        elif section == INDEX and (tag := _INDEX_TAG.match(line)):
+            if not _concerns(tag[1], key, cwd):
+                continue
+        elif section == PROFILE and (worked := _PROFILE_PROJECT.fullmatch(line.strip())):
+            if not _same_project(worked[1], key, cwd):
+                continue
+        if visible:
+            rows.append(Row(line, section, number))
+    _fill_empty(rows, section)
+    return rows
+
+
+def _concerns(tag: str, key: str, cwd: Path) -> bool:
+    """``global``, this project, or a heading a user made up (kept: we cannot tell)."""
+    return not tag.startswith("project:") or _same_project(tag.removeprefix("project:").strip(), key, cwd)
+
+
+def _same_project(project: str, key: str, cwd: Path) -> bool:
+    if project == key:
+        return True
+    # A project known only by its directory also covers the folders inside it.
+    folder = Path(project)
+    return folder.is_absolute() and folder != Path(folder.anchor) and cwd.is_relative_to(folder)
+
+
+def _fill_empty(rows: list[Row], section: str) -> None:
+    """A section whose entries all belong to other projects says so instead of looking broken."""
+    if section and not any(r.section == section and r.text.startswith("- ") for r in rows):
+        rows.append(Row(NOTHING_HERE, section, 0))
+
+
+# --- ages and ids --------------------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold().rstrip(".")
+
+
+def _memory_index(s: Settings, now: datetime) -> dict[str, tuple[datetime, str]]:
+    """Entry text -> (when the newest memory saying it was learnt, that memory's short id)."""
+    if not (s.state_dir / DB_NAME).is_file():
+        return {}
+    try:
+        with open_state(s.state_dir, read_only=True, wait_seconds=2) as db:
+            selection = usage.select_memories(db, usage.Policy.of(s), now)
+            ids = [row[0] for row in db.con.execute("SELECT rollout_id FROM raw_memories").fetchall()]
+    except (StateBusy, duckdb.Error):  # a run is writing, or an older schema: entries keep their blame age
+        return {}
+    short = citations.short_ids(ids)
+    index: dict[str, tuple[datetime, str]] = {}
+    for m in selection:
+        for task in m.memory.tasks:
+            # A failure is rendered "symptom -> fix"; its symptom alone identifies it.
+            for text in (*task.preferences, *task.knowledge, *(f.symptom for f in task.failures)):
+                key = _key(text)
+                if key not in index or index[key][0] < m.source_updated_at:
+                    index[key] = (m.source_updated_at, short[m.rollout_id])
+    return index
+
+
+def _blame(home: Path) -> dict[int, datetime]:
+    """Line number -> when the commit that last wrote it was made (uncommitted lines: now)."""
+    try:
+        out = git.Repo(home).git.blame("--line-porcelain", "--", SUMMARY_MD)
+    except (git.GitCommandError, git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return {}
+    times: dict[int, datetime] = {}
+    moment = None
+    for line in out.split("\n"):
+        if line.startswith("committer-time "):
+            moment = datetime.fromtimestamp(int(line.split()[1]), UTC)
+        elif line.startswith("\t") and moment is not None:
+            times[len(times) + 1] = moment
+    return times
+
+
+def _annotate(rows: list[Row], index: dict[str, tuple[datetime, str]], blamed: dict[int, datetime], now: datetime) -> None:
+    for row in rows:
+        if not row.is_entry or row.section in (INDEX, PROFILE):  # no single memory stands behind these lines
+            continue
+        body = row.text[2:]
+        found = index.get(_key(body)) or index.get(_key(body.split(" -> ", 1)[0]))
+        moment = found[0] if found else blamed.get(row.number)
+        if moment is not None:
+            row.age_days = max(0, (now - moment).days)
+            row.cite = found[1] if found else None
+
+
+def _line(row: Row) -> str:
+    if row.age_days is None:
+        return row.text
+    return f"{row.text} ({row.age_days}d, {row.cite})" if row.cite else f"{row.text} ({row.age_days}d)"
+
+
+# --- the cap -------------------------------------------------------------------------------------
+
+
+def _fit(rows: list[Row], budget: int) -> tuple[list[Row], int]:
+    """Drop entries (lowest tier, then oldest, then lowest in the file first) until the lines fit."""
+    size = sum(len(_line(r).encode("utf-8")) + 1 for r in rows)
+    order = sorted(
+        (i for i, r in enumerate(rows) if r.is_entry),
+        key=lambda i: (_TIERS.get(rows[i].section, _DEFAULT_TIER), -(rows[i].age_days or 0), -i),
+    )
+    dropped: set[int] = set()
+    for i in order:
+        if size <= budget:
+            break
+        dropped.add(i)
+        size -= len(_line(rows[i]).encode("utf-8")) + 1
+    if size > budget:
+        raise CapTooSmall("summary_token_cap leaves no room for the summary's headings after the preamble")
+    kept = [r for i, r in enumerate(rows) if i not in dropped and not _emptied(rows, i, dropped)]
+    return kept, len(dropped)
+
+
+def _emptied(rows: list[Row], i: int, dropped: set[int]) -> bool:
+    """A ``###`` sub-heading whose every entry was dropped goes too."""
+    if not rows[i].text.startswith("### "):
+        return False
+    body = []
+    for j in range(i + 1, len(rows)):
+        if rows[j].text.startswith("#"):
+            break
+        if rows[j].text.strip():
+            body.append(j)
+    return bool(body) and all(j in dropped for j in body)
+
+
+# --- integration ---------------------------------------------------------------------------------
+
+
+def install_hint(home: Path, executable: str) -> str:
+    """Ready-to-paste lines that load the block into Claude Code and Codex CLI sessions."""
+    command = f"{shlex.quote(executable)} summary --home {shlex.quote(str(home))}"
+    hook = {"hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": f'{command} --cwd "$CLAUDE_PROJECT_DIR"'}]}]}}
+    return "\n".join([
+        "# Claude Code: merge into ~/.claude/settings.json. A SessionStart hook's output joins the session's context.",
+        json.dumps(hook, indent=2),
+        "# Or, static (every project's entries, no preamble), a line in ~/.claude/CLAUDE.md:",
+        f"@{home / SUMMARY_MD}",
+        "",
+        "# Codex CLI: add this line to ~/.codex/AGENTS.md (read at the start of every session).",
+        f"At the start of a task, run `{command}` in the project directory and read its output: memory from earlier sessions.",
+    ])

@@ -1,0 +1,101 @@
+"""Discovery: a stat-only walk of the source folders for transcripts worth reading now.
+
+A file is a candidate when it has been idle for ``idle_hours`` (its mtime), is younger than
+``max_age_days``, and its size or mtime differs from the watermark of its last extraction. Nothing
+here opens a file: the format is detected from content later, when a candidate is read.
+
+Newer Codex builds compress cold rollouts to ``<name>.jsonl.zst``, keeping the mtime. Such a file
+goes by its plain name (``nightshift.ingest.readers.open_rollout`` finds it), so its watermark carries
+over, and only its mtime is compared: compression changes the size, not the content. Where both
+exist, the plain file wins.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+# Claude Code keeps sub-agent transcripts and oversized tool outputs beside the session file; they
+# belong to their parent session (whose tool result already holds the sub-agent's report).
+_SKIPPED_DIRS = {"subagents", "tool-results", "memory", "workflows"}
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    path: str
+    size: int
+    mtime: float
+
+
+@dataclass(slots=True)
+class Discovery:
+    candidates: list[FileStat] = field(default_factory=list)  # newest first
+    scanned: int = 0
+    unchanged: int = 0
+    not_idle: int = 0
+    too_old: int = 0
+
+
+def walk_transcript_files(sources: Iterable[Path]) -> Iterator[FileStat]:
+    """Every ``*.jsonl`` below the sources, depth first, with its stat; missing sources are skipped."""
+    for path, size, mtime, _ in _walk(sources):
+        yield FileStat(path, size, mtime)
+
+
+def _walk(sources: Iterable[Path]) -> Iterator[tuple[str, int, float, bool]]:
+    """(path, size, mtime, compressed) of every transcript file; a compressed one by its plain name."""
+    # Plain tuples: discovery looks at every file of a 50,000-file tree and builds a FileStat only for
+    # the few candidates, so this loop is kept as close to a bare scandir walk as it can be.
+    stack = [str(s) for s in sources if s.is_dir()]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:  # vanished or unreadable while walking: nothing to read there
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name not in _SKIPPED_DIRS:
+                            stack.append(entry.path)
+                    elif entry.name.endswith(".jsonl") and not entry.name.startswith("agent-"):
+                        st = entry.stat()
+                        yield entry.path, st.st_size, st.st_mtime, False
+                    elif entry.name.endswith(".jsonl.zst") and not os.path.exists(plain := entry.path[:-4]):
+                        st = entry.stat()
+                        yield plain, st.st_size, st.st_mtime, True
+                except OSError:
+                    continue
+
+
+def discover(
+    sources: Iterable[Path],
+    watermarks: Mapping[str, tuple[int | None, float | None]],
+    *,
+    now: datetime,
+    idle_hours: float,
+    max_age_days: float,
+) -> Discovery:
+    now_ts = now.timestamp()
+    idle_before = now_ts - idle_hours * 3600
+    old_before = now_ts - max_age_days * 86400
+    found = Discovery()
+    watermark = watermarks.get
+    scanned = unchanged = not_idle = too_old = 0
+    for path, size, mtime, compressed in _walk(sources):
+        scanned += 1
+        if mtime < old_before:
+            too_old += 1
+        elif mtime > idle_before:
+            not_idle += 1
+        elif (seen := watermark(path)) == (size, mtime) or (compressed and seen is not None and seen[1] == mtime):
+            unchanged += 1
+        else:
+            found.candidates.append(FileStat(path, size, mtime))
+    found.scanned, found.unchanged, found.not_idle, found.too_old = scanned, unchanged, not_idle, too_old
+    found.candidates.sort(key=lambda s: (-s.mtime, s.path))
+    return found

@@ -1,0 +1,144 @@
+"""One pass of nightshift, and when its phase 2 is due.
+
+Two modes share one pass:
+
+* ``nightly``: extract what became idle, then consolidate (the cron schedule, ``make consolidate``).
+* ``fresh`` (opt-in, every ``fresh_interval_minutes``): extract what became idle, but run phase 2
+  only when new raw memories arrived since the last consolidation *and* that consolidation is older
+  than ``consolidate_cooldown_hours``, so memory stays fresh without a consolidation every hour.
+
+``run_pass`` is the whole pass under the run lock. Its steps are pluggable: the Prefect flow passes
+its tasks, ``nightshift watch`` and the tests run them in this process; the order, the lock, the run
+record and the phase 2 decision are the same either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from nightshift.night import steps as pipeline
+from nightshift.ingest.discover import FileStat
+from nightshift.lock import run_lock
+from nightshift.night.progress import Reporter, current
+from nightshift.settings import Settings
+from nightshift.store.state import State, aware_utc, naive_utc, open_state
+
+NIGHTLY, FRESH = "nightly", "fresh"
+MODES = (NIGHTLY, FRESH)
+
+
+@dataclass(frozen=True)
+class Phase2:
+    run: bool
+    reason: str
+
+
+def decide(mode: str, *, now: datetime, last_consolidated: datetime | None, new_memories: int, cooldown_hours: float) -> Phase2:
+    """The rule, without any I/O: nightly always consolidates; fresh only when it is due."""
+    if mode == NIGHTLY:
+        return Phase2(True, "nightly run")
+    if mode != FRESH:
+        raise ValueError(f"unknown mode {mode!r} (use {' or '.join(MODES)})")
+    if new_memories == 0:
+        return Phase2(False, "no new raw memories since the last consolidation")
+    if last_consolidated is not None and now - last_consolidated < timedelta(hours=cooldown_hours):
+        hours = (now - last_consolidated) / timedelta(hours=1)
+        return Phase2(False, f"{new_memories} new raw memories wait: last consolidation {hours:.1f} h ago, cooldown {cooldown_hours:g} h")
+    return Phase2(True, f"{new_memories} new raw memories")
+
+
+def phase2_inputs(db: State) -> tuple[datetime | None, int]:
+    """When phase 2 last completed, and how many raw memories were written since."""
+    last = db.con.execute("SELECT max(consolidated_at) FROM runs").fetchone()[0]
+    new = db.con.execute("SELECT count(*) FROM raw_memories WHERE ?::TIMESTAMP IS NULL OR updated_at > ?", [last, last]).fetchone()[0]
+    return aware_utc(last), new
+
+
+def decide_for(settings: Settings, mode: str, now: datetime) -> Phase2:
+    with open_state(settings.state_dir) as db:
+        last, new = phase2_inputs(db)
+    return decide(mode, now=now, last_consolidated=last, new_memories=new, cooldown_hours=settings.consolidate_cooldown_hours)
+
+
+# --- the pass ------------------------------------------------------------------------------------
+
+
+def _find_here(run: pipeline.Run) -> list[FileStat]:
+    return pipeline.find_work(run, pipeline.utcnow())[1]
+
+
+def _extract_here(files: list[FileStat], settings: Settings) -> Iterator[pipeline.Extraction]:
+    with ThreadPoolExecutor(max_workers=settings.extract_concurrency) as pool:
+        futures = [pool.submit(pipeline.extract_rollout, f, settings) for f in files]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _consolidate_here(run: pipeline.Run) -> str | None:
+    return pipeline.consolidate(run, pipeline.utcnow())
+
+
+@dataclass(frozen=True)
+class Steps:
+    """How each step runs; the defaults run in this process."""
+
+    find: Callable[[pipeline.Run], list[FileStat]] = _find_here
+    extract: Callable[[list[FileStat], Settings], Iterator[pipeline.Extraction]] = _extract_here
+    consolidate: Callable[[pipeline.Run], str | None] = _consolidate_here
+
+
+@dataclass
+class PassResult:
+    run: pipeline.Run
+    mode: str
+    phase2: Phase2
+    commit: str | None
+    summary: str
+    results: list[pipeline.Extraction] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"run_id": self.run.run_id, "mode": self.mode, "counts": self.run.counts, "commit": self.commit,
+                "phase2": {"ran": self.phase2.run, "reason": self.phase2.reason}, "summary": self.summary, "notes": self.run.notes}
+
+
+def run_pass(settings: Settings, mode: str = NIGHTLY, steps: Steps = Steps(), report: Reporter | None = None) -> PassResult:
+    """Discover, extract, record, then consolidate if due; raises LockHeld when another run holds the home."""
+    report = report or current()
+    with run_lock(settings.state_dir):
+        run = pipeline.begin_run(settings, pipeline.utcnow())
+        try:
+            report.discovering()
+            claimed = steps.find(run)
+            report.discovered(run.counts.get("discovered", 0), len(claimed))
+            report.extracting(len(claimed))
+            results = []
+            for extraction in steps.extract(claimed, settings):
+                results.append(extraction)
+                report.extracted(extraction.outcome, extraction.file.path)
+            pipeline.record_extractions(run, results, pipeline.utcnow())
+            phase2 = decide_for(settings, mode, pipeline.utcnow())
+            commit = steps.consolidate(run) if phase2.run else None
+            _record_mode(run, mode, consolidated=phase2.run and _phase2_completed(settings))
+        except BaseException as exc:
+            pipeline.end_run(run, status="failed", now=pipeline.utcnow(), commit_sha=None, message=f"{type(exc).__name__}: {exc}")
+            raise
+        summary = pipeline.summary_line(run, commit) + ("" if phase2.run else f"; consolidation not due: {phase2.reason}")
+        pipeline.end_run(run, status="ok", now=pipeline.utcnow(), commit_sha=commit, message=summary)
+    return PassResult(run, mode, phase2, commit, summary, results)
+
+
+def _phase2_completed(settings: Settings) -> bool:
+    """pipeline.consolidate returns None both for "nothing to commit" and for "could not claim phase 2";
+    only the first counts as a consolidation for the cooldown."""
+    with open_state(settings.state_dir) as db:
+        job = db.job(pipeline.CONSOLIDATE, "global")
+    return bool(job and job["status"] == "done")
+
+
+def _record_mode(run: pipeline.Run, mode: str, *, consolidated: bool) -> None:
+    with open_state(run.settings.state_dir) as db:
+        db.con.execute("UPDATE runs SET mode = ?, consolidated_at = ? WHERE run_id = ?",
+                       [mode, naive_utc(pipeline.utcnow()) if consolidated else None, run.run_id])
