@@ -16,7 +16,7 @@ from mcp.client.stdio import stdio_client
 
 from nightshift.lock import run_lock
 from nightshift.settings import Settings
-from nightshift.state import open_state
+from nightshift.store.state import open_state
 
 LINT_RULE = "In this repo, always run `make lint` before you commit."
 COMMIT_RULE = "From now on, in all my projects, write commit messages in the imperative mood."
@@ -44,16 +44,16 @@ async def server(home: Path):
         yield session
 
 
-async def call(session: ClientSession, tool: str, **arguments) -> dict:
+async def call(client: ClientSession, tool: str, **arguments) -> dict:
     """A tool's JSON result; a refusal (isError) fails the test with its message."""
-    result = await session.call_tool(tool, arguments)
+    result = await client.call_tool(tool, arguments)
     text = "".join(block.text for block in result.content if block.type == "text")
     assert not result.is_error, f"{tool} refused: {text}"
     return json.loads(text)
 
 
-async def refusal(session: ClientSession, tool: str, **arguments) -> str:
-    result = await session.call_tool(tool, arguments)
+async def refusal(client: ClientSession, tool: str, **arguments) -> str:
+    result = await client.call_tool(tool, arguments)
     text = "".join(block.text for block in result.content if block.type == "text")
     assert result.is_error, f"{tool} was expected to refuse, answered: {text}"
     return text
@@ -186,7 +186,7 @@ def test_install_hint_prints_the_mcp_lines(world):
     done = nightshift("summary", "--home", str(world["home"]), "--install-hint")
     assert done.returncode == 0, done.stderr
     home = str(world["home"].resolve())
-    assert f"claude mcp add nightshift -- {NIGHTSHIFT} mcp --home {home}" in done.stdout
+    assert f"claude mcp add --scope user nightshift -- {NIGHTSHIFT} mcp --home {home}" in done.stdout
     assert "[mcp_servers.nightshift]" in done.stdout
     assert f'command = "{NIGHTSHIFT}"' in done.stdout and f'args = ["mcp", "--home", "{home}"]' in done.stdout
     assert "memory_search" in done.stdout and "memory_cite" in done.stdout

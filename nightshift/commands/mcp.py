@@ -31,7 +31,7 @@ from nightshift.phase2.handbook import MEMORY_MD, SUMMARY_MD
 from nightshift.phase2.tools import Sandbox
 from nightshift.phase2.tools import ToolError as SandboxRefusal
 from nightshift.settings import Settings
-from nightshift.store import State, StateBusy, open_state
+from nightshift.store.state import State, StateBusy, open_state
 
 WRITE_WAIT_SECONDS = 3.0
 BUSY = "busy: a nightshift run is writing to the memory home; try again in a minute"

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from nightshift import quarantine
+from nightshift.phase2 import quarantine
 from nightshift.errors import UserError
 from nightshift.ingest.redact import redact_obj
 from nightshift.memory import Decision, Outcome, RawMemory, Scope, StoredMemory, Task
 from nightshift.phase2 import workspace
 from nightshift.scope import GLOBAL, project_key
-from nightshift.store import State
+from nightshift.store.state import State
 
 NOTE = "note"
 MAX_NOTE_CHARS = 600  # one preference or fact, as an import entry

@@ -1,13 +1,14 @@
 """Review mode: a night's consolidation waits on the ``proposed`` branch until the user accepts it.
 
-With ``review = true`` the night commits as usual and the commit then moves to ``proposed``, so the
-main branch, and with it the working tree that ``summary``, ``search`` and the MCP server read, only
-ever holds accepted memory. There is at most one proposal: the next night regenerates the handbook
-from main plus everything selected, and its commit replaces the waiting one.
+With ``review = true`` the night commits as usual and the commit then moves to ``proposed``
+(``nightshift.phase2.home.propose``), so main, and with it the working tree that ``summary``,
+``search`` and the MCP server read, only ever holds accepted memory. There is at most one proposal:
+the next night regenerates the handbook from main plus everything selected, and its commit replaces
+the waiting one (naming the waiting one's memories too).
 
 * ``nightshift review``: the proposal's added, replaced and removed lines with their sessions.
 * ``nightshift accept [COMMIT]``: fast-forwards main to the proposal. The builtin consolidator's
-  merge bases for that text were put aside when it was proposed; they now become the bases.
+  merge bases for the proposed text were put aside when it was proposed; they become the bases.
 * ``nightshift reject [COMMIT]``: deletes the branch and holds the proposal's memories back exactly
   as ``nightshift rollback`` does, so the next night does not propose them again.
 """
@@ -21,17 +22,15 @@ from pathlib import Path
 
 import git
 
+from nightshift.commands.history import commits
 from nightshift.commands.rollback import hold_back
 from nightshift.errors import UserError
 from nightshift.lock import run_lock
+from nightshift.night.steps import GENERATED_BASES, PROPOSED_BASES
 from nightshift.phase2 import home as memory_home
 from nightshift.phase2.changes import Change, handbook_changes
 from nightshift.settings import Settings
-from nightshift.store import open_state
-
-PROPOSED = "proposed"
-MAIN = "main"
-PROPOSED_BASES = "generated-proposed"  # <state_dir>/: the builtin's merge bases for the proposed text
+from nightshift.store.state import open_state
 
 
 class ReviewError(UserError):
@@ -41,35 +40,20 @@ class ReviewError(UserError):
 @dataclass(frozen=True)
 class Proposal:
     sha: str
-    base: str  # the main commit it was proposed on
+    base: str | None  # the main commit it was proposed on
     changes: list[Change]
 
 
 def proposal(home: Path) -> Proposal | None:
-    """The proposal waiting for review, if any."""
+    """The proposal waiting for review, if any, with what it changes."""
     if not (home / ".git").exists():
         return None
     repo = git.Repo(home)
-    if PROPOSED not in repo.heads:
+    if not memory_home.has_commits(repo) or (sha := memory_home.proposal(repo)) is None:
         return None
-    sha = repo.heads[PROPOSED].commit.hexsha
-    base = repo.heads[MAIN].commit.hexsha if MAIN in repo.heads else None
-    if sha == base:
-        return None
-    parent = repo.commit(sha).parents[0].hexsha if repo.commit(sha).parents else None
-    return Proposal(sha, parent, handbook_changes(repo, parent, sha))
-
-
-def propose(repo: git.Repo, sha: str, state_dir: Path, generated: dict[str, str]) -> None:
-    """Move the night's new commit ``sha`` (on main) to the proposed branch; main goes back to its parent."""
-    repo.git.branch("-f", PROPOSED, sha)
-    repo.git.reset("--hard", f"{sha}~1")
-    bases = state_dir / PROPOSED_BASES
-    shutil.rmtree(bases, ignore_errors=True)
-    if generated:
-        bases.mkdir(parents=True)
-        for name, text in generated.items():
-            (bases / name).write_text(text, encoding="utf-8")
+    parents = repo.commit(sha).parents
+    base = parents[0].hexsha if parents else None
+    return Proposal(sha, base, handbook_changes(repo, base, sha))
 
 
 def _waiting(home: Path, wanted: str | None) -> Proposal:
@@ -94,14 +78,12 @@ def accept(settings: Settings, wanted: str | None) -> Proposal:
         if memory_home.is_dirty(repo):
             raise ReviewError(f"{home} has uncommitted edits; commit or discard them, then accept")
         try:
-            repo.git.merge("--ff-only", PROPOSED)
+            repo.git.merge("--ff-only", found.sha)
         except git.GitCommandError:
-            raise ReviewError("main moved since the proposal was made; run `nightshift consolidate` for a new one") from None
-        repo.delete_head(PROPOSED, force=True)
+            raise ReviewError(f"main moved since {found.sha[:10]} was proposed; the next `nightshift consolidate` proposes anew") from None
+        memory_home.drop_proposal(repo)
         proposed_bases = settings.state_dir / PROPOSED_BASES
         if proposed_bases.is_dir():
-            from nightshift.night.steps import GENERATED_BASES  # the night's steps import this module
-
             shutil.rmtree(settings.state_dir / GENERATED_BASES, ignore_errors=True)
             proposed_bases.rename(settings.state_dir / GENERATED_BASES)
     return found
@@ -115,27 +97,26 @@ class Rejected:
 
 
 def reject(settings: Settings, wanted: str | None, now: datetime) -> Rejected:
-    from nightshift.commands.history import commits
-
     home = settings.home
     with run_lock(settings.state_dir):
         found = _waiting(home, wanted)
         target = commits(home, 1, rev=found.sha)[0]
         with open_state(settings.state_dir) as db:
             held, missing = hold_back(db, target, f"rejected:{found.sha}", now)
-        git.Repo(home).delete_head(PROPOSED, force=True)
+        memory_home.drop_proposal(git.Repo(home))
         shutil.rmtree(settings.state_dir / PROPOSED_BASES, ignore_errors=True)
     return Rejected(found, held, missing)
 
 
-def render(found: Proposal | None, short: dict[str, str]) -> list[str]:
-    """``nightshift review`` as text: one line per change, with the short ids of its sessions."""
+def render(found: Proposal | None) -> list[str]:
+    """``nightshift review`` as text: one line per change, with its sessions' ids."""
     if found is None:
         return ["nightshift: nothing is waiting for review"]
+    count = len(found.changes)
     lines = [f"proposal {found.sha[:10]} on main {found.base[:10] if found.base else '(empty)'}: "
-             f"{len(found.changes)} changed line{'s' if len(found.changes) != 1 else ''}"]
+             f"{count} changed line{'' if count == 1 else 's'}"]
     for c in found.changes:
-        who = f"  [{', '.join(short.get(s, s[:8]) for s in c.sessions)}]" if c.sessions else ""
+        who = f"  [{', '.join(s[:8] for s in c.sessions)}]" if c.sessions else ""
         if c.kind == "replaced":
             lines += [f"~ {c.file}: {c.old}", f"  -> {c.new}{who}"]
         else:

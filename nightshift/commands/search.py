@@ -14,12 +14,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from nightshift import read_path
-from nightshift.handbook import GROUP_PREFIX, MEMORY_MD, NONE_YET, SUMMARY_MD
-from nightshift.scanner import find_injections
+from nightshift.commands import summary as read_path
+from nightshift.ingest.scanner import find_injections
+from nightshift.phase2.handbook import GROUP_PREFIX, MEMORY_MD, NONE_YET, SUMMARY_MD
 from nightshift.scope import GLOBAL, project_key
 from nightshift.settings import Settings
-from nightshift.workspace import ROLLOUT_SUMMARIES
+from nightshift.phase2.workspace import ROLLOUT_SUMMARIES
 
 _SUB_HEADING = re.compile(r"### (global|project: (.+))$")
 _INDEX_TAG = re.compile(r"- \[(global|project: ([^\]]+))\] ")

@@ -34,7 +34,7 @@ from nightshift.memory import RawMemory, StoredMemory
 from nightshift.phase1.model import ExtractionInvalid, ModelAnswer, extract_with_model
 from nightshift.ingest.prepare import prepare_rollout
 from nightshift.ingest.redact import redact_obj
-from nightshift.scope import project_key
+from nightshift.scope import opted_out, project_key
 from nightshift.settings import Settings
 from nightshift.store.state import open_state
 from nightshift.ingest.transcript import NotATranscript
@@ -42,8 +42,10 @@ from nightshift.ingest.transcript import NotATranscript
 EXTRACT = "extract"
 CONSOLIDATE = "consolidate"
 GENERATED_BASES = "generated"  # <state_dir>/generated/: what the builtin wrote last, for 3-way merges
+PROPOSED_BASES = "generated-proposed"  # <state_dir>/: the same for the text waiting for review (review mode)
 PHASE2_MARKER = "phase2-in-progress.json"  # <state_dir>/: exists while phase 2 may leave uncommitted work in the home
-COUNT_KEYS = {"memory": "memories", "no_op": "no_ops", "skipped": "skipped", "failed": "failed", "quarantined": "quarantined"}
+COUNT_KEYS = {"memory": "memories", "no_op": "no_ops", "skipped": "skipped", "failed": "failed", "quarantined": "quarantined",
+              "ignored": "ignored"}
 EXTERNAL_NOTE = "pulled in external content (web search, fetched pages or MCP tools)"
 
 
@@ -154,6 +156,8 @@ def extract_rollout(file: FileStat, s: Settings) -> Extraction:
     note = f"lines {stats.lines}, malformed {stats.malformed_lines}, unknown {stats.unknown_records}" if stats.malformed_lines or stats.unknown_records else None
     if transcript.metadata.get("subagent") == "true":
         return Extraction(file, "skipped", note="sub-agent thread: part of its parent session", **ident)
+    if why := opted_out(transcript.cwd, ident["project_key"], s.exclude_projects):  # before any model sees it
+        return Extraction(file, "ignored", note=f"skipped by your choice: {why}", **ident)
     external = transcript.metadata.get("external_context") == "true"
     if external and s.exclude_external_context:
         return Extraction(file, "skipped", note=f"{EXTERNAL_NOTE}; exclude_external_context is on", external_context=True, **ident)
@@ -197,6 +201,8 @@ def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) 
         run.notes.append(f"quarantined: {r.file.path}: {reasons[0]}")
         r = replace(r, outcome="quarantined", note=f"quarantined: {'; '.join(reasons)}"[:1000])
     run.bump(COUNT_KEYS[r.outcome])
+    if r.outcome == "ignored":
+        run.bump("skipped")  # a skip, of the user's choosing: the report says which
     run.spend(EXTRACT, run.settings.extract_model, r.model_calls, r.tokens_in, r.tokens_out)
     if r.outcome == "failed":
         db.fail(EXTRACT, r.file.path, run.owner, r.error or "failed", backoff, now)
@@ -209,8 +215,8 @@ def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) 
         if r.external_context:
             quarantine.mark_external(db, r.rollout_id)
         run.consumed.append(r.rollout_id)
-    elif r.outcome == "no_op" and r.rollout_id and db.delete_memory(r.rollout_id):
-        run.removed.append(r.rollout_id)  # forgetting starts here: the next consolidation drops it
+    elif r.outcome in ("no_op", "ignored") and r.rollout_id and db.delete_memory(r.rollout_id):
+        run.removed.append(r.rollout_id)  # forgetting starts here (or opting out): the next consolidation drops it
     elif r.outcome == "skipped":
         run.notes.append(f"skipped: {r.file.path}: {r.note}")
     db.mark_extracted(r.file.path, size=r.file.size, mtime=r.file.mtime, outcome=r.outcome, now=now,
@@ -220,6 +226,12 @@ def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) 
 
 def _bases_dir(s: Settings) -> Path:
     return s.state_dir / GENERATED_BASES
+
+
+def _write_bases(folder: Path, generated: dict[str, str]) -> None:
+    for name, text in generated.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        workspace.write_atomic(folder / name, text)
 
 
 def consolidate(run: Run, now: datetime) -> str | None:
@@ -237,6 +249,8 @@ def consolidate(run: Run, now: datetime) -> str | None:
                                        half_life_days=s.usage_half_life_days, now=now)
         selection = quarantine.screen(db, selection, run.run_id, now)  # before anything is written from them
     spent = consolidate_agent.Usage()
+    if s.review and not memory_home.has_commits(repo):  # a proposal needs a main branch to be proposed on
+        memory_home.commit_run(repo, "nightshift: start the memory home", "", [])
     _mark_phase2(s, repo, run.owner)
     try:
         workspace.sync_workspace(s.home, selection)
@@ -258,21 +272,25 @@ def consolidate(run: Run, now: datetime) -> str | None:
         raise
     finally:
         run.spend(CONSOLIDATE, s.consolidate_model, spent.calls, spent.tokens_in, spent.tokens_out)
+    if s.review and sha:  # main stays as it is; the merge bases of the proposed text wait beside it
+        memory_home.propose(repo, sha)
+        _write_bases(s.state_dir / PROPOSED_BASES, generated)
+        generated = {}
     # The merge bases move only once HEAD holds what they describe (a commit, or nothing to commit).
-    for name, text in generated.items():
-        _bases_dir(s).mkdir(parents=True, exist_ok=True)
-        workspace.write_atomic(_bases_dir(s) / name, text)
+    _write_bases(_bases_dir(s), generated)
     with open_state(s.state_dir) as db:
         db.finish(CONSOLIDATE, "global", run.owner, now, tokens_in=spent.tokens_in, tokens_out=spent.tokens_out)
     (s.state_dir / PHASE2_MARKER).unlink(missing_ok=True)
     return sha
 
 
-def _trailers(run: Run) -> list[tuple[str, str]]:
+def _trailers(run: Run, repo: git.Repo) -> list[tuple[str, str]]:
     s = run.settings
     trailers = [("Nightshift-Run", run.run_id), ("Nightshift-Provider", s.provider),
                 ("Nightshift-Models", "builtin" if s.provider == "builtin" else f"{s.extract_model}, {s.consolidate_model}")]
-    return trailers + [("Nightshift-Rollout", rid) for rid in sorted(set(run.consumed))]
+    # A proposal replaces the one waiting, so it names that one's memories too: a reject holds back both.
+    rollouts = set(run.consumed) | set(memory_home.proposal_rollouts(repo) if s.review else ())
+    return trailers + [("Nightshift-Rollout", rid) for rid in sorted(rollouts)]
 
 
 def _consolidate_builtin(run: Run, repo: git.Repo, selection: list[StoredMemory]) -> tuple[str | None, dict[str, str]]:
@@ -285,7 +303,7 @@ def _consolidate_builtin(run: Run, repo: git.Repo, selection: list[StoredMemory]
     with open_state(s.state_dir) as db:
         quarantine.guard_handbook(db, s.home, committed, run.run_id, utcnow())  # raises: nothing is committed
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))
-    return memory_home.commit_run(repo, subject, body, _trailers(run)), generated
+    return memory_home.commit_run(repo, subject, body, _trailers(run, repo)), generated
 
 
 def _consolidate_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemory], spent: consolidate_agent.Usage) -> str | None:
@@ -304,7 +322,7 @@ def _consolidate_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemo
         raise consolidate_agent.LeaseLost("lost the phase 2 lease before committing; nothing committed")
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))
     body += "\n\n" + consolidate_agent.commit_note(summary, s.consolidate_model)
-    return memory_home.commit_run(repo, subject, body, _trailers(run))
+    return memory_home.commit_run(repo, subject, body, _trailers(run, repo))
 
 
 def _mark_phase2(s: Settings, repo: git.Repo, owner: str) -> None:
@@ -354,8 +372,11 @@ def end_run(run: Run, *, status: str, now: datetime, commit_sha: str | None, mes
 def summary_line(run: Run, commit_sha: str | None) -> str:
     c = run.counts
     commit = f"commit {commit_sha[:10]}" if commit_sha else "no commit"
+    if commit_sha and run.settings.review:
+        commit += ", waiting for review: `nightshift review`"
+    by_choice = f" ({c['ignored']} by your choice)" if c.get("ignored") else ""
     return (
         f"nightshift: run {run.run_id}: {c.get('discovered', 0)} candidates, {c.get('memories', 0)} memories, "
-        f"{c.get('no_ops', 0)} no-ops, {c.get('skipped', 0)} skipped, {c.get('failed', 0)} failed, "
+        f"{c.get('no_ops', 0)} no-ops, {c.get('skipped', 0)} skipped{by_choice}, {c.get('failed', 0)} failed, "
         f"{c.get('model_calls', 0)} model calls; {commit}"
     )
