@@ -81,8 +81,8 @@ def test_every_tool_through_the_sdk_client(world):
             page = await call(s, "memory_read", path=top["file"], start=top["line"], end=top["line"])
             assert "make lint" in page["text"] and page["start"] == top["line"]
 
-            cited = await call(s, "memory_cite", ids=[seen["short"]], session="agent-session-1")
-            assert cited["recorded"] == 1
+            cited = await call(s, "memory_cite", ids=[seen["short"], "no-such-memory"], session="agent-session-1")
+            assert cited["recorded"] == 1 and cited["unknown"] == ["no-such-memory"]
             seen["usage_after_cite"] = usage_of(home)[world["lint"]]["usage_count"]  # while the server still runs
             again = await call(s, "memory_cite", ids=[seen["short"], world["lint"]], session="agent-session-1")
             assert again["recorded"] == 0  # one use per session per memory
@@ -190,3 +190,15 @@ def test_install_hint_prints_the_mcp_lines(world):
     assert "[mcp_servers.nightshift]" in done.stdout
     assert f'command = "{NIGHTSHIFT}"' in done.stdout and f'args = ["mcp", "--home", "{home}"]' in done.stdout
     assert "memory_search" in done.stdout and "memory_cite" in done.stdout
+
+
+def test_a_project_note_in_an_opted_out_project_is_refused(world, tmp_path):
+    private = project(tmp_path, "private", "git@github.com:acme/private.git")
+    (private / ".nightshift-ignore").write_text("")
+
+    async def talk() -> str:
+        async with server(world["home"]) as s:
+            return await refusal(s, "memory_note", text="The private API lives on port 8443.", scope="project", cwd=str(private))
+
+    assert ".nightshift-ignore" in anyio.run(talk)
+    assert not any(m["project_key"] == "github.com/acme/private" for m in usage_of(world["home"]).values())

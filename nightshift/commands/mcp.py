@@ -99,8 +99,9 @@ def build(settings: Settings) -> MCPServer:
         """Record that memory entries (their ids, as printed after each entry) changed what you did. Counts once per
         session per memory; memories that are used stay in memory longer."""
         with database() as db:
+            unknown = [i for i in ids if not selection.find(db, i)]
             recorded = selection.record_citations(db, [(session or own_session, _now(), ids)])
-        return {"recorded": recorded, "session": session or own_session}
+        return {"recorded": recorded, "unknown": unknown, "session": session or own_session}
 
     @server.tool()
     def memory_note(text: str, scope: Literal["project", "global"] = "project", cwd: str | None = None) -> dict:
@@ -108,7 +109,8 @@ def build(settings: Settings) -> MCPServer:
         stored, and folded into the handbook by the next consolidation (not at once)."""
         with database() as db:
             try:
-                note = store_note(db, text, scope, Path(cwd) if cwd else None, session=own_session, now=_now())
+                note = store_note(db, text, scope, Path(cwd) if cwd else None, session=own_session, now=_now(),
+                                  exclude_projects=settings.exclude_projects)
             except NoteRefused as exc:
                 raise ToolError(str(exc)) from None
         return {"id": note.rollout_id, "project": note.project_key, "scope": note.scope, "text": note.text,

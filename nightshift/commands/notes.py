@@ -18,7 +18,7 @@ from nightshift.errors import UserError
 from nightshift.ingest.redact import redact_obj
 from nightshift.memory import Decision, Outcome, RawMemory, Scope, StoredMemory, Task
 from nightshift.phase2 import workspace
-from nightshift.scope import GLOBAL, project_key
+from nightshift.scope import GLOBAL, opted_out, project_key
 from nightshift.store.state import State
 
 NOTE = "note"
@@ -37,7 +37,8 @@ class Note:
     text: str  # as stored: redacted
 
 
-def store_note(db: State, text: str, scope: str, cwd: Path | None, session: str | None, now: datetime) -> Note:
+def store_note(db: State, text: str, scope: str, cwd: Path | None, session: str | None, now: datetime,
+               exclude_projects: list[str] = ()) -> Note:
     text = " ".join(text.split())
     if not text:
         raise NoteRefused("the note is empty")
@@ -48,6 +49,8 @@ def store_note(db: State, text: str, scope: str, cwd: Path | None, session: str 
     if scope == Scope.PROJECT.value and cwd is None:
         raise NoteRefused("a project note needs cwd, the directory of the project")
     key = project_key(str(cwd.resolve())) if cwd else GLOBAL
+    if scope == Scope.PROJECT.value and (why := opted_out(str(cwd.resolve()), key, list(exclude_projects))):
+        raise NoteRefused(f"this project is kept out of memory by your choice ({why})")
     task = Task(title="Noted during a session", outcome=Outcome.SUCCESS, scope=Scope(scope), cwd=str(cwd) if cwd else None,
                 keywords=[NOTE], preferences=[text], knowledge=[], failures=[],
                 evidence=[f"memory_note in session {session}" if session else "memory_note"])

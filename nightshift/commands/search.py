@@ -47,11 +47,13 @@ def search(settings: Settings, query: str, cwd: Path | None, now: datetime, limi
     if not words:
         return []
     home = settings.home.resolve()
-    key = project_key(str(cwd.resolve())) if cwd else None
+    cwd = cwd.resolve() if cwd else None
+    key = project_key(str(cwd)) if cwd else None
     index = read_path.memory_index(settings, now)
     hits = []
     for rel, number, text, scope, stamp, rid in _lines(home):
-        if (key is not None and scope not in (GLOBAL, key)) or _METADATA.match(text):
+        mine = key is not None and read_path.same_project(scope, key, cwd)
+        if (key is not None and scope != GLOBAL and not mine) or _METADATA.match(text):
             continue
         body = text.casefold()
         matched = sum(w in body for w in words)
@@ -62,7 +64,7 @@ def search(settings: Settings, query: str, cwd: Path | None, now: datetime, limi
             stamp, rid = known
         age = max(0, (now - stamp).days) if stamp else None
         hits.append(Hit(rel, number, text, scope, age, rid, round(score, 3)))
-    hits.sort(key=lambda h: (key is not None and h.scope != key, -h.score))  # stable: file order breaks ties
+    hits.sort(key=lambda h: (key is not None and h.scope == GLOBAL, -h.score))  # stable: file order breaks ties
     return hits[:limit]
 
 

@@ -123,7 +123,7 @@ def scope_rows(text: str, key: str, cwd: Path) -> list[Row]:
             if not _concerns(tag[1], key, cwd):
                 continue
         elif section == PROFILE and (worked := _PROFILE_PROJECT.fullmatch(line.strip())):
-            if not _same_project(worked[1], key, cwd):
+            if not same_project(worked[1], key, cwd):
                 continue
         if visible:
             rows.append(Row(line, section, number))
@@ -133,10 +133,11 @@ def scope_rows(text: str, key: str, cwd: Path) -> list[Row]:
 
 def _concerns(tag: str, key: str, cwd: Path) -> bool:
     """``global``, this project, or a heading a user made up (kept: we cannot tell)."""
-    return not tag.startswith("project:") or _same_project(tag.removeprefix("project:").strip(), key, cwd)
+    return not tag.startswith("project:") or same_project(tag.removeprefix("project:").strip(), key, cwd)
 
 
-def _same_project(project: str, key: str, cwd: Path) -> bool:
+def same_project(project: str, key: str, cwd: Path) -> bool:
+    """Whether a scope written in the memory files (a project key) is the project of ``cwd`` (key ``key``)."""
     if project == key:
         return True
     # A project known only by its directory also covers the folders inside it.
