@@ -117,9 +117,10 @@ def render(found: Proposal | None) -> list[str]:
              f"{count} changed line{'' if count == 1 else 's'}"]
     for c in found.changes:
         who = f"  [{', '.join(s[:8] for s in c.sessions)}]" if c.sessions else ""
+        old, new = (line.removeprefix("- ") if line else line for line in (c.old, c.new))
         if c.kind == "replaced":
-            lines += [f"~ {c.file}: {c.old}", f"  -> {c.new}{who}"]
+            lines += [f"~ {c.file}: {old}", f"  -> {new}{who}"]
         else:
-            lines.append(f"{'+' if c.kind == 'added' else '-'} {c.file}: {c.new or c.old}{who}")
+            lines.append(f"{'+' if c.kind == 'added' else '-'} {c.file}: {new or old}{who}")
     lines.append("accept with `nightshift accept`, or drop it and hold its memories back with `nightshift reject`")
     return lines
