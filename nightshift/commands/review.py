@@ -75,7 +75,7 @@ def accept(settings: Settings, wanted: str | None) -> Proposal:
     with run_lock(settings.state_dir):
         found = _waiting(home, wanted)
         repo = git.Repo(home)
-        if memory_home.is_dirty(repo):
+        if repo.is_dirty():  # hand edits to tracked files; an untracked nightshift.toml does not get in the way
             raise ReviewError(f"{home} has uncommitted edits; commit or discard them, then accept")
         try:
             repo.git.merge("--ff-only", found.sha)

@@ -60,7 +60,9 @@ def search(settings: Settings, query: str, cwd: Path | None, now: datetime, limi
         if not matched or find_injections(text):  # a flagged line never reaches an agent
             continue
         score = matched / len(words) + (0.5 if query.casefold().strip() in body else 0)
-        if rid is None and (known := index.get(read_path.entry_key(text.removeprefix("- ")))):
+        entry = text.removeprefix("- ")
+        known = index.get(read_path.entry_key(entry)) or index.get(read_path.entry_key(entry.split(" -> ", 1)[0]))  # a failure: its symptom
+        if rid is None and known:
             stamp, rid = known
         age = max(0, (now - stamp).days) if stamp else None
         hits.append(Hit(rel, number, text, scope, age, rid, round(score, 3)))
