@@ -145,6 +145,8 @@ def test_reads_work_while_a_run_holds_the_home_and_writes_say_busy(world):
             summary = await call(s, "memory_summary", cwd=str(widgets))
             found = await call(s, "memory_search", query="imperative mood")
             busy = await refusal(s, "memory_cite", ids=[world["lint"]], session="agent-session-2")
+            handbook = await s.read_resource("memory://handbook")
+            assert LINT_RULE in handbook.contents[0].text
             return summary, found, busy
 
     # What a night looks like from outside: the run lock, and the database open for writing.
