@@ -82,7 +82,7 @@ def run_consolidation(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
     logger.info(result.summary)
     create_markdown_artifact(artifacts.run_markdown(result, settings.home), key="nightshift-run",
                              description=f"nightshift {mode} run {result.run.run_id}")
-    create_table_artifact(artifacts.rollout_rows(result.results, quarantined),
+    create_table_artifact(artifacts.rollout_rows(result.results, quarantined, settings.sources),
                           key="nightshift-rollouts",
                           description="Each transcript this run read: outcome and tokens")
     return result.as_dict() | {"flow_run_id": str(flow_run.id)}  # to find the run and its artifacts in the UI

@@ -541,6 +541,90 @@ def watch_command(
     typer.echo("nightshift: stopped", err=True)
 
 
+# --- Memory the agents use directly (issue 17): mcp, search, review / accept / reject, scope ----------
+
+
+@app.command("mcp")
+def mcp_command(home: HomeOpt = None) -> None:
+    """Serve the memory home to Codex CLI and Claude Code over MCP (stdio). `summary --install-hint` prints the setup lines."""
+    from nightshift.commands.mcp import serve
+    serve(_settings(home=home))
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str, typer.Argument(help="Words to find in the handbook and the session summaries.")],
+    home: HomeOpt = None,
+    cwd: Annotated[Optional[Path], typer.Option("--cwd", help="Only this project's lines (first) and global ones (default: every project).")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", help="Show at most this many lines.")] = 10,
+    fmt: FormatOpt = "text",
+) -> None:
+    """Search memory as the MCP tool memory_search does: matching lines with file:line, age and the id to cite."""
+    from nightshift.commands.search import search
+    settings = _settings(home=home)
+    _check_format(fmt)
+    hits = search(settings, query, cwd, datetime.now(UTC), max(1, limit))
+    if fmt == "json":
+        typer.echo(json.dumps({"query": query, "results": [h.as_dict() for h in hits]}, indent=2))
+    for h in hits if fmt == "text" else []:
+        tag = ", ".join(str(x) for x in (f"{h.age_days}d" if h.age_days is not None else None, h.id) if x)
+        typer.echo(f"{h.file}:{h.line}: {h.text.strip()}" + (f"  ({tag})" if tag else "") + f"  [{h.scope}]")
+    if not hits:
+        typer.echo(f"nightshift: no match for {query!r} in {settings.home}", err=True)
+        raise typer.Exit(1)
+
+
+@app.command("review")
+def review_command(home: HomeOpt = None, fmt: FormatOpt = "text") -> None:
+    """What the consolidation waiting for review (review = true) would change: added, replaced, removed lines and their sessions."""
+    from nightshift.commands import review
+    settings = _settings(home=home)
+    _check_format(fmt)
+    found = review.proposal(settings.home)
+    if fmt == "json":
+        typer.echo(json.dumps({"commit": found.sha if found else None, "base": found.base if found else None,
+                               "changes": [c.as_dict() for c in found.changes] if found else []}, indent=2))
+    else:
+        typer.echo("\n".join(review.render(found)))
+
+
+CommitArg = Annotated[Optional[str], typer.Argument(help="The proposal's commit, as `nightshift review` shows it (default: the one waiting).")]
+
+
+@app.command("accept")
+def accept_command(commit: CommitArg = None, home: HomeOpt = None) -> None:
+    """Accept the consolidation waiting for review: main fast-forwards to it."""
+    from nightshift.commands import review
+    settings = _settings(home=home)
+    with _exit_3_when_locked():
+        found = review.accept(settings, commit)
+    typer.echo(f"nightshift: accepted {found.sha[:10]}: {len(found.changes)} changed lines are now in memory")
+
+
+@app.command("reject")
+def reject_command(commit: CommitArg = None, home: HomeOpt = None) -> None:
+    """Drop the consolidation waiting for review and hold its memories back until their transcripts change."""
+    from nightshift.commands import review
+    settings = _settings(home=home)
+    with _exit_3_when_locked():
+        done = review.reject(settings, commit, datetime.now(UTC))
+    typer.echo(f"nightshift: rejected {done.proposal.sha[:10]}; {len(done.held_back)} raw memories held back until their transcripts change")
+
+
+@app.command("scope")
+def scope_command(
+    target: Annotated[str, typer.Argument(help="A memory: its id (or first 8+ characters) or slug, as `nightshift usage` lists it.")],
+    scope: Annotated[str, typer.Argument(help="global (every project) or project (its own project only).")],
+    home: HomeOpt = None,
+) -> None:
+    """Move a memory between its project and every project; the next consolidation moves its lines."""
+    from nightshift.commands.rescope import rescope
+    settings = _settings(home=home)
+    with _exit_3_when_locked(), run_lock(settings.state_dir), open_state(settings.state_dir) as db:
+        moved = rescope(db, target, scope, datetime.now(UTC))
+    typer.echo(f"nightshift: {moved['rollout_id']} ({moved['slug']}) is now {scope}; the next consolidation moves its lines")
+
+
 config_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Inspect the configuration.")
 app.add_typer(config_app, name="config")
 

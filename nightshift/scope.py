@@ -8,6 +8,7 @@ rule learnt in one repository is not shown in another.
 from __future__ import annotations
 
 import configparser
+import fnmatch
 import re
 from pathlib import Path
 
@@ -57,3 +58,25 @@ def project_key(cwd: str | None, git_remote: str | None = None) -> str:
         return str(folder)
     origin = _origin_url(root)
     return (origin and normalise_remote(origin)) or str(root)
+
+
+IGNORE_FILE = ".nightshift-ignore"
+
+
+def opted_out(cwd: str | None, key: str, patterns: list[str]) -> str | None:
+    """Why the user keeps this project out of memory, or None: a ``.nightshift-ignore`` file in the
+    working directory or a folder above it up to the repo root, or an ``exclude_projects`` glob that
+    matches the project key or the directory."""
+    folder = Path(cwd) if cwd else None
+    for pattern in patterns:
+        if fnmatch.fnmatchcase(key, pattern) or (folder and fnmatch.fnmatchcase(str(folder), pattern)):
+            return f"exclude_projects matches {pattern!r}"
+    if folder is None or not folder.is_absolute() or not folder.is_dir():
+        return None
+    root = find_repo_root(folder)
+    for place in (folder, *folder.parents):
+        if (place / IGNORE_FILE).is_file():
+            return f"{place / IGNORE_FILE}"
+        if place == root:
+            break
+    return None

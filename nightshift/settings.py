@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     rollout_token_budget: int = Field(default=100_000, ge=1_000, description="Rendered transcript cap, 4 bytes per token.")
     tool_output_token_cap: int = Field(default=2_000, ge=50, description="Each tool output is clipped to this, head and tail kept.")
     prompts_dir: Path | None = Field(default=None, description="Overrides shipped prompts by file name.")
+    exclude_projects: list[str] = Field(
+        default_factory=list, description="Glob patterns of projects never read (project key or directory, e.g. github.com/acme/*); "
+        "a .nightshift-ignore file in a repository does the same.",
+    )
     exclude_external_context: bool = Field(
         default=False, description="Skip sessions that pulled in web pages, search results or MCP tool output (prompt-injection risk)."
     )
@@ -91,6 +95,7 @@ class Settings(BaseSettings):
     retention_days: float = Field(default=90, gt=0, description="Unselected memories unused and unseen this long are deleted.")
     prune_batch_size: int = Field(default=200, ge=1, description="At most this many memories are deleted per run.")
     summary_token_cap: int = Field(default=2_500, ge=100)
+    review: bool = Field(default=False, description="Consolidations wait on the proposed branch for `nightshift accept`.")
     phase2_max_steps: int = Field(default=80, ge=1)
     phase2_max_tokens: int = Field(default=400_000, ge=1_000, description="Tokens (in + out) one consolidation agent run may spend.")
     phase2_timeout_minutes: float = Field(default=30, gt=0, description="Wall-clock limit of one consolidation agent run.")

@@ -44,15 +44,15 @@ def _trailers(block: str) -> dict[str, list[str]]:
     return found
 
 
-def commits(home: Path, limit: int | None = None) -> list[Commit]:
-    """Every commit of the home (or the newest ``limit``); empty before the first run."""
+def commits(home: Path, limit: int | None = None, rev: str = "HEAD") -> list[Commit]:
+    """Every commit of the home reachable from ``rev`` (or the newest ``limit``); empty before the first run."""
     if not (home / ".git").exists():
         return []
     repo = git.Repo(home)
     if not repo.head.is_valid():
         return []
     args = [f"--max-count={limit}"] if limit else []
-    out = repo.git.log(*args, f"--format={_FIELDS}")
+    out = repo.git.log(*args, f"--format={_FIELDS}", rev, "--")
     found = []
     for record in out.split("\x1e"):
         if not record.strip():

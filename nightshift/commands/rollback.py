@@ -99,7 +99,8 @@ def _keep_forgotten_out(repo: git.Repo, forgotten: list[str]) -> None:
             repo.git.add(name)
 
 
-def _hold_back(db: State, target: Commit, revert_sha: str, now: datetime) -> tuple[list[str], list[str]]:
+def hold_back(db: State, target: Commit, revert_sha: str, now: datetime) -> tuple[list[str], list[str]]:
+    """Hold back the raw memories ``target``'s trailers name (also ``nightshift reject``); returns (held, missing)."""
     held = []
     for rollout_id in target.rollouts:
         row = db.con.execute(
@@ -124,7 +125,7 @@ def rollback(settings: Settings, wanted: str | None, now: datetime) -> Rollback:
         target = _target(commits(settings.home), wanted, repo)
         revert_sha = _revert(repo, target, forgotten(settings.state_dir))
         with open_state(settings.state_dir) as db:
-            held, missing = _hold_back(db, target, revert_sha, now)
+            held, missing = hold_back(db, target, revert_sha, now)
             _reset_merge_bases(settings, db, now)
     return Rollback(target, revert_sha, held, missing)
 

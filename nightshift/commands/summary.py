@@ -87,7 +87,7 @@ def render(s: Settings, cwd: Path, now: datetime) -> ReadPath:
     for row in rows:  # a flagged line never reaches a session; the note keeps it visible (nightshift.phase2.quarantine)
         if reasons := find_injections(row.text):
             row.text, row.number = f"- (withheld by nightshift: flagged as {reasons[0].split(':')[0]}; see `nightshift status`)", 0
-    _annotate(rows, _memory_index(s, now), _blame(home), now)
+    _annotate(rows, memory_index(s, now), _blame(home), now)
     template = prompt_path(PROMPT, s.prompts_dir).read_text(encoding="utf-8")
 
     def fill(text: str) -> str:  # the summary goes in last, so text inside it is never substituted
@@ -123,7 +123,7 @@ def scope_rows(text: str, key: str, cwd: Path) -> list[Row]:
             if not _concerns(tag[1], key, cwd):
                 continue
         elif section == PROFILE and (worked := _PROFILE_PROJECT.fullmatch(line.strip())):
-            if not _same_project(worked[1], key, cwd):
+            if not same_project(worked[1], key, cwd):
                 continue
         if visible:
             rows.append(Row(line, section, number))
@@ -133,10 +133,11 @@ def scope_rows(text: str, key: str, cwd: Path) -> list[Row]:
 
 def _concerns(tag: str, key: str, cwd: Path) -> bool:
     """``global``, this project, or a heading a user made up (kept: we cannot tell)."""
-    return not tag.startswith("project:") or _same_project(tag.removeprefix("project:").strip(), key, cwd)
+    return not tag.startswith("project:") or same_project(tag.removeprefix("project:").strip(), key, cwd)
 
 
-def _same_project(project: str, key: str, cwd: Path) -> bool:
+def same_project(project: str, key: str, cwd: Path) -> bool:
+    """Whether a scope written in the memory files (a project key) is the project of ``cwd`` (key ``key``)."""
     if project == key:
         return True
     # A project known only by its directory also covers the folders inside it.
@@ -153,11 +154,11 @@ def _fill_empty(rows: list[Row], section: str) -> None:
 # --- ages and ids --------------------------------------------------------------------------------
 
 
-def _key(text: str) -> str:
+def entry_key(text: str) -> str:
     return " ".join(text.split()).casefold().rstrip(".")
 
 
-def _memory_index(s: Settings, now: datetime) -> dict[str, tuple[datetime, str]]:
+def memory_index(s: Settings, now: datetime) -> dict[str, tuple[datetime, str]]:
     """Entry text -> (when the newest memory saying it was learnt, that memory's short id)."""
     if not (s.state_dir / DB_NAME).is_file():
         return {}
@@ -173,7 +174,7 @@ def _memory_index(s: Settings, now: datetime) -> dict[str, tuple[datetime, str]]
         for task in m.memory.tasks:
             # A failure is rendered "symptom -> fix"; its symptom alone identifies it.
             for text in (*task.preferences, *task.knowledge, *(f.symptom for f in task.failures)):
-                key = _key(text)
+                key = entry_key(text)
                 if key not in index or index[key][0] < m.source_updated_at:
                     index[key] = (m.source_updated_at, short[m.rollout_id])
     return index
@@ -208,7 +209,7 @@ def _annotate(rows: list[Row], index: dict[str, tuple[datetime, str]], blamed: d
         if sources:  # every session stays citable; the age is the newest statement's
             body = body[: sources.start()]
             row.text = f"- {body}"
-        found = index.get(_key(body)) or index.get(_key(body.split(" -> ", 1)[0]))
+        found = index.get(entry_key(body)) or index.get(entry_key(body.split(" -> ", 1)[0]))
         moment = found[0] if found else blamed.get(row.number)
         if moment is not None:
             row.age_days = max(0, (now - moment).days)
@@ -259,11 +260,30 @@ def _emptied(rows: list[Row], i: int, dropped: set[int]) -> bool:
 # --- integration ---------------------------------------------------------------------------------
 
 
+AGENT_SENTENCE = (
+    "Memory from my earlier sessions is available through the nightshift tools: at the start of a task call "
+    "memory_summary with the project directory, and memory_search before guessing a project's commands or conventions; "
+    "call memory_cite with the ids of entries that changed what you did, and memory_note when I ask you to remember something."
+)
+
+
 def install_hint(home: Path, executable: str) -> str:
-    """Ready-to-paste lines that load the block into Claude Code and Codex CLI sessions."""
+    """Ready-to-paste lines that give Claude Code and Codex CLI sessions this memory: the MCP server (tools), or
+    the summary block alone (a SessionStart hook, an AGENTS.md line)."""
     command = f"{shlex.quote(executable)} summary --home {shlex.quote(str(home))}"
     hook = {"hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": f'{command} --cwd "$CLAUDE_PROJECT_DIR"'}]}]}}
     return "\n".join([
+        "# With tools (search, read, cite, note, forget): the nightshift MCP server, for both agents.",
+        "# Claude Code: run once (every project of this user).",
+        f"claude mcp add --scope user nightshift -- {shlex.quote(executable)} mcp --home {shlex.quote(str(home))}",
+        "# Codex CLI: add to ~/.codex/config.toml.",
+        "[mcp_servers.nightshift]",
+        f"command = {json.dumps(executable)}",
+        f"args = {json.dumps(['mcp', '--home', str(home)])}",
+        "# Then this line in ~/.claude/CLAUDE.md and ~/.codex/AGENTS.md, so the agent knows when to call them:",
+        AGENT_SENTENCE,
+        "",
+        "# Without tools, the summary block only.",
         "# Claude Code: merge into ~/.claude/settings.json. A SessionStart hook's output joins the session's context.",
         json.dumps(hook, indent=2),
         "# Or, static (every project's entries, no preamble), a line in ~/.claude/CLAUDE.md:",

@@ -38,7 +38,7 @@ from nightshift.night.progress import count
 from nightshift.phase1.model import ExtractionInvalid, ModelAnswer, extract_with_model
 from nightshift.ingest.prepare import prepare_rollout
 from nightshift.ingest.redact import redact_obj
-from nightshift.scope import project_key
+from nightshift.scope import opted_out, project_key
 from nightshift.settings import Settings
 from nightshift.store.state import open_state
 from nightshift.ingest.transcript import NotATranscript
@@ -46,8 +46,10 @@ from nightshift.ingest.transcript import NotATranscript
 EXTRACT = "extract"
 CONSOLIDATE = "consolidate"
 GENERATED_BASES = "generated"  # <state_dir>/generated/: what the builtin wrote last, for 3-way merges
+PROPOSED_BASES = "generated-proposed"  # <state_dir>/: the same for the text waiting for review (review mode)
 PHASE2_MARKER = "phase2-in-progress.json"  # <state_dir>/: exists while phase 2 may leave uncommitted work in the home
-COUNT_KEYS = {"memory": "memories", "no_op": "no_ops", "skipped": "skipped", "failed": "failed", "quarantined": "quarantined"}
+COUNT_KEYS = {"memory": "memories", "no_op": "no_ops", "skipped": "skipped", "failed": "failed", "quarantined": "quarantined",
+              "ignored": "ignored"}
 EXTERNAL_NOTE = "pulled in external content (web search, fetched pages or MCP tools)"
 
 
@@ -180,6 +182,8 @@ def extract_rollout(file: FileStat, s: Settings) -> Extraction:
     note = f"lines {stats.lines}, malformed {stats.malformed_lines}, unknown {stats.unknown_records}" if stats.malformed_lines or stats.unknown_records else None
     if transcript.metadata.get("subagent") == "true":
         return Extraction(file, "skipped", note="sub-agent thread: part of its parent session", **ident)
+    if why := opted_out(transcript.cwd, ident["project_key"], s.exclude_projects):  # before any model sees it
+        return Extraction(file, "ignored", note=f"skipped by your choice: {why}", **ident)
     external = transcript.metadata.get("external_context") == "true"
     if external and s.exclude_external_context:
         return Extraction(file, "skipped", note=f"{EXTERNAL_NOTE}; exclude_external_context is on", external_context=True, **ident)
@@ -224,6 +228,8 @@ def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) 
         r = replace(r, outcome="quarantined", note=f"quarantined: {'; '.join(reasons)}"[:1000])
     run.bump(COUNT_KEYS[r.outcome])
     run.harness.update(r.harness)
+    if r.outcome == "ignored":
+        run.bump("skipped")  # a skip, of the user's choosing: the report says which
     run.spend(EXTRACT, run.settings.extract_model, r.model_calls, r.tokens_in, r.tokens_out)
     if r.outcome == "failed":
         db.fail(EXTRACT, r.file.path, run.owner, r.error or "failed", backoff, now)
@@ -236,8 +242,8 @@ def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) 
         if r.external_context:
             quarantine.mark_external(db, r.rollout_id)
         run.consumed.append(r.rollout_id)
-    elif r.outcome == "no_op" and r.rollout_id and db.delete_memory(r.rollout_id):
-        run.removed.append(r.rollout_id)  # forgetting starts here: the next consolidation drops it
+    elif r.outcome in ("no_op", "ignored") and r.rollout_id and db.delete_memory(r.rollout_id):
+        run.removed.append(r.rollout_id)  # forgetting starts here (or opting out): the next consolidation drops it
     elif r.outcome == "skipped":
         run.notes.append(f"skipped: {r.file.path}: {r.note}")
     db.mark_extracted(r.file.path, size=r.file.size, mtime=r.file.mtime, outcome=r.outcome, now=now,
@@ -247,6 +253,12 @@ def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) 
 
 def _bases_dir(s: Settings) -> Path:
     return s.state_dir / GENERATED_BASES
+
+
+def _write_bases(folder: Path, generated: dict[str, str]) -> None:
+    for name, text in generated.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        workspace.write_atomic(folder / name, text)
 
 
 def consolidate(run: Run, now: datetime) -> str | None:
@@ -264,6 +276,8 @@ def consolidate(run: Run, now: datetime) -> str | None:
                                        half_life_days=s.usage_half_life_days, now=now)
         selection = quarantine.screen(db, selection, run.run_id, now)  # before anything is written from them
     spent = consolidate_agent.Usage()
+    if s.review and not memory_home.has_commits(repo):  # a proposal needs a main branch to be proposed on
+        memory_home.commit_run(repo, "nightshift: start the memory home", "", [])
     _mark_phase2(s, repo, run.owner)
     try:
         workspace.sync_workspace(s.home, selection)
@@ -287,10 +301,12 @@ def consolidate(run: Run, now: datetime) -> str | None:
         raise
     finally:
         run.spend(CONSOLIDATE, s.consolidate_model, spent.calls, spent.tokens_in, spent.tokens_out)
+    if s.review and sha:  # main stays as it is; the merge bases of the proposed text wait beside it
+        memory_home.propose(repo, sha)
+        _write_bases(s.state_dir / PROPOSED_BASES, generated)
+        generated = {}
     # The merge bases move only once HEAD holds what they describe (a commit, or nothing to commit).
-    for name, text in generated.items():
-        _bases_dir(s).mkdir(parents=True, exist_ok=True)
-        workspace.write_atomic(_bases_dir(s) / name, text)
+    _write_bases(_bases_dir(s), generated)
     with open_state(s.state_dir) as db:
         db.finish(CONSOLIDATE, "global", run.owner, now, tokens_in=spent.tokens_in, tokens_out=spent.tokens_out)
     (s.state_dir / PHASE2_MARKER).unlink(missing_ok=True)
@@ -303,11 +319,13 @@ def _committed(run: Run, selection: list[StoredMemory]) -> list[str]:
     return sorted({rid for rid in run.consumed if rid in selected})
 
 
-def _trailers(run: Run, selection: list[StoredMemory]) -> list[tuple[str, str]]:
+def _trailers(run: Run, selection: list[StoredMemory], repo: git.Repo) -> list[tuple[str, str]]:
     s = run.settings
     trailers = [("Nightshift-Run", run.run_id), ("Nightshift-Provider", s.provider),
                 ("Nightshift-Models", "builtin" if s.provider == "builtin" else f"{s.extract_model}, {s.consolidate_model}")]
-    return trailers + [("Nightshift-Rollout", rid) for rid in _committed(run, selection)]
+    # A proposal replaces the one waiting, so it names that one's memories too: a reject holds back both.
+    rollouts = set(_committed(run, selection)) | set(memory_home.proposal_rollouts(repo) if s.review else ())
+    return trailers + [("Nightshift-Rollout", rid) for rid in sorted(rollouts)]
 
 
 def _consolidate_builtin(run: Run, repo: git.Repo, selection: list[StoredMemory]) -> tuple[str | None, dict[str, str]]:
@@ -324,7 +342,7 @@ def _consolidate_builtin(run: Run, repo: git.Repo, selection: list[StoredMemory]
     tonight = [c for c in handbook.changes(selection) if c.rollout_id in set(run.consumed)]
     if tonight:
         body += "\n\nRules changed by tonight's sessions:\n" + "\n".join(f"- {_describe(c)}" for c in tonight)
-    return memory_home.commit_run(repo, subject, body, _trailers(run, selection)), generated
+    return memory_home.commit_run(repo, subject, body, _trailers(run, selection, repo)), generated
 
 
 def _describe(change: handbook.Change) -> str:
@@ -355,7 +373,7 @@ def _consolidate_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemo
         quarantine.guard_handbook(db, s.home, committed, run.run_id, utcnow())  # raises: nothing is committed
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))
     body += "\n\n" + consolidate_agent.commit_note(summary, s.consolidate_model)
-    return memory_home.commit_run(repo, subject, body, _trailers(run, selection))
+    return memory_home.commit_run(repo, subject, body, _trailers(run, selection, repo))
 
 
 def _mark_phase2(s: Settings, repo: git.Repo, owner: str) -> None:
@@ -411,8 +429,11 @@ def end_run(run: Run, *, status: str, now: datetime, commit_sha: str | None, mes
 def summary_line(run: Run, commit_sha: str | None) -> str:
     c = run.counts
     commit = f"commit {commit_sha[:10]}" if commit_sha else "no commit"
+    if commit_sha and run.settings.review:
+        commit += ", waiting for review: `nightshift review`"
+    by_choice = f" ({c['ignored']} by your choice)" if c.get("ignored") else ""
     return (
         f"nightshift: run {run.run_id}: {count(c.get('discovered', 0), 'candidate')}, {count(c.get('memories', 0), 'memory', 'memories')}, "
-        f"{count(c.get('no_ops', 0), 'no-op')}, {c.get('skipped', 0)} skipped, {c.get('failed', 0)} failed, "
+        f"{count(c.get('no_ops', 0), 'no-op')}, {c.get('skipped', 0)} skipped{by_choice}, {c.get('failed', 0)} failed, "
         f"{count(c.get('model_calls', 0), 'model call')}; {commit}"
     )

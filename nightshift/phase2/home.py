@@ -216,3 +216,35 @@ def file_at_head(repo: git.Repo, name: str) -> str | None:
         return (repo.head.commit.tree / name).data_stream.read().decode("utf-8")
     except KeyError:
         return None
+
+
+# --- review mode: a consolidation waits on the proposed branch (nightshift.commands.review) ------------
+
+PROPOSED = "proposed"
+
+
+def propose(repo: git.Repo, sha: str) -> None:
+    """Move the new commit ``sha`` (on main, which it has a parent on) to the proposed branch; main goes back."""
+    repo.git.branch("-f", PROPOSED, sha)
+    repo.git.reset("--hard", f"{sha}~1")
+
+
+def proposal(repo: git.Repo) -> str | None:
+    """The commit waiting for review: the proposed branch, when it holds something main does not."""
+    if PROPOSED not in repo.heads:
+        return None
+    sha = repo.heads[PROPOSED].commit.hexsha
+    return None if repo.is_ancestor(sha, repo.head.commit.hexsha) else sha
+
+
+def proposal_rollouts(repo: git.Repo) -> list[str]:
+    """The ``Nightshift-Rollout`` trailers of the waiting proposal."""
+    if proposal(repo) is None:
+        return []
+    out = repo.git.log("-1", "--format=%(trailers:key=Nightshift-Rollout,valueonly)", PROPOSED)
+    return [line.strip() for line in out.splitlines() if line.strip()]
+
+
+def drop_proposal(repo: git.Repo) -> None:
+    if PROPOSED in repo.heads:
+        repo.delete_head(PROPOSED, force=True)

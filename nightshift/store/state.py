@@ -457,6 +457,22 @@ class State:
     def memory_count(self) -> int:
         return self.con.execute("SELECT count(*) FROM raw_memories").fetchone()[0]
 
+    def stored_memory(self, rollout_id: str) -> StoredMemory | None:
+        row = self.con.execute(
+            "SELECT rollout_id, source_path, source_format, project_key, body_json, source_updated_at, usage_count, last_usage "
+            "FROM raw_memories WHERE rollout_id = ?", [rollout_id]).fetchone()
+        if row is None:
+            return None
+        return StoredMemory(row[0], row[1], row[2], row[3], RawMemory.model_validate_json(row[4]), aware_utc(row[5]), row[6], aware_utc(row[7]))
+
+    def rewrite_memory(self, m: StoredMemory, body_md: str, now: datetime) -> None:
+        """Replace a memory's body (``nightshift scope``): a new version, so a rollback's hold-back of the old one ends."""
+        scopes = {t.scope.value for t in m.memory.tasks}
+        self.con.execute(
+            "UPDATE raw_memories SET body_json = ?, body_md = ?, scope = ?, updated_at = ? WHERE rollout_id = ?",
+            [m.memory.model_dump_json(), body_md, scopes.pop() if len(scopes) == 1 else "mixed", naive_utc(now), m.rollout_id],
+        )
+
     # --- runs -----------------------------------------------------------------------------
 
     def start_run(self, run_id: str, provider: str, now: datetime) -> None:
