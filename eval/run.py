@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import git
+import orjson
 from pydantic import ValidationError
 
 from eval.score import Label, Outcome, Relation, Score, outcome_of, parse_labels, parse_relations, score
@@ -161,11 +163,23 @@ def summary_views(home: Path, labels: list[Label], outcomes: dict[str, Outcome],
     return views
 
 
+def _date_like_their_last_line(sessions: Path) -> None:
+    """A checkout gives every session file the same mtime, but an agent's transcript was last written at its
+    last line, and the pipeline takes the later of the two as the session's time: which session is newer
+    decides which rule replaces which, so each file gets its last line's time back."""
+    for path in sessions.rglob("*.jsonl"):
+        stamps = [orjson.loads(line).get("timestamp") for line in path.read_bytes().splitlines() if line.strip()]
+        if last := max((s for s in stamps if isinstance(s, str)), default=None):
+            when = datetime.fromisoformat(last.replace("Z", "+00:00")).timestamp()
+            os.utime(path, (when, when))
+
+
 def evaluate(provider: str, sessions: Path, labels: list[Label], work: Path,
              relations: list[Relation] | None = None, split: dict[str, list[str]] | None = None) -> Result:
     started = time.monotonic()
     home = work / "memory_home"
     settings = eval_settings(provider, sessions, home)
+    _date_like_their_last_line(sessions)
     if settings.provider == "openai" and not (settings.base_url or settings.api_key):
         raise EvalError("the openai provider needs an endpoint: set NIGHTSHIFT_BASE_URL and/or NIGHTSHIFT_API_KEY (or OPENAI_*)")
     run, results, sha, phase2_error = _night(settings)

@@ -27,7 +27,7 @@ import typer.core
 
 from nightshift.errors import EXIT_FAILED, EXIT_USAGE, UserError
 from nightshift.ingest.discover import discover
-from nightshift.lock import LOCK_NAME, LockHeld, lock_holder, run_lock
+from nightshift.lock import LockHeld, lock_holder, run_lock
 from nightshift.night.progress import count
 from nightshift.settings import Settings, load_settings
 from nightshift.store.state import StateBusy, open_state
@@ -148,7 +148,7 @@ def consolidate(
     if dry_run:
         _dry_run(settings)
         return
-    if not (quiet or as_json):
+    if settings.provider != "builtin" and not (quiet or as_json):  # say where transcripts go before they go
         typer.echo(f"nightshift: {settings.endpoint_line()}", err=True)
     # Prefect's own lines (the temporary server, each task run, a failed run's traceback) stay in the Prefect UI;
     # the run's progress and summary are nightshift's. A level the user set wins.
@@ -156,12 +156,9 @@ def consolidate(
     reporter = progress.for_terminal(quiet=quiet or as_json)
     _stop_on_signals()
     try:
-        with _exit_3_when_locked("; try again later"):
-            # Answer at once, before Prefect's slow start-up, when a run is already going; the pass itself
-            # takes the lock, so of two runs started together exactly one runs.
-            settings.state_dir.mkdir(parents=True, exist_ok=True)  # an unwritable home fails here, before Prefect starts
-            if pid := lock_holder(settings.state_dir):
-                raise LockHeld(pid, settings.state_dir / LOCK_NAME)
+        # Taken before Prefect's slow start-up and held through the pass (which takes it again): of two runs
+        # started together, exactly one gets past this line. An unwritable home fails here too.
+        with _exit_3_when_locked("; try again later"), run_lock(settings.state_dir):
             _preflight(settings)
             from flows.consolidate import run_with_settings  # the CLI is the only layer above flows
             from flows.ephemeral import temporary_server
@@ -240,7 +237,7 @@ def _no_prefect_tracebacks() -> None:
             handler.addFilter(NoTraceback())
 
 
-_DISK_FULL = ("No space left on device", "Disk quota exceeded")
+_DISK_FULL = ("No space left on device", "Disk quota exceeded", "Out of diskspace")  # the last is git's
 
 
 def _write_failure(exc: BaseException, settings: Settings) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,11 +48,40 @@ def lock_holder(state_dir: Path) -> int | None:
         return None
 
 
+_held: dict[Path, int] = {}  # locks this process holds, with their nesting depth
+_held_guard = threading.Lock()
+
+
 @contextmanager
 def run_lock(state_dir: Path) -> Iterator[None]:
-    """Hold the run lock for the block; raises LockHeld at once when another process holds it."""
+    """Hold the run lock; re-entrant within a process, so the CLI can take it before Prefect's slow start
+    (of two runs started together, one answers exit 3 at once) and the pass, which deployments and
+    ``watch`` run without the CLI, takes it again inside."""
+    path = (state_dir / LOCK_NAME).resolve()
+    with _held_guard:
+        nested = path in _held
+        if nested:
+            _held[path] += 1
+    if nested:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held[path] -= 1
+        return
+    with _flock(state_dir, path):
+        with _held_guard:
+            _held[path] = 1
+        try:
+            yield
+        finally:
+            with _held_guard:
+                del _held[path]
+
+
+@contextmanager
+def _flock(state_dir: Path, path: Path) -> Iterator[None]:
     state_dir.mkdir(parents=True, exist_ok=True)
-    path = state_dir / LOCK_NAME
     handle = open(path, "a+")
     try:
         try:

@@ -20,6 +20,7 @@ from nightshift.store.state import open_state
 
 LINT_RULE = "In this repo, always run `make lint` before you commit."
 COMMIT_RULE = "From now on, in all my projects, write commit messages in the imperative mood."
+COMMIT_LINE = "write commit messages in the imperative mood"  # memory keeps the rule, not the filler
 TOOLS = {"memory_summary", "memory_search", "memory_read", "memory_cite", "memory_note", "memory_forget"}
 
 
@@ -69,7 +70,7 @@ def test_every_tool_through_the_sdk_client(world):
             seen = {}
             summary = await call(s, "memory_summary", cwd=str(widgets))
             assert summary["project"] == "github.com/acme/widgets"
-            assert LINT_RULE in summary["text"] and COMMIT_RULE in summary["text"]
+            assert LINT_RULE in summary["text"] and COMMIT_LINE in summary["text"]
 
             found = (await call(s, "memory_search", query="make lint", cwd=str(widgets)))["results"]
             assert found, "the project rule is found"
@@ -153,7 +154,7 @@ def test_reads_work_while_a_run_holds_the_home_and_writes_say_busy(world):
     with run_lock(home / ".nightshift"), open_state(home / ".nightshift"):
         summary, found, busy = anyio.run(talk)
     assert LINT_RULE in summary["text"]
-    assert found["results"] and COMMIT_RULE in found["results"][0]["text"]
+    assert found["results"] and COMMIT_LINE in found["results"][0]["text"]
     assert "busy" in busy and "try again" in busy
     assert usage_of(home)[world["lint"]]["usage_count"] == 0
 

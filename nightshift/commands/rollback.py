@@ -131,7 +131,7 @@ def rollback(settings: Settings, wanted: str | None, now: datetime) -> Rollback:
 
 
 def _reset_merge_bases(settings: Settings, db: State, now: datetime) -> None:
-    from nightshift.night.steps import GENERATED_BASES  # pipeline imports this module
+    from nightshift.night.steps import GENERATED_BASES  # the night's modules load only when a rollback needs them
 
     bases = settings.state_dir / GENERATED_BASES
     if not bases.is_dir():  # no builtin run yet: nothing merges against bases

@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
@@ -236,15 +235,6 @@ def fresh_state(state_dir: Path) -> Iterator[State]:
         yield State(con)
     finally:
         con.close()
-
-
-@dataclass(frozen=True, slots=True)
-class RolloutRow:
-    path: str
-    size: int
-    mtime: float
-    extracted_size: int | None
-    extracted_mtime: float | None
 
 
 class State:
