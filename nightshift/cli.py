@@ -293,9 +293,6 @@ def status(home: HomeOpt = None, as_json: JsonOpt = False) -> None:
     except StateBusy:
         typer.echo(f"nightshift: a run is in progress (pid {lock_holder(settings.state_dir) or '?'}); try again shortly")
         return
-    except UserError as exc:  # a damaged state database
-        typer.echo(f"nightshift: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
     typer.echo(json.dumps(report, default=str, indent=2) if as_json else "\n".join(ops.render_status(report)))
 
 
@@ -459,12 +456,8 @@ def repair_command(home: HomeOpt = None) -> None:
     """Rebuild a damaged state database from the memory home's last commit (what is lost is listed)."""
     from nightshift.commands.repair import render, repair
     settings = _settings(home=home)
-    try:
-        with _exit_3_when_locked():
-            done = repair(settings, datetime.now(UTC))
-    except UserError as exc:  # the home itself is damaged: there is nothing sound to rebuild from
-        typer.echo(f"nightshift: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
+    with _exit_3_when_locked():  # a damaged home is a UserError: one line from the CLI's handler
+        done = repair(settings, datetime.now(UTC))
     typer.echo(render(done, settings))
 
 
@@ -532,9 +525,6 @@ def watch_command(
     except WatchError as exc:
         typer.echo(f"nightshift: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
-    except UserError as exc:  # a damaged state or home repository, a planted link: no pass can run until fixed
-        typer.echo(f"nightshift: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
     typer.echo("nightshift: stopped", err=True)
 
 
