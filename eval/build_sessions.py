@@ -1,4 +1,4 @@
-"""Write the evaluation sessions (``eval/sessions/``) and their labels (``eval/labels.json``) from ``eval/cases.yaml``.
+"""Write the evaluation sessions (``eval/sessions/``) and their labels (``eval/labels.json``) from ``eval/cases*.yaml``.
 
     .venv/bin/python -m eval.build_sessions
 
@@ -122,8 +122,17 @@ def _work(cwd: str, n: int) -> list[dict]:
     return turns
 
 
-def load_cases(path: Path = CASES) -> list[Case]:
-    cases = [Case.of(raw) for raw in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]]
+def case_files() -> list[Path]:
+    """cases.yaml, then every eval/cases_*.yaml (a batch written apart, e.g. by someone blind to the rules)."""
+    return [CASES, *sorted(EVAL_DIR.glob("cases_*.yaml"))]
+
+
+def _documents(paths: list[Path] | None) -> list[dict]:
+    return [yaml.safe_load(path.read_text(encoding="utf-8")) or {} for path in (paths or case_files())]
+
+
+def load_cases(paths: list[Path] | None = None) -> list[Case]:
+    cases = [Case.of(raw) for doc in _documents(paths) for raw in doc.get("cases", [])]
     seen: set[str] = set()
     for case in cases:
         if case.id in seen:
@@ -132,11 +141,11 @@ def load_cases(path: Path = CASES) -> list[Case]:
     return cases
 
 
-def load_relations(path: Path = CASES, cases: list[Case] | None = None) -> list[dict]:
+def load_relations(paths: list[Path] | None = None, cases: list[Case] | None = None) -> list[dict]:
     """The labels across sessions (a newer rule replacing an older one, a retraction, one rule said in
     several sessions), checked against the cases they name: the older session must come first."""
-    relations = yaml.safe_load(path.read_text(encoding="utf-8")).get("relations", [])
-    starts = {c.id: c.start for c in (cases if cases is not None else load_cases(path))}
+    relations = [rel for doc in _documents(paths) for rel in doc.get("relations", [])]
+    starts = {c.id: c.start for c in (cases if cases is not None else load_cases(paths))}
     for rel in relations:
         ids = rel.get("sessions", [])
         if rel.get("kind") not in RELATION_KINDS or len(ids) < 2 or any(i not in starts for i in ids):
