@@ -138,15 +138,30 @@ _RETRACTION = re.compile(
     r"|\bi(?:'ve|\s+have)?\s+changed\s+my\s+mind\b",
     re.I,
 )
+# A rule taken back by its name: "scratch the --fix rule", "drop my black thing", "the squash rule is
+# gone", "the mypy rule no longer applies". The one or two words before "rule" are what it takes back.
+_NAMED_RULE = r"(?:the|my|our|that)\s+`?([\w.+/@-]+(?:\s+[\w.+/@-]+)?)`?\s+(?:rule|thing|convention|requirement|policy|instruction)s?\b"
+_RETRACTED_RULE = re.compile(
+    r"\b(?:forget|ignore|disregard|scratch|scrap|drop|remove|delete|cancel|undo|ditch|kill|never\s*mind)\s+" + _NAMED_RULE
+    + r"|\b" + _NAMED_RULE + r"\s+(?:is|was|has\s+been)\s+(?:gone|dropped|dead|over|retired|cancel+ed|void|off)\b"
+    r"|\b" + _NAMED_RULE + r"\s+(?:no\s+longer|doesn'?t|does\s+not)\s+apply",
+    re.I,
+)
 _ABOUT = re.compile(r"\babout\s+(?:(?:the|my|our|using)\s+)?`?([\w.+/@-]+)", re.I)
 # "use pnpm instead of yarn", "prefer X over Y", "X, not Y", "we moved off yarn", "migrated away from
 # yarn", "switched from yarn": the word after the marker is what the line replaces.
 _REPLACES = re.compile(
     r"(?:\binstead\s+of|\brather\s+than|\bprefer\s+\S.*?\s+over|,\s*not|\bmoved\s+(?:off|away\s+from)"
-    r"|\bmigrated\s+(?:off|away\s+from|from)|\bswitched\s+(?:away\s+)?from|\bno\s+longer\s+use|\bdropped)"
+    r"|\bmigrated\s+(?:off|away\s+from|from)|\bswitched\s+(?:away\s+)?from|\bno\s+longer\s+use|\bdropped"
+    r"|\bgot\s+rid\s+of|\bditched|\breplaced|\bretired)"
     r"\s+(?:(?:the|a|an|our|using)\s+)?`?([\w.+/@-]+)",
     re.I,
 )
+# "make seed is gone, use ...", "jenkins is deprecated": the word before the marker is what is replaced.
+_GONE = re.compile(r"(?<![\w.+/@-])(?!(?:rule|thing|convention|it|this|that)\b)`?([\w.+/@-]+)`?\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:gone|deprecated|dead|retired|removed)\b", re.I)
+# "CI moved to github actions": the thing that moved is the subject, and it replaces an older line
+# whose subject it is ("CI is jenkins, ...") even though the new line does not name the old way.
+_MOVED = re.compile(r"^(?:the\s+|our\s+)?([\w.-]+)\s+(?:has\s+|have\s+)?(?:moved|switched|migrated)\s+(?:over\s+)?to\b", re.I)
 # A setting and its value: "python 3.12", "port 8443", "node 20".
 _VALUED = re.compile(r"\b([a-z][\w-]*)\s+v?(\d+(?:\.\d+)*)\b", re.I)
 
@@ -154,6 +169,8 @@ _VALUED = re.compile(r"\b([a-z][\w-]*)\s+v?(\d+(?:\.\d+)*)\b", re.I)
 def retraction_subject(line: str) -> str | None:
     """None when the line takes nothing back; else what it takes back ("forget what I said about yarn":
     "yarn"), or "" when it names nothing ("scrap that")."""
+    if named := _RETRACTED_RULE.search(line):
+        return next(g for g in named.groups() if g).strip("`.,;:").casefold()
     if not _RETRACTION.search(line):
         return None
     about = _ABOUT.search(line)
@@ -162,7 +179,19 @@ def retraction_subject(line: str) -> str | None:
 
 def replaced_subjects(line: str) -> set[str]:
     """The tools, commands or settings a newer rule says it replaces."""
-    return {m[1].strip("`.,;:").casefold() for m in _REPLACES.finditer(line)} - {""}
+    found = [*_REPLACES.finditer(line), *_GONE.finditer(line)]
+    return {m[1].strip("`.,;:").casefold() for m in found} - {""}
+
+
+def moved_subject(line: str) -> str | None:
+    """What a line says has moved to something new ("CI moved to github actions": "ci"), or None."""
+    moved = _MOVED.match(line)
+    return moved[1].casefold() if moved else None
+
+
+def is_about(line: str, subject: str) -> bool:
+    """Whether ``subject`` is what the line is about: its first word, after "the" or "our"."""
+    return bool(re.match(rf"(?:the\s+|our\s+)?{re.escape(subject)}(?![\w-])", line.replace("`", ""), re.I))
 
 
 def valued_settings(line: str) -> dict[str, str]:

@@ -60,13 +60,16 @@ _SENTENCE_BREAK = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)
 _LEAD_WORDS = re.compile(
     r"^(?:(?:please|pls|plz|also|and|so|ok(?:ay)?|btw|by\s+the\s+way|oh|ah|but|hey|well|now|note|important"
     r"|reminder|rule|again|just|one\s+more\s+thing|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly"
-    r"|from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on)\b[\s,:;!.-]*)+",
+    r"|from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|for\s+(?:context|reference)|fwiw"
+    r"|to\s+be\s+clear|to\s+clarify|as\s+a\s+reminder)\b[\s,:;!.-]*)+",
     re.I,
 )
 # An answer word that only opens the message: "No, I said uv", "Great. Tests here ...".
 _INTERJECTION = re.compile(
-    r"^(?:no|nope|yes|yep|yeah|ah|oh|hmm+|great|good|cool|nice|perfect|thanks|thank\s+you|thx|ty|ok(?:ay)?|sure"
-    r"|right|alright|actually)\s*[,.!]+\s*",
+    r"^(?:(?:no|nope|yes|yep|yeah|ah|oh|hmm+|great|good|cool|nice|perfect|thanks|thank\s+you|thx|ty|ok(?:ay)?|sure"
+    r"|right|alright|wait|incorrect|not\s+quite)\s*[,.!]+"
+    # a correction opener needs no comma: "actually the config lives in ...", "ugh thats the old package"
+    r"|(?:actually|ugh+|nah+|hold\s+on|no\s+no+|not\s+like\s+that)\b[,.!:;-]*)\s*",
     re.I,
 )
 # The user asks for the rest to be remembered: "remember: ...", "keep in mind that ...", "fyi for the
@@ -88,6 +91,16 @@ _OWN_LIST = re.compile(
     r"|\b(?:rules|conventions)\s+(?:for|in|of)\s+(?:this|the|our)\b|\b(?:remember|keep\s+in\s+mind|from\s+now\s+on|going\s+forward)\b",
     re.I,
 )
+# A line that introduces someone else's text: "tighten the wording of this README section:", "my
+# colleague wrote:", "here is the spec:". What follows it in the message is the document, not the user.
+_PASTE_INTRO = re.compile(
+    r"(?:\b(?:this|these|the\s+following|following|below|here'?s|here\s+is|here\s+are|attached)\b.*"
+    r"\b(?:section|readme|docs?|documentation|spec|specification|text|paragraphs?|e-?mail|message|description|comment"
+    r"|issue|ticket|page|guide|policy|review|feedback|changelog|notes?|post|draft|summary|announcement|proposal|rfc"
+    r"|excerpt|wording|copy|answer|reply|instructions)\b.*"
+    r"|\b(?:says?|said|wrote|writes|posted|sent|replied|suggested|proposed)\s*)[:\u2026]\s*$",
+    re.I,
+)
 # A scope said about the previous sentence: "this goes for every repo of mine", "same for all my projects".
 _SCOPE_ONLY = re.compile(r"^(?:this|that|it|the\s+same|same)\s*(?:goes|applies|holds|counts)?\s+(?:for|to|in|everywhere)\b", re.I)
 # A confirmation of what the agent just asked about: "yes that's right, staging is on 6543".
@@ -99,27 +112,40 @@ _CONFIRMATION = re.compile(
 # The opening of a correction: what follows is how it should be ("nope, migrations always run through
 # `make migrate`", "that's wrong, branches here are named ..."). It counts only with a rule word or a
 # reach in it: "no, it was my fault" corrects nothing lasting.
-_CORRECTION = re.compile(r"^(?:no+|nope|nah|wrong|that'?s\s+(?:wrong|not\s+(?:right|it|how\s+we\s+do\s+it))|not\s+quite)\b[\s,.!:;-]+(?=\w)", re.I)
+_CORRECTION = re.compile(
+    r"^(?:no+(?!\s+matter\b)|nope|nah+|ugh+|wrong|incorrect|hold\s+on|not\s+like\s+that|that'?s\s+(?:wrong|not\s+(?:right|it|how\s+we\s+do\s+(?:it|things)))"
+    r"|not\s+quite)\b[\s,.!:;-]+(?=\w)",
+    re.I,
+)
 _LASTING = re.compile(r"\b(?:always|never|only|must|here|everywhere)\b|\bin\s+(?:this|our)\s+\w+|`", re.I)
 _CLAUSE = re.compile(r",\s+(?:and|but|also)\s+|;\s+", re.I)
 # "I told you to run ...": a correction that restates the rule.
 _TOLD_YOU = re.compile(r"^i\s+(?:told|asked)\s+you\s+(?:to\s+|before\s+to\s+|already\s+to\s+)?(?=\w)", re.I)
 # Words a quick typist misspells in a rule: matched as the word they mean, kept as typed.
-_TYPOS = ((re.compile(r"\b(?:allways|alwasy|alway|allways)\b", re.I), "always"), (re.compile(r"\bnver\b", re.I), "never"))
+_TYPOS = (
+    (re.compile(r"\b(?:allways|alwasy|alway)\b", re.I), "always"),
+    (re.compile(r"\bnver\b", re.I), "never"),
+    (re.compile(r"\bgos\b", re.I), "goes"),
+    (re.compile(r"\bteh\b", re.I), "the"),
+)
 # A short leading clause ("In this repo, never ..."; "For tests, use X instead of Y").
-_LEAD_CLAUSE = re.compile(r"^[^,]{1,40},\s*")
+_LEAD_CLAUSE = re.compile(r"^[^,:]{1,40}[,:]\s*")
 # Rule wording that must open the sentence: anywhere else "always"/"never" usually describes
 # something ("it always fails on CI") instead of asking for a behaviour.
 _RULE_START = re.compile(
     r"""^(?:(?:always|never)\b(?!\s+(?:a|an|the|so|such|same|fun|been)\b)
       |(?:don'?t|do\s+not)(?:\s+ever)?\s+\w
-      |no\s+(?!idea|problem|worries|luck|need|way|rush|clue|thanks|changes?\b)[\w-]+(?:\s+[\w-]+){0,3}?\s+(?:in|on|inside|for)\s+\w
+      |no\s+(?!idea|problem|worries|luck|need|way|rush|clue|thanks|changes?\b)[\w-]+(?:\s+[\w-]+){0,3}?\s+(?:in|on|inside|for|at|after|before|with)\s+\w
       |stop\s+\w+ing\b
       |prefer\s+\w
       |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
       |(?:i|we)(?:'d|\s+would)?\s+(?:(?:really|generally|usually|always)\s+)?prefer\b
       |(?:i|we)(?:'d|\s+would)\s+rather\b
       |(?:i|we)\s+no\s+longer\s+\w
+      |(?:i|we)(?:'ve|\s+have)?\s+(?:moved\s+(?:off|away\s+from)|migrated\s+(?:off|away\s+from|from)|switched\s+from
+         |got\s+rid\s+of|ditched|replaced)\s+[^.;]*?(?:,|;|\s(?:and|so|to|with|for|by|in\s+favou?r\s+of)\s)
+      |(?:i|we)(?:'ve|\s+have)?\s+(?:migrated|switched|moved)\s+to\s+\S
+      |[\w`./-]+(?:\s+[\w`./-]+)?\s+(?:is|are)\s+(?:gone|deprecated|dead|retired),?\s+(?:now\s+)?(?:we\s+)?use\s+\S
       |(?:the\s+)?(?:convention|rule|standard|policy)\s+(?:here\s+|in\s+this\s+\w+\s+)?is\b
       |(?:i|we)\s+(?:always|never)\s+(?!(?:remember|recall|know|knew|understand|get|got|see|saw|think|thought|notice|noticed|had|have|was|were|been|said|forget|figured)\b)
       |(?:i|we)\s+(?:don'?t|do\s+not)\s+(?:want|like)\b
@@ -164,9 +190,11 @@ _STANDING = re.compile(
 # Verbs that choose how things are done (not actions like run/add/push), without a specific object
 # after them: "Write commit messages in ..." is a style, "Write a README for this repo" is a task.
 _IMPERATIVE = re.compile(
-    r"^(?:(?:i|we)\s+(?:want|need|'d\s+like)\s+you\s+to\s+\w"
+    r"^(?:(?:i|we)\s+(?:want|need|'d\s+like)\s+you\s+to\s+\w|(?:i|we)\s+want\s+\w"
     r"|(?:use|write|keep|put|format|indent|name|prefix|target|follow|place|store|document|pin|sort"
-    r"|answer|reply|respond|explain|comment)\b(?!\s+(?:a|an|the|this|that|these|those|me|us|some|it)\b))",
+    r"|answer|reply|respond|explain|comment)\b(?!\s+(?:a|an|the|this|that|these|those|me|us|some|it)\b)"
+    # verbs of manner and restraint rule a behaviour whatever their object ("skip the flattery in your replies")
+    r"|(?:skip|drop|avoid|omit|leave\s+out|stick\s+to|limit|be|talk|speak|default\s+to|cut)\b)",
     re.I,
 )
 _CONVENTION = re.compile(
@@ -179,6 +207,83 @@ _CONVENTION = re.compile(
 _HOW_TO = re.compile(
     r"^(?:run|build|start|lint|format|deploy|release)\s+(?:the\s+|all\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:with|using|via|through)"
     r"\s+`[a-z][^`]*`\s*(?:;|,\s*(?:because|since|otherwise|as)\b)",
+    re.I,
+)
+# A plain statement of how things are in the project, without a rule word: "the test database listens
+# on 5433", "the docs are built with mkdocs", "our JSON fields are camelCase", "feature PRs go to
+# develop", "the e2e suite needs PLAYWRIGHT_BROWSERS_PATH=0". Its shape: a subject that is a thing of
+# the project (not a pronoun, not an error or a result), a verb in the present tense that says where
+# something lives, how it is made or run, or what it uses, and a concrete object (a port, a version,
+# a path, a command, a flag, a naming style). A description of what is wrong right now ("the build is
+# broken since this morning", "the suite takes 4 minutes") has none of these verbs or is ruled out by
+# its words of the moment.
+_CONCRETE = (
+    r"(?:`|\w=\S|(?<![\w-])--?[a-z]|\w/\w|\w_\w|(?-i:[a-z][A-Z])|\b\d+(?:\.\d+)+\b|\b\d{2,5}\b"
+    r"|\.(?:py|js|cjs|mjs|ts|tsx|json|ya?ml|toml|cfg|ini|sh|md|sql|go|rs|rb|lock|env|txt)\b"
+    r"|\b(?:camel|snake|kebab|pascal)[_ -]?case\b)"
+)
+_MADE = (
+    r"built|generated|made|done|deployed|served|hosted|managed|configured|handled|stored|kept|written|formatted"
+    r"|linted|tested|loaded|created|installed|released|published|wrapped|defined|declared|registered|versioned"
+    r"|pinned|tracked|documented|run|triggered|scheduled|bundled|compiled|packaged|validated|seeded|cached|signed"
+    r"|reviewed|checked|provisioned|mounted|exposed|proxied|routed|injected|mocked|vendored"
+)
+_NOT_A_SUBJECT = (
+    r"it|this|that|these|those|there|here|i|you|he|she|they|we|which|what|who|whoever|my|your|his|her|their"
+    r"|if|unless|when|whether|maybe|perhaps|probably|hopefully|assuming|suppose|then|so|let|let's|both|none"
+    r"|nothing|everything|someone|somebody|anyone"
+)
+_NO_ARTICLE = r"(?!(?:a|an|more|another|some|to|too|much|many|lots)\b)"
+_FACT = re.compile(
+    r"^(?!(?:" + _NOT_A_SUBJECT + r")\b)"
+    r"(?P<subject>[\w`'./<>*@:-]+(?:\s+[\w`'./<>*@:-]+){0,5}?)\s+(?:(?:only|always|now|all)\s+)?(?:"
+    # a port: "staging is on 6543", "the test database listens on 5433"
+    r"(?:is|are|'s|listens?|runs?|lives?|sits?|serves?)\s+(?:only\s+|always\s+|now\s+)?(?:on|at)\s+"
+    r"(?:port\s+|localhost:|127\.0\.0\.1:)?\d{2,5}\b(?!\s*(?:%|percent|messages?|items?|rows?|users?|requests?|mb|gb|kb)\b)"
+    # a version: "the lambda runtime is python 3.11", "production runs postgres 16"
+    r"|(?:is|are|runs?|uses?|targets?|needs?|requires?|supports?|has|have|pins?)\s+(?:only\s+|always\s+)?"
+    r"(?!(?:about|around|almost|exactly|just|now|over|under|roughly|only|off|up|down|at|in|on|by|to|the|a|an|still)\b)"
+    r"[a-z][\w.-]*\s+v?\d+(?:\.\d+)*(?:\.x)?\b"
+    # how it is made or run: "the docs are built with mkdocs", "every external call is wrapped in ..."
+    r"|(?:is|are)\s+(?:all\s+|always\s+|only\s+|now\s+)?(?:\w+ly\s+)?(?:" + _MADE + r")\s+(?:only\s+|always\s+)?"
+    r"(?:with|by|through|via|from|in|into|on|using|as|like|under|inside|against)\b"
+    r"|(?:is|are)\s+(?:using|following|targeting)\s+\w"
+    # a name: "test files are called test_<module>.py"
+    r"|(?:is|are)\s+(?:always\s+)?(?:called|named|prefixed\s+with|suffixed\s+with|spelled)\s+(?=\S*[`_<>.\d-]|[A-Z])"
+    # a place: "the lint config lives in eslint.config.js", "feature PRs go to develop", "the workflows are in .github/workflows"
+    r"|(?:lives?|sits?|goes|go|belongs?|comes?|come|gets?\s+deployed|deploys?|ships?|ends?\s+up)\s+(?:only\s+|always\s+)?"
+    r"(?:in|into|under|to|from|through|via|on)\b"
+    r"|(?:is|are)\s+(?:all\s+|only\s+|always\s+)?(?:in|under|inside)\s+(?=\S*(?:\w/|/\w|\.\w{2,4}\b))"
+    r"|(?:runs?)\s+(?:only\s+|always\s+)?(?:against|through|via|inside|under|on\s+top\s+of|with|in|on|from)\b"
+    r"|(?:talks?\s+to|connects?\s+to|reads?\s+from|writes?\s+to|pulls?\s+from|pushes\s+to|polls?)\s+" + _NO_ARTICLE + r"\S"
+    r"|(?:has\s+)?(?:moved|switched|migrated)\s+(?:over\s+)?to\s+\S"
+    # what it uses or needs, with a concrete object: "the e2e suite needs PLAYWRIGHT_BROWSERS_PATH=0"
+    r"|(?:works?)\s+(?:only\s+)?with\s+(?=[^,;]*?" + _CONCRETE + r")"
+    r"|(?:uses?|needs?|requires?|expects?|follows?|depends?\s+on|targets?)\s+" + _NO_ARTICLE + r"(?=[^,;]*?" + _CONCRETE + r")"
+    r"|uses?\s+" + _NO_ARTICLE + r"[\w.-]+(?:\s+[\w.-]+)?\s+(?:for|to)\s+\w"
+    r"|(?:is|are)\s+(?:in\s+|all\s+|always\s+)?(?:camel|snake|kebab|pascal|screaming[_ -]?snake)[_ -]?case\b)",
+    re.I,
+)
+# Someone else's words inside the subject: "the vendor's docs say their API is served from ...".
+_REPORTED = re.compile(
+    r"\b(?:says?|said|wrote|writes|claims?|claimed|mentions?|mentioned|suggests?|suggested|thinks?|thought|told"
+    r"|tells?|according|reckons?|believes?|guess|recommends?|recommended)\b",
+    re.I,
+)
+# A leading clause that makes the rest hypothetical: "if we ever move to postgres, ...".
+_HYPOTHETICAL = re.compile(r"^(?:if|unless|assuming|suppose|in\s+case|once|maybe|perhaps)\b", re.I)
+# What the subject of a fact must not be: an error, a result or this task's change is not the project.
+_TRANSIENT_SUBJECT = frozenset(
+    """error bug issue problem crash exception warning failure fix result output total sum number value response
+    request diff change commit pr message log line screenshot answer question one thing stuff test job run
+    build page""".split()
+)
+# Words of the moment: a fact said with them describes now, not how things are.
+_MOMENT = re.compile(
+    r"\b(?:still|currently|again|since|yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening|week)"
+    r"|right\s+now|at\s+the\s+moment|for\s+now|suddenly|randomly|sometimes|keeps?|anymore|broken|fail(?:s|ed|ing)?"
+    r"|crash(?:es|ed|ing)?|down|wrong|weird|slow|instead)\b"
+    r"|\b\d+(?:\.\d+)?\s*(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?)\b",
     re.I,
 )
 # A leading scope phrase is not part of the rule's wording: "In this repo we indent with tabs, not spaces".
@@ -208,13 +313,24 @@ _DEICTIC = re.compile(
     r"|^\W*\w+(?:\W+\w+){0,3}?\W+(?:that|this|it|those|these|them)\W*$",
     re.I,
 )
+_PROJECTS = r"(?:projects?|repos?|repository|repositories|code\s*bases?)"
+# The reach of a rule said as a quantity of the user's projects, however it is worded: "in all my
+# repos", "every project of mine", "in all of mine projects", "whatever repo we're in", "no matter
+# which project", "regardless of the repo".
 _GLOBAL_SCOPE = re.compile(
-    r"\b(?:in\s+all\s+(?:of\s+)?my\s+(?:projects|repos|repositories|code\s*bases)"
-    r"|all\s+my\s+(?:projects|repos|repositories)"
-    r"|across\s+(?:all\s+)?(?:my\s+)?(?:projects|repos|repositories)"
-    r"|(?:for|in)\s+(?:every|each|all|any)\s+(?:of\s+my\s+)?(?:projects?|repos?|repository|repositories)"
-    r"|all\s+(?:of\s+)?my\s+(?:stuff|code|work)|every\s+(?:repo|project|repository)\s+of\s+mine"
-    r"|everywhere|in\s+general|globally)\b",
+    r"\b(?:(?:all|every|each|any)(?:\s+one)?\s+(?:of\s+)?(?:(?:my|mine|our)\s+)?(?:\w+\s+)?" + _PROJECTS
+    + r"|(?:all|any)\s+(?:of\s+)?(?:my|mine)\s+(?:stuff|code|work)|" + _PROJECTS + r"\s+of\s+mine"
+    r"|across\s+(?:(?:all|my|our)\s+)*" + _PROJECTS
+    + r"|(?:whatever|whichever|no\s+matter\s+(?:which|what)|regardless\s+of(?:\s+the)?)\s+" + _PROJECTS
+    + r"|everywhere|wherever|in\s+general|globally)\b",
+    re.I,
+)
+# The reach said before the rule: "in all of my projects I want ...", "for all my repos: no ...".
+_GLOBAL_LEAD = re.compile(r"^(?:(?:in|for|on|across)\s+)?(?:" + _GLOBAL_SCOPE.pattern + r")[\s,:;-]*", re.I)
+# A rule about how the agent talks to the user follows the user, not the project ("answer me in English").
+_PERSONAL = re.compile(
+    r"\b(?:answer|reply|respond|talk|speak|write|explain)\w*\s+(?:to\s+)?me\b|\b(?:call|address)\s+me\b"
+    r"|\byour\s+(?:answers|replies|responses|tone|explanations|summaries|messages)\b",
     re.I,
 )
 # "everywhere in this repo" stays local: a global marker only wins when nothing narrows it.
@@ -422,7 +538,7 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
 
 def _keep(sentence: str, turn_no: int, kind: str) -> tuple[str, _Preference]:
     text = _clip(_without_filler(sentence), PREFERENCE_MAX_CHARS)
-    is_global = bool(_GLOBAL_SCOPE.search(sentence)) and not _LOCAL_SCOPE.search(sentence)
+    is_global = bool(_GLOBAL_SCOPE.search(sentence) or _PERSONAL.search(sentence)) and not _LOCAL_SCOPE.search(sentence)
     return text.casefold().rstrip("."), _Preference(turn_no, text, is_global, kind)
 
 
@@ -450,7 +566,29 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
     if back := _CUE_BACK.search(plain):  # "Tests here only work with X, keep that in mind."
         plain = plain[: back.start()]
         return (plain, "preference") if len(plain.split()) >= 3 and not _ONE_OFF.search(plain) else None
-    return (sentence, "preference") if _is_standing_rule(sentence) else None
+    if _is_standing_rule(sentence):
+        return sentence, "preference"
+    return (sentence, "knowledge") if _is_fact(sentence) else None
+
+
+def _is_fact(sentence: str) -> bool:
+    """A plain statement of how things are in the project (see _FACT), in the sentence or in one of its
+    clauses ("CI is jenkins, the pipeline is defined in ci/Jenkinsfile")."""
+    for typo, word in _TYPOS:
+        sentence = typo.sub(word, sentence)
+    head = _strip_lead(sentence)
+    if (len(head.split()) < 4 or _QUESTION_START.match(head) or _HYPOTHETICAL.match(head) or _MOMENT.search(sentence)
+            or _ONE_OFF.search(sentence) or _DEICTIC.search(head)):
+        return False
+    heads = [head, *(_strip_lead(c) for c in re.split(r"[,;]\s+", head)[1:])]
+    if scope := _SCOPE_LEAD.match(head):
+        heads.append(head[scope.end():])
+    for h in heads:
+        fact = _FACT.match(h)
+        if fact and not _REPORTED.search(fact["subject"]):
+            if fact["subject"].casefold().split()[-1].strip("`'.,:") not in _TRANSIENT_SUBJECT:
+                return True
+    return False
 
 
 def _confirms_a_question(turns: list[Turn], turn_no: int) -> bool:
@@ -533,10 +671,13 @@ def _prose_lines(text: str) -> list[str]:
 
 def _without_pasted_lists(lines: list[str]) -> list[str]:
     """A list of PASTED_LIST_ITEMS or more items is a pasted document (a spec, guidelines, a style guide)
-    unless the user's own words before it claim it ("my rules for this repo:", "remember these:")."""
+    unless the user's own words before it claim it ("my rules for this repo:", "remember these:"); so is
+    everything after a line that introduces someone else's text ("fix the wording of this section:")."""
     kept: list[str] = []
     i = 0
     while i < len(lines):
+        if kept and _PASTE_INTRO.search(kept[-1]) and not _OWN_LIST.search(kept[-1]):
+            break
         j = i
         while j < len(lines) and _BULLET.match(lines[j].strip()):
             j += 1
@@ -570,8 +711,9 @@ def _is_standing_rule(sentence: str) -> bool:
     heads = [head]
     if clause := _LEAD_CLAUSE.match(sentence):
         heads.append(_LEAD_WORDS.sub("", sentence[clause.end():]))
-    if scope := _SCOPE_LEAD.match(head):
-        heads.append(head[scope.end():])
+    for scope in (_SCOPE_LEAD.match(head), _GLOBAL_LEAD.match(head)):
+        if scope:
+            heads.append(head[scope.end():])
     # "Secrets go in .env.local; never put them in settings.py": a rule after a semicolon rules the sentence.
     heads += [_LEAD_WORDS.sub("", part.strip()) for part in sentence.split(";")[1:]]
     if any(_RULE_START.match(h) for h in heads) or _RULE_ANYWHERE.search(sentence) or _CONVENTION.search(sentence):

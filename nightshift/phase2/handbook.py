@@ -31,7 +31,9 @@ from nightshift.memory import (
     Scope,
     StoredMemory,
     Task,
+    is_about,
     mentions,
+    moved_subject,
     replaced_subjects,
     retraction_subject,
     says_the_same,
@@ -149,8 +151,11 @@ class Change:
 
 def _replaces(new: str, old: str) -> bool:
     """A newer rule replaces an older one about the same tool or setting: "use pnpm instead of yarn"
-    replaces "always use yarn"; "target python 3.12" replaces "target python 3.10"."""
+    replaces "always use yarn"; "target python 3.12" replaces "target python 3.10"; "CI moved to github
+    actions" replaces "CI is jenkins"."""
     if any(mentions(old, word) and word not in replaced_subjects(old) for word in replaced_subjects(new)):
+        return True
+    if (moved := moved_subject(new)) and is_about(old, moved) and moved_subject(old) is None:
         return True
     before = valued_settings(old)
     return any(before.get(word) not in (None, value) for word, value in valued_settings(new).items())
