@@ -1,6 +1,8 @@
 """What consolidation does with rules across sessions, end to end through ``nightshift consolidate`` on
 the builtin provider: a newer rule replaces the older one, a retraction in a later session removes the
-line, and a rule said in three sessions is one line that names all three.
+line, and a rule said in three sessions is one line that names all three; and the same for rules said
+in other words: a rule taken back by its name ("scratch the mypy rule"), a replacement that names the
+old way only as gone ("make seed is gone, use ..."), and one that names only the new way ("CI moved to ...").
 
 Two nights over real transcripts (written by the evaluation's generator): the first reads the older
 sessions, the second the newer ones, as a user's nights would.
@@ -25,6 +27,10 @@ FRONTEND, MONOREPO, CLI_TOOL = "/home/dev/frontend", "/home/dev/monorepo", "/hom
 YARN = "In this repo always use yarn, never npm."
 PNPM = "Use pnpm instead of yarn in this repo."
 BLACK = "Always format with black before you commit in this repo."
+INGEST, ERP, DOCS_API = "/home/dev/ingest", "/home/dev/erp", "/home/dev/docs-api"
+MYPY = "In this repo always run mypy --strict before you commit."
+SEED, LOADDATA = "Demo data is loaded with `make seed`.", "Make seed is gone, use `./manage.py loaddata demo` from now on."
+JENKINS, ACTIONS = "CI is jenkins, the pipeline is defined in ci/Jenkinsfile.", "CI moved to github actions, the workflows are in .github/workflows."
 PUSH = ("Never push directly to main, always open a PR.", "Don't push straight to main, PRs only please.",
         "We never push to main directly here, open a pull request.")
 
@@ -69,6 +75,9 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Nights:
     push = [_session(sources, "push-1", CLI_TOOL, earlier, "Bump the version.", PUSH[0])]
     _session(sources, "yarn", FRONTEND, earlier, "Add date-fns.", YARN)
     _session(sources, "black", MONOREPO, earlier, "Tidy the auth module.", BLACK)
+    _session(sources, "mypy", INGEST, earlier, "Add type hints to the parser.", MYPY)
+    _session(sources, "seed", ERP, earlier, "Load the demo data.", SEED)
+    _session(sources, "jenkins", DOCS_API, earlier, "Why didn't the pipeline run?", JENKINS)
     first = _consolidate(home, sources)
 
     _session(sources, "pnpm", FRONTEND, later, "The storybook build fails.",
@@ -76,6 +85,9 @@ def nights(tmp_path_factory: pytest.TempPathFactory) -> Nights:
     _session(sources, "forget-black", MONOREPO, later, "forget what I said about black, the pre-commit hook runs ruff now.")
     push.append(_session(sources, "push-2", CLI_TOOL, later, "Fix the help text.", PUSH[1]))
     push.append(_session(sources, "push-3", CLI_TOOL, later + timedelta(hours=1), "Update the changelog.", PUSH[2]))
+    _session(sources, "scratch-mypy", INGEST, later, "scratch the mypy rule, type checking runs in CI now. add a --since flag")
+    _session(sources, "seed-gone", ERP, later, "Reload the demo data.", LOADDATA)
+    _session(sources, "actions", DOCS_API, later, "Update the README badge.", ACTIONS)
     second = _consolidate(home, sources)
     return Nights(home, first, second, push)
 
@@ -96,6 +108,27 @@ def test_a_retraction_in_a_later_session_removes_the_older_line(nights: Nights) 
         after = nights.file(nights.second, name)
         assert "format with black" not in after and "forget what i said" not in after.casefold(), name  # nor the retraction
     assert f'removed "{BLACK}" (taken back: "Forget what I said about black' in nights.second.message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("old", "new"), [(SEED, LOADDATA), (JENKINS, ACTIONS)],
+)
+def test_a_replacement_that_names_only_the_old_or_only_the_new_way_replaces_the_older_line(nights: Nights, old: str, new: str) -> None:
+    for name in ("MEMORY.md", "memory_summary.md"):
+        assert old in nights.file(nights.first, name)
+        after = nights.file(nights.second, name)
+        assert new in after and old not in after, name
+    assert f'replaced "{old}" with "{new}"' in nights.second.message
+
+
+@pytest.mark.slow
+def test_a_rule_taken_back_by_its_name_leaves_both_files(nights: Nights) -> None:
+    for name in ("MEMORY.md", "memory_summary.md"):
+        assert MYPY in nights.file(nights.first, name)
+        after = nights.file(nights.second, name).casefold()
+        assert "mypy" not in after, name  # neither the rule nor the retraction
+    assert f'removed "{MYPY}" (taken back: "Scratch the mypy rule' in nights.second.message
 
 
 @pytest.mark.slow

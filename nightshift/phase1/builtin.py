@@ -241,7 +241,7 @@ _FACT = re.compile(
     r"(?:is|are|'s|listens?|runs?|lives?|sits?|serves?)\s+(?:only\s+|always\s+|now\s+)?(?:on|at)\s+"
     r"(?:port\s+|localhost:|127\.0\.0\.1:)?\d{2,5}\b(?!\s*(?:%|percent|messages?|items?|rows?|users?|requests?|mb|gb|kb)\b)"
     # a version: "the lambda runtime is python 3.11", "production runs postgres 16"
-    r"|(?:is|are|runs?|uses?|targets?|needs?|requires?|supports?|has|have|pins?)\s+(?:only\s+|always\s+)?"
+    r"|(?:(?:is|are|'s)(?:\s+on)?|runs?|uses?|targets?|needs?|requires?|supports?|has|have|pins?)\s+(?:only\s+|always\s+)?"
     r"(?!(?:about|around|almost|exactly|just|now|over|under|roughly|only|off|up|down|at|in|on|by|to|the|a|an|still)\b)"
     r"[a-z][\w.-]*\s+v?\d+(?:\.\d+)*(?:\.x)?\b"
     # how it is made or run: "the docs are built with mkdocs", "every external call is wrapped in ..."
@@ -275,8 +275,7 @@ _HYPOTHETICAL = re.compile(r"^(?:if|unless|assuming|suppose|in\s+case|once|maybe
 # What the subject of a fact must not be: an error, a result or this task's change is not the project.
 _TRANSIENT_SUBJECT = frozenset(
     """error bug issue problem crash exception warning failure fix result output total sum number value response
-    request diff change commit pr message log line screenshot answer question one thing stuff test job run
-    build page""".split()
+    request diff change commit pr message log line screenshot answer question one thing stuff test""".split()
 )
 # Words of the moment: a fact said with them describes now, not how things are.
 _MOMENT = re.compile(
