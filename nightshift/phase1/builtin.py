@@ -72,12 +72,24 @@ _INTERJECTION = re.compile(
     r"|(?:actually|ugh+|nah+|hold\s+on|no\s+no+|not\s+like\s+that)\b[,.!:;-]*)\s*",
     re.I,
 )
+# The user repeats an instruction: whatever follows is a standing rule ("again, run the linter before
+# you push", "like I said, ...", "for the last time: ...").
+_REPEATED = re.compile(
+    r"^(?:again|once\s+again|as\s+i\s+(?:said|told\s+you)(?:\s+before)?|like\s+i\s+said(?:\s+before)?"
+    r"|for\s+the\s+(?:last|hundredth|nth|third|second)\s+time|how\s+many\s+times\s+do\s+i\s+have\s+to\s+say\s+(?:it|this))"
+    r"\s*[,:;.!-]+\s*(?=\w)",
+    re.I,
+)
+# A complaint about what the agent does is a rule when the message states no other: "I hate it when you
+# rename variables I didn't ask about." (with "never add comments like that." after it, that is the rule).
+_COMPLAINT = re.compile(r"^(?:i|we)\s+(?:really\s+)?(?:like|love|hate|dislike|can'?t\s+stand)\s+(?:it\s+)?when\s+you\s+\w", re.I)
 # The user asks for the rest to be remembered: "remember: ...", "keep in mind that ...", "fyi for the
 # future, ...", "for future reference, ...", "note for next time: ...", "next time ...".
 _CUE = re.compile(
     r"^(?:(?:and\s+|please\s+|pls\s+)?(?:remember|keep\s+in\s+mind|note\s+for\s+(?:next\s+time|the\s+future))(?:\s+that)?\s*[:,]?"
     r"|fyi(?:\s+for\s+(?:the\s+)?future(?:\s+reference)?)?\s*[:,]?|for\s+(?:future\s+reference|the\s+future|the\s+record)\s*[:,]?"
-    r"|heads[\s-]+up\s*[:,]?|just\s+so\s+you\s+know\s*[:,]?|don'?t\s+forget(?:\s+to|\s+that)?\s*[:,]?|next\s+time\s*[:,]?)\s+(?=\S)",
+    r"|heads[\s-]+up\s*[:,]?|just\s+so\s+you\s+know\s*[:,]?|don'?t\s+forget(?:\s+to|\s+that)?\s*[:,]?|(?:for\s+)?next\s+time\s*[:,]?"
+    r"|in\s+(?:the\s+)?future\s*[:,]?|(?:make|take)\s+a\s+note(?:\s+that)?\s*[:,]?|note\s+to\s+self\s*[:,]?)\s+(?=\S)",
     re.I,
 )
 # A cue about what was just said: "Remember that for next time." / "..., keep that in mind."
@@ -135,7 +147,7 @@ _LEAD_CLAUSE = re.compile(r"^[^,:]{1,40}[,:]\s*")
 _RULE_START = re.compile(
     r"""^(?:(?:always|never)\b(?!\s+(?:a|an|the|so|such|same|fun|been)\b)
       |(?:don'?t|do\s+not)(?:\s+ever)?\s+\w
-      |no\s+(?!idea|problem|worries|luck|need|way|rush|clue|thanks|changes?\b)[\w-]+(?:\s+[\w-]+){0,3}?\s+(?:in|on|inside|for|at|after|before|with)\s+\w
+      |no\s+(?!idea|problem|worries|luck|need|way|rush|clue|thanks|changes?\b)[\w-]+(?:\s+[\w-]+){0,3}?\s+(?:in|on|inside|for|at|after|before|with|without)\s+\w
       |stop\s+\w+ing\b
       |prefer\s+\w
       |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
@@ -150,11 +162,19 @@ _RULE_START = re.compile(
       |(?:i|we)\s+(?:always|never)\s+(?!(?:remember|recall|know|knew|understand|get|got|see|saw|think|thought|notice|noticed|had|have|was|were|been|said|forget|figured)\b)
       |(?:i|we)\s+(?:don'?t|do\s+not)\s+(?:want|like)\b
       |(?:you|we)\s+(?:should|must|need\s+to|have\s+to)\s+(?:always|never)\b
-      |(?:make|be)\s+sure\s+(?:to\s+|you\s+|that\s+you\s+)?(?:always|never)\b)""",
+      |(?:make|be)\s+sure\s+(?:to\s+|you\s+|that\s+you\s+)?(?:always|never)\b
+      |not\s+[\w.-]+(?:\s+[\w.-]+)?,?\s+but\s+\w
+      |(?:avoid|stick\s+(?:to|with))\s+\w
+      |(?:i|we)\s+(?:(?:really|always)\s+)?(?:want|like|expect)\s+(?:all|every|each|no)\s+\w
+      |(?!(?:it|this|that|there|which|what|you|i|he|she|they)\b)[\w`./-]+(?:\s+[\w`./-]+){0,3}\s+
+         (?:should|has\s+to|have\s+to|needs?\s+to)\s+(?:always|never|only)\b
+      |(?!(?:it|this|that|there|which|what)\b)(?:[\w`./-]+\s+){0,3}?(?!(?:field|input|param|parameter|argument|column|attribute|property|option)s?\b)
+         [\w`./-]+\s+(?:is|are)\s+(?:a\s+must|mandatory|forbidden|not\s+allowed|banned|off[\s-]limits|a\s+no[\s-]go)\b)""",
     re.I | re.X,
 )
 _RULE_ANYWHERE = re.compile(
-    r"\b(?:from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|to\s+(?:always|never)\b"
+    r"\b(?:from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|from\s+today\s+on|henceforth|in\s+(?:the\s+)?future"
+    r"|to\s+(?:always|never)\b"
     r"|prefer\s+\S.*?\s+over\s+\S|(?:i|we)\s+(?:really\s+|generally\s+)?prefer\b"
     r"|\b(?:use|using|do|doing|run|write)\s+always\b)",
     re.I,
@@ -197,6 +217,14 @@ _IMPERATIVE = re.compile(
     r"|(?:skip|drop|avoid|omit|leave\s+out|stick\s+to|limit|be|talk|speak|default\s+to|cut)\b)",
     re.I,
 )
+# With the reach of all the user's projects, an imperative of nearly any verb is a standing rule
+# ("across all my projects, sign off every commit"); without it, most of these verbs are a task.
+_BROAD_IMPERATIVE = re.compile(
+    r"^(?:add|include|mention|ask|check|run|test|commit|push|sign|tag|label|treat|type|declare|import|return|raise"
+    r"|handle|validate|set|enable|disable|respect|end|begin|lowercase|capitali[sz]e|spell|quote|wrap|split|cite|link"
+    r"|refer|print|log|lint|pin|lock|mark|show|give|prefer|make|never|always|don'?t|do\s+not)\b",
+    re.I,
+)
 _CONVENTION = re.compile(
     _PROJECT_WIDE + r".*?\b(?:(?:always|never|must)\s+(?:be|start|begin|end|go|live|use|follow|include|contain|stay|match|target)\b"
     r"|(?:is|are)\s+(?:always|never)\b|must\s+\w)"
@@ -220,7 +248,8 @@ _HOW_TO = re.compile(
 _CONCRETE = (
     r"(?:`|\w=\S|(?<![\w-])--?[a-z]|\w/\w|\w_\w|(?-i:[a-z][A-Z])|\b\d+(?:\.\d+)+\b|\b\d{2,5}\b"
     r"|\.(?:py|js|cjs|mjs|ts|tsx|json|ya?ml|toml|cfg|ini|sh|md|sql|go|rs|rb|lock|env|txt)\b"
-    r"|\b(?:camel|snake|kebab|pascal)[_ -]?case\b)"
+    r"|\b(?:camel|snake|kebab|pascal)[_ -]?case\b"
+    r"|\b[\w.-]+[\s-](?:style|conventions?|format|standard|guide|spec|layout|pattern|notation|syntax)\b)"
 )
 _MADE = (
     r"built|generated|made|done|deployed|served|hosted|managed|configured|handled|stored|kept|written|formatted"
@@ -277,6 +306,8 @@ _TRANSIENT_SUBJECT = frozenset(
     """error bug issue problem crash exception warning failure fix result output total sum number value response
     request diff change commit pr message log line screenshot answer question one thing stuff test""".split()
 )
+# Something that does not work: a report, not a rule or a fact.
+_BROKEN = re.compile(r"\b(?:broken|fail(?:s|ed|ing)?|crash(?:es|ed|ing)?|errors?|(?:does|is)n'?t\s+working|not\s+working|still)\b", re.I)
 # Words of the moment: a fact said with them describes now, not how things are.
 _MOMENT = re.compile(
     r"\b(?:still|currently|again|since|yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening|week)"
@@ -312,7 +343,7 @@ _DEICTIC = re.compile(
     r"|^\W*\w+(?:\W+\w+){0,3}?\W+(?:that|this|it|those|these|them)\W*$",
     re.I,
 )
-_PROJECTS = r"(?:projects?|repos?|repository|repositories|code\s*bases?)"
+_PROJECTS = r"(?:projects?|repos?|repository|repositories|code\s*bases?|machines|computers|laptops)"
 # The reach of a rule said as a quantity of the user's projects, however it is worded: "in all my
 # repos", "every project of mine", "in all of mine projects", "whatever repo we're in", "no matter
 # which project", "regardless of the repo".
@@ -515,6 +546,7 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
         sentences = _sentences(turn.text)
         confirmed = _confirms_a_question(turns, turn_no)
         said: list[tuple[str, _Preference]] = []  # this message's rules, in order
+        complaint = None
         for index, sentence in enumerate(sentences):
             if (subject := retraction_subject(sentence)) is not None:
                 if not _retract(found, subject, since=previous_user_turn) and subject:
@@ -529,6 +561,10 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
                 continue
             if rule := _rule_of(sentence, confirmed and index == 0):
                 said.append(_keep(rule[0], turn_no, rule[1]))
+            elif _COMPLAINT.match(_strip_lead(sentence)) and not sentence.endswith("?") and not _ONE_OFF.search(sentence):
+                complaint = complaint or sentence
+        if complaint and not said:
+            said.append(_keep(complaint, turn_no, "preference"))
         for key, preference in said:
             found.setdefault(key, preference)
         previous_user_turn = turn_no
@@ -560,6 +596,10 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
         cued = _CUE_BACK.sub("", cued)
         ok = len(cued.split()) >= 3 and not _QUESTION_START.match(cued) and not _ONE_OFF.search(cued)
         return (cued, "preference") if ok else None
+    repeated = _REPEATED.sub("", _INTERJECTION.sub("", sentence, count=1), count=1)
+    if repeated != _INTERJECTION.sub("", sentence, count=1) and len(repeated.split()) >= 3 and not _QUESTION_START.match(repeated):
+        broken = _ONE_OFF.search(repeated) or _DEICTIC.search(repeated) or _BROKEN.search(repeated)
+        return None if broken else (repeated, "preference")  # "again, the job failed" reports, it does not rule
     if (told := _TOLD_YOU.sub("", plain, count=1)) != plain and len(told.split()) >= 3:
         return told, "preference"
     if back := _CUE_BACK.search(plain):  # "Tests here only work with X, keep that in mind."
@@ -611,7 +651,7 @@ def _strip_lead(sentence: str) -> str:
 
 def _without_filler(sentence: str) -> str:
     """The rule as it is kept: lead filler, memory cues and "I told you to" gone, first letter up."""
-    text = _strip_lead(sentence)
+    text = _strip_lead(_REPEATED.sub("", _INTERJECTION.sub("", sentence, count=1), count=1))
     text = _TOLD_YOU.sub("", _CUE.sub("", text, count=1), count=1)
     text = _CUE_BACK.sub("", _strip_lead(text)).strip(" ,;:-")
     return (text[:1].upper() + text[1:]) if text else sentence
@@ -723,6 +763,9 @@ def _is_standing_rule(sentence: str) -> bool:
         return True
     if _HOW_TO.match(head):
         return True  # a procedure with its reason; without the reason it reads as a request
+    all_projects = any(re.search(_PROJECTS, g[0], re.I) for g in _GLOBAL_SCOPE.finditer(sentence))
+    if all_projects and not _LOCAL_SCOPE.search(sentence) and any(_BROAD_IMPERATIVE.match(h) for h in heads):
+        return True
     reach = _STANDING.search(sentence) or _GLOBAL_SCOPE.search(sentence)
     return bool(reach) and any(_IMPERATIVE.match(h) for h in heads)
 
