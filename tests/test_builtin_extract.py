@@ -265,6 +265,31 @@ def test_the_title_says_what_the_session_set_out_to_do() -> None:
     assert memory.tasks[0].title == "Bump the stripe sdk to the latest minor"
 
 
+@pytest.mark.parametrize(
+    ("first", "title"),
+    [
+        ("npm run build fails for me, can you have a look?", "Fix npm run build"),
+        ("The storybook build is failing on my machine, can you check?", "Fix the storybook build"),
+        ("Add httpx as a runtime dependency, the new payments client needs it.", "Add httpx as a runtime dependency"),
+        ("the docs are built with mkdocs, config in docs/mkdocs.yml. add an onboarding page", "Add an onboarding page"),
+        ("Three things. First, money is always Decimal in this codebase. Second, rename the invoice module.",
+         "Rename the invoice module"),
+    ],
+)
+def test_the_title_names_the_task_not_the_first_sentence(first: str, title: str) -> None:
+    """A report of what is broken becomes the fix, a reason after the request goes, and facts, rules and
+    headings before the request are skipped."""
+    memory = valid(extract_builtin(session(user(first), user("Never push to main."))))
+    assert memory.tasks[0].title == title
+
+
+def test_keywords_hold_no_stop_words_or_pieces_of_contractions() -> None:
+    memory = valid(extract_builtin(session(user("The test suite won't even start, I haven't changed anything"),
+                                           user("Never push to main."))))
+    assert not {"won", "haven", "even", "anything", "the"} & set(memory.tasks[0].keywords)
+    assert {"test", "suite"} <= set(memory.tasks[0].keywords)
+
+
 def test_a_preference_among_other_sentences_is_cut_out_trimmed_and_capped() -> None:
     rambling = "word " * 80
     memory = valid(extract_builtin(session(
