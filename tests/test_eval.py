@@ -243,7 +243,7 @@ class GoldModel:
 
     def __call__(self, request: dict) -> Reply:
         if request.get("tools"):
-            memory_md, summary = handbook.render_memory_md(self.stored), handbook.render_summary_md(self.stored, 2500)
+            memory_md, summary = handbook.render_memory_md(self.stored), handbook.render_summary_md(self.stored, run.SUMMARY_CAP)
             return Reply.tool_calls([("write_file", {"path": "MEMORY.md", "content": memory_md}),
                                      ("write_file", {"path": "memory_summary.md", "content": summary}),
                                      ("finish", {"summary": "Built the handbook from the raw memories."})], usage=(2000, 500))
