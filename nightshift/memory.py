@@ -134,7 +134,8 @@ class StoredMemory:
 # (nightshift/phase2/handbook.py), and prompts/consolidate.md asks a model to do the same.
 
 _RETRACTION = re.compile(
-    r"\b(?:forget|ignore|disregard|scratch|scrap)\s+(?:what\s+i\s+(?:said|told\s+you)|that|my\s+last)\b"
+    r"\b(?:forget|ignore|disregard|scratch|scrap|drop)\s+(?:what\s+i\s+(?:said|told\s+you)|that|my\s+last"
+    r"|my\s+(?:earlier|previous|old|last|other)\s+(?:note|rule|instruction|comment|message|request|advice|point)s?)\b"
     r"|\bi(?:'ve|\s+have)?\s+changed\s+my\s+mind\b",
     re.I,
 )
@@ -147,18 +148,19 @@ _RETRACTED_RULE = re.compile(
     r"|\b" + _NAMED_RULE + r"\s+(?:no\s+longer|doesn'?t|does\s+not)\s+apply",
     re.I,
 )
-_ABOUT = re.compile(r"\babout\s+(?:(?:the|my|our|using)\s+)?`?([\w.+/@-]+)", re.I)
+_ABOUT = re.compile(r"\b(?:about|on|regarding|concerning)\s+(?:(?:the|my|our|using)\s+)?`?([\w.+/@-]+)", re.I)
 # "use pnpm instead of yarn", "prefer X over Y", "X, not Y", "we moved off yarn", "migrated away from
 # yarn", "switched from yarn": the word after the marker is what the line replaces.
 _REPLACES = re.compile(
     r"(?:\binstead\s+of|\brather\s+than|\bprefer\s+\S.*?\s+over|,\s*not|\bmoved\s+(?:off|away\s+from)"
     r"|\bmigrated\s+(?:off|away\s+from|from)|\bswitched\s+(?:away\s+)?from|\bno\s+longer\s+use|\bdropped"
     r"|\bgot\s+rid\s+of|\bditched|\breplaced|\bretired)"
-    r"\s+(?:(?:the|a|an|our|using)\s+)?`?([\w.+/@-]+)",
+    r"\s+(?:(?:the|a|an|our|using|with|in|to|for|on|by|from|via|through|into)\s+)*`?([\w.+/@-]+)",
     re.I,
 )
 # "make seed is gone, use ...", "jenkins is deprecated": the word before the marker is what is replaced.
-_GONE = re.compile(r"(?<![\w.+/@-])(?!(?:rule|thing|convention|it|this|that)\b)`?([\w.+/@-]+)`?\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:gone|deprecated|dead|retired|removed)\b", re.I)
+_GONE = re.compile(r"(?<![\w.+/@-])(?!(?:rule|thing|convention|it|this|that)\b)`?([\w.+/@-]+)`?"
+                   r"(?:\s+(?:stuff|thing|setup|integration|account|subscription|config|service|server|script|target))?\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:gone|deprecated|dead|retired|removed)\b", re.I)
 # "CI moved to github actions": the thing that moved is the subject, and it replaces an older line
 # whose subject it is ("CI is jenkins, ...") even though the new line does not name the old way.
 _MOVED = re.compile(r"^(?:the\s+|our\s+)?([\w.-]+)\s+(?:has\s+|have\s+)?(?:moved|switched|migrated)\s+(?:over\s+)?to\b", re.I)
@@ -180,7 +182,7 @@ def retraction_subject(line: str) -> str | None:
 def replaced_subjects(line: str) -> set[str]:
     """The tools, commands or settings a newer rule says it replaces."""
     found = [*_REPLACES.finditer(line), *_GONE.finditer(line)]
-    return {m[1].strip("`.,;:").casefold() for m in found} - {""}
+    return {m[1].strip("`.,;:").casefold() for m in found} - {""} - _FILLER_WORDS
 
 
 def moved_subject(line: str) -> str | None:
@@ -197,6 +199,12 @@ def is_about(line: str, subject: str) -> bool:
 def valued_settings(line: str) -> dict[str, str]:
     """Setting word -> value ("target python 3.12": {"python": "3.12"})."""
     return {m[1].casefold(): m[2] for m in _VALUED.finditer(line)}
+
+
+def mentions_in_name(line: str, word: str) -> bool:
+    """Like ``mentions``, and also as a part of a name ("widgets" in `src/legacy-widgets`): how a retraction
+    names what it takes back."""
+    return mentions(line, word) or bool(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", line.replace("`", ""), re.I))
 
 
 def mentions(line: str, word: str) -> bool:
@@ -222,12 +230,30 @@ def subject_words(line: str) -> set[str]:
 
 
 def says_the_same(a: str, b: str) -> bool:
-    """Near-duplicates: the same polarity, and most (at least three) subject words of the shorter line in the longer."""
+    """Near-duplicates: the same polarity, and most (at least three) subject words of the shorter line in
+    the longer, or the same long option and another subject word ("use --locked on every cargo command",
+    "every cargo command gets --locked")."""
     if bool(_NEGATION.search(a)) != bool(_NEGATION.search(b)):
         return False
     wa, wb = subject_words(a), subject_words(b)
     shared = len(wa & wb)
+    if set(_LONG_OPTION.findall(a)) & set(_LONG_OPTION.findall(b)) and shared >= 2:
+        return True
     return shared >= SAME_SUBJECT_MIN and shared >= SAME_SUBJECT_SHARE * min(len(wa), len(wb))
+
+
+_LONG_OPTION = re.compile(r"(?<![\w-])--[a-z][\w-]*", re.I)
+_CHANGE = re.compile(r"\b(?:from\s+now\s+on|going\s+forward|from\s+here\s+on|change\s+of\s+plan|no\s+longer|any\s*more)\b", re.I)
+_FRAME_WORDS = 5
+
+
+def changes_the_value(new: str, old: str) -> bool:
+    """A newer line that says it changes something and repeats an older line's wording but for one word:
+    "Use British spelling in these docs from now on" replaces "Use American spelling in these docs"."""
+    if not _CHANGE.search(new) or bool(_NEGATION.search(new)) != bool(_NEGATION.search(old)):
+        return False
+    a, b = (_WORD.findall(line.casefold())[:_FRAME_WORDS] for line in (new, old))
+    return len(a) == len(b) == _FRAME_WORDS and sum(x != y for x, y in zip(a, b)) == 1
 
 
 SAME_SUBJECT_MIN, SAME_SUBJECT_SHARE = 3, 0.6  # two shared words are too thin ("commit messages")

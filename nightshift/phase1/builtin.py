@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from nightshift.memory import Decision, Failure, Outcome, RawMemory, Scope, Task, mentions, retraction_subject
+from nightshift.memory import Decision, Failure, Outcome, RawMemory, Scope, Task, mentions, mentions_in_name, retraction_subject
 from nightshift.ingest.transcript import Transcript, Turn, TurnKind
 
 PREFERENCE_MAX_CHARS = 300
@@ -82,7 +82,13 @@ _REPEATED = re.compile(
 )
 # A complaint about what the agent does is a rule when the message states no other: "I hate it when you
 # rename variables I didn't ask about." (with "never add comments like that." after it, that is the rule).
-_COMPLAINT = re.compile(r"^(?:i|we)\s+(?:really\s+)?(?:like|love|hate|dislike|can'?t\s+stand)\s+(?:it\s+)?when\s+you\s+\w", re.I)
+_COMPLAINT = re.compile(
+    r"^(?:(?:i|we)\s+(?:really\s+)?(?:like|love|hate|dislike|can'?t\s+stand)\s+(?:it\s+)?when\s+you\s+\w"
+    # and so is a bare correction ("not grep -r, rg.") or a team's refusal ("we don't use mocha.")
+    r"|not\s+[\w.-]+(?:\s+-{1,2}\w+)?,\s*[\w.-]+\W*$"
+    r"|(?:we|i)\s+(?:don'?t|do\s+not|never)\s+(?:use|add|ship|import|install|run)\s+[\w.-]+\W*$)",
+    re.I,
+)
 # The user asks for the rest to be remembered: "remember: ...", "keep in mind that ...", "fyi for the
 # future, ...", "for future reference, ...", "note for next time: ...", "next time ...".
 _CUE = re.compile(
@@ -113,6 +119,14 @@ _PASTE_INTRO = re.compile(
     r"|\b(?:says?|said|wrote|writes|posted|sent|replied|suggested|proposed)\s*)[:\u2026]\s*$",
     re.I,
 )
+# A message that says something is gone: what it asks for "instead" replaces it.
+_CHANGE_CONTEXT = re.compile(
+    r"\b(?:is|are)\s+(?:dead|gone|deprecated|retired)\b|\b(?:we|i)\s+(?:cancel+ed|dropped|ditched|killed|removed|ripped\s+\w+\s+out"
+    r"|stopped\s+using|got\s+rid\s+of|moved\s+off|migrated\s+off)\b",
+    re.I,
+)
+_INSTEAD = re.compile(r"\binstead\b(?!\s+of)", re.I)
+_NOT_AN_ORDER = re.compile(r"^(?:" + r"it|this|that|these|those|there|i|you|he|she|they|we|which|what|who|the|a|an|our|my|your|if|so" + r")\b", re.I)
 # A scope said about the previous sentence: "this goes for every repo of mine", "same for all my projects".
 _SCOPE_ONLY = re.compile(r"^(?:this|that|it|the\s+same|same)\s*(?:goes|applies|holds|counts)?\s+(?:for|to|in|everywhere)\b", re.I)
 # A confirmation of what the agent just asked about: "yes that's right, staging is on 6543".
@@ -151,6 +165,7 @@ _RULE_START = re.compile(
       |stop\s+\w+ing\b
       |prefer\s+\w
       |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
+      |(?:run|deploy|install|lint)\s+.+?,\s*not\s+\w
       |(?:i|we)(?:'d|\s+would)?\s+(?:(?:really|generally|usually|always)\s+)?prefer\b
       |(?:i|we)(?:'d|\s+would)\s+rather\b
       |(?:i|we)\s+no\s+longer\s+\w
@@ -164,6 +179,7 @@ _RULE_START = re.compile(
       |(?:you|we)\s+(?:should|must|need\s+to|have\s+to)\s+(?:always|never)\b
       |(?:make|be)\s+sure\s+(?:to\s+|you\s+|that\s+you\s+)?(?:always|never)\b
       |not\s+[\w.-]+(?:\s+[\w.-]+)?,?\s+but\s+\w
+      |(?:every|each|all)\s+(?!(?:time|day|week|morning)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+(?:gets?|has|have|needs?|goes|go|uses?|runs?|takes?|starts?|ends?)\s+\S
       |(?:avoid|stick\s+(?:to|with))\s+\w
       |(?:i|we)\s+(?:(?:really|always)\s+)?(?:want|like|expect)\s+(?:all|every|each|no)\s+\w
       |(?!(?:it|this|that|there|which|what|you|i|he|she|they)\b)[\w`./-]+(?:\s+[\w`./-]+){0,3}\s+
@@ -176,7 +192,8 @@ _RULE_ANYWHERE = re.compile(
     r"\b(?:from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|from\s+today\s+on|henceforth|in\s+(?:the\s+)?future"
     r"|to\s+(?:always|never)\b"
     r"|prefer\s+\S.*?\s+over\s+\S|(?:i|we)\s+(?:really\s+|generally\s+)?prefer\b"
-    r"|\b(?:use|using|do|doing|run|write)\s+always\b)",
+    r"|\b(?:use|using|do|doing|run|write)\s+always\b"
+    r"|that'?s\s+(?:the|our)\s+(?:rule|convention|standard|policy)|that'?s\s+how\s+we\s+do\s+(?:it|things))",
     re.I,
 )
 # How things are here, said by the team: "our CI only has node 20", "we're on opentofu in this repo",
@@ -185,11 +202,14 @@ _RULE_ANYWHERE = re.compile(
 _TEAM = re.compile(
     r"^(?:our\s+[\w-]+(?:\s+[\w-]+)?\s+(?:only|always|never)\s+\w"
     r"|(?:we|i)(?:'re|\s+are)\s+(?:always\s+)?(?:on|using)\s+(?:always\s+)?\S"
-    r"|(?:we|i)\s+(?:always\s+|only\s+|(?:don'?t|do\s+not|never)\s+)?(?:use|put|keep|store|write|name|run|deploy|follow|do)\s+\S"
+    r"|(?:we|i)\s+(?:always\s+|only\s+|(?:don'?t|do\s+not|never)\s+)?(?:use|put|keep|store|write|name|run|deploy|follow|do|add|ship"
+    r"|commit|import|install|bundle|check\s+in|mock|vendor|pin)\s+\S"
     r"|(?!(?:it|this|that|there|i|we|you|they|he|she)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+not\s+[\w.-]+)",
     re.I,
 )
 _CONTRAST = re.compile(r"\b(?:only|always|never)\b|,\s*not\s+\w", re.I)
+# "we don't add http libs to the bundle": a team's refusal is a convention without naming its reach.
+_TEAM_REFUSAL = re.compile(r"^(?:we|i)\s+(?:don'?t|do\s+not|never)\s+(?!(?:it|this|that|them|know|think|need|have|want)\b)\w+\s+(?!(?:it|this|that|them)\b)\w", re.I)
 _HERE = re.compile(r"\bhere\b|\bin\s+(?:this|our)\s+(?:repo|repository|project|code\s*base|team|service)\b", re.I)
 # A rule about things with "must": "invoice numbers must keep the INV- prefix". Not a guess about the
 # past ("it must have failed") and not about "it"/"this" (meaningless without the message it answers).
@@ -201,9 +221,13 @@ _MUST = re.compile(
 # A rule can also be an imperative or a description that names its own reach: "In all my projects,
 # write ...", "Use pnpm for everything here", "Branch names in this repo always start with ...".
 # Without such a marker an imperative ("Run the smoke tests") is a request for this session.
-_PROJECT_WIDE = r"\b(?:in|for|across|throughout)\s+(?:this|our|the\s+whole)\s+(?:repo|repository|project|code\s*base)\b"
+_PROJECT_WIDE = (
+    r"\b(?:in|for|across|throughout)\s+(?:this|these|our|the\s+whole|all\s+(?:the\s+|our\s+)?)\s*"
+    r"(?:repo|repository|project|code\s*base|docs|documentation|package|service|app|site|module|library|tool)s?\b"
+)
 _STANDING = re.compile(
-    _PROJECT_WIDE + r"|\b(?:for\s+everything|every\s*time|each\s+time|whenever|by\s+default"
+    _PROJECT_WIDE + r"|\b(?:for\s+everything|every\s*time|each\s+time|whenever|by\s+default|here"
+    r"|(?:on|for|in|with)\s+(?:every|each|all)\s+[\w-]+"
     r"|in\s+(?:all\s+)?(?:new|future)\s+code)\b",
     re.I,
 )
@@ -211,6 +235,7 @@ _STANDING = re.compile(
 # after them: "Write commit messages in ..." is a style, "Write a README for this repo" is a task.
 _IMPERATIVE = re.compile(
     r"^(?:(?:i|we)\s+(?:want|need|'d\s+like)\s+you\s+to\s+\w|(?:i|we)\s+want\s+\w"
+    r"|run\s+(?:the\s+|all\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:with|using|via|through)\s+\S"
     r"|(?:use|write|keep|put|format|indent|name|prefix|target|follow|place|store|document|pin|sort"
     r"|answer|reply|respond|explain|comment)\b(?!\s+(?:a|an|the|this|that|these|those|me|us|some|it)\b)"
     # verbs of manner and restraint rule a behaviour whatever their object ("skip the flattery in your replies")
@@ -290,7 +315,7 @@ _FACT = re.compile(
     r"|(?:works?)\s+(?:only\s+)?with\s+(?=[^,;]*?" + _CONCRETE + r")"
     r"|(?:uses?|needs?|requires?|expects?|follows?|depends?\s+on|targets?)\s+" + _NO_ARTICLE + r"(?=[^,;]*?" + _CONCRETE + r")"
     r"|uses?\s+" + _NO_ARTICLE + r"[\w.-]+(?:\s+[\w.-]+)?\s+(?:for|to)\s+\w"
-    r"|(?:is|are)\s+(?:in\s+|all\s+|always\s+)?(?:camel|snake|kebab|pascal|screaming[_ -]?snake)[_ -]?case\b)",
+    r"|(?:is|are|returns?|sends?|emits?|expects?|accepts?)\s+(?:in\s+|all\s+|always\s+|only\s+)?(?:camel|snake|kebab|pascal|screaming[_ -]?snake)[_ -]?case\b)",
     re.I,
 )
 # Someone else's words inside the subject: "the vendor's docs say their API is served from ...".
@@ -299,13 +324,18 @@ _REPORTED = re.compile(
     r"|tells?|according|reckons?|believes?|guess|recommends?|recommended)\b",
     re.I,
 )
+# "..., so that's right": the user approves what the agent did, the fact is the agent's.
+_APPROVAL = re.compile(r"(?:,|\bso|\band)\s+(?:that'?s|that\s+is|looks|it'?s)\s+(?:right|correct|fine|good)\W*$", re.I)
 # A leading clause that makes the rest hypothetical: "if we ever move to postgres, ...".
 _HYPOTHETICAL = re.compile(r"^(?:if|unless|assuming|suppose|in\s+case|once|maybe|perhaps)\b", re.I)
 # What the subject of a fact must not be: an error, a result or this task's change is not the project.
 _TRANSIENT_SUBJECT = frozenset(
     """error bug issue problem crash exception warning failure fix result output total sum number value response
-    request diff change commit pr message log line screenshot answer question one thing stuff test""".split()
+    request diff change commit pr message log line screenshot answer question one thing stuff test link details
+    info notes ticket stacktrace trace repro example""".split()
 )
+# News of something that happened ("ops moved the staging database last night") is not itself a rule.
+_PAST_EVENT = re.compile(r"\b(?:last\s+(?:night|week|month|time)|yesterday|this\s+morning|earlier\s+today|just\s+now)\b", re.I)
 # Something that does not work: a report, not a rule or a fact.
 _BROKEN = re.compile(r"\b(?:broken|fail(?:s|ed|ing)?|crash(?:es|ed|ing)?|errors?|(?:does|is)n'?t\s+working|not\s+working|still)\b", re.I)
 # Words of the moment: a fact said with them describes now, not how things are.
@@ -337,6 +367,7 @@ _ONE_OFF = re.compile(
       |for\s+this\s+(?:\w+\s+)?(?:one|run|step|commit|pr|task|ticket|bug|session)\b)\b""",
     re.I | re.X,
 )
+_FOR_NOW = re.compile(r"^(?:for\s+now|at\s+the\s+moment|for\s+the\s+moment|currently)\b[\s,]*", re.I)
 # "Don't do that (again)" / "Never use them": meaningless without the message it answers.
 _DEICTIC = re.compile(
     r"\b(?:do|did|doing|done)\s+(?:that|this|it)\b"
@@ -348,7 +379,7 @@ _PROJECTS = r"(?:projects?|repos?|repository|repositories|code\s*bases?|machines
 # repos", "every project of mine", "in all of mine projects", "whatever repo we're in", "no matter
 # which project", "regardless of the repo".
 _GLOBAL_SCOPE = re.compile(
-    r"\b(?:(?:all|every|each|any)(?:\s+one)?\s+(?:of\s+)?(?:(?:my|mine|our)\s+)?(?:\w+\s+)?" + _PROJECTS
+    r"\b(?:(?:all|every|each|any)(?:\s+one)?\s+(?:of\s+)?(?:(?:my|mine|our)\s+)?(?!other\b)(?:\w+\s+)?" + _PROJECTS
     + r"|(?:all|any)\s+(?:of\s+)?(?:my|mine)\s+(?:stuff|code|work)|" + _PROJECTS + r"\s+of\s+mine"
     r"|across\s+(?:(?:all|my|our)\s+)*" + _PROJECTS
     + r"|(?:whatever|whichever|no\s+matter\s+(?:which|what)|regardless\s+of(?:\s+the)?)\s+" + _PROJECTS
@@ -356,11 +387,11 @@ _GLOBAL_SCOPE = re.compile(
     re.I,
 )
 # The reach said before the rule: "in all of my projects I want ...", "for all my repos: no ...".
-_GLOBAL_LEAD = re.compile(r"^(?:(?:in|for|on|across)\s+)?(?:" + _GLOBAL_SCOPE.pattern + r")[\s,:;-]*", re.I)
+_GLOBAL_LEAD = re.compile(r"^(?:(?:(?:in|for|on|across)\s+)?(?:" + _GLOBAL_SCOPE.pattern + r")[\s,:;-]*)+", re.I)
 # A rule about how the agent talks to the user follows the user, not the project ("answer me in English").
 _PERSONAL = re.compile(
     r"\b(?:answer|reply|respond|talk|speak|write|explain)\w*\s+(?:to\s+)?me\b|\b(?:call|address)\s+me\b"
-    r"|\byour\s+(?:answers|replies|responses|tone|explanations|summaries|messages)\b",
+    r"|\byour\s+(?:\w+\s+)?(?:answers?|repl(?:y|ies)|responses?|tone|explanations?|summar(?:y|ies)|messages?)\b",
     re.I,
 )
 # "everywhere in this repo" stays local: a global marker only wins when nothing narrows it.
@@ -509,7 +540,7 @@ def extract_builtin(transcript: Transcript) -> RawMemory:
     preferences = _user_preferences(transcript.turns)
     actions = _actions(transcript.turns)
     # A fix the user turned into a rule ("tests only work with --import-mode=importlib") is that rule.
-    fixed = [f for f in _fixed_failures(actions) if not any(s in p.text for s in f.settings for p in preferences)]
+    fixed = [f for f in _fixed_failures(actions) if not any(_says_setting(p.text, s) for s in f.settings for p in preferences)]
     if not preferences and not fixed:
         return RawMemory.no_op()
 
@@ -569,29 +600,53 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
         sentences = _sentences(turn.text)
         confirmed = _confirms_a_question(turns, turn_no)
         said: list[tuple[str, _Preference]] = []  # this message's rules, in order
-        complaint = None
+        complaint, complaint_global = None, False
+        changed = _CHANGE_CONTEXT.search(turn.text)  # "we cancelled the wandb subscription": the rest says what now
         for index, sentence in enumerate(sentences):
             if (subject := retraction_subject(sentence)) is not None:
                 if not _retract(found, subject, since=previous_user_turn) and subject:
                     said.append(_keep(sentence, turn_no, "preference"))  # it takes back a rule of an earlier session
                 continue
-            if _SCOPE_ONLY.match(sentence) and _GLOBAL_SCOPE.search(sentence) and said:
-                key, last = said[-1]
-                said[-1] = (key, _Preference(last.turn_no, last.text, True, last.kind))
+            if _only_a_reach(sentence) and (said or complaint):  # "this goes for every repo of mine", "any repo of mine, ever"
+                if said and not complaint:
+                    key, last = said[-1]
+                    said[-1] = (key, _Preference(last.turn_no, last.text, not _LOCAL_SCOPE.search(last.text), last.kind))
+                complaint_global = bool(complaint)
                 continue
             if _CUE_BACK.match(sentence) and index and not said:
                 said.append(_keep(" ".join(sentences[:index]), turn_no, "preference"))  # "..., Remember that for next time."
                 continue
             if rule := _rule_of(sentence, confirmed and index == 0):
                 said.append(_keep(rule[0], turn_no, rule[1]))
+            elif changed and _INSTEAD.search(sentence) and not _NOT_AN_ORDER.match(_strip_lead(sentence)) and not sentence.endswith("?"):
+                said.append(_keep(sentence, turn_no, "preference"))  # "log runs to mlflow instead, the wandb stuff is dead"
             elif _COMPLAINT.match(_strip_lead(sentence)) and not sentence.endswith("?") and not _ONE_OFF.search(sentence):
                 complaint = complaint or sentence
         if complaint and not said:
-            said.append(_keep(complaint, turn_no, "preference"))
+            key, kept = _keep(complaint, turn_no, "preference")
+            said.append((key, _Preference(kept.turn_no, kept.text, kept.is_global or complaint_global, kept.kind)))
         for key, preference in said:
             found.setdefault(key, preference)
         previous_user_turn = turn_no
     return list(found.values())
+
+
+_REACH_FILLER = re.compile(
+    r"\b(?:this|that|it|it's|the|same|goes|applies|holds|counts|for|to|in|on|across|anywhere|ever|always|too|also|and|as|well"
+    r"|please|pls|really|of|mine|my|all|every|any|python|js|code|stuff|things?|one|ok|yes)\b|[\W_]+",
+    re.I,
+)
+
+
+def _only_a_reach(sentence: str) -> bool:
+    """A sentence that only says how far the rule before it reaches: "anywhere, any repo of mine, ever",
+    "all my python code, every project.", "this goes for every repo of mine"; or a reason that names the
+    reach: "it's on all my machines"."""
+    reach = [m for m in _GLOBAL_SCOPE.finditer(sentence) if re.search(_PROJECTS + r"|everywhere|wherever", m[0], re.I)]
+    if not reach or _LOCAL_SCOPE.search(sentence) or sentence.endswith("?"):
+        return False
+    rest = _REACH_FILLER.sub(" ", _GLOBAL_SCOPE.sub(" ", sentence)).split()
+    return not rest or (re.match(r"^(?:it|it's|they|they're|that's)\b", sentence, re.I) is not None and _rule_of(sentence, False) is None)
 
 
 def _keep(sentence: str, turn_no: int, kind: str) -> tuple[str, _Preference]:
@@ -618,6 +673,7 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
     if (cued := _CUE.sub("", plain, count=1)) != plain:
         cued = _CUE_BACK.sub("", cued)
         ok = len(cued.split()) >= 3 and not _QUESTION_START.match(cued) and not _ONE_OFF.search(cued)
+        ok = ok and not (_PAST_EVENT.search(cued) and not _is_standing_rule(cued) and not _is_fact(cued))
         return (cued, "preference") if ok else None
     repeated = _REPEATED.sub("", _INTERJECTION.sub("", sentence, count=1), count=1)
     if repeated != _INTERJECTION.sub("", sentence, count=1) and len(repeated.split()) >= 3 and not _QUESTION_START.match(repeated):
@@ -626,7 +682,7 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
     if (told := _TOLD_YOU.sub("", plain, count=1)) != plain and len(told.split()) >= 3:
         return told, "preference"
     if back := _CUE_BACK.search(plain):  # "Tests here only work with X, keep that in mind."
-        plain = plain[: back.start()]
+        plain = _FOR_NOW.sub("", plain[: back.start()]).strip()  # asked to remember it, "for now" is how things are
         return (plain, "preference") if len(plain.split()) >= 3 and not _ONE_OFF.search(plain) else None
     if _is_standing_rule(sentence):
         return sentence, "preference"
@@ -640,6 +696,7 @@ def _is_fact(sentence: str) -> bool:
         sentence = typo.sub(word, sentence)
     head = _strip_lead(sentence)
     if (len(head.split()) < 4 or _QUESTION_START.match(head) or _HYPOTHETICAL.match(head) or _MOMENT.search(sentence)
+            or _APPROVAL.search(sentence)
             or _ONE_OFF.search(sentence) or _DEICTIC.search(head)):
         return False
     heads = [head, *(_strip_lead(c) for c in re.split(r"[,;]\s+", head)[1:])]
@@ -684,7 +741,7 @@ def _retract(found: dict[str, _Preference], subject: str, since: int) -> bool:
     """Drop the rules a retraction takes back: those naming its subject ("forget what I said about
     yarn"), else those of the previous user message and this one ("scrap that"). True if any went."""
     if subject:
-        gone = [key for key, p in found.items() if mentions(p.text, subject)]
+        gone = [key for key, p in found.items() if mentions_in_name(p.text, subject)]
     else:
         gone = [key for key, p in found.items() if p.turn_no >= since]
     for key in gone:
@@ -773,16 +830,19 @@ def _is_standing_rule(sentence: str) -> bool:
     heads = [head]
     if clause := _LEAD_CLAUSE.match(sentence):
         heads.append(_LEAD_WORDS.sub("", sentence[clause.end():]))
-    for scope in (_SCOPE_LEAD.match(head), _GLOBAL_LEAD.match(head)):
-        if scope:
-            heads.append(head[scope.end():])
-    # "Secrets go in .env.local; never put them in settings.py": a rule after a semicolon rules the sentence.
-    heads += [_LEAD_WORDS.sub("", part.strip()) for part in sentence.split(";")[1:]]
+    # "Secrets go in .env.local; never put them in settings.py", "one thing though: use --locked ...":
+    # a rule after a semicolon or a colon rules the sentence.
+    heads += [_LEAD_WORDS.sub("", part.strip()) for part in re.split(r"[;:]\s", sentence)[1:]]
+    for h in list(heads):
+        for scope in (_SCOPE_LEAD.match(h), _GLOBAL_LEAD.match(h)):
+            if scope and scope.end():
+                heads.append(_strip_lead(h[scope.end():]))
     if any(_RULE_START.match(h) for h in heads) or _RULE_ANYWHERE.search(sentence) or _CONVENTION.search(sentence):
         return True
     if any(_MUST.match(h) for h in heads):
         return True
-    if any(_TEAM.match(h) for h in heads) and (_HERE.search(sentence) or _CONTRAST.search(sentence)):
+    refusal = _TEAM_REFUSAL.match(head) and not _COMPLAINT.match(head)  # a bare "we don't use X." is weak
+    if any(_TEAM.match(h) for h in heads) and (_HERE.search(sentence) or _CONTRAST.search(sentence) or refusal):
         return True
     if _HOW_TO.match(head):
         return True  # a procedure with its reason; without the reason it reads as a request
@@ -976,6 +1036,15 @@ def _added_settings(failed: str, passed: str) -> list[str]:
     had not: what made the difference when nothing else changed."""
     before = set(_tokens(failed))
     return [t for t in _tokens(passed) if _SETTING.match(t) and t not in before]
+
+
+def _says_setting(text: str, setting: str) -> bool:
+    """Whether a rule states a setting: as written (`TZ=UTC`), or its value ("the staging db is on 5433"
+    states `STAGING_DB_PORT=5433`)."""
+    value = setting.partition("=")[2]
+    if setting in text:
+        return True
+    return len(value) >= 2 and value.casefold() not in ("true", "false", "yes", "no", "on", "off") and mentions(text, value)
 
 
 def _outcome(actions: list[_Action]) -> Outcome:

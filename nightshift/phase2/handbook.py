@@ -31,8 +31,10 @@ from nightshift.memory import (
     Scope,
     StoredMemory,
     Task,
+    changes_the_value,
     is_about,
     mentions,
+    mentions_in_name,
     moved_subject,
     replaced_subjects,
     retraction_subject,
@@ -152,10 +154,13 @@ class Change:
 def _replaces(new: str, old: str) -> bool:
     """A newer rule replaces an older one about the same tool or setting: "use pnpm instead of yarn"
     replaces "always use yarn"; "target python 3.12" replaces "target python 3.10"; "CI moved to github
-    actions" replaces "CI is jenkins"."""
+    actions" replaces "CI is jenkins"; "use British spelling in these docs from now on" replaces "use American
+    spelling in these docs"."""
     if any(mentions(old, word) and word not in replaced_subjects(old) for word in replaced_subjects(new)):
         return True
     if (moved := moved_subject(new)) and is_about(old, moved) and moved_subject(old) is None:
+        return True
+    if changes_the_value(new, old):
         return True
     before = valued_settings(old)
     return any(before.get(word) not in (None, value) for word, value in valued_settings(new).items())
@@ -175,7 +180,7 @@ def _resolve(group: _Group) -> tuple[list[_Rule], list[Change]]:
                     continue
                 older = [r for r in rules if m not in r.memories]
                 if (subject := retraction_subject(text)) is not None:
-                    for r in (r for r in older if subject and any(mentions(said, subject) for said in r.said)):
+                    for r in (r for r in older if subject and any(mentions_in_name(said, subject) for said in r.said)):
                         rules.remove(r)
                         changes.append(Change("retracted", r.text, text, m.rollout_id))
                     continue  # a retraction is an instruction to phase 2, not a line of the handbook
