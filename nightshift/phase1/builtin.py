@@ -86,9 +86,14 @@ _COMPLAINT = re.compile(
     r"^(?:(?:i|we)\s+(?:really\s+)?(?:like|love|hate|dislike|can'?t\s+stand)\s+(?:it\s+)?when\s+you\s+\w"
     # and so is a bare correction ("not grep -r, rg.") or a team's refusal ("we don't use mocha.")
     r"|not\s+[\w.-]+(?:\s+-{1,2}\w+)?,\s*[\w.-]+\W*$"
-    r"|(?:we|i)\s+(?:don'?t|do\s+not|never)\s+(?:use|add|ship|import|install|run)\s+[\w.-]+\W*$)",
+    r"|(?:we|i)\s+(?:don'?t|do\s+not|never)\s+(?:use|add|ship|import|install|run)\s+[\w.-]+\W*$"
+    r"|[\w.`-]+,?\s+not\s+[\w.`-]+\W*$)",
     re.I,
 )
+# When a thing is done, which makes an imperative a habit: "run the linter before you push anything".
+_HABIT = re.compile(r"\b(?:before|after|whenever|every\s+time|each\s+time)\s+(?:you|we|i|any|every|each|a|an|the|pushing|committing|merging|opening)\b", re.I)
+# Hedges: "in the future we might move to postgres" is no rule.
+_HEDGE = re.compile(r"\b(?:might|maybe|perhaps|probably|someday|eventually|not\s+sure)\b", re.I)
 # The user asks for the rest to be remembered: "remember: ...", "keep in mind that ...", "fyi for the
 # future, ...", "for future reference, ...", "note for next time: ...", "next time ...".
 _CUE = re.compile(
@@ -179,7 +184,7 @@ _RULE_START = re.compile(
       |(?:you|we)\s+(?:should|must|need\s+to|have\s+to)\s+(?:always|never)\b
       |(?:make|be)\s+sure\s+(?:to\s+|you\s+|that\s+you\s+)?(?:always|never)\b
       |not\s+[\w.-]+(?:\s+[\w.-]+)?,?\s+but\s+\w
-      |(?:every|each|all)\s+(?!(?:time|day|week|morning)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+(?:gets?|has|have|needs?|goes|go|uses?|runs?|takes?|starts?|ends?)\s+\S
+      |(?:every|each|all)\s+(?!(?:time|day|week|morning)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+(?:gets?|needs?|goes|go)\s+\S
       |(?:avoid|stick\s+(?:to|with))\s+\w
       |(?:i|we)\s+(?:(?:really|always)\s+)?(?:want|like|expect)\s+(?:all|every|each|no)\s+\w
       |(?!(?:it|this|that|there|which|what|you|i|he|she|they)\b)[\w`./-]+(?:\s+[\w`./-]+){0,3}\s+
@@ -227,7 +232,7 @@ _PROJECT_WIDE = (
 )
 _STANDING = re.compile(
     _PROJECT_WIDE + r"|\b(?:for\s+everything|every\s*time|each\s+time|whenever|by\s+default|here"
-    r"|(?:on|for|in|with)\s+(?:every|each|all)\s+[\w-]+"
+    r"|(?:on|for|in|with)\s+(?:every|each)\s+[\w-]+\s+(?:command|commit|pr|pull\s+request|push|release|run|build|change)s?\b"
     r"|in\s+(?:all\s+)?(?:new|future)\s+code)\b",
     re.I,
 )
@@ -601,6 +606,7 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
         confirmed = _confirms_a_question(turns, turn_no)
         said: list[tuple[str, _Preference]] = []  # this message's rules, in order
         complaint, complaint_global = None, False
+        facts: list[tuple[str, _Preference]] = []
         changed = _CHANGE_CONTEXT.search(turn.text)  # "we cancelled the wandb subscription": the rest says what now
         for index, sentence in enumerate(sentences):
             if (subject := retraction_subject(sentence)) is not None:
@@ -617,11 +623,15 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
                 said.append(_keep(" ".join(sentences[:index]), turn_no, "preference"))  # "..., Remember that for next time."
                 continue
             if rule := _rule_of(sentence, confirmed and index == 0):
-                said.append(_keep(rule[0], turn_no, rule[1]))
+                (facts if rule[1] == "fact" else said).append(_keep(rule[0], turn_no, "knowledge" if rule[1] == "fact" else rule[1]))
             elif changed and _INSTEAD.search(sentence) and not _NOT_AN_ORDER.match(_strip_lead(sentence)) and not sentence.endswith("?"):
                 said.append(_keep(sentence, turn_no, "preference"))  # "log runs to mlflow instead, the wandb stuff is dead"
             elif _COMPLAINT.match(_strip_lead(sentence)) and not sentence.endswith("?") and not _ONE_OFF.search(sentence):
                 complaint = complaint or sentence
+        # A plain fact next to a stated rule, or in a message that asks something, is context for them.
+        asks = any(s.endswith("?") and not _REQUEST_WRAPPER.match(_strip_lead(s)) for s in sentences)
+        if facts and not said and not asks:
+            said += facts
         if complaint and not said:
             key, kept = _keep(complaint, turn_no, "preference")
             said.append((key, _Preference(kept.turn_no, kept.text, kept.is_global or complaint_global, kept.kind)))
@@ -656,7 +666,8 @@ def _keep(sentence: str, turn_no: int, kind: str) -> tuple[str, _Preference]:
 
 
 def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
-    """(the sentence, preference or knowledge) when the sentence states something to remember."""
+    """(the sentence, preference, knowledge or fact) when the sentence states something to remember; a
+    fact is a plain statement of how things are, kept as knowledge when the message says nothing stronger."""
     if _holds_credential(sentence) or sentence.endswith("?"):
         return None
     if confirms and (fact := _CONFIRMATION.sub("", sentence, count=1)) != sentence and len(fact.split()) >= 3:
@@ -678,7 +689,9 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
     repeated = _REPEATED.sub("", _INTERJECTION.sub("", sentence, count=1), count=1)
     if repeated != _INTERJECTION.sub("", sentence, count=1) and len(repeated.split()) >= 3 and not _QUESTION_START.match(repeated):
         broken = _ONE_OFF.search(repeated) or _DEICTIC.search(repeated) or _BROKEN.search(repeated)
-        return None if broken else (repeated, "preference")  # "again, the job failed" reports, it does not rule
+        # "again, run golangci-lint before you push" repeats a habit; "again, run the tests" asks for a rerun
+        habit = _is_standing_rule(repeated) or _IMPERATIVE.match(repeated) or _HABIT.search(repeated)
+        return (repeated, "preference") if habit and not broken else None
     if (told := _TOLD_YOU.sub("", plain, count=1)) != plain and len(told.split()) >= 3:
         return told, "preference"
     if back := _CUE_BACK.search(plain):  # "Tests here only work with X, keep that in mind."
@@ -686,7 +699,7 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
         return (plain, "preference") if len(plain.split()) >= 3 and not _ONE_OFF.search(plain) else None
     if _is_standing_rule(sentence):
         return sentence, "preference"
-    return (sentence, "knowledge") if _is_fact(sentence) else None
+    return (sentence, "fact") if _is_fact(sentence) else None
 
 
 def _is_fact(sentence: str) -> bool:
@@ -696,7 +709,7 @@ def _is_fact(sentence: str) -> bool:
         sentence = typo.sub(word, sentence)
     head = _strip_lead(sentence)
     if (len(head.split()) < 4 or _QUESTION_START.match(head) or _HYPOTHETICAL.match(head) or _MOMENT.search(sentence)
-            or _APPROVAL.search(sentence)
+            or _APPROVAL.search(sentence) or _HEDGE.search(sentence)
             or _ONE_OFF.search(sentence) or _DEICTIC.search(head)):
         return False
     heads = [head, *(_strip_lead(c) for c in re.split(r"[,;]\s+", head)[1:])]
@@ -825,7 +838,7 @@ def _is_standing_rule(sentence: str) -> bool:
     if len(sentence.split()) < 3 or sentence.endswith("?"):
         return False
     head = _strip_lead(sentence)
-    if _QUESTION_START.match(head) or _ONE_OFF.search(sentence) or _DEICTIC.search(sentence):
+    if _QUESTION_START.match(head) or _ONE_OFF.search(sentence) or _DEICTIC.search(sentence) or _HEDGE.search(sentence):
         return False
     heads = [head]
     if clause := _LEAD_CLAUSE.match(sentence):
@@ -841,8 +854,9 @@ def _is_standing_rule(sentence: str) -> bool:
         return True
     if any(_MUST.match(h) for h in heads):
         return True
-    refusal = _TEAM_REFUSAL.match(head) and not _COMPLAINT.match(head)  # a bare "we don't use X." is weak
-    if any(_TEAM.match(h) for h in heads) and (_HERE.search(sentence) or _CONTRAST.search(sentence) or refusal):
+    weak = _COMPLAINT.match(head)  # a bare "we don't use X." or "guestList, not guest_list." counts only alone
+    refusal = _TEAM_REFUSAL.match(head) and not weak
+    if any(_TEAM.match(h) for h in heads) and not weak and (_HERE.search(sentence) or _CONTRAST.search(sentence) or refusal):
         return True
     if _HOW_TO.match(head):
         return True  # a procedure with its reason; without the reason it reads as a request
