@@ -141,11 +141,14 @@ _RETRACTION = re.compile(
 )
 # A rule taken back by its name: "scratch the --fix rule", "drop my black thing", "the squash rule is
 # gone", "the mypy rule no longer applies". The one or two words before "rule" are what it takes back.
-_NAMED_RULE = r"(?:the|my|our|that)\s+`?([\w.+/@-]+(?:\s+[\w.+/@-]+)?)`?\s+(?:rule|thing|convention|requirement|policy|instruction)s?\b"
+_NAMED_RULE = r"(?:the|my|our|that)\s+(?!(?:earlier|previous|old|last|other|first|second|new)\b)`?([\w.+/@-]+(?:\s+[\w.+/@-]+)?)`?\s+(?:rule|thing|convention|requirement|policy|instruction|note|step|bit|advice)s?\b"
 _RETRACTED_RULE = re.compile(
     r"\b(?:forget|ignore|disregard|scratch|scrap|drop|remove|delete|cancel|undo|ditch|kill|never\s*mind)\s+" + _NAMED_RULE
     + r"|\b" + _NAMED_RULE + r"\s+(?:is|was|has\s+been)\s+(?:gone|dropped|dead|over|retired|cancel+ed|void|off)\b"
-    r"|\b" + _NAMED_RULE + r"\s+(?:no\s+longer|doesn'?t|does\s+not)\s+apply",
+    r"|\b" + _NAMED_RULE + r"\s+(?:no\s+longer|doesn'?t|does\s+not)\s+apply"
+    # "you can stop running mypy", "no need to run mypy any more"
+    r"|\byou\s+can\s+(?:stop|forget\s+about|ignore|drop)\s+(?:\w+ing\s+)?(?:the\s+|my\s+)?`?([\w.+/@-]+)"
+    r"|\bno\s+need\s+(?:to\s+|for\s+)?(?:\w+\s+)?(?:the\s+)?`?([\w.+/@-]+)`?(?:\s+\S+){0,3}?\s+any\s*more\b",
     re.I,
 )
 _ABOUT = re.compile(r"\b(?:about|on|regarding|concerning)\s+(?:(?:the|my|our|using)\s+)?`?([\w.+/@-]+)", re.I)
@@ -154,13 +157,13 @@ _ABOUT = re.compile(r"\b(?:about|on|regarding|concerning)\s+(?:(?:the|my|our|usi
 _REPLACES = re.compile(
     r"(?:\binstead\s+of|\brather\s+than|\bprefer\s+\S.*?\s+over|,\s*not|\bmoved\s+(?:off|away\s+from)"
     r"|\bmigrated\s+(?:off|away\s+from|from)|\bswitched\s+(?:away\s+)?from|\bno\s+longer\s+use|\bdropped"
-    r"|\bgot\s+rid\s+of|\bditched|\breplaced|\bretired)"
+    r"|\bgot\s+rid\s+of|\bditched|\breplaced(?!\s+by)|\bretired|\bstopped\s+using|\bripped(?:\s+out)?|\bswapped|\bno\s+more)"
     r"\s+(?:(?:the|a|an|our|using|with|in|to|for|on|by|from|via|through|into)\s+)*`?([\w.+/@-]+)",
     re.I,
 )
 # "make seed is gone, use ...", "jenkins is deprecated": the word before the marker is what is replaced.
 _GONE = re.compile(r"(?<![\w.+/@-])(?!(?:rule|thing|convention|it|this|that)\b)`?([\w.+/@-]+)`?"
-                   r"(?:\s+(?:stuff|thing|setup|integration|account|subscription|config|service|server|script|target))?\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:gone|deprecated|dead|retired|removed)\b", re.I)
+                   r"(?:\s+(?:stuff|thing|setup|integration|account|subscription|config|service|server|script|target))?\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:gone|deprecated|dead|retired|removed|replaced|superseded|no\s+more)\b", re.I)
 # "CI moved to github actions": the thing that moved is the subject, and it replaces an older line
 # whose subject it is ("CI is jenkins, ...") even though the new line does not name the old way.
 _MOVED = re.compile(r"^(?:the\s+|our\s+)?([\w.-]+)\s+(?:has\s+|have\s+)?(?:moved|switched|migrated)\s+(?:over\s+)?to\b", re.I)

@@ -251,6 +251,47 @@ def test_look_alike_negatives_of_the_third_tuning_round_stay_out(said: str) -> N
     assert valid(extract_builtin(session(user(said)))).is_no_op
 
 
+def test_a_bare_correction_or_refusal_counts_only_when_the_message_states_no_other_rule() -> None:
+    alone = valid(extract_builtin(session(user("where is MAX_JOBS read?"), user("not grep -r, rg."))))
+    assert preferences(alone) == ["Not grep -r, rg."]
+    beside = valid(extract_builtin(session(user("load the weather"), user("not axios, fetch. we don't add http libs to the bundle here."))))
+    assert preferences(beside) == ["We don't add http libs to the bundle here."]
+
+
+def test_a_plain_fact_gives_way_to_a_rule_or_a_question_in_the_same_message() -> None:
+    ruled = valid(extract_builtin(session(user("ok. codecs go in ember/codecs/. run the tests with make test, not raw pytest"))))
+    assert preferences(ruled) == ["Run the tests with make test, not raw pytest"] and knowledge(ruled) == []
+    asked = valid(extract_builtin(session(user("the docs are built with sphinx from docs/source. why is the index page empty?"))))
+    assert asked.is_no_op
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    ["anywhere, any repo of mine, ever", "all my python code, every project.", "it's on all my machines and skips node_modules"],
+)
+def test_a_sentence_that_only_gives_the_reach_makes_the_rule_before_it_global(follow_up: str) -> None:
+    [task] = valid(extract_builtin(session(user("add a comment"), user(f"no emojis in code comments. {follow_up}")))).tasks
+    assert task.scope is Scope.GLOBAL and task.preferences == ["No emojis in code comments."]
+
+
+def test_again_before_a_habit_is_a_rule_and_before_a_rerun_or_a_report_is_not() -> None:
+    habit = valid(extract_builtin(session(user("push it"), user("again, run golangci-lint before you push anything."))))
+    assert preferences(habit) == ["Run golangci-lint before you push anything."]
+    for said in ("again, run the tests please", "again, the integration job failed with the same error"):
+        assert valid(extract_builtin(session(user("push it"), user(said)))).is_no_op, said
+
+
+def test_a_setting_the_user_states_as_a_fact_is_not_kept_again_as_the_fix() -> None:
+    memory = valid(extract_builtin(session(
+        user("Run the migration check against staging."),
+        *run("alembic check", "OperationalError: port 5432 failed: Connection refused", "c1", is_error=True),
+        user("The staging db is on 5433, not the default port."),
+        *run("DB_PORT=5433 alembic check", "No new upgrade operations detected.", "c2"),
+    )))
+    [task] = memory.tasks
+    assert task.failures == [] and knowledge(memory) + preferences(memory) == ["The staging db is on 5433, not the default port."]
+
+
 def test_a_scope_said_after_the_rule_makes_it_global() -> None:
     memory = valid(extract_builtin(session(user("please no gitmoji in commit messages. this goes for every repo of mine."))))
     [task] = memory.tasks
@@ -285,7 +326,8 @@ def test_a_retraction_of_an_earlier_sessions_rule_is_kept_for_phase_2() -> None:
 @pytest.mark.parametrize(
     "said",
     ["scratch the mypy rule, type checking runs in CI now.", "the make flush thing doesn't apply anymore.",
-     "The squash rule is gone, we keep the full history."],
+     "The squash rule is gone, we keep the full history.", "Ignore my earlier note on the widgets folder, it no longer applies.",
+     "You can stop running mypy before commits."],
 )
 def test_a_rule_taken_back_by_its_name_is_kept_for_phase_2(said: str) -> None:
     kept = preferences(valid(extract_builtin(session(user(said), user("now add a --since flag")))))

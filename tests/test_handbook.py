@@ -290,3 +290,57 @@ def test_merge_hand_edits_directly():
     assert merge_hand_edits("a\nc\nd\n", base, "a\nb\nc\nd\n") == "a\nc\nd\n"  # deletion kept
     assert merge_hand_edits("a\nb\nmine\n", "a\nb\n", "a\nb\ntheirs\n") == "a\nb\nmine\ntheirs\n"  # both kept
     assert merge_hand_edits("a\nb\nc\nd\n", base, "a\nc\nd\n") == "a\nc\nd\n"  # left the selection
+
+
+# --- rules said in the user's other words across sessions ---------------------------------------
+
+
+def _two_nights(old: str, new: str) -> str:
+    """MEMORY.md after an older and a newer session of one project said ``old`` and ``new``."""
+    return render_memory_md([stored("aaaaaaaa-older", task("Older", preferences=[old]), day=1),
+                             stored("bbbbbbbb-newer", task("Newer", preferences=[new]), day=5)])
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Log runs to wandb project fjord-dev.", "Log runs to mlflow instead, the wandb stuff is dead."),
+        ("Use American spelling in these docs.", "Use British spelling in these docs from now on."),
+        ("We deploy with `fly deploy`.", "We ripped fly out, deploys go through the render dashboard."),
+        ("Run tests with jest in this repo.", "Jest was replaced by vitest, run `npx vitest`."),
+    ],
+)
+def test_a_newer_rule_that_names_the_change_in_other_words_replaces_the_older(old: str, new: str) -> None:
+    text = _two_nights(old, new)
+    assert new in text and old not in text
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Always squash PRs when merging.", "The squash rule is gone, we keep the full history."),
+        ("New components go in src/legacy-widgets.", "Ignore my earlier note on the widgets folder, it no longer applies."),
+        ("Run mypy --strict before you commit.", "You can stop running mypy, CI does it."),
+    ],
+)
+def test_a_rule_taken_back_in_other_words_leaves_with_its_retraction(old: str, new: str) -> None:
+    text = _two_nights(old, new)
+    assert old not in text and new not in text
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Don't run seed.py with --all.", "Webhooks are tested with stripe listen, not with curl."),  # "not with" names curl, not "with"
+        ("Never commit to main directly.", "Never commit to develop directly."),  # one word apart, but no change said
+    ],
+)
+def test_a_newer_rule_about_something_else_leaves_the_older_alone(old: str, new: str) -> None:
+    text = _two_nights(old, new)
+    assert old in text and new in text
+
+
+def test_the_same_long_option_in_other_words_is_one_line_citing_both_sessions() -> None:
+    text = _two_nights("Always build with cargo build --locked.", "Every cargo command gets --locked.")
+    lines = [line for line in text.splitlines() if "--locked" in line]
+    assert len(lines) == 1 and "aaaaaaaa" in lines[0] and "bbbbbbbb" in lines[0]
