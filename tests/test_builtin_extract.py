@@ -172,6 +172,11 @@ def knowledge(memory: RawMemory) -> list[str]:
          "Staging is deployed from the staging branch by the deploy job."),
         ("Search moved to meilisearch, the index settings are in search/settings.json.",
          "Search moved to meilisearch, the index settings are in search/settings.json."),
+        ("the worker entry point is src/worker/__main__.py", "The worker entry point is src/worker/__main__.py"),
+        ("wrong again, the port is 8081", "The port is 8081"),
+        ("the formatter is black with line length 100, not 88", "The formatter is black with line length 100, not 88"),
+        ("everything under generated/ comes from protoc.", "Everything under generated/ comes from protoc."),
+        ("integration tests need docker running.", "Integration tests need docker running."),
     ],
 )
 def test_a_plain_statement_of_how_the_project_is_is_knowledge(said: str, kept: str) -> None:
@@ -249,6 +254,33 @@ def test_phrasings_written_for_the_third_tuning_round_are_remembered(said: str, 
 )
 def test_look_alike_negatives_of_the_third_tuning_round_stay_out(said: str) -> None:
     assert valid(extract_builtin(session(user(said)))).is_no_op
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("rule of thumb here: no function longer than 50 lines", "No function longer than 50 lines"),
+        ("make sure the tests are green before you push", "Make sure the tests are green before you push"),
+        ("we're on django 5.1", "We're on django 5.1"),
+    ],
+)
+def test_a_rule_label_a_step_of_the_workflow_or_a_version_make_a_rule(said: str, kept: str) -> None:
+    assert preferences(valid(extract_builtin(session(user("Let's go."), assistant("Sure."), user(said))))) == [kept]
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["run the tests before I merge the feature-store branch", "check the logs before you restart the server",
+     "Count signups. The read replica is postgres://report_ro:pw-123@replica.internal:5432/app"],
+)
+def test_an_order_for_now_or_a_connection_string_is_no_rule(said: str) -> None:
+    assert valid(extract_builtin(session(user(said)))).is_no_op
+
+
+@pytest.mark.parametrize("said", ["Please use tabs. This applies to all my projects.", "In every repo I own: tabs for indentation."])
+def test_a_reach_before_or_after_an_order_makes_it_a_global_rule(said: str) -> None:
+    [task] = valid(extract_builtin(session(user("Let's go."), assistant("Sure."), user(said)))).tasks
+    assert task.scope is Scope.GLOBAL and len(task.preferences) == 1
 
 
 def test_a_bare_correction_or_refusal_counts_only_when_the_message_states_no_other_rule() -> None:

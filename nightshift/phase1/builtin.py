@@ -61,16 +61,20 @@ _LEAD_WORDS = re.compile(
     r"^(?:(?:please|pls|plz|also|and|so|ok(?:ay)?|btw|by\s+the\s+way|oh|ah|but|hey|well|now|note|important"
     r"|reminder|rule|again|just|one\s+more\s+thing|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly"
     r"|from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|for\s+(?:context|reference)|fwiw"
-    r"|to\s+be\s+clear|to\s+clarify|as\s+a\s+reminder)\b[\s,:;!.-]*)+",
+    r"|to\s+be\s+clear|to\s+clarify|as\s+a\s+reminder|from\s+today(?:\s+on)?)\b[\s,:;!.-]*)+",
     re.I,
 )
 # An answer word that only opens the message: "No, I said uv", "Great. Tests here ...".
 _INTERJECTION = re.compile(
     r"^(?:(?:no|nope|yes|yep|yeah|ah|oh|hmm+|great|good|cool|nice|perfect|thanks|thank\s+you|thx|ty|ok(?:ay)?|sure"
-    r"|right|alright|wait|incorrect|not\s+quite)\s*[,.!]+"
+    r"|right|alright|wait|incorrect|not\s+quite|wrong(?:\s+again)?)\s*[,.!]+"
     # a correction opener needs no comma: "actually the config lives in ...", "ugh thats the old package"
     r"|(?:actually|ugh+|nah+|hold\s+on|no\s+no+|not\s+like\s+that)\b[,.!:;-]*)\s*",
     re.I,
+)
+# "new rule: ...", "rule of thumb here: ...": a label in front of the rule, not part of it.
+_RULE_LABEL = re.compile(
+    r"^(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline)(?:\s+here)?\s*:\s*", re.I
 )
 # The user repeats an instruction: whatever follows is a standing rule ("again, run the linter before
 # you push", "like I said, ...", "for the last time: ...").
@@ -92,6 +96,13 @@ _COMPLAINT = re.compile(
 )
 # When a thing is done, which makes an imperative a habit: "run the linter before you push anything".
 _HABIT = re.compile(r"\b(?:before|after|whenever|every\s+time|each\s+time)\s+(?:you|we|i|any|every|each|a|an|the|pushing|committing|merging|opening)\b", re.I)
+# A step of the user's workflow: an order tied to it is a habit, not a request for now.
+_WORKFLOW_HABIT = re.compile(
+    r"\b(?:before|after|whenever|every\s+time)\s+(?:you\s+|we\s+)?(?:push|pushing|commit|committing|merge|merging|release"
+    r"|releasing|deploy|deploying|tag|tagging|ship|shipping|open(?:ing)?\s+(?:a\s+)?(?:pr|pull\s+request)|hand(?:ing)?\s+\w+\s+back)\b(?!\s+(?:this|it|that|these|them)\b)",
+    re.I,
+)
+_ORDER = re.compile(r"^(?:make\s+sure|ensure|run|check|update|add|rebase|squash|build|lint|format|test|bump|regenerate|sign)\b", re.I)
 # Hedges: "in the future we might move to postgres" is no rule.
 _HEDGE = re.compile(r"\b(?:might|maybe|perhaps|probably|someday|eventually|not\s+sure)\b", re.I)
 # The user asks for the rest to be remembered: "remember: ...", "keep in mind that ...", "fyi for the
@@ -166,7 +177,9 @@ _LEAD_CLAUSE = re.compile(r"^[^,:]{1,40}[,:]\s*")
 _RULE_START = re.compile(
     r"""^(?:(?:always|never)\b(?!\s+(?:a|an|the|so|such|same|fun|been)\b)
       |(?:don'?t|do\s+not)(?:\s+ever)?\s+\w
-      |no\s+(?!idea|problem|worries|luck|need|way|rush|clue|thanks|changes?\b)[\w-]+(?:\s+[\w-]+){0,3}?\s+(?:in|on|inside|for|at|after|before|with|without)\s+\w
+      |no\s+(?!idea|problem|worries|luck|need|way|rush|clue|thanks|changes?\b)[\w-]+(?:\s+[\w-]+){0,3}?\s+
+         (?:in|on|inside|for|at|after|before|with|without|longer|shorter|bigger|larger|over|under|above|below|more|than)\s+\w
+      |(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline)(?:\s+here)?\s*:\s*\w  # a label
       |stop\s+\w+ing\b
       |prefer\s+\w
       |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
@@ -212,7 +225,7 @@ _TEAM = re.compile(
     r"|(?!(?:it|this|that|there|i|we|you|they|he|she)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+not\s+[\w.-]+)",
     re.I,
 )
-_CONTRAST = re.compile(r"\b(?:only|always|never)\b|,\s*not\s+\w", re.I)
+_CONTRAST = re.compile(r"\b(?:only|always|never)\b|,\s*not\s+\w|\b[a-z][\w.-]*\s+v?\d+(?:\.\d+)+\b", re.I)  # or a version
 # "we don't add http libs to the bundle": a team's refusal is a convention without naming its reach.
 _TEAM_REFUSAL = re.compile(r"^(?:we|i)\s+(?:don'?t|do\s+not|never)\s+(?!(?:it|this|that|them|know|think|need|have|want)\b)\w+\s+(?!(?:it|this|that|them)\b)\w", re.I)
 _HERE = re.compile(r"\bhere\b|\bin\s+(?:this|our)\s+(?:repo|repository|project|code\s*base|team|service)\b", re.I)
@@ -290,7 +303,7 @@ _MADE = (
 _NOT_A_SUBJECT = (
     r"it|this|that|these|those|there|here|i|you|he|she|they|we|which|what|who|whoever|my|your|his|her|their"
     r"|if|unless|when|whether|maybe|perhaps|probably|hopefully|assuming|suppose|then|so|let|let's|both|none"
-    r"|nothing|everything|someone|somebody|anyone"
+    r"|nothing|someone|somebody|anyone"
 )
 _NO_ARTICLE = r"(?!(?:a|an|more|another|some|to|too|much|many|lots)\b)"
 _FACT = re.compile(
@@ -308,10 +321,14 @@ _FACT = re.compile(
     r"(?:with|by|through|via|from|in|into|on|using|as|like|under|inside|against)\b"
     r"|(?:is|are)\s+(?:using|following|targeting)\s+\w"
     # a name: "test files are called test_<module>.py"
-    r"|(?:is|are)\s+(?:always\s+)?(?:called|named|prefixed\s+with|suffixed\s+with|spelled)\s+(?=\S*[`_<>.\d-]|[A-Z])"
+    r"|(?:is|are)\s+(?:always\s+)?(?:called|named|prefixed\s+with|suffixed\s+with|spelled|tagged|labell?ed|versioned)\s+(?=\S*[`_<>.\d-]|[A-Z])"
+    # a path or a file: "the cli entry point is src/tool/__main__.py"
+    r"|(?:is|are|'s)\s+(?:in\s+|at\s+|under\s+)?(?=`|\S*(?:\w/|/\w|\.(?:py|js|ts|tsx|json|ya?ml|toml|cfg|ini|sh|md|sql|go|rs|rb|lock|env|txt)\b))"
+    # what it needs around it: "the integration tests need docker running"
+    r"|(?:needs?|requires?)\s+(?:a\s+|the\s+)?[\w.-]+\s+(?:running|installed|up|enabled|set|exported|mounted)\b"
     # a place: "the lint config lives in eslint.config.js", "feature PRs go to develop", "the workflows are in .github/workflows"
     r"|(?:lives?|sits?|goes|go|belongs?|comes?|come|gets?\s+deployed|deploys?|ships?|ends?\s+up)\s+(?:only\s+|always\s+)?"
-    r"(?:in|into|under|to|from|through|via|on)\b"
+    r"(?:in|into|under|to|from|through|via|on|at)\b"
     r"|(?:is|are)\s+(?:all\s+|only\s+|always\s+)?(?:in|under|inside)\s+(?=\S*(?:\w/|/\w|\.\w{2,4}\b))"
     r"|(?:runs?)\s+(?:only\s+|always\s+)?(?:against|through|via|inside|under|on\s+top\s+of|with|in|on|from)\b"
     r"|(?:talks?\s+to|connects?\s+to|reads?\s+from|writes?\s+to|pulls?\s+from|pushes\s+to|polls?)\s+" + _NO_ARTICLE + r"\S"
@@ -331,8 +348,20 @@ _REPORTED = re.compile(
 )
 # "..., so that's right": the user approves what the agent did, the fact is the agent's.
 _APPROVAL = re.compile(r"(?:,|\bso|\band)\s+(?:that'?s|that\s+is|looks|it'?s)\s+(?:right|correct|fine|good)\W*$", re.I)
+# "the formatter is black with line length 100, not 88": a description corrected with ", not ...".
+_CORRECTED_FACT = re.compile(
+    r"^(?!(?:" + _NOT_A_SUBJECT + r")\b)(?:[\w.`-]+\s+){0,4}(?:is|are)\s+(?!(?:not|a|an|the)\b)[^,;]{2,60},\s*not\s+\S", re.I
+)
+# A redacted value or a URL with a password in it: a connection for this task, never a fact to keep.
+_WITH_SECRET = re.compile(r"\[REDACTED|://[^/\s:@]+:[^@\s]+@")
 # A leading clause that makes the rest hypothetical: "if we ever move to postgres, ...".
 _HYPOTHETICAL = re.compile(r"^(?:if|unless|assuming|suppose|in\s+case|once|maybe|perhaps)\b", re.I)
+# A setting said with its value: "the port is 8081", "Python version is 3.12 here", "the region is eu-west-1".
+_SETTING_FACT = re.compile(
+    r"^(?!(?:" + _NOT_A_SUBJECT + r")\b)(?:[\w.-]+\s+){0,3}(?:port|version|host|hostname|url|region|timezone|tz|locale|encoding"
+    r"|line\s+length|branch)\s+(?:is|are|'s)\s+(?:now\s+|still\s+|always\s+)?`?(?:v?\d+(?:\.\d+)*|[\w.:/-]*[\d/._:-][\w.:/-]*)`?(?:\W|$)",
+    re.I,
+)
 # What the subject of a fact must not be: an error, a result or this task's change is not the project.
 _TRANSIENT_SUBJECT = frozenset(
     """error bug issue problem crash exception warning failure fix result output total sum number value response
@@ -368,7 +397,7 @@ _ONE_OFF = re.compile(
       |(?:don'?t|do\s+not)\s+(?:worry|bother|mind|know|think|understand|see|get|care|have|need
          |remember|forget|hesitate|panic|rush|stress|apologi[sz]e|be\s+sorry)\b
       |(?:i|we)\s+never\s+(?:said|asked|told|wanted|meant|did|had|was|were|knew|thought)\b
-      |for\s+now|yet|right\s+now|this\s+time|today|at\s+the\s+moment|for\s+the\s+moment|temporarily
+      |for\s+now|yet|right\s+now|this\s+time|(?<!from\s)today|at\s+the\s+moment|for\s+the\s+moment|temporarily
       |for\s+this\s+(?:\w+\s+)?(?:one|run|step|commit|pr|task|ticket|bug|session)\b)\b""",
     re.I | re.X,
 )
@@ -613,6 +642,13 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
                 if not _retract(found, subject, since=previous_user_turn) and subject:
                     said.append(_keep(sentence, turn_no, "preference"))  # it takes back a rule of an earlier session
                 continue
+            if _only_a_reach(sentence) and not said and not complaint and index:
+                before = _strip_lead(sentences[index - 1])  # "Please use tabs. This applies to all my projects."
+                if (_BROAD_IMPERATIVE.match(before) or _IMPERATIVE.match(before) or _RULE_START.match(before)) and not (
+                        before.endswith("?") or _ONE_OFF.search(before) or _DEICTIC.search(before)):
+                    key, kept = _keep(sentences[index - 1], turn_no, "preference")
+                    said.append((key, _Preference(kept.turn_no, kept.text, True, kept.kind)))
+                    continue
             if _only_a_reach(sentence) and (said or complaint):  # "this goes for every repo of mine", "any repo of mine, ever"
                 if said and not complaint:
                     key, last = said[-1]
@@ -642,7 +678,7 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
 
 
 _REACH_FILLER = re.compile(
-    r"\b(?:this|that|it|it's|the|same|goes|applies|holds|counts|for|to|in|on|across|anywhere|ever|always|too|also|and|as|well"
+    r"\b(?:this|that|it|it's|the|same|goes|applies|holds|counts|for|to|in|on|across|anywhere|ever|always|too|also|and|as|well|i|we|own|have|work"
     r"|please|pls|really|of|mine|my|all|every|any|python|js|code|stuff|things?|one|ok|yes)\b|[\W_]+",
     re.I,
 )
@@ -708,13 +744,18 @@ def _is_fact(sentence: str) -> bool:
     for typo, word in _TYPOS:
         sentence = typo.sub(word, sentence)
     head = _strip_lead(sentence)
-    if (len(head.split()) < 4 or _QUESTION_START.match(head) or _HYPOTHETICAL.match(head) or _MOMENT.search(sentence)
-            or _APPROVAL.search(sentence) or _HEDGE.search(sentence)
+    if (len(head.split()) < 4 or _QUESTION_START.match(head) or _HYPOTHETICAL.match(head) or _MOMENT.search(head)
+            or _APPROVAL.search(sentence) or _HEDGE.search(sentence) or _WITH_SECRET.search(sentence)
             or _ONE_OFF.search(sentence) or _DEICTIC.search(head)):
         return False
     heads = [head, *(_strip_lead(c) for c in re.split(r"[,;]\s+", head)[1:])]
     if scope := _SCOPE_LEAD.match(head):
         heads.append(head[scope.end():])
+    for h in heads:
+        if _SETTING_FACT.match(h) or _CORRECTED_FACT.match(h):
+            subject = re.split(r"\s(?:is|are|'s)\s", h, maxsplit=1)[0].casefold().split()
+            if not _TRANSIENT_SUBJECT & {w.strip("`'.,:") for w in subject} and not _REPORTED.search(" ".join(subject)):
+                return True
     for h in heads:
         fact = _FACT.match(h)
         if fact and not _REPORTED.search(fact["subject"]):
@@ -744,7 +785,8 @@ def _strip_lead(sentence: str) -> str:
 
 def _without_filler(sentence: str) -> str:
     """The rule as it is kept: lead filler, memory cues and "I told you to" gone, first letter up."""
-    text = _strip_lead(_REPEATED.sub("", _INTERJECTION.sub("", sentence, count=1), count=1))
+    text = _REPEATED.sub("", _INTERJECTION.sub("", sentence, count=1), count=1)
+    text = _strip_lead(_RULE_LABEL.sub("", text, count=1))
     text = _TOLD_YOU.sub("", _CUE.sub("", text, count=1), count=1)
     text = _CUE_BACK.sub("", _strip_lead(text)).strip(" ,;:-")
     return (text[:1].upper() + text[1:]) if text else sentence
@@ -860,6 +902,10 @@ def _is_standing_rule(sentence: str) -> bool:
         return True
     if _HOW_TO.match(head):
         return True  # a procedure with its reason; without the reason it reads as a request
+    if ": " in sentence and _only_a_reach(sentence.split(": ", 1)[0]) and len(sentence.split(": ", 1)[1].split()) >= 2:
+        return True  # "In every repo I own: conventional commits."
+    if _WORKFLOW_HABIT.search(sentence) and any(_ORDER.match(h) for h in heads):
+        return True  # "make sure tests are green before you push", "run pre-commit before pushing"
     all_projects = any(re.search(_PROJECTS, g[0], re.I) for g in _GLOBAL_SCOPE.finditer(sentence))
     if all_projects and not _LOCAL_SCOPE.search(sentence) and any(_BROAD_IMPERATIVE.match(h) for h in heads):
         return True
