@@ -59,14 +59,15 @@ _SENTENCE_BREAK = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)
 # Filler a user puts before the rule itself ("ok, so please always ...", "Third, ...", "By the way, ...").
 _LEAD_WORDS = re.compile(
     r"^(?:(?:please|pls|plz|also|and|so|ok(?:ay)?|btw|by\s+the\s+way|oh|ah|but|hey|well|now|note|important"
-    r"|reminder|rule|again|just|one\s+more\s+thing|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly"
+    r"|the\s+thing\s+is|rule|again|just|one\s+more\s+thing|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly"
     r"|from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|for\s+(?:context|reference)|fwiw"
     r"|to\s+be\s+clear|to\s+clarify|as\s+a\s+reminder|from\s+today(?:\s+on)?)\b[\s,:;!.-]*)+",
     re.I,
 )
 # An answer word that only opens the message: "No, I said uv", "Great. Tests here ...".
 _INTERJECTION = re.compile(
-    r"^(?:(?:no|nope|yes|yep|yeah|ah|oh|hmm+|great|good|cool|nice|perfect|thanks|thank\s+you|thx|ty|ok(?:ay)?|sure"
+    r"^(?:(?:(?:it'?s|is|that'?s)\s+(?=ok|okay|fine|good|great|cool|nice|perfect))?(?:no|nope|yes|yep|yeah|ah|oh|hmm+|great|good"
+    r"|cool|nice|perfect|fine|thanks|thank\s+you|thx|ty|ok(?:ay)?|sure"
     r"|right|alright|wait|incorrect|not\s+quite|wrong(?:\s+again)?)\s*[,.!]+"
     # a correction opener needs no comma: "actually the config lives in ...", "ugh thats the old package"
     r"|(?:actually|ugh+|nah+|hold\s+on|no\s+no+|not\s+like\s+that)\b[,.!:;-]*)\s*",
@@ -74,7 +75,8 @@ _INTERJECTION = re.compile(
 )
 # "new rule: ...", "rule of thumb here: ...": a label in front of the rule, not part of it.
 _RULE_LABEL = re.compile(
-    r"^(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline)(?:\s+here)?\s*:\s*", re.I
+    r"^(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline|naming|style)"
+    r"(?:\s+here)?\s*:\s*", re.I
 )
 # The user repeats an instruction: whatever follows is a standing rule ("again, run the linter before
 # you push", "like I said, ...", "for the last time: ...").
@@ -111,7 +113,8 @@ _CUE = re.compile(
     r"^(?:(?:and\s+|please\s+|pls\s+)?(?:remember|keep\s+in\s+mind|note\s+for\s+(?:next\s+time|the\s+future))(?:\s+that)?\s*[:,]?"
     r"|fyi(?:\s+for\s+(?:the\s+)?future(?:\s+reference)?)?\s*[:,]?|for\s+(?:future\s+reference|the\s+future|the\s+record)\s*[:,]?"
     r"|heads[\s-]+up\s*[:,]?|just\s+so\s+you\s+know\s*[:,]?|don'?t\s+forget(?:\s+to|\s+that)?\s*[:,]?|(?:for\s+)?next\s+time\s*[:,]?"
-    r"|in\s+(?:the\s+)?future\s*[:,]?|(?:make|take)\s+a\s+note(?:\s+that)?\s*[:,]?|note\s+to\s+self\s*[:,]?)\s+(?=\S)",
+    r"|in\s+(?:the\s+)?future\s*[:,]?|(?:make|take)\s+a\s+note(?:\s+that)?\s*[:,]?|note\s+to\s+self\s*[:,]?"
+    r"|(?:just\s+)?(?:a\s+)?(?:quick\s+|friendly\s+)?reminder(?:\s+that)?\s*[:,]?)\s+(?=\S)",
     re.I,
 )
 # A cue about what was just said: "Remember that for next time." / "..., keep that in mind."
@@ -179,7 +182,7 @@ _RULE_START = re.compile(
       |(?:don'?t|do\s+not)(?:\s+ever)?\s+\w
       |no\s+(?!idea|problem|worries|luck|need|way|rush|clue|thanks|changes?\b)[\w-]+(?:\s+[\w-]+){0,3}?\s+
          (?:in|on|inside|for|at|after|before|with|without|longer|shorter|bigger|larger|over|under|above|below|more|than)\s+\w
-      |(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline)(?:\s+here)?\s*:\s*\w  # a label
+      |(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline|naming|style)(?:\s+here)?\s*:\s*\w
       |stop\s+\w+ing\b
       |prefer\s+\w
       |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
@@ -198,7 +201,10 @@ _RULE_START = re.compile(
       |(?:make|be)\s+sure\s+(?:to\s+|you\s+|that\s+you\s+)?(?:always|never)\b
       |not\s+[\w.-]+(?:\s+[\w.-]+)?,?\s+but\s+\w
       |(?:every|each|all)\s+(?!(?:time|day|week|morning)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+(?:gets?|needs?|goes|go)\s+\S
-      |(?:avoid|stick\s+(?:to|with))\s+\w
+      |(?:avoid|stick\s+(?:to|with)|stop\s+with)\s+\w
+      |keep\s+(?!(?:it|this|that|them|me)\b)[\w-]+(?:\s+[\w-]+)?\s+(?:small|short|simple|under|below|focused|tidy|sorted|alphabetical|minimal)\b
+      |(?:i|we)(?:'d|\s+would)\s+like\s+(?:all|every|each|our)\s+\w
+      |(?:we|i)\s+(?:are|'re|am|'m)\s+\w+ing\s+always\b
       |(?:i|we)\s+(?:(?:really|always)\s+)?(?:want|like|expect)\s+(?:all|every|each|no)\s+\w
       |(?!(?:it|this|that|there|which|what|you|i|he|she|they)\b)[\w`./-]+(?:\s+[\w`./-]+){0,3}\s+
          (?:should|has\s+to|have\s+to|needs?\s+to)\s+(?:always|never|only)\b
@@ -305,10 +311,15 @@ _NOT_A_SUBJECT = (
     r"|if|unless|when|whether|maybe|perhaps|probably|hopefully|assuming|suppose|then|so|let|let's|both|none"
     r"|nothing|someone|somebody|anyone"
 )
+# A word of a fact's subject: no verb of its own ("the tests can't connect to redis" is a report).
+_SUBJECT_WORD = (
+    r"(?!(?:can'?t|cannot|don'?t|doesn'?t|won'?t|isn'?t|aren'?t|didn'?t|is|are|was|were|not|never|should|must|will|would"
+    r"|could|can|keeps?|still)\b)[\w`'./<>*@:-]+"
+)
 _NO_ARTICLE = r"(?!(?:a|an|more|another|some|to|too|much|many|lots)\b)"
 _FACT = re.compile(
     r"^(?!(?:" + _NOT_A_SUBJECT + r")\b)"
-    r"(?P<subject>[\w`'./<>*@:-]+(?:\s+[\w`'./<>*@:-]+){0,5}?)\s+(?:(?:only|always|now|all)\s+)?(?:"
+    r"(?P<subject>" + _SUBJECT_WORD + r"(?:\s+" + _SUBJECT_WORD + r"){0,5}?)\s+(?:(?:only|always|now|all)\s+)?(?:"
     # a port: "staging is on 6543", "the test database listens on 5433"
     r"(?:is|are|'s|listens?|runs?|lives?|sits?|serves?)\s+(?:only\s+|always\s+|now\s+)?(?:on|at)\s+"
     r"(?:port\s+|localhost:|127\.0\.0\.1:)?\d{2,5}\b(?!\s*(?:%|percent|messages?|items?|rows?|users?|requests?|mb|gb|kb)\b)"
@@ -333,10 +344,13 @@ _FACT = re.compile(
     r"|(?:runs?)\s+(?:only\s+|always\s+)?(?:against|through|via|inside|under|on\s+top\s+of|with|in|on|from)\b"
     r"|(?:talks?\s+to|connects?\s+to|reads?\s+from|writes?\s+to|pulls?\s+from|pushes\s+to|polls?)\s+" + _NO_ARTICLE + r"\S"
     r"|(?:has\s+)?(?:moved|switched|migrated)\s+(?:over\s+)?to\s+\S"
+    # what it cannot do: "our lambdas can't use numpy"
+    r"|(?:can'?t|cannot|can\s+not|mustn'?t|must\s+not)\s+(?:use|import|have|depend\s+on|be)\s+\S"
     # what it uses or needs, with a concrete object: "the e2e suite needs PLAYWRIGHT_BROWSERS_PATH=0"
     r"|(?:works?)\s+(?:only\s+)?with\s+(?=[^,;]*?" + _CONCRETE + r")"
     r"|(?:uses?|needs?|requires?|expects?|follows?|depends?\s+on|targets?)\s+" + _NO_ARTICLE + r"(?=[^,;]*?" + _CONCRETE + r")"
     r"|uses?\s+" + _NO_ARTICLE + r"[\w.-]+(?:\s+[\w.-]+)?\s+(?:for|to)\s+\w"
+    r"|uses?\s+" + _NO_ARTICLE + r"(?!(?:it|them|this|that)\b)[\w.-]+(?:\s+[\w.-]+)?\s*(?:[,;.]|$)"
     r"|(?:is|are|returns?|sends?|emits?|expects?|accepts?)\s+(?:in\s+|all\s+|always\s+|only\s+)?(?:camel|snake|kebab|pascal|screaming[_ -]?snake)[_ -]?case\b)",
     re.I,
 )
@@ -880,7 +894,7 @@ def _is_standing_rule(sentence: str) -> bool:
     if len(sentence.split()) < 3 or sentence.endswith("?"):
         return False
     head = _strip_lead(sentence)
-    if _QUESTION_START.match(head) or _ONE_OFF.search(sentence) or _DEICTIC.search(sentence) or _HEDGE.search(sentence):
+    if _QUESTION_START.match(head) or _ONE_OFF.search(sentence) or _HEDGE.search(sentence):
         return False
     heads = [head]
     if clause := _LEAD_CLAUSE.match(sentence):
@@ -892,13 +906,20 @@ def _is_standing_rule(sentence: str) -> bool:
         for scope in (_SCOPE_LEAD.match(h), _GLOBAL_LEAD.match(h)):
             if scope and scope.end():
                 heads.append(_strip_lead(h[scope.end():]))
+    # "you keep doing this: don't wrap single lines in try/except": only the part that does not point elsewhere
+    if _DEICTIC.search(sentence):
+        heads = [h for h in heads[1:] if not _DEICTIC.search(h)]
+        if not heads:
+            return False
+        sentence = heads[0]
     if any(_RULE_START.match(h) for h in heads) or _RULE_ANYWHERE.search(sentence) or _CONVENTION.search(sentence):
         return True
     if any(_MUST.match(h) for h in heads):
         return True
     weak = _COMPLAINT.match(head)  # a bare "we don't use X." or "guestList, not guest_list." counts only alone
     refusal = _TEAM_REFUSAL.match(head) and not weak
-    if any(_TEAM.match(h) for h in heads) and not weak and (_HERE.search(sentence) or _CONTRAST.search(sentence) or refusal):
+    purpose = re.search(r"\bfor\s+(?!now\b|the\s+moment\b|this\b|today\b)\w", sentence, re.I)  # "we use 4 spaces for indentation"
+    if any(_TEAM.match(h) for h in heads) and not weak and (_HERE.search(sentence) or _CONTRAST.search(sentence) or refusal or purpose):
         return True
     if _HOW_TO.match(head):
         return True  # a procedure with its reason; without the reason it reads as a request
