@@ -277,6 +277,25 @@ def test_an_order_for_now_or_a_connection_string_is_no_rule(said: str) -> None:
     assert valid(extract_builtin(session(user(said)))).is_no_op
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "the new banner goes on the home page, above the fold. make it dismissible",
+        "the login form lives in src/pages/Login.tsx, add a remember-me checkbox",
+        "the logs are in /var/log/app, see what happened at 2am",
+        "my colleague says we should always use tabs. is that a thing?",
+        "Here's what the linter says: never use var, always use const",
+        "the tests can't connect to redis",
+        "the migration runs in 3 minutes locally but 40 on staging",
+        "the export uses the old template, switch it to the new one",
+        "redis is on 6379 on my laptop, just use that for now",
+        "every request takes 3 seconds, profile it",
+    ],
+)
+def test_task_context_reports_and_quoted_rules_are_not_remembered(said: str) -> None:
+    assert valid(extract_builtin(session(user(said)))).is_no_op
+
+
 @pytest.mark.parametrize("said", ["Please use tabs. This applies to all my projects.", "In every repo I own: tabs for indentation."])
 def test_a_reach_before_or_after_an_order_makes_it_a_global_rule(said: str) -> None:
     [task] = valid(extract_builtin(session(user("Let's go."), assistant("Sure."), user(said)))).tasks

@@ -366,6 +366,23 @@ _APPROVAL = re.compile(r"(?:,|\bso|\band)\s+(?:that'?s|that\s+is|looks|it'?s)\s+
 _CORRECTED_FACT = re.compile(
     r"^(?!(?:" + _NOT_A_SUBJECT + r")\b)(?:[\w.`-]+\s+){0,4}(?:is|are)\s+(?!(?:not|a|an|the)\b)[^,;]{2,60},\s*not\s+\S", re.I
 )
+# Someone else's words: "my colleague says ...", "here's what the linter says: ...".
+_SOMEONE_ELSE_SAYS = re.compile(
+    r"\b(?:colleague|boss|lead|manager|teammate|team\s*mate|reviewer|cto|pm|client|customer|linter|docs|readme|guide|vendor"
+    r"|someone|somebody|article|blog|book|tutorial|stack\s*overflow|chatgpt|copilot|he|she|they)\b[^.]{0,40}?"
+    r"\b(?:says?|said|wrote|writes|thinks?|suggests?|suggested|recommends?|recommended|claims?|told\s+me)\b",
+    re.I,
+)
+# Where this task's new thing goes ("the new banner goes on the home page") is the task, not the project.
+_THIS_TASK = re.compile(r"^(?:the|a|an|this|our)\s+new\b", re.I)
+# Where a thing is, followed by an order in the same sentence, is the order's context: "the login form
+# lives in src/pages/Login.tsx, add a remember-me checkbox" (a convention followed by "add one" is not).
+_POINTS_AT = re.compile(r"\b(?:lives?|sits?|is|are)\s+(?:in|at|under|inside)\b", re.I)
+_ASKS_NOW = re.compile(
+    r"[,;]\s+(?:(?:and|so|then|now|pls|please)\s+)?(?:add|fix|make|change|update|remove|delete|check|see|look|put|write|create"
+    r"|rename|move|find|tell|show|open|run|try|debug|investigate|figure)\b",
+    re.I,
+)
 # A redacted value or a URL with a password in it: a connection for this task, never a fact to keep.
 _WITH_SECRET = re.compile(r"\[REDACTED|://[^/\s:@]+:[^@\s]+@")
 # A leading clause that makes the rest hypothetical: "if we ever move to postgres, ...".
@@ -720,6 +737,8 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
     fact is a plain statement of how things are, kept as knowledge when the message says nothing stronger."""
     if _holds_credential(sentence) or sentence.endswith("?"):
         return None
+    if _SOMEONE_ELSE_SAYS.search(sentence):
+        return None  # "my colleague says we should always use tabs": a rule quoted, not the user's
     if confirms and (fact := _CONFIRMATION.sub("", sentence, count=1)) != sentence and len(fact.split()) >= 3:
         return (fact, "knowledge") if not _QUESTION_START.match(fact) else None
     plain = sentence if _CUE.match(sentence) else _strip_lead(sentence)  # "just so you know": "just" is no filler here
@@ -760,6 +779,7 @@ def _is_fact(sentence: str) -> bool:
     head = _strip_lead(sentence)
     if (len(head.split()) < 4 or _QUESTION_START.match(head) or _HYPOTHETICAL.match(head) or _MOMENT.search(head)
             or _APPROVAL.search(sentence) or _HEDGE.search(sentence) or _WITH_SECRET.search(sentence)
+            or _THIS_TASK.match(head) or (_POINTS_AT.search(head) and _ASKS_NOW.search(head))
             or _ONE_OFF.search(sentence) or _DEICTIC.search(head)):
         return False
     heads = [head, *(_strip_lead(c) for c in re.split(r"[,;]\s+", head)[1:])]
