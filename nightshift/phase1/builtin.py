@@ -106,7 +106,7 @@ _WORKFLOW_HABIT = re.compile(
 )
 _ORDER = re.compile(r"^(?:make\s+sure|ensure|run|check|update|add|rebase|squash|build|lint|format|test|bump|regenerate|sign)\b", re.I)
 # Hedges: "in the future we might move to postgres" is no rule.
-_HEDGE = re.compile(r"\b(?:might|maybe|perhaps|probably|someday|eventually|not\s+sure)\b", re.I)
+_HEDGE = re.compile(r"\b(?:might|could|maybe|perhaps|probably|someday|eventually|not\s+sure)\b", re.I)
 # The user asks for the rest to be remembered: "remember: ...", "keep in mind that ...", "fyi for the
 # future, ...", "for future reference, ...", "note for next time: ...", "next time ...".
 _CUE = re.compile(
@@ -199,7 +199,7 @@ _RULE_START = re.compile(
       |(?:i|we)\s+(?:don'?t|do\s+not)\s+(?:want|like)\b
       |(?:you|we)\s+(?:should|must|need\s+to|have\s+to)\s+(?:always|never)\b
       |(?:make|be)\s+sure\s+(?:to\s+|you\s+|that\s+you\s+)?(?:always|never)\b
-      |not\s+[\w.-]+(?:\s+[\w.-]+)?,?\s+but\s+\w
+      |not\s+(?!(?:now|today|tomorrow|yet|later|here|there|this|that|really|sure|much|only|just|quite|exactly)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+but\s+\w
       |(?:every|each|all)\s+(?!(?:time|day|week|morning)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+(?:gets?|needs?|goes|go)\s+\S
       |(?:avoid|stick\s+(?:to|with)|stop\s+with)\s+\w
       |keep\s+(?!(?:it|this|that|them|me)\b)[\w-]+(?:\s+[\w-]+)?\s+(?:small|short|simple|under|below|focused|tidy|sorted|alphabetical|minimal)\b
@@ -250,7 +250,7 @@ _PROJECT_WIDE = (
     r"(?:repo|repository|project|code\s*base|docs|documentation|package|service|app|site|module|library|tool)s?\b"
 )
 _STANDING = re.compile(
-    _PROJECT_WIDE + r"|\b(?:for\s+everything|every\s*time|each\s+time|whenever|by\s+default|here"
+    _PROJECT_WIDE + r"|\b(?:for\s+everything|every\s*time|each\s+time|whenever|by\s+default"
     r"|(?:on|for|in|with)\s+(?:every|each)\s+[\w-]+\s+(?:command|commit|pr|pull\s+request|push|release|run|build|change)s?\b"
     r"|in\s+(?:all\s+)?(?:new|future)\s+code)\b",
     re.I,
@@ -596,6 +596,7 @@ class _FixedFailure:
     failure: Failure
     evidence: tuple[str, ...]
     settings: tuple[str, ...] = ()  # what the passing command set that the failing one did not
+    commands: tuple[str, ...] = ()  # the commands of the fix, the passing one last
 
 
 def extract_builtin(transcript: Transcript) -> RawMemory:
@@ -605,7 +606,9 @@ def extract_builtin(transcript: Transcript) -> RawMemory:
     preferences = _user_preferences(transcript.turns)
     actions = _actions(transcript.turns)
     # A fix the user turned into a rule ("tests only work with --import-mode=importlib") is that rule.
-    fixed = [f for f in _fixed_failures(actions) if not any(_says_setting(p.text, s) for s in f.settings for p in preferences)]
+    fixed = [f for f in _fixed_failures(actions)
+             if not any(_says_setting(p.text, s) for s in f.settings for p in preferences)
+             and not any(_says_command(p.text, c) for c in f.commands for p in preferences)]
     if not preferences and not fixed:
         return RawMemory.no_op()
 
@@ -938,7 +941,8 @@ def _is_standing_rule(sentence: str) -> bool:
         return True
     weak = _COMPLAINT.match(head)  # a bare "we don't use X." or "guestList, not guest_list." counts only alone
     refusal = _TEAM_REFUSAL.match(head) and not weak
-    purpose = re.search(r"\bfor\s+(?!now\b|the\s+moment\b|this\b|today\b)\w", sentence, re.I)  # "we use 4 spaces for indentation"
+    purpose = re.search(r"\bfor\s+(?!now\b|the\s+moment\b|this\b|today\b)\w", sentence, re.I) and not re.search(
+        r"\b(?:we|i)\s+\w+\s+(?:it|this|that|them|these|those)\b", sentence, re.I)  # "we use 4 spaces for indentation"
     if any(_TEAM.match(h) for h in heads) and not weak and (_HERE.search(sentence) or _CONTRAST.search(sentence) or refusal or purpose):
         return True
     if _HOW_TO.match(head):
@@ -1125,7 +1129,8 @@ def _fixed_failures(actions: list[_Action]) -> list[_FixedFailure]:
             fix=f"{', '.join(steps)}, then {passed}" if steps else passed,
         )
         evidence = (f"tool call {failed_run.turn_no}", f"tool call {action.turn_no}")
-        fixed.setdefault((failure.symptom, failure.fix), _FixedFailure(failure, evidence, tuple(added)))
+        commands = tuple(a.command for a in between if a.command) + (action.command,)
+        fixed.setdefault((failure.symptom, failure.fix), _FixedFailure(failure, evidence, tuple(added), commands))
     return list(fixed.values())
 
 
@@ -1137,6 +1142,11 @@ def _added_settings(failed: str, passed: str) -> list[str]:
     had not: what made the difference when nothing else changed."""
     before = set(_tokens(failed))
     return [t for t in _tokens(passed) if _SETTING.match(t) and t not in before]
+
+
+def _says_command(text: str, command: str) -> bool:
+    """Whether a rule names a command of a fix ("integration tests need `docker compose up -d db`")."""
+    return len(command) >= 8 and command.casefold() in text.replace("`", "").casefold()
 
 
 def _says_setting(text: str, setting: str) -> bool:
