@@ -14,6 +14,7 @@ import pytest
 from conftest import REPO, run_night
 from fake_openai import FakeOpenAI, Reply
 
+from nightshift.clock import utcnow
 from nightshift.phase2 import handbook
 
 from nightshift.night import steps as pipeline
@@ -365,7 +366,7 @@ from nightshift.settings import Settings
 home, sources, base_url = sys.argv[1:]
 s = Settings(home=Path(home), sources=[Path(sources)], idle_hours=0, provider="openai", base_url=base_url,
              api_key="sk-test", consolidate_model="big-1", model_max_retries=0)
-now = pipeline.utcnow()
+now = utcnow()
 run = pipeline.begin_run(s, now)
 pipeline.find_work(run, now)
 pipeline.consolidate(run, now)

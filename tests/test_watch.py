@@ -13,8 +13,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from nightshift.clock import utcnow
 from nightshift.night import progress
-from nightshift.night.steps import utcnow
 from nightshift.night.schedule import NIGHTLY, run_pass
 from nightshift.night.watch import seconds_until_next_idle, work_waiting
 

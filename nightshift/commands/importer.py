@@ -256,14 +256,14 @@ def import_files(settings: Settings, files: list[tuple[Path, str]], now: datetim
         for path, kind in files:
             memory, key, count = to_memory(path, kind)
             rollout_id = rollout_id_for(path)
-            row = db.con.execute("SELECT body_json FROM raw_memories WHERE rollout_id = ?", [rollout_id]).fetchone()
+            stored_json = db.memory_body_json(rollout_id)
             if memory is None:
-                outcome = "removed" if row and db.delete_memory(rollout_id) else "empty"
-            elif row and row[0] == memory.model_dump_json():
+                outcome = "removed" if stored_json and db.delete_memory(rollout_id) else "empty"
+            elif stored_json == memory.model_dump_json():
                 outcome = "unchanged"
             else:
                 stored = StoredMemory(rollout_id, str(path), "import", key, memory, now)
                 db.store_memory(stored, workspace.render_raw_memory_md(stored), now)
-                outcome = "updated" if row else "added"
+                outcome = "updated" if stored_json else "added"
             report.append(Imported(path, kind, outcome, count))
     return report

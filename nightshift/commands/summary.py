@@ -24,13 +24,13 @@ import git
 
 from nightshift.ingest import citations
 
-from nightshift.phase2 import selection as usage
 from nightshift.phase2.handbook import BYTES_PER_TOKEN, MEMORY_MD, NONE_YET, SCOPED_SECTIONS, SUMMARY_MD
 from nightshift.resources import prompt_path
 from nightshift.ingest.scanner import find_injections
 from nightshift.scope import project_key
 from nightshift.settings import Settings
 from nightshift.store.state import DB_NAME, StateBusy, StateDamaged, open_state
+from nightshift.store.usage import Policy
 
 PROMPT = "read_path.md"
 PROFILE, INDEX = "## User profile", "## What's in memory"
@@ -164,8 +164,8 @@ def memory_index(s: Settings, now: datetime) -> dict[str, tuple[datetime, str]]:
         return {}
     try:
         with open_state(s.state_dir, read_only=True, wait_seconds=2) as db:
-            selection = usage.select_memories(db, usage.Policy.of(s), now)
-            ids = [row[0] for row in db.con.execute("SELECT rollout_id FROM raw_memories").fetchall()]
+            selection = db.select_memories(Policy.of(s), now)
+            ids = db.rollout_ids()
     except (StateBusy, StateDamaged, duckdb.Error):  # a run is writing, an older schema, damage: entries keep their blame age
         return {}
     short = citations.short_ids(ids)

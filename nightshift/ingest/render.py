@@ -16,8 +16,8 @@ from array import array
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 
+from nightshift.clock import stamp
 from nightshift.ingest.redact import redact
 from nightshift.ingest.transcript import Transcript, Turn, TurnKind
 
@@ -155,9 +155,9 @@ def _header(t: Transcript) -> str:
     if t.git_branch:
         lines.append(f"git branch: {t.git_branch}")
     if t.started_at:
-        lines.append(f"started: {_utc(t.started_at)}")
+        lines.append(f"started: {stamp(t.started_at)}")
     if t.updated_at:
-        lines.append(f"updated: {_utc(t.updated_at)}")
+        lines.append(f"updated: {stamp(t.updated_at)}")
     return "\n".join(lines)
 
 
@@ -299,7 +299,3 @@ def _last_bytes(text: str, limit: int) -> str:
     if len(text) <= limit and _utf8_len(text) <= limit:
         return text
     return text[-limit:].encode()[-limit:].decode(errors="ignore")
-
-
-def _utc(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import git
 
 from nightshift.errors import EXIT_FAILED, UserError
+from nightshift.files import write_atomic
 from nightshift.phase2 import handbook
 from nightshift.phase2.tools import DIFF_NAME, TOOL_SPECS, WRITABLE_DIR, WRITABLE_FILES, Sandbox
 from nightshift.phase2.home import IDENTITY, changed_files, file_at_head, has_commits
@@ -34,7 +35,7 @@ from nightshift.ingest.redact import redact
 from nightshift.resources import prompt_path
 from nightshift.ingest.scanner import find_injections
 from nightshift.settings import Settings
-from nightshift.phase2.workspace import remembered, write_atomic
+from nightshift.phase2.workspace import remembered
 
 if TYPE_CHECKING:  # the openai package takes ~0.4 s to import; a night with nothing new never needs it
     import openai

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nightshift.clock import utc
+from nightshift.files import write_atomic
 from nightshift.ingest.citations import short_ids
 from nightshift.memory import (
     Outcome,
@@ -42,8 +44,6 @@ from nightshift.phase2.workspace import (
     one_line,
     remembered,
     rollout_summary_names,
-    utc,
-    write_atomic,
 )
 
 MEMORY_MD = "MEMORY.md"

@@ -1,22 +1,14 @@
-"""Usage counts, decay and pruning: memories that get used stay, the rest fade.
+"""Pruning and forgetting: memories that get used stay, the rest fade, and what a user forgets goes.
 
-This is the one place that decides which raw memories phase 2 sees:
+Which raw memories phase 2 sees (score, freshness, hold-back, the limit) is decided in SQL, in
+``nightshift.store.usage``; this module adds what the store cannot know:
 
-* **score** = usage count x 0.5 ^ (days since last use / ``usage_half_life_days``): a memory cited
-  often and lately outranks one cited often long ago; ties go to the newer source session.
-* **fresh** = the later of last use and source time lies within ``max_unused_days``. A memory that
-  is not fresh drops out of the selection whatever its score; its rollout summary then leaves the
-  workspace and the next consolidation removes what only it supported (one git commit).
-* **held back**: the version of a memory whose consolidation a user rolled back
-  (``nightshift rollback``) is never selected, until a changed transcript writes a new version.
-* **selected** = fresh, not held back, and among the ``max_raw_memories`` best.
-* **pruned**: rows not selected whose later of last use and source time is older than
-  ``retention_days`` are deleted, at most ``prune_batch_size`` per run, but never a memory whose
-  rollout summary is in the memory home's HEAD commit. Those files name every memory the committed
-  handbook was built from, where the commit's ``Nightshift-Rollout`` trailers only name the memories
-  that changed in that run; keeping them means the last commit can always be explained from state.
-
-Usage comes from citations (``nightshift.ingest.citations``): one count per (citing session, memory) pair.
+* **pruning** never deletes a memory whose rollout summary is in the memory home's HEAD commit. Those
+  files name every memory the committed handbook was built from, where the commit's
+  ``Nightshift-Rollout`` trailers only name the memories that changed in that run; keeping them means
+  the last commit can always be explained from state.
+* **forgetting** (``nightshift forget``) deletes whole memories or single lines of them, and remembers
+  the lines in the state dir so that a rollback does not bring them back.
 """
 
 from __future__ import annotations
@@ -24,157 +16,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 import git
 
-from nightshift.ingest.citations import SHORT_ID_LEN
-from nightshift.memory import RawMemory, StoredMemory
-from nightshift.settings import Settings
-from nightshift.store.state import State, aware_utc, naive_utc
+from nightshift.files import write_atomic
+from nightshift.memory import StoredMemory
 from nightshift.phase2.workspace import ROLLOUT_SUMMARIES, render_raw_memory_md
+from nightshift.settings import Settings
+from nightshift.store.state import State
+from nightshift.store.usage import Policy
 
 _ROLLOUT_ID_LINE = re.compile(r"^- rollout_id: (\S+)\s*$", re.M)  # as nightshift.phase2.workspace writes it
-_GLOB = re.compile(r"[*?\[]")
-
-_SCORE = ("CASE WHEN usage_count = 0 THEN 0.0 "  # most memories were never cited: no pow() for them
-          "ELSE usage_count * pow(0.5, greatest(0, epoch($now) - epoch(coalesce(last_usage, $now))) / 86400 / $half_life) END")
-_LAST_SEEN = "greatest(source_updated_at, coalesce(last_usage, source_updated_at))"
-_FRESH = "(source_updated_at >= $cutoff OR last_usage >= $cutoff)"  # _LAST_SEEN >= $cutoff, in a form the scan filters faster
-_HELD = ("EXISTS (SELECT 1 FROM rollbacks r WHERE r.rollout_id = raw_memories.rollout_id "
-         "AND r.memory_updated_at = raw_memories.updated_at)")  # rollbacks: see nightshift.commands.rollback
-_ORDER = "score DESC, source_updated_at DESC, rollout_id"
-# A cited id names a memory by its rollout id, a prefix of it at least SHORT_ID_LEN long, or its slug.
-# Two equi-joins (prefix bucket, slug) instead of one OR-join, which DuckDB would run as a nested loop.
-_RESOLVE = f"""
-    SELECT i.citing_session, m.rollout_id, i.cited_at FROM incoming_citations i JOIN raw_memories m
-      ON left(m.rollout_id, {SHORT_ID_LEN}) = left(i.cited, {SHORT_ID_LEN}) AND starts_with(m.rollout_id, i.cited)
-     AND (length(i.cited) >= {SHORT_ID_LEN} OR m.rollout_id = i.cited)
-    UNION ALL
-    SELECT i.citing_session, m.rollout_id, i.cited_at FROM incoming_citations i JOIN raw_memories m ON m.slug = i.cited
-"""
-
-
-@dataclass(frozen=True, slots=True)
-class Policy:
-    limit: int
-    max_unused_days: float
-    half_life_days: float
-    retention_days: float = 90
-    prune_batch: int = 200
-
-    @classmethod
-    def of(cls, s: Settings) -> Policy:
-        return cls(s.max_raw_memories, s.max_unused_days, s.usage_half_life_days, s.retention_days, s.prune_batch_size)
-
-    def params(self, now: datetime) -> dict:
-        now = naive_utc(now)
-        return {"now": now, "half_life": self.half_life_days, "cutoff": now - timedelta(days=self.max_unused_days), "limit": self.limit}
-
-
-# --- the selection -------------------------------------------------------------------------------
-
-
-def select_memories(db: State, policy: Policy, now: datetime) -> list[StoredMemory]:
-    """The raw memories phase 2 may see, best first."""
-    rows = db.con.execute(
-        f"""
-        SELECT rollout_id, source_path, source_format, project_key, body_json, source_updated_at, usage_count, last_usage,
-               {_SCORE} AS score
-        FROM raw_memories WHERE {_FRESH} AND NOT {_HELD}
-        ORDER BY {_ORDER} LIMIT $limit
-        """,
-        policy.params(now),
-    ).fetchall()
-    return [
-        StoredMemory(
-            rollout_id=r[0], source_path=r[1], source_format=r[2], project_key=r[3],
-            memory=RawMemory.model_validate_json(r[4]), source_updated_at=aware_utc(r[5]),
-            usage_count=r[6], last_usage=aware_utc(r[7]),
-        )
-        for r in rows
-    ]
-
-
-_RANKED = f"""
-    WITH scored AS (
-        SELECT rollout_id, slug, project_key, scope, usage_count, last_usage, source_updated_at,
-               {_SCORE} AS score, {_LAST_SEEN} AS last_seen, {_LAST_SEEN} >= $cutoff AS fresh, {_HELD} AS held
-        FROM raw_memories
-    )
-    SELECT *, fresh AND NOT held AND row_number() OVER (PARTITION BY fresh AND NOT held ORDER BY {_ORDER}) <= $limit AS selected
-    FROM scored
-"""
-
-
-def usage_rows(db: State, policy: Policy, now: datetime) -> list[dict]:
-    """Every raw memory with its usage, score and whether (and why not) phase 2 sees it."""
-    cur = db.con.execute(f"{_RANKED} ORDER BY selected DESC, {_ORDER}", policy.params(now))
-    names = [d[0] for d in cur.description]
-    rows = []
-    for values in cur.fetchall():
-        row = dict(zip(names, values))
-        for key in ("last_usage", "source_updated_at", "last_seen"):
-            row[key] = aware_utc(row[key])
-        idle_days = (naive_utc(now) - naive_utc(row["last_seen"])).total_seconds() / 86400
-        row["status"] = ("selected" if row["selected"] else "held back by a rollback" if row["held"]
-                         else "over the limit" if row["fresh"] else f"unused for {idle_days:.0f} days")
-        row["score"] = round(row["score"], 4)
-        del row["fresh"], row["held"]
-        rows.append(row)
-    return rows
-
-
-# --- citations -----------------------------------------------------------------------------------
-
-
-def record_citations(db: State, cited: Sequence[tuple[str, datetime, Sequence[str]]]) -> int:
-    """Bump ``usage_count`` and ``last_usage`` once per new (citing session, memory) pair, set-wise.
-
-    ``cited`` holds (citing session id, when that session was last active, the ids it cited). Ids
-    that name no memory are ignored; a session never counts as using its own memory. Returns the
-    number of new uses recorded."""
-    rows = [(session, naive_utc(at), c) for session, at, ids in cited for c in ids if session]
-    if not rows:
-        return 0
-    import pyarrow as pa  # imported on use: the read path imports this module at every session start
-
-    sessions, times, ids = zip(*rows)
-    incoming = pa.table({"citing_session": sessions, "cited_at": pa.array(times, pa.timestamp("us")), "cited": ids})
-    # A cursor of its own: registering a table is refused while the shared connection has a result
-    # not fetched to the end (a fetchone() earlier in the run).
-    con = db.con.cursor()
-    con.register("incoming_citations", incoming)
-    try:
-        con.execute("BEGIN TRANSACTION")
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE fresh_citations AS
-            SELECT r.citing_session, r.rollout_id, max(r.cited_at) AS cited_at FROM ({_RESOLVE}) r
-            WHERE r.rollout_id <> r.citing_session
-              AND NOT EXISTS (SELECT 1 FROM citations c WHERE c.citing_session = r.citing_session AND c.rollout_id = r.rollout_id)
-            GROUP BY r.citing_session, r.rollout_id
-            """
-        )
-        con.execute("INSERT INTO citations SELECT citing_session, rollout_id, cited_at FROM fresh_citations")
-        con.execute(
-            """
-            UPDATE raw_memories SET usage_count = usage_count + f.uses, last_usage = greatest(last_usage, f.used_at)
-            FROM (SELECT rollout_id, count(*) AS uses, max(cited_at) AS used_at FROM fresh_citations GROUP BY rollout_id) f
-            WHERE raw_memories.rollout_id = f.rollout_id
-            """
-        )
-        recorded = con.execute("SELECT count(*) FROM fresh_citations").fetchone()[0]
-        con.execute("DROP TABLE fresh_citations")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.close()
-    return recorded
 
 
 # --- deletion ------------------------------------------------------------------------------------
@@ -200,41 +55,9 @@ def rollouts_in_head(home: Path) -> set[str]:
 
 
 def prune(db: State, s: Settings, now: datetime, keep: Sequence[str] = ()) -> int:
-    """Hard-delete one batch of memories past retention (see the module docstring), never those in
-    ``keep`` (what the calling run just extracted). Returns the count."""
-    policy = Policy.of(s)
-    params = policy.params(now) | {
-        "retain_after": naive_utc(now) - timedelta(days=policy.retention_days),
-        "keep": sorted(rollouts_in_head(s.home) | set(keep)),
-        "batch": policy.prune_batch,
-    }
-    deleted = db.con.execute(
-        f"""
-        DELETE FROM raw_memories WHERE rollout_id IN (
-            SELECT rollout_id FROM ({_RANKED})
-            WHERE NOT selected AND last_seen < $retain_after AND NOT list_contains(CAST($keep AS VARCHAR[]), rollout_id)
-            ORDER BY last_seen, rollout_id LIMIT $batch
-        ) RETURNING rollout_id
-        """,
-        params,
-    ).fetchall()
-    _drop_orphan_citations(db)
-    return len(deleted)
-
-
-def find(db: State, target: str) -> list[dict]:
-    """Memories a user names: a rollout id or a prefix of one (at least SHORT_ID_LEN long), a slug,
-    or a glob pattern (``*``, ``?``, ``[...]``) over rollout ids and slugs."""
-    if _GLOB.search(target):
-        where, params = "rollout_id GLOB $t OR slug GLOB $t", {"t": target}
-    else:
-        where = "(starts_with(rollout_id, $t) AND (length($t) >= $n OR rollout_id = $t)) OR slug = $t"
-        params = {"t": target, "n": SHORT_ID_LEN}
-    cur = db.con.execute(
-        f"SELECT rollout_id, slug, project_key, usage_count, source_updated_at FROM raw_memories WHERE {where} ORDER BY rollout_id", params
-    )
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row)) | {"source_updated_at": aware_utc(row[4])} for row in cur.fetchall()]
+    """Hard-delete one batch of memories past retention (``nightshift.store.usage``), never one in the
+    HEAD commit (see the module docstring) or in ``keep`` (what the calling run just extracted). Returns the count."""
+    return db.prune_unselected(Policy.of(s), now, keep=rollouts_in_head(s.home) | set(keep))
 
 
 def forget(db: State, rollout_ids: Sequence[str], state_dir: Path | None = None) -> int:
@@ -245,11 +68,7 @@ def forget(db: State, rollout_ids: Sequence[str], state_dir: Path | None = None)
         return 0
     if state_dir is not None:
         remember_forgotten(state_dir, memory_lines([m for m in db.all_memories() if m.rollout_id in set(rollout_ids)]))
-    deleted = db.con.execute(
-        "DELETE FROM raw_memories WHERE list_contains(CAST($ids AS VARCHAR[]), rollout_id) RETURNING rollout_id", {"ids": list(rollout_ids)}
-    ).fetchall()
-    _drop_orphan_citations(db)
-    return len(deleted)
+    return db.delete_memories(rollout_ids)
 
 
 FORGOTTEN = "forgotten.json"  # in the state dir: every line a user asked to forget, for rollback
@@ -278,7 +97,7 @@ def remember_forgotten(state_dir: Path, lines: list[str]) -> None:
     """Kept so that rolling back the night that dropped these lines does not restore them."""
     path = state_dir / FORGOTTEN
     known = forgotten(state_dir)
-    path.write_text(json.dumps(known + [line for line in dict.fromkeys(lines) if line not in known], indent=1), encoding="utf-8")
+    write_atomic(path, json.dumps(known + [line for line in dict.fromkeys(lines) if line not in known], indent=1))
 
 
 def forgotten(state_dir: Path) -> list[str]:
@@ -289,11 +108,6 @@ def forgotten(state_dir: Path) -> list[str]:
 def memory_lines(memories: Sequence[StoredMemory]) -> list[str]:
     """The preferences and facts of these memories: what forgetting a whole session forgets."""
     return [x for m in memories for t in m.memory.tasks for x in (*t.preferences, *t.knowledge)]
-
-
-def _drop_orphan_citations(db: State) -> None:
-    """Citations of deleted memories (by prune, forget or a no-op re-extraction) count for nothing."""
-    db.con.execute("DELETE FROM citations WHERE rollout_id NOT IN (SELECT rollout_id FROM raw_memories)")
 
 
 # --- export --------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 import jsonschema
 import re2
 
-from nightshift.phase2.workspace import write_atomic
+from nightshift.files import write_atomic
 
 DIFF_NAME = "consolidation.diff"  # the virtual path of tonight's diff
 WRITABLE_FILES = ("MEMORY.md", "memory_summary.md")
