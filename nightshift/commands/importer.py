@@ -29,6 +29,7 @@ from pathlib import Path
 import orjson
 
 from nightshift.phase2 import workspace
+from nightshift.phase2.contract import STATE_DIR
 from nightshift.memory import Decision, Outcome, RawMemory, Scope, StoredMemory, Task
 from nightshift.ingest.redact import redact_obj
 from nightshift.scope import GLOBAL, project_key
@@ -39,7 +40,7 @@ INSTRUCTIONS, CLAUDE_MEMORY, HERMES = "instructions", "claude-memory", "hermes"
 INSTRUCTION_NAMES = {"CLAUDE.md", "CLAUDE.local.md", "AGENTS.md"}
 HERMES_DELIMITER = "§"
 MAX_ENTRY_CHARS = 600
-_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".nightshift"}
+_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", STATE_DIR}
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _LINK = re.compile(r"\]\(([^)#]+)\)")
 

@@ -28,7 +28,7 @@ from nightshift.commands.search import search as search_memory
 from nightshift.commands.summary import ReadPathError, render
 from nightshift.lock import LockHeld, run_lock
 from nightshift.phase2 import selection
-from nightshift.phase2.handbook import MEMORY_MD, SUMMARY_MD
+from nightshift.phase2.contract import MEMORY_MD, SUMMARY_MD
 from nightshift.phase2.tools import Sandbox
 from nightshift.phase2.tools import ToolError as SandboxRefusal
 from nightshift.settings import Settings

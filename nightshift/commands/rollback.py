@@ -20,6 +20,7 @@ from pathlib import Path
 import git
 
 from nightshift.phase2 import handbook
+from nightshift.phase2.contract import HANDBOOK_FILES, MEMORY_MD, SUMMARY_MD
 
 from nightshift.phase2.selection import forgotten
 from nightshift.phase2 import home as memory_home
@@ -88,7 +89,7 @@ def _keep_forgotten_out(repo: git.Repo, forgotten: list[str]) -> None:
     as a line no memory supports. Only lines the revert brings back are dropped."""
     if not forgotten:
         return
-    for name in (handbook.MEMORY_MD, handbook.SUMMARY_MD):
+    for name in HANDBOOK_FILES:
         path = Path(repo.working_tree_dir) / name
         if not path.is_file():
             continue
@@ -128,5 +129,5 @@ def _reset_merge_bases(settings: Settings, db: State, now: datetime) -> None:
     if not bases.is_dir():  # no builtin run yet: nothing merges against bases
         return
     selection = db.select_memories(Policy.of(settings), now)
-    write_atomic(bases / handbook.MEMORY_MD, handbook.render_memory_md(selection))
-    write_atomic(bases / handbook.SUMMARY_MD, handbook.render_summary_md(selection, settings.summary_token_cap))
+    write_atomic(bases / MEMORY_MD, handbook.render_memory_md(selection))
+    write_atomic(bases / SUMMARY_MD, handbook.render_summary_md(selection, settings.summary_token_cap))

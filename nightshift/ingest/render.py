@@ -20,8 +20,7 @@ from dataclasses import replace
 from nightshift.clock import stamp
 from nightshift.ingest.redact import redact
 from nightshift.ingest.transcript import Transcript, Turn, TurnKind
-
-BYTES_PER_TOKEN = 4
+from nightshift.phase2.contract import BYTES_PER_TOKEN
 _SEPARATOR = "\n\n"
 _GAP_MARKER_MAX = 40  # bytes, separator included: "[... 1,234,567 turns omitted ...]"
 _CLIP_MARKER_MAX = 56  # "\n[... 123,456,789 characters clipped ...]\n"

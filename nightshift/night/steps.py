@@ -21,6 +21,7 @@ import git
 
 from nightshift.clock import compact_stamp, utcnow
 from nightshift.files import write_atomic
+from nightshift.phase2.contract import HANDBOOK_FILES
 from nightshift.phase2 import agent as consolidate_agent
 
 from nightshift.phase2 import handbook
@@ -330,9 +331,9 @@ def _consolidate_builtin(run: Run, repo: git.Repo, selection: list[StoredMemory]
     s = run.settings
     bases_dir = _bases_dir(s)
     bases = {name: (bases_dir / name).read_text(encoding="utf-8") if (bases_dir / name).exists() else None
-             for name in ("MEMORY.md", "memory_summary.md")}
+             for name in HANDBOOK_FILES}
     generated = handbook.apply_builtin(s.home, selection, s.summary_token_cap, bases)
-    committed = {name: memory_home.file_at_head(repo, name) for name in quarantine.HANDBOOK_FILES}
+    committed = {name: memory_home.file_at_head(repo, name) for name in HANDBOOK_FILES}
     with open_state(s.state_dir) as db:
         quarantine.guard_handbook(db, s.home, committed, run.run_id, utcnow())  # raises: nothing is committed
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))
@@ -366,7 +367,7 @@ def _consolidate_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemo
     if not renew():
         raise consolidate_agent.LeaseLost("lost the phase 2 lease before committing; nothing committed")
     # the agent's own check already refused flagged lines; this last gate records any it let through
-    committed = {name: memory_home.file_at_head(repo, name) for name in quarantine.HANDBOOK_FILES}
+    committed = {name: memory_home.file_at_head(repo, name) for name in HANDBOOK_FILES}
     with open_state(s.state_dir) as db:
         quarantine.guard_handbook(db, s.home, committed, run.run_id, utcnow())  # raises: nothing is committed
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))

@@ -20,9 +20,8 @@ from typing import Any
 
 from nightshift.memory import RawMemory, StoredMemory
 from nightshift.ingest.scanner import find_injections
+from nightshift.phase2.contract import HANDBOOK_FILES
 from nightshift.store.state import State
-
-HANDBOOK_FILES = ("MEMORY.md", "memory_summary.md")
 
 
 class PoisonedHandbook(RuntimeError):

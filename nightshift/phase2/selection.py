@@ -24,7 +24,8 @@ import git
 
 from nightshift.files import write_atomic
 from nightshift.memory import StoredMemory
-from nightshift.phase2.workspace import ROLLOUT_SUMMARIES, render_raw_memory_md
+from nightshift.phase2.contract import ROLLOUT_SUMMARIES
+from nightshift.phase2.workspace import render_raw_memory_md
 from nightshift.settings import Settings
 from nightshift.store.state import State
 from nightshift.store.usage import Policy

@@ -15,10 +15,9 @@ from pathlib import Path
 
 from nightshift.clock import parse_stamp, stamp, utc
 from nightshift.files import write_atomic
+from nightshift.phase2.contract import RAW_MEMORIES, ROLLOUT_SUMMARIES
 from nightshift.memory import Decision, RawMemory, StoredMemory, Task
 
-ROLLOUT_SUMMARIES = "rollout_summaries"
-RAW_MEMORIES = "raw_memories.md"
 _UNSAFE = re.compile(r"[^a-z0-9-]+")
 
 
