@@ -39,6 +39,7 @@ DAMAGED = ".damaged-"  # state.duckdb.damaged-<time>: a damaged database, kept a
 _DAMAGE_SIGNS = ("not a valid DuckDB database file", "Could not read enough bytes", "Corrupt database file",
                  "does not match stored checksum")
 
+
 class StateBusy(RuntimeError):
     """Another process has the database open for writing."""
 
