@@ -353,12 +353,12 @@ def usage_command(
 ) -> None:
     """List raw memories: usage count, last use, decayed score and whether phase 2 sees them."""
     from nightshift.ingest import citations
-    from nightshift.phase2 import selection as usage
+    from nightshift.store.usage import export_parquet
     settings = _settings(home=home)
     _check_format(fmt)
     rows = _usage_rows(settings)
     if export:
-        usage.export_parquet(rows, export)
+        export_parquet(rows, export)
     short = citations.short_ids([r["rollout_id"] for r in rows])
     if fmt == "json":
         typer.echo(json.dumps({"memories": [r | {"short_id": short[r["rollout_id"]]} for r in rows],
@@ -380,7 +380,7 @@ def forget(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be forgotten.")] = False,
 ) -> None:
     """Remove memories on request, whole sessions or single lines; they leave the handbook at the next consolidation."""
-    from nightshift.phase2 import selection as usage
+    from nightshift.phase2 import retention
     if (target is None) == (line is None):
         raise UserError("give either a TARGET (a session's memory) or --line TEXT (one preference or fact)")
     settings = _settings(home=home, writes=not dry_run)
@@ -389,11 +389,11 @@ def forget(
     if (settings.state_dir / DB_NAME).exists():
         with _exit_3_when_locked(), run_lock(settings.state_dir), open_state(settings.state_dir) as db:
             if line is not None:
-                found = usage.forget_lines(db, settings.state_dir, line, utcnow(), dry_run=dry_run)
+                found = retention.forget_lines(db, settings.state_dir, line, utcnow(), dry_run=dry_run)
             else:
                 found = db.find_memories(target)
                 if not dry_run:
-                    usage.forget(db, [m["rollout_id"] for m in found], settings.state_dir)
+                    retention.forget(db, [m["rollout_id"] for m in found], settings.state_dir)
     if fmt == "json":
         typer.echo(json.dumps({"forgotten": [] if dry_run else found, "would_forget": found if dry_run else []}, default=str, indent=2))
     else:

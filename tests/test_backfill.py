@@ -14,7 +14,7 @@ import git
 from conftest import run_night
 
 from nightshift.commands.status import gather_status, render_status
-from nightshift.phase2 import selection
+from nightshift.phase2 import retention
 from nightshift.settings import Settings
 from nightshift.store.state import open_state
 from nightshift.store.usage import Policy
@@ -78,7 +78,7 @@ def test_prune_never_deletes_what_the_run_extracted(tmp_path):
     keep = REMEMBERED["codex_ide_wrapper.jsonl"][1]
     with open_state(settings.state_dir) as db:
         shutil.rmtree(settings.home / ".git")  # no commit protects them any more
-        assert selection.prune(db, settings, later, keep=[keep]) == 1
+        assert retention.prune(db, settings, later, keep=[keep]) == 1
         assert [r["rollout_id"] for r in db.usage_rows(Policy.of(settings), later)] == [keep]
 
 

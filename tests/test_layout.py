@@ -64,7 +64,7 @@ def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1]) if node.level else ""
             source = ".".join(p for p in (base, node.module or "") if p)
-            # `from nightshift.phase2 import selection` imports the module; `from x import Name`, module x
+            # `from nightshift.phase2 import retention` imports the module; `from x import Name`, module x
             found |= {f"{source}.{a.name}" if f"{source}.{a.name}" in modules else source for a in node.names}
     return {m for m in found if m in modules and m != name}
 
@@ -92,10 +92,10 @@ def test_no_import_cycle_among_nightshift_modules():
     graph = {name: _imports(name, path, modules) for name, path in modules.items()}
     cycle = _cycle(graph)
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
-    # The check sees imports made on use, as the store and the selection once imported each other.
+    # The check sees imports made on use, as the store and the selection (then in phase2) once imported each other.
     assert "nightshift.store.usage" in graph["nightshift.cli"]
-    graph["nightshift.store.state"].add("nightshift.phase2.selection")
-    assert set(_cycle(graph) or []) == {"nightshift.phase2.selection", "nightshift.store.state"}
+    graph["nightshift.store.state"].add("nightshift.phase2.retention")
+    assert set(_cycle(graph) or []) == {"nightshift.phase2.retention", "nightshift.store.state"}
 
 
 def test_no_module_outside_the_store_runs_sql():

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 from conftest import run_night
 from typer.testing import CliRunner
 
-from nightshift.phase2 import selection as usage
+from nightshift.phase2 import retention
 from nightshift.cli import app
 from nightshift.memory import RawMemory, StoredMemory
 from nightshift.settings import Settings
@@ -107,10 +107,10 @@ def test_prune_deletes_old_unselected_rows_in_batches_but_never_what_head_consum
         db.record_citations([("s1", _ago(25), ["best"]), ("s2", _ago(22), ["recent"])])
         # Retention (20 days) is shorter than max_unused_days here: "recent" is past retention but selected.
         assert _select(db, limit=1) == ["recent"]
-        assert usage.prune(db, settings, NOW) == 2
-        assert usage.prune(db, settings, NOW) == 2
-        assert usage.prune(db, settings, NOW) == 2
-        assert usage.prune(db, settings, NOW) == 0
+        assert retention.prune(db, settings, NOW) == 2
+        assert retention.prune(db, settings, NOW) == 2
+        assert retention.prune(db, settings, NOW) == 2
+        assert retention.prune(db, settings, NOW) == 0
         left = set(_uses(db))
         # old-0 is in HEAD's rollout summaries, "recent" is selected; "best" and "cut-by-limit" were over the limit.
         assert left == {"old-0", "recent"}

@@ -27,7 +27,7 @@ from nightshift.commands.notes import NoteRefused, store_note
 from nightshift.commands.search import search as search_memory
 from nightshift.commands.summary import ReadPathError, render
 from nightshift.lock import LockHeld, run_lock
-from nightshift.phase2 import selection
+from nightshift.phase2 import retention
 from nightshift.phase2.contract import MEMORY_MD, SUMMARY_MD
 from nightshift.phase2.tools import Sandbox
 from nightshift.phase2.tools import ToolError as SandboxRefusal
@@ -120,7 +120,7 @@ def build(settings: Settings) -> MCPServer:
         with _run_lock(settings), database() as db:
             found = db.find_memories(query)
             if not dry_run:
-                selection.forget(db, [m["rollout_id"] for m in found])
+                retention.forget(db, [m["rollout_id"] for m in found])
         return _plain({"would_forget": found if dry_run else [], "forgotten": [] if dry_run else found})
 
     @server.resource("memory://summary", name="summary", mime_type="text/markdown",

@@ -22,7 +22,7 @@ import git
 from nightshift.phase2 import handbook
 from nightshift.phase2.contract import HANDBOOK_FILES, MEMORY_MD, SUMMARY_MD
 
-from nightshift.phase2.selection import forgotten
+from nightshift.phase2.retention import forgotten
 from nightshift.phase2 import home as memory_home
 from nightshift.commands.history import Commit, commits
 from nightshift.files import write_atomic

@@ -30,7 +30,7 @@ from nightshift.phase2 import home as memory_home
 
 from nightshift.phase2 import quarantine
 
-from nightshift.phase2 import selection as usage
+from nightshift.phase2 import retention
 
 from nightshift.phase2 import workspace
 from nightshift.phase1.builtin import extract_builtin
@@ -217,7 +217,7 @@ def record_extractions(run: Run, results: list[Extraction], now: datetime) -> No
                 _record_one(db, run, r, backoff, now)
         run.bump("citations", db.record_citations([(r.rollout_id, r.updated_at, r.citations) for r in results if r.citations]))
         run.bump("malformed_citations", sum(r.malformed_citations for r in results))
-        run.bump("pruned", usage.prune(db, s, now, keep=run.consumed))  # never what this run just extracted
+        run.bump("pruned", retention.prune(db, s, now, keep=run.consumed))  # never what this run just extracted
 
 
 def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) -> None:

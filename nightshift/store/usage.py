@@ -11,7 +11,7 @@
 * **selected** = fresh, not held back, and among the ``max_raw_memories`` best.
 * **pruned**: rows not selected whose later of last use and source time is older than
   ``retention_days``, at most ``prune_batch_size`` per run, never those the caller keeps
-  (``nightshift.phase2.selection.prune`` says which).
+  (``nightshift.phase2.retention.prune`` says which).
 
 Usage comes from citations (``nightshift.ingest.citations``): one count per (citing session, memory) pair.
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from nightshift.clock import naive_utc, utc
 from nightshift.ingest.citations import SHORT_ID_LEN
@@ -215,3 +216,18 @@ class Usage(Queries):
             SELECT m.rollout_id, m.slug, r.reverted_commit, r.rolled_back_at FROM rollbacks r
             JOIN raw_memories m ON m.rollout_id = r.rollout_id AND m.updated_at = r.memory_updated_at
             ORDER BY r.rolled_back_at DESC LIMIT ?""", [limit])
+
+
+def export_parquet(rows: list[dict], path: Path) -> None:
+    """``Usage.usage_rows`` as a Parquet file, typed, for analysis elsewhere (DuckDB, pandas, Spark)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    stamp = pa.timestamp("us", tz="UTC")
+    schema = pa.schema([
+        ("rollout_id", pa.string()), ("slug", pa.string()), ("project_key", pa.string()), ("scope", pa.string()),
+        ("usage_count", pa.int32()), ("last_usage", stamp), ("source_updated_at", stamp), ("last_seen", stamp),
+        ("score", pa.float64()), ("selected", pa.bool_()), ("status", pa.string()),
+    ])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)

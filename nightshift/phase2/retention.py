@@ -109,20 +109,3 @@ def forgotten(state_dir: Path) -> list[str]:
 def memory_lines(memories: Sequence[StoredMemory]) -> list[str]:
     """The preferences and facts of these memories: what forgetting a whole session forgets."""
     return [x for m in memories for t in m.memory.tasks for x in (*t.preferences, *t.knowledge)]
-
-
-# --- export --------------------------------------------------------------------------------------
-
-def export_parquet(rows: list[dict], path: Path) -> None:
-    """``usage_rows`` as a Parquet file, typed, for analysis elsewhere (DuckDB, pandas, Spark)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    stamp = pa.timestamp("us", tz="UTC")
-    schema = pa.schema([
-        ("rollout_id", pa.string()), ("slug", pa.string()), ("project_key", pa.string()), ("scope", pa.string()),
-        ("usage_count", pa.int32()), ("last_usage", stamp), ("source_updated_at", stamp), ("last_seen", stamp),
-        ("score", pa.float64()), ("selected", pa.bool_()), ("status", pa.string()),
-    ])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.Table.from_pylist(rows, schema=schema), path)
