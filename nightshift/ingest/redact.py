@@ -30,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import re2
+
 # A value is redacted when the name before it ENDS with one of these (case-insensitive), so
 # ``DB_PASSWORD=x`` and ``"apiKey": "x"`` are caught while ``max_tokens=10`` stays readable.
 _SECRET_WORDS = (
@@ -57,7 +59,10 @@ _NOT_A_VALUE = (
     r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b"
     r"|[\"']?(?:~|\.\.?)?/[\w.-]+/"  # a path to the secret, not the secret
     r"|[\"']?[a-z][a-z0-9+.-]{1,15}://"  # a reference (op://vault/item) or a URL, whose password has its own rule
-    r"|[\"']?\*{3,}"  # masked
+    r"|[\"']?(?:\*{3,}|•{3,}|(?i:x{4,})[\"']?(?![^\s\"',;}]))"  # masked
+    r"|[\"']?[^\s\"']*(?:\.\.\.|…)[\"']?(?:[\s,;}]|$)"  # elided: sk_test_...
+    r"|[\"']?(?i:todo|tbd|fixme|changeme|change[_-]me|replace[_-]?me|placeholder|redacted|your[_-][\w-]*)[\"']?(?:[\s,;}]|$)"
+    r"|[\"']?(?:ENC\[|ENC\(|\$ANSIBLE_VAULT|![A-Za-z][\w-]*(?:\s|$))"  # encrypted (sops, ansible), a YAML tag (!vault)
     r"|[\"']?[\^~>=<]*v?\d+(?:\.[\dx*]+)+(?:-[\w.]+)?[\"']?(?:[\s,;}\]]|$)"  # a version: "@solana/spl-token": "^0.4.0"
     rf"|{_VERSION})"  # or a quoted range: ">=0.7,<1"
 )
@@ -75,7 +80,8 @@ _AUTH_SCHEME = r"(?:(?i:basic|bearer|token|ssws|bot|apikey|key|digest)[ \t]+)?"
 _AUTH_VALUE = r"(?!\[REDACTED|\$)[A-Za-z0-9._~+/-]{8,}=*"
 # type annotations look like YAML: `password: str` is code, not a secret
 _TYPE_NAME = r"(?i:str|bytes|int|bool|float|none|any|string|number|boolean|secretstr|secretbytes|optional)\b"
-_RANDOM_VALUE = r"[A-Za-z0-9+/_.~-]{16,}={0,2}(?![A-Za-z0-9+/_.~=-])"
+_RANDOM_VALUE = r"[A-Za-z0-9+/_.~%-]{16,}={0,2}(?![A-Za-z0-9+/_.~%=-])"
+_HEX = re.compile(r"[0-9a-fA-F]+")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _NAME_REVERSED = re.compile(r"[\w.-]+")
 
@@ -116,7 +122,8 @@ def looks_random(value: str) -> bool:
         return False
     counts = Counter(value)
     entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
-    return entropy >= 3.5
+    # sixteen symbols cannot reach the entropy of sixty-four: a random hex key of 32 scores about 3.6
+    return entropy >= (3.0 if _HEX.fullmatch(value) else 3.5)
 
 
 def _name_at(text: str, at: int) -> str:
@@ -125,13 +132,27 @@ def _name_at(text: str, at: int) -> str:
     return found[0][::-1].lower() if found else ""
 
 
+_PATH = re.compile(r"(?:[\w.-]+/)+[\w.-]*\.[A-Za-z0-9]{1,5}|[a-z0-9._-]*(?:/[a-z0-9._-]+)+/?")
+
+
+def _looks_like_path(value: str) -> bool:
+    """``reports/2026/11/summary.pdf``, ``a/b/c``: a path or an object key, not base64 (which mixes cases)."""
+    return _PATH.fullmatch(value) is not None
+
+
 def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
     name = _name_at(text, at)
-    if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name):
-        if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not value.startswith(("pk_", "/", "~/", "./")):
+    if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name) or _in_cookie_header(text, at):
+        if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not value.startswith(("pk_", "/", "~/", "./")) and not _looks_like_path(value):
             return True
     return _decodes_to_secret(value)
+
+
+def _in_cookie_header(text: str, at: int) -> bool:
+    """``Cookie: sid=...``, ``Set-Cookie: connect.sid=...``: a cookie's random value is a session."""
+    line = text[max(0, at - 300) : at]
+    return "ookie" in line and re.search(r"(?i)cookie[\"']?\s*:[^\n]*$", line) is not None
 
 
 _B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
@@ -166,6 +187,8 @@ def _looks_like_password(value: str) -> bool:
     value = value.rstrip(_PUNCT_END)
     if len(value) < 6 or value[0] in "$%{<[(/~.\\-" or any(c.isspace() or c in "()[]{}/" for c in value):
         return False  # a variable, a placeholder, code or a path
+    if value[0] == "!" and value[1:].isalpha():
+        return False  # a YAML tag (!vault, !secret): what follows names the secret
     if re.match(r"[A-Za-z_]\w*=", value):
         return False  # the next assignment on the line (password VAR=...), not a password
     if looks_random(value):
@@ -177,10 +200,6 @@ def _looks_like_password(value: str) -> bool:
     return True
 
 
-def _prose_password(text: str, at: int, value: str) -> bool:
-    return _looks_like_password(value)
-
-
 # command -> the flag that gives it a password, and whether the value is glued to the flag (mysql -pX)
 _PASSWORD_FLAGS: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mariadb",
@@ -189,11 +208,15 @@ _PASSWORD_FLAGS: dict[str, tuple[str, bool]] = {
     **dict.fromkeys(("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf"), ("p", False)),
     **dict.fromkeys(("zip", "unzip", "sqlcmd", "bcp", "osql"), ("P", False)),
     "redis-cli": ("a", False),
+    **dict.fromkeys(("ipmitool", "mosquitto_pub", "mosquitto_sub"), ("P", False)),
+    "rabbitmqadmin": ("p", False),
+    **dict.fromkeys(("rar", "unrar"), ("p", True)),
     **dict.fromkeys(("ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd", "ldapcompare"), ("w", False)),
     "gh": ("b", False),
 }
-# where a command starts: a new line (also as JSON shows it), ; | & ( ` or the next item of a JSON argv
-_COMMAND_START = re.compile(r'.*(?:\n|\\n|;|\||&|\(|`|",")', re.DOTALL)
+# where a command starts: a new line (also as JSON shows it), ; | & ( ` the next item of a JSON argv, or
+# a JSON string value ({"command":"docker login ..."}, a tool call's arguments)
+_COMMAND_START = re.compile(r'.*(?:\n|\\n|;|\||&|\(|`|",?"|"[ \t]*:[ \t]*")', re.DOTALL)
 _PREFIX_WORD = re.compile(r"\$|\d+|sudo|env|time|nohup|exec|command|[A-Za-z_][A-Za-z0-9_]*=\S*")
 
 
@@ -319,6 +342,9 @@ _RULES: list[_Rule] = [
     # scheme://user:password@host: only the password goes (it may itself hold an @)
     _Rule("url_password", ":", r"(?P<keep>//[^\s:/@\[]*:)(?!\[REDACTED|[{$<%])[^\s/]+(?=@[^\s/@]*(?:[/?#\s]|$))"),
     _Rule("slack_webhook", ":", r"(?P<keep>//hooks\.slack\.com/services/)T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}"),
+    # a webhook URL carries its secret in the path, after the segment that names it (/api/webhooks/ID/TOKEN)
+    _Rule("webhook", ":", r"(?P<keep>//[^\s/\"'<>]+(?:/[^\s/\"'<>?#]+)*?/[\w.-]*[Hh]ook[\w.-]*/)(?P<value>[^\s\"'<>?#\\]+)",
+          check=lambda t, a, v: any(looks_random(part) for part in re.split(r"[/@]", v))),
     # openssl -passout pass:secret
     _Rule("secret", ":", r"(?<=(?<![\w-])pass:)(?P<keep>)(?!\[REDACTED)(?P<value>[^\s'\"]{3,})"),
     # Azure SAS signatures in a URL query
@@ -353,9 +379,9 @@ _RULES: list[_Rule] = [
     # -p secret, -pSECRET, -a secret, -w secret: only for the commands that take a password so (see _PASSWORD_FLAGS)
     _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawb]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
           check=_cli_password),
-    # htpasswd -b [-c] FILE USER PASSWORD
-    _Rule("secret", "-", r"(?<![\w-]-)[a-zA-Z]*b[a-zA-Z]*(?P<keep>(?:[ \t]+-[a-zA-Z]+)*[ \t]+\S+[ \t]+\S+[ \t]+)(?P<value>[^\s\"'`|;&]{3,})",
-          check=lambda t, a, v: _command_of(t, a)[0] == "htpasswd"),
+    # htpasswd -b [-c] FILE USER PASSWORD, htpasswd -nb USER PASSWORD
+    _Rule("secret", "-", r"(?<![\w-]-)[a-zA-Z]*b[a-zA-Z]*(?P<keep>(?:[ \t]+-[a-zA-Z]+)*[ \t]+(?![-'\"])\S+[ \t]+(?:(?![-'\"])\S+[ \t]+)?)"
+          r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&]{3,})", check=lambda t, a, v: _command_of(t, a)[0] == "htpasswd"),
     # curl -u user:password, --user=user:password
     _Rule("secret", "-", r"(?<![\w-]-)(?:u|-user|-proxy-user)(?P<keep>[ \t=]+[\"']?[^\s:\"']+:)(?!\[REDACTED|\$|//)(?P<value>[^\s\"'@]{3,})",
           check=_user_password),
@@ -367,31 +393,181 @@ _RULES: list[_Rule] = [
     _Rule("secret", ":", r"(?P<keep>)(?P<value>[^\s:'\"\\]{3,128})(?=[ \t]*" + _EOL + ")", check=_pgpass_line),
 ]  # fmt: skip
 
-# A password typed in prose ("the db password is X", "pw: X", "Password for admin: X", "Passwort ist X"):
-# a word of the password family, an optional "for ..." clause, a verb or separator, then a value that
-# looks typed (letters with digits or symbols).
-_PROSE_SEPARATOR = r"(?:[ \t]*[:=]|[ \t]+(?:is|was|are|ist|est|es|IS)(?![\w-]))"
-_PROSE_FOR = r"(?:[ \t]+(?i:for|of|to)[ \t]+[^\n:=]{1,40}?)?"
-_PROSE_RULES = [
-    # password, passwd, Passwort (the separator may be left out: "use password X"), pw, pwd ("pw: X");
-    # anchored on the w, which is rarer than the p, and in either case
-    *[_Rule("password", w, rf"(?<=(?<![\w-])[pP]ass{w})(?:ord|d|ort|ORD|D|ORT)(?![\w-])" + _PROSE_FOR
-            + r"(?P<keep>(?:" + _PROSE_SEPARATOR + r")?[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])", back=4, check=_prose_password)
-      for w in "wW"],
-    *[_Rule("password", w, rf"(?<=(?<![\w-])[pP]{w})(?:d|D)?(?![\w-])" + _PROSE_FOR
-            + r"(?P<keep>" + _PROSE_SEPARATOR + r"[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])", back=1, check=_prose_password)
-      for w in "wW"],
-    # passphrase, anchored on its h
-    _Rule("password", "h", r"(?<=(?<![\w-])[pP]assph)(?:rase|RASE)(?![\w-])" + _PROSE_FOR
-          + r"(?P<keep>(?:" + _PROSE_SEPARATOR + r")?[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])", back=5, check=_prose_password),
-    # "creds are admin:X", "credentials: X"
-    _Rule("password", "d", r"(?<=(?<![\w-])[cC]red)(?:s|entials)(?P<keep>" + _PROSE_SEPARATOR + r"[ \t]+[\"'`]?)"
-          r"(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])", back=3, check=_prose_password),
-    # "the api token is X", "token: X"
-    *[_Rule("secret", k, rf"(?<=(?<![\w-])[tT]o{k})(?:en|EN)(?P<keep>" + _PROSE_SEPARATOR + r"[ \t]+[\"'`]?)(?P<value>[^\s\"'`<>]{6,})(?<!:)(?![^\s\"'`<>])",
-            back=2, check=_prose_password)
-      for k in "kK"],
-]  # fmt: skip
+# ---- prose: a secret written in a sentence, in any of several languages -------------------------------
+# A word that names a secret, a short clause ("for the db", "de la base", "they showed me"), a separator
+# (":", "=", a verb such as "is", "est", "ist", "是", "は") and the value. Words of the password family take
+# a value that looks typed (letters with digits or symbols); key, token and secret take only a random one.
+_PASSWORD_WORDS = (
+    "password", "passwords", "passwd", "pass", "pwd", "pw", "passphrase", "passcode", "creds", "credentials",
+    "login", "passwort", "kennwort", "mot de passe", "mdp", "contraseña", "contrasena", "contrasenya", "clave",
+    "senha", "wachtwoord", "hasło", "haslo", "heslo", "geslo", "lozinka", "лозинка", "пароль", "пароля",
+    "парола", "lösenord", "losenord", "passord", "adgangskode", "kodeord", "salasana", "şifre", "sifre",
+    "parola", "parolă", "parole", "parool", "slaptažodis", "jelszó", "jelszo", "κωδικός", "mật khẩu",
+    "kata sandi", "kata laluan", "पासवर्ड", "كلمة المرور", "كلمة السر", "סיסמה", "סיסמא", "รหัสผ่าน",
+    "密码", "密碼", "口令", "パスワード", "暗証番号", "비밀번호", "암호", "패스워드", "رمز عبور",
+)  # fmt: skip
+_KEY_WORDS = ("key", "keys", "token", "tokens", "secret", "secrets", "apikey", "seed")
+# the verb that gives the value, in the same languages; a clause must end on one of these or on : = / -
+_PROSE_VERBS = frozenset((
+    "is", "was", "are", "be", "to", "as", "->", "=>", "—", "–", "ist", "lautet", "war", "est", "était", "es",
+    "era", "è", "é", "e", "luidt", "jest", "je", "on", "oli", "är", "var", "er", "это", "είναι", "là",
+    "adalah", "ialah", "है", "هي", "هو", "היא", "הוא", "คือ", "yra", "ir", "е", "glasi",
+))  # fmt: skip
+_CJK_SEPARATORS = "是为為は는은이가："
+
+
+# commands that take a password or token as a plain argument: which argument, counting those that are
+# not options (-x, /x), drive letters (Z:) or network paths (\\\\host\\share)
+_POSITIONAL = {"net use": 1, "net user": 2, "snyk auth": 1, "vault login": 1, "rabbitmqctl add_user": 2, "rabbitmqctl change_password": 2}
+_POSITIONAL_COMMAND = re.compile("(?i:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])")
+_ARGUMENT = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|(?:[^\s;|&\"'\\]|\\(?!n|\"))+|\\\\[^\s;|&\"']+")
+_ARGUMENTS_END = re.compile(r"\r|\n|\\n|[;|&]|(?<!\\)\"(?=[,}\s]|$)")
+
+
+def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str] | None:
+    """``net use Z: \\\\fs\\share PASSWORD``, ``snyk auth TOKEN``: the argument that is the password."""
+    wanted = _POSITIONAL[" ".join(command[0].lower().split())]
+    stop = _ARGUMENTS_END.search(text, command.end(), command.end() + 400)
+    end = stop.start() if stop else min(len(text), command.end() + 400)
+    for argument in _ARGUMENT.finditer(text, command.end(), end):
+        arg = argument[0]
+        if arg.startswith(("-", "/", "\\")) or re.fullmatch(r"[A-Za-z]:", arg):
+            continue
+        wanted -= 1
+        if wanted == 0:
+            inner = arg.strip("'\"")
+            if len(inner) < 3 or inner == "*" or inner.startswith(("$", "%", "<", "[REDACTED")):
+                return None
+            start = argument.start() + arg.index(inner)
+            return start, start + len(inner), "secret"
+    return None
+
+
+# cohere.Client("KEY"), HTTPBasicAuth("user", "PASSWORD"): a string literal given to a client or an auth object
+_CALL = re.compile(r"(?:Client|Auth|Credentials|Token|Key|Secret|Login|API|Api)\([ \t]*(?:(?P<first>\"[^\"\n]*\"|'[^'\n]*')[ \t]*,[ \t]*)?"
+                   r"(?P<value>\"[^\"\n]{6,}\"|'[^'\n]{6,}')")
+
+
+def _call_secret(text: str, at: int) -> tuple[int, int, str] | None:
+    if (call := _CALL.match(text, at)) is None:
+        return None
+    value = call["value"][1:-1]
+    if looks_random(value) or (call["first"] is not None and call[0].startswith("Auth") and _looks_like_password(value)):
+        return call.start("value") + 1, call.end("value") - 1, "secret"
+    return None
+
+
+def _word_pattern(words: tuple[str, ...]) -> str:
+    # RE2's \b knows ASCII letters only: a word boundary is asked for where the word has an ASCII letter
+    return "|".join(
+        (r"\b" if w[0].isascii() else "") + re.escape(w) + (r"\b" if w[-1].isascii() else "") for w in sorted(words, key=len, reverse=True)
+    )
+
+
+# One RE2 pass finds every such word that has a candidate value after it on its line (a run with a
+# letter and a digit or symbol), or a command line that names one followed by a line holding a lone
+# value ("$ heroku auth:token" then the token): a DFA checks all the words at once, in linear time, so
+# prose costs one pass however many languages are listed (Python's re would try the alternation at
+# every position, ten times slower). The rest is decided in Python, per hit: hits are rare.
+# (six characters or more, with a letter and a digit or symbol at least five apart)
+_CANDIDATE = r"[\x21-\x7e]*(?:[A-Za-z][\x21-\x7e]{4,}[0-9!#$%&*+=?@^~_|]|[0-9!#$%&*+=?@^~_|][\x21-\x7e]{4,}[A-Za-z])"
+_PROSE_HIT = re2.compile(
+    "(?i)(?:(?:" + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS) + ")"
+    + r"[ \t:=：'\"`\x{80}-\x{10FFFF}][^\n\r]{0,60}?" + _CANDIDATE  # a space or separator first: not "token.py:12"
+    + r"|[:-](?:token|password|secret|key)(?: [^\n\r]{0,40})?\n[ \t]*[A-Za-z0-9+/=._~-]{16,}\s"  # printed by a command
+    + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
+    + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|API|Api)\([ \t]*)[^)\n]{8,})"  # or to a client
+)
+_PROSE_WORD = re.compile("(?i:" + "|".join(
+    (r"(?<![A-Za-z0-9_])" if w[0].isascii() else "") + re.escape(w) + (r"(?![A-Za-z0-9_])" if w[-1].isascii() else "")
+    for w in sorted(_PASSWORD_WORDS + _KEY_WORDS, key=len, reverse=True)) + ")")
+_PROSE_VALUE = re.compile(r"[:=]*(?P<value>[\x21-\x7e]+)")  # "key=X" and "key:X" give X
+_PROSE_STOP = re.compile(r"\r|\n|\\n|[.!?;。！？](?:\s|$)")  # the end of the line or of the sentence
+# the sentence says the value is public or only names the secret (an id, a hash, a path, a cache key)
+_NOT_SECRET_CONTEXT = re.compile(
+    r"(?i)\b(?:publi[cs]\w*|fingerprints?|ids?|hash(?:es)?|digests?|checksums?|sha\d*|commits?|versions?|names?"
+    r"|paths?|files?|urls?|prefix(?:es)?|length|size|types?|formats?|idempotency|cache|primary|foreign|partition|sort"
+    r"|kid|host|gpg|pgp|ssh|recipients?|example|placeholder)\b"
+)
+_PUBLIC_VALUE = re.compile(r"(?:pk_|age1|npub|ssh-|ecdsa-|sha\d+[:-]|SHA\d+:|AAAA|https?://)")
+_LONE_VALUE = re.compile(r"[ \t]*([A-Za-z0-9+/=._~-]{16,})[ \t]*(?:\r?\n|$)")
+_SHELL_PROMPT = re.compile(r"[ \t]*(?:\$|%|#|>|❯|PS [^>\n]*>)[ \t]")
+
+
+def _prose_hits(text: str) -> list[tuple[int, int, str]]:
+    hits = []
+    for found in _PROSE_HIT.finditer(text):
+        command = _POSITIONAL_COMMAND.match(text, found.start())
+        found_here = [_positional_secret(text, command) if command else _call_secret(text, found.start())]
+        found_here += [_prose_value(text, word) for word in _PROSE_WORD.finditer(text, found.start(), found.end())]
+        for hit in found_here:
+            if hit is not None:
+                start, end, kind = hit
+                value = text[start:end]
+                named = redact(value) if len(value) >= 16 else value  # a known token shape names its kind
+                hits.append((start, end, named if named.startswith("[REDACTED:") and named.endswith("]") else f"[REDACTED:{kind}]"))
+    return hits
+
+
+def _prose_value(text: str, word: re.Match[str]) -> tuple[int, int, str] | None:
+    """The value a secret word introduces on its line, as (start, end, kind), if there is one."""
+    keyword = word[0].lower()
+    family = "secret" if keyword in _KEY_WORDS else "password"
+    line_start = max(text.rfind("\n", 0, word.start()) + 1, 0)
+    before = text[max(line_start, word.start() - 32) : word.start()]
+    if family == "secret" and _NOT_SECRET_CONTEXT.search(before):
+        return None
+    stop = _PROSE_STOP.search(text, word.end(), word.end() + 160)
+    end = stop.start() if stop else min(len(text), word.end() + 160)
+    if stop and stop[0] in "\r\n" and family == "secret" and _SHELL_PROMPT.match(text, line_start):
+        return _printed_secret(text, stop.end())
+    for n, value in enumerate(_PROSE_VALUE.finditer(text, word.end(), end)):
+        glue = text[word.end() : value.start("value")]
+        if n >= 6 or len(glue.split()) > 5:
+            return None
+        if (candidate := _prose_candidate(text, value, glue, family, keyword)) is not None:
+            return candidate
+    return None
+
+
+def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, keyword: str) -> tuple[int, int, str] | None:
+    start, raw = value.start("value"), value["value"]
+    if raw.endswith(":") or raw.startswith(("$", "%", "{", "<", "[REDACTED")):
+        return None  # a label, a variable, a placeholder, or done already
+    inner = raw.strip("\"'`")
+    start += raw.index(inner[:1]) if inner else 0
+    inner = inner.rstrip(_PUNCT_END).strip("\"'`")
+    if not inner:
+        return None
+    clause = glue.strip().strip("\"'`「『（(")
+    if any(c in clause for c in "\"[]{}<>"):
+        return None  # structured data (JSON, a list), which the rules for names and values read
+    # the clause ends on a separator or a verb ("for the db:", "de la base est", "密码是")
+    explicit = clause != "" and (clause[-1] in ":=：/-" or clause[-1] in _CJK_SEPARATORS or clause.split()[-1].lower() in _PROSE_VERBS)
+    if family == "secret":
+        if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner):
+            return None
+        random = looks_random(inner) and not _looks_like_path(inner)
+        # "token: X", "the secret is X": right after the word, a typed-looking value will do
+        typed = keyword not in ("key", "keys") and len(clause.split()) == 1 and _looks_like_password(inner)
+        if (clause and not explicit) or not (random or typed or (explicit and _UUID.fullmatch(inner))):
+            return None
+        return start, start + len(inner), "secret"
+    if not clause:  # "pass Willow^Copper5679": no separator, so the value itself must look typed
+        if not (_looks_like_password(inner) and any(c.isdigit() for c in inner) and (looks_random(inner) or any(c in "!@#$%^&*+=?~|" for c in inner))):
+            return None
+    elif not explicit or not _looks_like_password(inner):
+        return None
+    return start, start + len(inner), "password"
+
+
+def _printed_secret(text: str, at: int) -> tuple[int, int, str] | None:
+    """The line after a command that prints a credential (``$ heroku auth:token``): one random value alone."""
+    found = _LONE_VALUE.match(text, at)
+    if found and (looks_random(found[1]) or _UUID.fullmatch(found[1])):
+        return found.start(1), found.end(1), "secret"
+    return None
+
 
 # A cheap check right after an anchor that every rule of the anchor needs, so that the many occurrences
 # of a common anchor that start nothing are rejected before any alternative is tried.
@@ -441,11 +617,11 @@ def _compile(rules: list[_Rule], guards: dict[str, str]) -> list[tuple[list[_Rul
 # A pattern that starts with one literal character is searched for in C at memchr speed; a single pattern
 # with many first characters is tried at every position and is several times slower. Hence one pass per
 # anchor, each skipping straight from one occurrence of its anchor to the next.
-_PASSES = _compile(_RULES, _GUARDS) + _compile(_PROSE_RULES, {})
+_PASSES = _compile(_RULES, _GUARDS)
 
 
 def redact(text: str) -> str:
-    hits: list[tuple[int, int, str]] = []
+    hits = _prose_hits(text)
     for rules, pattern, singles in _PASSES:
         pos = 0
         while (found := pattern.search(text, pos)) is not None:
@@ -491,9 +667,6 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
     if rule.check is not None:
         if not rule.check(text, start, inner):
             return None  # not a secret by this rule; a token shape inside is still caught by its own
-        if rule.check is _prose_password and inner[-1:] in _PUNCT_END:  # prose: the sentence's full stop stays
-            trail = len(inner) - len(inner.rstrip(_PUNCT_END))
-            return f"{keep}[REDACTED:{rule.kind}]" + inner[-trail:]
     # a known token shape names its kind (OPENAI_API_KEY=sk-... -> openai); anything else is "secret"
     redacted = redact(inner) if len(inner) >= 16 else inner  # no token shape is shorter
     if redacted == inner:
