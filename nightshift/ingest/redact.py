@@ -80,7 +80,7 @@ _AUTH_SCHEME = r"(?:(?i:basic|bearer|token|ssws|bot|apikey|key|digest)[ \t]+)?"
 _AUTH_VALUE = r"(?!\[REDACTED|\$)[A-Za-z0-9._~+/-]{8,}=*"
 # type annotations look like YAML: `password: str` is code, not a secret
 _TYPE_NAME = r"(?i:str|bytes|int|bool|float|none|any|string|number|boolean|secretstr|secretbytes|optional)\b"
-_RANDOM_VALUE = r"[A-Za-z0-9+/_.~%-]{16,}={0,2}(?![A-Za-z0-9+/_.~%=-])"
+_RANDOM_VALUE = r"(?:base64:)?[A-Za-z0-9+/_.~%-]{16,}={0,2}(?![A-Za-z0-9+/_.~%=-])"
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _NAME_REVERSED = re.compile(r"[\w.-]+")
@@ -143,6 +143,7 @@ def _looks_like_path(value: str) -> bool:
 def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
     name = _name_at(text, at)
+    value = value.removeprefix("base64:")
     if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name) or _in_cookie_header(text, at):
         if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not value.startswith(("pk_", "/", "~/", "./")) and not _looks_like_path(value):
             return True
@@ -189,6 +190,8 @@ def _looks_like_password(value: str) -> bool:
         return False  # a variable, a placeholder, code or a path
     if value[0] == "!" and value[1:].isalpha():
         return False  # a YAML tag (!vault, !secret): what follows names the secret
+    if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\w+://.*|[\w.-]+:\d+", value):
+        return False  # an email address, a URL, a host and port
     if re.match(r"[A-Za-z_]\w*=", value):
         return False  # the next assignment on the line (password VAR=...), not a password
     if looks_random(value):
@@ -201,18 +204,18 @@ def _looks_like_password(value: str) -> bool:
 
 
 # command -> the flag that gives it a password, and whether the value is glued to the flag (mysql -pX)
-_PASSWORD_FLAGS: dict[str, tuple[str, bool]] = {
+_PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
     **dict.fromkeys(("mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mariadb",
-                     "mariadb-dump", "mariadb-admin", "7z", "7za", "7zz"), ("p", True)),
-    **dict.fromkeys(("sshpass", "az", "mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport"), ("p", False)),
-    **dict.fromkeys(("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf"), ("p", False)),
-    **dict.fromkeys(("zip", "unzip", "sqlcmd", "bcp", "osql"), ("P", False)),
-    "redis-cli": ("a", False),
-    **dict.fromkeys(("ipmitool", "mosquitto_pub", "mosquitto_sub"), ("P", False)),
-    "rabbitmqadmin": ("p", False),
-    **dict.fromkeys(("rar", "unrar"), ("p", True)),
-    **dict.fromkeys(("ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd", "ldapcompare"), ("w", False)),
-    "gh": ("b", False),
+                     "mariadb-dump", "mariadb-admin", "7z", "7za", "7zz", "rar", "unrar"), (("p", True),)),
+    **dict.fromkeys(("sshpass", "az", "mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport",
+                     "twine", "cqlsh", "psexec", "rabbitmqadmin"), (("p", False),)),
+    **dict.fromkeys(("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf"), (("p", False),)),
+    **dict.fromkeys(("zip", "unzip", "sqlcmd", "bcp", "osql", "ipmitool", "mosquitto_pub", "mosquitto_sub"), (("P", False),)),
+    "redis-cli": (("a", False),),
+    **dict.fromkeys(("ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd", "ldapcompare", "security"), (("w", False),)),
+    **dict.fromkeys(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpgetnext", "snmptrap"), (("A", False), ("X", False))),
+    "doctl": (("t", False),),
+    "gh": (("b", False),),
 }
 # where a command starts: a new line (also as JSON shows it), ; | & ( ` the next item of a JSON argv, or
 # a JSON string value ({"command":"docker login ..."}, a tool call's arguments)
@@ -231,11 +234,10 @@ def _command_of(text: str, at: int) -> tuple[str, list[str]]:
 
 
 def _cli_password(text: str, at: int, value: str) -> bool:
-    """``-p``, ``-P``, ``-a``, ``-w``, ``-b`` give a password only to some commands (``mkdir -p`` does not)."""
+    """``-p``, ``-P``, ``-a``, ``-w``, ``-b``... give a password only to some commands (``mkdir -p`` does not)."""
     flag, glued = ("b", False) if text.startswith("--body", at) else (text[at + 1], text[at + 2] not in " \t")
     command, words = _command_of(text, at)
-    expected = _PASSWORD_FLAGS.get(command)
-    if expected is None or expected != (flag, glued) or value.startswith("-"):
+    if (flag, glued) not in _PASSWORD_FLAGS.get(command, ()) or value.startswith("-"):
         return False
     if command in ("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf", "az"):
         return "login" in words
@@ -345,6 +347,12 @@ _RULES: list[_Rule] = [
     # a webhook URL carries its secret in the path, after the segment that names it (/api/webhooks/ID/TOKEN)
     _Rule("webhook", ":", r"(?P<keep>//[^\s/\"'<>]+(?:/[^\s/\"'<>?#]+)*?/[\w.-]*[Hh]ook[\w.-]*/)(?P<value>[^\s\"'<>?#\\]+)",
           check=lambda t, a, v: any(looks_random(part) for part in re.split(r"[/@]", v))),
+    # a token given as a URL's user name: https://TOKEN@github.com/..., a Sentry DSN's key
+    _Rule("url_token", ":", r"(?P<keep>//)(?P<value>[A-Za-z0-9_.~+-]{16,})(?=@[^\s/@]+(?:[/?#\s]|$))", check=lambda t, a, v: looks_random(v)),
+    # Go's MySQL DSN, user:password@tcp(host:3306)/db
+    _Rule("secret", ":", r"(?<=[\w.-]:)(?P<keep>)(?!\[REDACTED)(?P<value>[^\s:@'\"\\]{3,128})(?=@(?:tcp|unix)\()"),
+    # Windows options: xfreerdp /p:secret, cmdkey /pass:secret, msdeploy ...,password=... is the `=` rule's
+    _Rule("secret", ":", r"(?:(?<=/p:)|(?<=/P:)|(?<=/pwd:)|(?<=/pass:)|(?<=/password:)|(?<=/passwd:))(?P<keep>)(?!\[REDACTED)(?P<value>\"[^\"\n]{3,}\"|[^\s\"'`|;&]{3,})"),
     # openssl -passout pass:secret
     _Rule("secret", ":", r"(?<=(?<![\w-])pass:)(?P<keep>)(?!\[REDACTED)(?P<value>[^\s'\"]{3,})"),
     # Azure SAS signatures in a URL query
@@ -377,13 +385,13 @@ _RULES: list[_Rule] = [
     _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key|authkey|auth-key|pass(?![\w-]))"
           r"(?P<keep>[ \t]+)(?!-|(?:env|file|fd|stdin):)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
     # -p secret, -pSECRET, -a secret, -w secret: only for the commands that take a password so (see _PASSWORD_FLAGS)
-    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawb]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
+    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAX]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
           check=_cli_password),
     # htpasswd -b [-c] FILE USER PASSWORD, htpasswd -nb USER PASSWORD
     _Rule("secret", "-", r"(?<![\w-]-)[a-zA-Z]*b[a-zA-Z]*(?P<keep>(?:[ \t]+-[a-zA-Z]+)*[ \t]+(?![-'\"])\S+[ \t]+(?:(?![-'\"])\S+[ \t]+)?)"
           r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&]{3,})", check=lambda t, a, v: _command_of(t, a)[0] == "htpasswd"),
-    # curl -u user:password, --user=user:password
-    _Rule("secret", "-", r"(?<![\w-]-)(?:u|-user|-proxy-user)(?P<keep>[ \t=]+[\"']?[^\s:\"']+:)(?!\[REDACTED|\$|//)(?P<value>[^\s\"'@]{3,})",
+    # curl -u user:password, --user=user:password, smbclient -U user%password, lftp -u user,password
+    _Rule("secret", "-", r"(?<![\w-]-)(?:[uU]|-user|-proxy-user)(?P<keep>[ \t=]+[\"']?[^\s:%,\"']+[:%,])(?!\[REDACTED|\$|//)(?P<value>[^\s\"'@]{3,})",
           check=_user_password),
     # a random-looking value under a weaker name (signing_key=..., _auth=..., SECRET_KEY_BASE: ...), or
     # base64 that decodes to a secret (Kubernetes Secret data:, kubeconfig client-key-data:)
@@ -399,12 +407,16 @@ _RULES: list[_Rule] = [
 # a value that looks typed (letters with digits or symbols); key, token and secret take only a random one.
 _PASSWORD_WORDS = (
     "password", "passwords", "passwd", "pass", "pwd", "pw", "passphrase", "passcode", "creds", "credentials",
-    "login", "passwort", "kennwort", "mot de passe", "mdp", "contraseña", "contrasena", "contrasenya", "clave",
-    "senha", "wachtwoord", "hasło", "haslo", "heslo", "geslo", "lozinka", "лозинка", "пароль", "пароля",
-    "парола", "lösenord", "losenord", "passord", "adgangskode", "kodeord", "salasana", "şifre", "sifre",
-    "parola", "parolă", "parole", "parool", "slaptažodis", "jelszó", "jelszo", "κωδικός", "mật khẩu",
-    "kata sandi", "kata laluan", "पासवर्ड", "كلمة المرور", "كلمة السر", "סיסמה", "סיסמא", "รหัสผ่าน",
-    "密码", "密碼", "口令", "パスワード", "暗証番号", "비밀번호", "암호", "패스워드", "رمز عبور",
+    "login", "mdp", "requirepass", "masterauth",
+)  # fmt: skip
+# the same in other languages; these may take an ending ("Lösenordet", "şifresi", "sandinya", "hasła")
+_PASSWORD_STEMS = (
+    "passwort", "kennwort", "mot de passe", "contraseña", "contrasena", "contrasenya", "clave", "senha",
+    "wachtwoord", "hasło", "hasła", "haslo", "heslo", "geslo", "lozinka", "лозинка", "парол", "lösenord",
+    "losenord", "passord", "adgangskode", "kodeord", "salasana", "şifre", "sifre", "parola", "parolă", "parole",
+    "parool", "slaptažodis", "jelszó", "jelszav", "jelszo", "κωδικ", "mật khẩu", "kata sandi", "kata laluan",
+    "पासवर्ड", "كلمة المرور", "كلمة السر", "סיסמ", "รหัสผ่าน", "密码", "密碼", "口令", "パスワード",
+    "暗証番号", "비밀번호", "암호", "패스워드", "رمز عبور",
 )  # fmt: skip
 _KEY_WORDS = ("key", "keys", "token", "tokens", "secret", "secrets", "apikey", "seed")
 # the verb that gives the value, in the same languages; a clause must end on one of these or on : = / -
@@ -414,6 +426,7 @@ _PROSE_VERBS = frozenset((
     "adalah", "ialah", "है", "هي", "هو", "היא", "הוא", "คือ", "yra", "ir", "е", "glasi",
 ))  # fmt: skip
 _CJK_SEPARATORS = "是为為は는은이가："
+_UNSPACED_VERBS = ("คือ", "เป็น", "là")  # Thai writes the verb against the word
 
 
 # commands that take a password or token as a plain argument: which argument, counting those that are
@@ -444,7 +457,7 @@ def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str
 
 
 # cohere.Client("KEY"), HTTPBasicAuth("user", "PASSWORD"): a string literal given to a client or an auth object
-_CALL = re.compile(r"(?:Client|Auth|Credentials|Token|Key|Secret|Login|API|Api)\([ \t]*(?:(?P<first>\"[^\"\n]*\"|'[^'\n]*')[ \t]*,[ \t]*)?"
+_CALL = re.compile(r"(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*(?:(?P<first>\"[^\"\n]*\"|'[^'\n]*')[ \t]*,[ \t]*)?"
                    r"(?P<value>\"[^\"\n]{6,}\"|'[^'\n]{6,}')")
 
 
@@ -457,10 +470,12 @@ def _call_secret(text: str, at: int) -> tuple[int, int, str] | None:
     return None
 
 
-def _word_pattern(words: tuple[str, ...]) -> str:
-    # RE2's \b knows ASCII letters only: a word boundary is asked for where the word has an ASCII letter
+def _word_pattern(words: tuple[str, ...], stems: tuple[str, ...], before: str, after: str, ending: str = "") -> str:
+    """Whole words, and stems with an ending; word boundaries (``before``, ``after``) where the word has an
+    ASCII letter (RE2's ``\\b`` knows no other)."""
     return "|".join(
-        (r"\b" if w[0].isascii() else "") + re.escape(w) + (r"\b" if w[-1].isascii() else "") for w in sorted(words, key=len, reverse=True)
+        (before if w[0].isascii() else "") + re.escape(w) + (ending if w in stems else after if w[-1].isascii() else "")
+        for w in sorted(words + stems, key=len, reverse=True)
     )
 
 
@@ -471,16 +486,22 @@ def _word_pattern(words: tuple[str, ...]) -> str:
 # every position, ten times slower). The rest is decided in Python, per hit: hits are rare.
 # (six characters or more, with a letter and a digit or symbol at least five apart)
 _CANDIDATE = r"[\x21-\x7e]*(?:[A-Za-z][\x21-\x7e]{4,}[0-9!#$%&*+=?@^~_|]|[0-9!#$%&*+=?@^~_|][\x21-\x7e]{4,}[A-Za-z])"
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.max_mem = 64 << 20  # room for the DFA of every word at once
+_OTP_WORDS = r"\b(?:2fa|totp|mfa|otp|authenticator|(?:recovery|backup)[ \t]+codes?|(?:seed|recovery|secret)[ \t]+phrase|mnemonic)\b"
 _PROSE_HIT = re2.compile(
-    "(?i)(?:(?:" + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS) + ")"
-    + r"[ \t:=：'\"`\x{80}-\x{10FFFF}][^\n\r]{0,60}?" + _CANDIDATE  # a space or separator first: not "token.py:12"
+    "(?i)(?:(?:" + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, (), r"\b", r"\b") + ")"
+    + r"[ \t:=：'\"`,\x{80}-\x{10FFFF}][^\n\r]{0,60}?" + _CANDIDATE  # a space or separator first: not "token.py:12"
+    + "|(?:" + _word_pattern((), _PASSWORD_STEMS, r"\b", "") + r")[^\n\r]{0,64}?" + _CANDIDATE  # the stem's ending is in the gap
     + r"|[:-](?:token|password|secret|key)(?: [^\n\r]{0,40})?\n[ \t]*[A-Za-z0-9+/=._~-]{16,}\s"  # printed by a command
+    + r"|[ \t]as[ \t]+(?:[\w-]+[ \t]+){0,2}(?:password|passphrase|key|token|secret)\b"  # "use X as the password"
+    + "|" + _OTP_WORDS
     + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
-    + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|API|Api)\([ \t]*)[^)\n]{8,})"  # or to a client
+    + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*)[^)\n]{8,})",  # or to a client
+    _RE2_OPTIONS,
 )
-_PROSE_WORD = re.compile("(?i:" + "|".join(
-    (r"(?<![A-Za-z0-9_])" if w[0].isascii() else "") + re.escape(w) + (r"(?![A-Za-z0-9_])" if w[-1].isascii() else "")
-    for w in sorted(_PASSWORD_WORDS + _KEY_WORDS, key=len, reverse=True)) + ")")
+_PROSE_WORD = re.compile(r"(?P<otp>(?i:" + _OTP_WORDS.replace(r"\b", r"(?<![A-Za-z0-9_])", 1) + "))|(?i:"
+                         + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, _PASSWORD_STEMS, r"(?<![A-Za-z0-9_])", r"(?![A-Za-z0-9_])", r"[^\W\d_]{0,4}") + ")")
 _PROSE_VALUE = re.compile(r"[:=]*(?P<value>[\x21-\x7e]+)")  # "key=X" and "key:X" give X
 _PROSE_STOP = re.compile(r"\r|\n|\\n|[.!?;。！？](?:\s|$)")  # the end of the line or of the sentence
 # the sentence says the value is public or only names the secret (an id, a hash, a path, a cache key)
@@ -499,7 +520,8 @@ def _prose_hits(text: str) -> list[tuple[int, int, str]]:
     for found in _PROSE_HIT.finditer(text):
         command = _POSITIONAL_COMMAND.match(text, found.start())
         found_here = [_positional_secret(text, command) if command else _call_secret(text, found.start())]
-        found_here += [_prose_value(text, word) for word in _PROSE_WORD.finditer(text, found.start(), found.end())]
+        for word in _PROSE_WORD.finditer(text, found.start(), found.end()):
+            found_here += _prose_value(text, word)
         for hit in found_here:
             if hit is not None:
                 start, end, kind = hit
@@ -509,14 +531,25 @@ def _prose_hits(text: str) -> list[tuple[int, int, str]]:
     return hits
 
 
-def _prose_value(text: str, word: re.Match[str]) -> tuple[int, int, str] | None:
-    """The value a secret word introduces on its line, as (start, end, kind), if there is one."""
+def _prose_value(text: str, word: re.Match[str]) -> list[tuple[int, int, str]]:
+    """The values a secret word introduces, as (start, end, kind)."""
+    if word["otp"]:
+        return _one_time_secrets(text, word)
     keyword = word[0].lower()
     family = "secret" if keyword in _KEY_WORDS else "password"
     line_start = max(text.rfind("\n", 0, word.start()) + 1, 0)
     before = text[max(line_start, word.start() - 32) : word.start()]
     if family == "secret" and _NOT_SECRET_CONTEXT.search(before):
-        return None
+        return []
+    if (named := _NAMED_AFTER.search(text, max(line_start, word.start() - 80), word.start())) is not None:
+        value = named["value"].strip("\"'`").rstrip(_PUNCT_END)  # "use X as the password": the value came first
+        if looks_random(value) if family == "secret" else _typed_password(value):
+            start = named.start("value") + named["value"].index(value[:1])
+            return [(start, start + len(value), family)]
+    return [hit] if (hit := _value_after(text, word, keyword, family, line_start)) else []
+
+
+def _value_after(text: str, word: re.Match[str], keyword: str, family: str, line_start: int) -> tuple[int, int, str] | None:
     stop = _PROSE_STOP.search(text, word.end(), word.end() + 160)
     end = stop.start() if stop else min(len(text), word.end() + 160)
     if stop and stop[0] in "\r\n" and family == "secret" and _SHELL_PROMPT.match(text, line_start):
@@ -543,7 +576,8 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     if any(c in clause for c in "\"[]{}<>"):
         return None  # structured data (JSON, a list), which the rules for names and values read
     # the clause ends on a separator or a verb ("for the db:", "de la base est", "密码是")
-    explicit = clause != "" and (clause[-1] in ":=：/-" or clause[-1] in _CJK_SEPARATORS or clause.split()[-1].lower() in _PROSE_VERBS)
+    explicit = clause != "" and (clause[-1] in ":=：/-" or clause[-1] in _CJK_SEPARATORS or clause.split()[-1].lower() in _PROSE_VERBS
+                                 or text[: value.start("value")].rstrip(" \t\"'`「『（(").endswith(_UNSPACED_VERBS))
     if family == "secret":
         if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner):
             return None
@@ -554,11 +588,36 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
             return None
         return start, start + len(inner), "secret"
     if not clause:  # "pass Willow^Copper5679": no separator, so the value itself must look typed
-        if not (_looks_like_password(inner) and any(c.isdigit() for c in inner) and (looks_random(inner) or any(c in "!@#$%^&*+=?~|" for c in inner))):
+        if not _typed_password(inner):
             return None
     elif not explicit or not _looks_like_password(inner):
         return None
     return start, start + len(inner), "password"
+
+
+def _typed_password(value: str) -> bool:
+    """Without a separator to say so, a password must show it: digits with symbols, or random."""
+    return _looks_like_password(value) and any(c.isdigit() for c in value) and (looks_random(value) or any(c in "!@#$%^&*+=?~|" for c in value))
+
+
+_NAMED_AFTER = re.compile(r"(?<![^\s\"'`])(?P<value>[\x21-\x7e]{6,})[ \t]+as[ \t]+(?:[\w-]+[ \t]+){0,2}$")
+_OTP_SEED = re.compile(r"(?<![\w-])(?:(?:[A-Z2-7]{4}[ \t]){3,}[A-Z2-7]{4}|(?:[a-z2-7]{4}[ \t]){3,}[a-z2-7]{4}|[A-Z2-7]{16,}|[a-z2-7]{16,})(?![\w-])")
+_RECOVERY_CODE = re.compile(r"(?<![\w-])(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{4,6}-?[a-z0-9]{4,6}(?![\w-])|(?<![\w-])\d{4}[ -]?\d{4}(?![\w-])", re.IGNORECASE)
+_SEED_PHRASE = re.compile(r"(?:[a-z]{3,8}[ \t]+){11,23}[a-z]{3,8}(?![\w-])")
+
+
+def _one_time_secrets(text: str, word: re.Match[str]) -> list[tuple[int, int, str]]:
+    """A TOTP seed after "2fa"/"totp" on its line, the recovery codes listed after "recovery codes", the
+    words of a wallet's seed phrase."""
+    name = word[0].lower()
+    if "phrase" in name or name == "mnemonic":
+        found = _SEED_PHRASE.search(text, word.end(), word.end() + 400)
+        return [(found.start(), found.end(), "secret")] if found and found.start() - word.end() <= 40 else []
+    if "code" in name:
+        return [(code.start(), code.end(), "secret") for code in _RECOVERY_CODE.finditer(text, word.end(), word.end() + 600)]
+    line_end = text.find("\n", word.end(), word.end() + 200)
+    return [(seed.start(), seed.end(), "secret") for seed in _OTP_SEED.finditer(text, word.end(), line_end if line_end >= 0 else word.end() + 200)
+            if any(c in "234567" for c in seed[0])]
 
 
 def _printed_secret(text: str, at: int) -> tuple[int, int, str] | None:
@@ -590,7 +649,8 @@ _GUARDS = {
     "l": r"(?<![\w-]l)(?=ogin)",
     "=": r"(?<=[\w\"' ]=)",
     ">": r"(?<=[A-Za-z]>)",
-    ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}|[^\s:'\"\\]{3,128}[ \t]*(?:\r?\n|\\n|$)|AA))",
+    ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}|[^\s:'\"\\]{3,128}(?:[ \t]*(?:\r?\n|\\n|$)|@(?:tcp|unix)\()|AA)"
+         r"|(?<=[pdsPDS]:)(?:(?<=/p:)|(?<=/P:)|(?<=/pwd:)|(?<=/pass:)|(?<=/password:)|(?<=/passwd:))(?=\S))",
 }
 
 
