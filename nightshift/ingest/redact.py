@@ -172,6 +172,31 @@ def _decodes_to_secret(value: str) -> bool:
     return "PRIVATE KEY" in decoded or redact(decoded) != decoded
 
 
+_NAME_FIELD = re.compile(r"(?:[Nn]ame|[Kk]ey|ParameterKey|[Vv]ariable)[\"']?[ \t]*[:=][ \t]*[\"']?([A-Za-z_][\w.-]*)")
+
+
+def _named_by_field(text: str, at: int, value: str) -> bool:
+    """The value of a ``value`` field whose ``name``/``key`` field, just before, names a secret."""
+    names = _NAME_FIELD.findall(text, max(0, at - 160), at)
+    if not names:
+        return False
+    name = names[-1].lower()
+    if _NOT_SECRET_NAME.search(name):
+        return False
+    return _SECRET_KEY.fullmatch(name) is not None or (name.endswith(_WEAK_ENDINGS) and looks_random(value))
+
+
+_PUBLIC_PREFIX = re.compile(r"(?:pk|pub|public|sha\d*|md5|id|uuid|commit|test|file|img|build|v\d*)", re.IGNORECASE)
+
+
+def _prefixed_token(text: str, at: int, value: str) -> bool:
+    """``rubygems_<48 hex>``: a short lowercase prefix that starts a token, then a random body."""
+    prefix = re.search(r"(?<![\w.-])[a-z]{2,12}_$", text[max(0, at - 13) : at + 1])
+    if prefix is None or _PUBLIC_PREFIX.fullmatch(prefix[0][:-1]) or not looks_random(value):
+        return False
+    return "publi" not in text[max(0, at - 48) : at].lower()  # PUBLISHABLE_KEY=..., public_key: ...
+
+
 _EXCEPTION_NAME = re.compile(r"(?:invalid|missing|expired|bad|unknown|wrong|no)[a-z]*(?:token|secret|password|key)|\w*(?:error|exception)")
 
 
@@ -311,6 +336,8 @@ _RULES: list[_Rule] = [
     _Rule("circleci", "_", _after("CCIPAT_") + rf"[{_A}]{{20,}}_[0-9a-f]{{40}}", back=6),
     _Rule("buildkite", "_", _after("bkua_") + r"[0-9a-f]{40}", back=4),
     _Rule("flyio", "_", _after("fm2_") + r"[A-Za-z0-9+/_=-]{50,}", back=3),
+    # any other vendor's prefix_ then a long random body (rubygems_, squ_, pcsk_...): not pk_ (public), not ids
+    _Rule("secret", "_", r"(?P<keep>)(?P<value>[A-Za-z0-9]{32,})(?![\w-])", check=_prefixed_token),
     # ngrok config add-authtoken TOKEN, ngrok authtoken TOKEN
     _Rule("secret", "k", r"(?<=authtok)(?P<keep>en[ \t]+)(?P<value>[A-Za-z0-9_-]{20,})", check=lambda t, a, v: looks_random(v)),
     _Rule("figma", "_", _after("figd_") + rf"[{_T}]{{40,}}", back=4),
@@ -373,8 +400,18 @@ _RULES: list[_Rule] = [
     _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE
           + r"(?P<value>" + _QUOTED + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
     # "name": "value" (JSON), 'name': 'value' (Python), \"name\": \"value\" (JSON inside a JSON string)
-    _Rule("secret", '"', _name_before('"') + r"(?P<keep>[ \t]*:[ \t]*)" + _NOT_A_VALUE + r"(?P<value>\"(?:[^\"\\\n]|\\.){3,}\")"),
-    _Rule("secret", "'", _name_before("'") + r"(?P<keep>[ \t]*:[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}')"),
+    # ENV["TOKEN"] = "value" (Ruby, PHP); then define('DB_PASSWORD', 'value'), setenv("TOKEN", "value"), where
+    # the value must look typed: a list of names ("password", "token") is no secret
+    _Rule("secret", '"', _name_before('"') + r"(?P<keep>[ \t]*(?::|\][ \t]*=)[ \t]*)" + _NOT_A_VALUE + r"(?P<value>\"(?:[^\"\\\n]|\\.){3,}\")"),
+    _Rule("secret", "'", _name_before("'") + r"(?P<keep>[ \t]*(?::|\][ \t]*=)[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}')"),
+    *[_Rule("secret", q, _name_before(q) + r"(?P<keep>[ \t]*,[ \t]*)" + _NOT_A_VALUE + rf"(?P<value>[\"'][^\"'\n]{{3,}}[\"'])(?=[ \t]*\))",
+            check=lambda t, a, v: _looks_like_password(v)) for q in "\"'"],
+    # {"name": "DB_PASSWORD", "value": "..."} (JSON), - name: API_TOKEN / value: ... (Kubernetes env),
+    # <add key="StorageKey" value="..."/> (.NET): the name and the value in two fields
+    _Rule("secret", '"', r"(?<=[Vv]alue\")(?P<keep>[ \t]*:[ \t]*)" + _NOT_A_VALUE + r"(?P<value>\"(?:[^\"\\\n]|\\.){3,}\")", check=_named_by_field),
+    _Rule("secret", ":", r"(?<=[Vv]alue:)(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + rf"|[^\s\"'#\\]{{3,}})(?=[ \t]*{_EOL})",
+          check=_named_by_field),
+    _Rule("secret", "=", r"(?<=[Vv]alue=)(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>\"[^\"\n]{3,}\"|'[^'\n]{3,}')", check=_named_by_field),
     _Rule("secret", "\\", _name_before("\\") + r'(?P<keep>"[ \t]*:[ \t]*\\")' + _NOT_A_VALUE + r'(?P<value>[^"\\\n]{3,})(?=\\")'),
     # <password>value</password> (Maven settings.xml, .NET config)
     _Rule("secret", ">", _name_before(">") + r"(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>[^<\s]{3,})(?=</)"),
@@ -430,9 +467,13 @@ _UNSPACED_VERBS = ("คือ", "เป็น", "là")  # Thai writes the verb a
 
 
 # commands that take a password or token as a plain argument: which argument, counting those that are
-# not options (-x, /x), drive letters (Z:) or network paths (\\\\host\\share)
-_POSITIONAL = {"net use": 1, "net user": 2, "snyk auth": 1, "vault login": 1, "rabbitmqctl add_user": 2, "rabbitmqctl change_password": 2}
-_POSITIONAL_COMMAND = re.compile("(?i:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])")
+# not options (-x, /x), drive letters (Z:) or network paths (\\\\host\\share); 0: the argument after one
+# that names a secret (setx GITHUB_TOKEN value); sqlplus takes user/password@database
+_POSITIONAL = {
+    "net use": 1, "net user": 2, "snyk auth": 1, "vault login": 1, "rabbitmqctl add_user": 2, "rabbitmqctl change_password": 2,
+    "setx": 0, "set -x": 0, "set -gx": 0, "set -ux": 0, "aws configure set": 0, "sqlplus": 1,
+}  # fmt: skip
+_POSITIONAL_COMMAND = re.compile("(?:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])", re.IGNORECASE)
 _ARGUMENT = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|(?:[^\s;|&\"'\\]|\\(?!n|\"))+|\\\\[^\s;|&\"']+")
 _ARGUMENTS_END = re.compile(r"\r|\n|\\n|[;|&]|(?<!\\)\"(?=[,}\s]|$)")
 
@@ -446,9 +487,14 @@ def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str
         arg = argument[0]
         if arg.startswith(("-", "/", "\\")) or re.fullmatch(r"[A-Za-z]:", arg):
             continue
+        if wanted == 0:  # NAME VALUE: wait for a name that says secret
+            wanted = 1 if _SECRET_KEY.fullmatch(arg.strip("'\"")) else 0
+            continue
         wanted -= 1
         if wanted == 0:
             inner = arg.strip("'\"")
+            if (login := re.fullmatch(r"[^/@]+/([^/@]+)@.*", inner)) is not None:  # sqlplus user/password@db
+                inner = login[1]
             if len(inner) < 3 or inner == "*" or inner.startswith(("$", "%", "<", "[REDACTED")):
                 return None
             start = argument.start() + arg.index(inner)
