@@ -238,6 +238,7 @@ _PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
     **dict.fromkeys(("zip", "unzip", "sqlcmd", "bcp", "osql", "ipmitool", "mosquitto_pub", "mosquitto_sub"), (("P", False),)),
     "redis-cli": (("a", False),),
     **dict.fromkeys(("ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd", "ldapcompare", "security"), (("w", False),)),
+    "openssl": (("k", False),),
     **dict.fromkeys(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpgetnext", "snmptrap"), (("A", False), ("X", False))),
     "doctl": (("t", False),),
     "gh": (("b", False),),
@@ -422,7 +423,7 @@ _RULES: list[_Rule] = [
     _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key|authkey|auth-key|pass(?![\w-]))"
           r"(?P<keep>[ \t]+)(?!-|(?:env|file|fd|stdin):)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
     # -p secret, -pSECRET, -a secret, -w secret: only for the commands that take a password so (see _PASSWORD_FLAGS)
-    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAX]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
+    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAXk]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
           check=_cli_password),
     # htpasswd -b [-c] FILE USER PASSWORD, htpasswd -nb USER PASSWORD
     _Rule("secret", "-", r"(?<![\w-]-)[a-zA-Z]*b[a-zA-Z]*(?P<keep>(?:[ \t]+-[a-zA-Z]+)*[ \t]+(?![-'\"])\S+[ \t]+(?:(?![-'\"])\S+[ \t]+)?)"
@@ -443,7 +444,7 @@ _RULES: list[_Rule] = [
 # (":", "=", a verb such as "is", "est", "ist", "是", "は") and the value. Words of the password family take
 # a value that looks typed (letters with digits or symbols); key, token and secret take only a random one.
 _PASSWORD_WORDS = (
-    "password", "passwords", "passwd", "pass", "pwd", "pw", "passphrase", "passcode", "creds", "credentials",
+    "password", "passwords", "passwd", "pass", "pwd", "pw", "p/w", "passphrase", "passcode", "creds", "credentials",
     "login", "mdp", "requirepass", "masterauth",
 )  # fmt: skip
 # the same in other languages; these may take an ending ("Lösenordet", "şifresi", "sandinya", "hasła")
@@ -460,7 +461,8 @@ _KEY_WORDS = ("key", "keys", "token", "tokens", "secret", "secrets", "apikey", "
 _PROSE_VERBS = frozenset((
     "is", "was", "are", "be", "to", "as", "->", "=>", "—", "–", "ist", "lautet", "war", "est", "était", "es",
     "era", "è", "é", "e", "luidt", "jest", "je", "on", "oli", "är", "var", "er", "это", "είναι", "là",
-    "adalah", "ialah", "है", "هي", "هو", "היא", "הוא", "คือ", "yra", "ir", "е", "glasi",
+    "adalah", "ialah", "है", "هي", "هو", "היא", "הוא", "คือ", "yra", "ir", "е", "glasi", "este", "és", "ay", "ni",
+    "brzmi", "wynosi", "zní", "des", "della", "del",
 ))  # fmt: skip
 _CJK_SEPARATORS = "是为為は는은이가："
 _UNSPACED_VERBS = ("คือ", "เป็น", "là")  # Thai writes the verb against the word
@@ -613,7 +615,8 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     start, raw = value.start("value"), value["value"]
     if raw.endswith(":") or raw.startswith(("$", "%", "{", "<", "[REDACTED")):
         return None  # a label, a variable, a placeholder, or done already
-    inner = raw.strip("\"'`")
+    inner = raw[1:] if raw[0] == "(" and raw.rstrip(".,;:?").endswith(")") else raw  # "(X)"
+    inner = inner.strip("\"'`")
     start += raw.index(inner[:1]) if inner else 0
     inner = inner.rstrip(_PUNCT_END).strip("\"'`")
     if not inner:
@@ -625,7 +628,7 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     explicit = clause != "" and (clause[-1] in ":=：/-" or clause[-1] in _CJK_SEPARATORS or clause.split()[-1].lower() in _PROSE_VERBS
                                  or text[: value.start("value")].rstrip(" \t\"'`「『（(").endswith(_UNSPACED_VERBS))
     if family == "secret":
-        if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner):
+        if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or re.match(r"[A-Za-z_]\w*=", inner):
             return None
         random = looks_random(inner) and not _looks_like_path(inner)
         # "token: X", "the secret is X": right after the word, a typed-looking value will do
@@ -636,7 +639,11 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     if not clause:  # "pass Willow^Copper5679": no separator, so the value itself must look typed
         if not _typed_password(inner):
             return None
-    elif not explicit or not _looks_like_password(inner):
+    elif not explicit:
+        return None
+    elif (pair := re.fullmatch(r"[\w.@-]{2,32}[:/]([^:/]{6,})", inner)) and keyword in ("creds", "credentials", "login"):
+        start, inner = start + pair.start(1), pair[1]  # "creds: admin/X": the user name may stay
+    if not _looks_like_password(inner):
         return None
     return start, start + len(inner), "password"
 
