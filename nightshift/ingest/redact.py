@@ -217,7 +217,7 @@ def _looks_like_password(value: str) -> bool:
         return False  # a YAML tag (!vault, !secret): what follows names the secret
     if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\w+://.*|[\w.-]+:\d+", value):
         return False  # an email address, a URL, a host and port
-    if re.match(r"[A-Za-z_]\w*=", value):
+    if re.match(r"[A-Za-z_]\w*=[^=]", value):
         return False  # the next assignment on the line (password VAR=...), not a password
     if looks_random(value):
         return True
@@ -628,7 +628,7 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     explicit = clause != "" and (clause[-1] in ":=：/-" or clause[-1] in _CJK_SEPARATORS or clause.split()[-1].lower() in _PROSE_VERBS
                                  or text[: value.start("value")].rstrip(" \t\"'`「『（(").endswith(_UNSPACED_VERBS))
     if family == "secret":
-        if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or re.match(r"[A-Za-z_]\w*=", inner):
+        if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or re.match(r"[A-Za-z_]\w*=[^=]", inner):
             return None
         random = looks_random(inner) and not _looks_like_path(inner)
         # "token: X", "the secret is X": right after the word, a typed-looking value will do
