@@ -80,7 +80,7 @@ _AUTH_SCHEME = r"(?:(?i:basic|bearer|token|ssws|bot|apikey|key|digest)[ \t]+)?"
 _AUTH_VALUE = r"(?!\[REDACTED|\$)[A-Za-z0-9._~+/-]{8,}=*"
 # type annotations look like YAML: `password: str` is code, not a secret
 _TYPE_NAME = r"(?i:str|bytes|int|bool|float|none|any|string|number|boolean|secretstr|secretbytes|optional)\b"
-_RANDOM_VALUE = r"(?:base64:)?[A-Za-z0-9+/_.~%-]{16,}={0,2}(?![A-Za-z0-9+/_.~%=-])"
+_RANDOM_VALUE = r"(?:base64:)?[A-Za-z0-9+/_.~-]{16,}={0,2}(?![A-Za-z0-9+/_.~=-])"
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _NAME_REVERSED = re.compile(r"[\w.-]+")
@@ -140,20 +140,19 @@ def _looks_like_path(value: str) -> bool:
     return _PATH.fullmatch(value) is not None
 
 
+# what public keys and non-values start with: a publishable key, an age or nostr recipient, a path, an option
+_PUBLIC_PREFIXES = ("pk_", "age1", "npub", "ssh-", "/", "~/", "./", "-")
+
+
 def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
     name = _name_at(text, at)
     value = value.removeprefix("base64:")
-    if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name) or _in_cookie_header(text, at):
-        if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not value.startswith(("pk_", "/", "~/", "./")) and not _looks_like_path(value):
+    if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name):
+        public = value.startswith(_PUBLIC_PREFIXES) or "publi" in text[max(0, at - len(name) - 24) : at].lower()  # "Public key: age1..."
+        if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not public and not _looks_like_path(value):
             return True
     return _decodes_to_secret(value)
-
-
-def _in_cookie_header(text: str, at: int) -> bool:
-    """``Cookie: sid=...``, ``Set-Cookie: connect.sid=...``: a cookie's random value is a session."""
-    line = text[max(0, at - 300) : at]
-    return "ookie" in line and re.search(r"(?i)cookie[\"']?\s*:[^\n]*$", line) is not None
 
 
 _B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
@@ -377,8 +376,6 @@ _RULES: list[_Rule] = [
           check=lambda t, a, v: any(looks_random(part) for part in re.split(r"[/@]", v))),
     # a token given as a URL's user name: https://TOKEN@github.com/..., a Sentry DSN's key
     _Rule("url_token", ":", r"(?P<keep>//)(?P<value>[A-Za-z0-9_.~+-]{16,})(?=@[^\s/@]+(?:[/?#\s]|$))", check=lambda t, a, v: looks_random(v)),
-    # Go's MySQL DSN, user:password@tcp(host:3306)/db
-    _Rule("secret", ":", r"(?<=[\w.-]:)(?P<keep>)(?!\[REDACTED)(?P<value>[^\s:@'\"\\]{3,128})(?=@(?:tcp|unix)\()"),
     # Windows options: xfreerdp /p:secret, cmdkey /pass:secret, msdeploy ...,password=... is the `=` rule's
     _Rule("secret", ":", r"(?:(?<=/p:)|(?<=/P:)|(?<=/pwd:)|(?<=/pass:)|(?<=/password:)|(?<=/passwd:))(?P<keep>)(?!\[REDACTED)(?P<value>\"[^\"\n]{3,}\"|[^\s\"'`|;&]{3,})"),
     # openssl -passout pass:secret
@@ -509,6 +506,26 @@ _CALL = re.compile(r"(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API
                    r"(?P<value>\"[^\"\n]{6,}\"|'[^'\n]{6,}')")
 
 
+_COOKIE = re.compile(r"(?i)cookie[\"']?[ \t]*:")
+_COOKIE_PAIR = re.compile(r"([\w.$-]+)=([^;,\s\"']{16,})")
+
+
+def _cookie_values(text: str, found: Any) -> list[tuple[int, int, str]]:
+    """``Cookie: sid=...``, ``Set-Cookie: connect.sid=...``: a cookie's random value is a session."""
+    if _COOKIE.match(text, found.start()) is None:
+        return []
+    line_end = text.find("\n", found.start())
+    return [(pair.start(2), pair.end(2), "secret") for pair in _COOKIE_PAIR.finditer(text, found.start(), line_end if line_end >= 0 else len(text))
+            if looks_random(pair[2].replace("%", ""))]
+
+
+def _dsn_password(text: str, found: Any) -> tuple[int, int, str] | None:
+    if not text.startswith("@", found.start()):
+        return None
+    login = re.search(r"(?<![\w.-])[\w.-]+:([^\s:@'\"\\/]{3,128})$", text[max(0, found.start() - 160) : found.start()])
+    return (found.start() - len(login[1]), found.start(), "secret") if login else None
+
+
 def _call_secret(text: str, at: int) -> tuple[int, int, str] | None:
     if (call := _CALL.match(text, at)) is None:
         return None
@@ -545,7 +562,9 @@ _PROSE_HIT = re2.compile(
     + r"|[ \t]as[ \t]+(?:[\w-]+[ \t]+){0,2}(?:password|passphrase|key|token|secret)\b"  # "use X as the password"
     + "|" + _OTP_WORDS
     + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
-    + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*)[^)\n]{8,})",  # or to a client
+    + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*)[^)\n]{8,}"  # or to a client
+    + r"|cookie[\"']?[ \t]*:[^\n\r]*=[^\n\r]{16}"  # a Cookie or Set-Cookie header
+    + r"|@(?:tcp|unix)\()",  # Go's MySQL DSN, user:password@tcp(host:3306)/db
     _RE2_OPTIONS,
 )
 _PROSE_WORD = re.compile(r"(?P<otp>(?i:" + _OTP_WORDS.replace(r"\b", r"(?<![A-Za-z0-9_])", 1) + "))|(?i:"
@@ -567,7 +586,8 @@ def _prose_hits(text: str) -> list[tuple[int, int, str]]:
     hits = []
     for found in _PROSE_HIT.finditer(text):
         command = _POSITIONAL_COMMAND.match(text, found.start())
-        found_here = [_positional_secret(text, command) if command else _call_secret(text, found.start())]
+        found_here = [_positional_secret(text, command) if command else _call_secret(text, found.start()) or _dsn_password(text, found)]
+        found_here += _cookie_values(text, found)
         for word in _PROSE_WORD.finditer(text, found.start(), found.end()):
             found_here += _prose_value(text, word)
         for hit in found_here:
@@ -587,8 +607,8 @@ def _prose_value(text: str, word: re.Match[str]) -> list[tuple[int, int, str]]:
     family = "secret" if keyword in _KEY_WORDS else "password"
     line_start = max(text.rfind("\n", 0, word.start()) + 1, 0)
     before = text[max(line_start, word.start() - 32) : word.start()]
-    if family == "secret" and _NOT_SECRET_CONTEXT.search(before):
-        return []
+    if (family == "secret" and _NOT_SECRET_CONTEXT.search(before)) or before.endswith(("${", "$")):
+        return []  # said to be public, or a shell variable (${KEY:-default})
     if (named := _NAMED_AFTER.search(text, max(line_start, word.start() - 80), word.start())) is not None:
         value = named["value"].strip("\"'`").rstrip(_PUNCT_END)  # "use X as the password": the value came first
         if looks_random(value) if family == "secret" else _typed_password(value):
@@ -628,7 +648,7 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     explicit = clause != "" and (clause[-1] in ":=：/-" or clause[-1] in _CJK_SEPARATORS or clause.split()[-1].lower() in _PROSE_VERBS
                                  or text[: value.start("value")].rstrip(" \t\"'`「『（(").endswith(_UNSPACED_VERBS))
     if family == "secret":
-        if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or re.match(r"[A-Za-z_]\w*=[^=]", inner):
+        if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or inner.startswith(_PUBLIC_PREFIXES) or re.match(r"[A-Za-z_]\w*=[^=]", inner):
             return None
         random = looks_random(inner) and not _looks_like_path(inner)
         # "token: X", "the secret is X": right after the word, a typed-looking value will do
@@ -702,7 +722,7 @@ _GUARDS = {
     "l": r"(?<![\w-]l)(?=ogin)",
     "=": r"(?<=[\w\"' ]=)",
     ">": r"(?<=[A-Za-z]>)",
-    ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}|[^\s:'\"\\]{3,128}(?:[ \t]*(?:\r?\n|\\n|$)|@(?:tcp|unix)\()|AA)"
+    ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}|[^\s:'\"\\]{3,128}[ \t]*(?:\r?\n|\\n|$)|AA)"
          r"|(?<=[pdsPDS]:)(?:(?<=/p:)|(?<=/P:)|(?<=/pwd:)|(?<=/pass:)|(?<=/password:)|(?<=/passwd:))(?=\S))",
 }
 
