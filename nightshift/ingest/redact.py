@@ -372,10 +372,10 @@ _RULES: list[_Rule] = [
     _Rule("url_password", ":", r"(?P<keep>//[^\s:/@\[]*:)(?!\[REDACTED|[{$<%])[^\s/]+(?=@[^\s/@]*(?:[/?#\s]|$))"),
     _Rule("slack_webhook", ":", r"(?P<keep>//hooks\.slack\.com/services/)T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}"),
     # a webhook URL carries its secret in the path, after the segment that names it (/api/webhooks/ID/TOKEN)
-    _Rule("webhook", ":", r"(?P<keep>//[^\s/\"'<>]+(?:/[^\s/\"'<>?#]+)*?/[\w.-]*[Hh]ook[\w.-]*/)(?P<value>[^\s\"'<>?#\\]+)",
+    _Rule("secret", ":", r"(?P<keep>//[^\s/\"'<>]+(?:/[^\s/\"'<>?#]+)*?/[\w.-]*[Hh]ook[\w.-]*/)(?P<value>[^\s\"'<>?#\\]+)",
           check=lambda t, a, v: any(looks_random(part) for part in re.split(r"[/@]", v))),
     # a token given as a URL's user name: https://TOKEN@github.com/..., a Sentry DSN's key
-    _Rule("url_token", ":", r"(?P<keep>//)(?P<value>[A-Za-z0-9_.~+-]{16,})(?=@[^\s/@]+(?:[/?#\s]|$))", check=lambda t, a, v: looks_random(v)),
+    _Rule("secret", ":", r"(?P<keep>//)(?P<value>[A-Za-z0-9_.~+-]{16,})(?=@[^\s/@]+(?:[/?#\s]|$))", check=lambda t, a, v: looks_random(v)),
     # Windows options: xfreerdp /p:secret, cmdkey /pass:secret, msdeploy ...,password=... is the `=` rule's
     _Rule("secret", ":", r"(?:(?<=/p:)|(?<=/P:)|(?<=/pwd:)|(?<=/pass:)|(?<=/password:)|(?<=/passwd:))(?P<keep>)(?!\[REDACTED)(?P<value>\"[^\"\n]{3,}\"|[^\s\"'`|;&]{3,})"),
     # openssl -passout pass:secret
@@ -536,10 +536,11 @@ def _call_secret(text: str, at: int) -> tuple[int, int, str] | None:
 
 
 def _word_pattern(words: tuple[str, ...], stems: tuple[str, ...], before: str, after: str, ending: str = "") -> str:
-    """Whole words, and stems with an ending; word boundaries (``before``, ``after``) where the word has an
-    ASCII letter (RE2's ``\\b`` knows no other)."""
+    """Whole words, and stems with an ending (not in ASCII after a stem in another script: パスワードはX);
+    word boundaries (``before``, ``after``) where the word has an ASCII letter (RE2's ``\\b`` knows no other)."""
     return "|".join(
-        (before if w[0].isascii() else "") + re.escape(w) + (ending if w in stems else after if w[-1].isascii() else "")
+        (before if w[0].isascii() else "") + re.escape(w)
+        + (ending.replace("_]", "_A-Za-z]") if w in stems and not w[-1].isascii() else ending if w in stems else after if w[-1].isascii() else "")
         for w in sorted(words + stems, key=len, reverse=True)
     )
 
