@@ -1,24 +1,30 @@
 """Secret redaction: every secret-looking value becomes ``[REDACTED:<kind>]``.
 
-Rules follow the shapes secrets take rather than a list of vendors alone: documented token prefixes,
-key blocks of every kind (PEM, OpenSSH, PGP, PuTTY, age), credentials in URLs of any scheme and in
-headers, values under secret-looking names in every config syntax (env, shell, YAML, TOML, ini, JSON,
-XML, properties), credentials given to command-line tools (``mysql -pX``, ``sshpass -p X``,
-``curl -u user:pass``, ``-passout pass:X``), ``.pgpass`` lines, base64 values that decode to a secret
-(Kubernetes ``data:``, kubeconfig ``client-key-data``), a password a user types in prose, and long
-random values next to a weaker name (``signing_key``, ``X-Auth-Key``).
+Rules follow the shapes secrets take rather than a list of vendors alone: documented token prefixes (and
+any short lowercase prefix before a long random body), key blocks of every kind (PEM, OpenSSH, PGP, PuTTY,
+age), credentials in URLs of any scheme (a password, or a token given as the user name) and in headers,
+values under secret-looking names in every config syntax (env, shell, YAML, TOML, ini, JSON, XML,
+properties), a name and its value in two fields (``{"name": "DB_PASSWORD", "value": ...}``), credentials
+given to command-line tools as an option (``mysql -pX``, ``sshpass -p X``, ``curl -u user:pass``,
+``/p:X``) or as a plain argument (``net use ... PASSWORD``, ``setx TOKEN value``), ``.pgpass`` lines,
+base64 values that decode to a secret (Kubernetes ``data:``, kubeconfig ``client-key-data``), cookies,
+webhook URLs, a string literal given to a client (``cohere.Client("...")``), long random values next to a
+weaker name (``signing_key``, ``X-Auth-Key``), and secrets written in prose in many languages ("the db
+password is X", "Le mot de passe est X", "密码是 X", "the API key for the pipeline: X", one-time-password
+seeds, recovery codes).
 
 One pass per anchor. Every rule is anchored on one literal character, chosen among the rare ones (``J``
 of ``eyJ``, ``k`` of ``sk-``, ``z`` of ``Authorization``; the ``=``, ``:`` or quote after a secret-looking
 name), and the characters of its prefix before the anchor are checked by a look-behind. The regex engine
 skips in C over every character that is not the anchor, and at an anchor a cheap guard rejects most
-occurrences before any rule is tried. Token shapes need their fixed prefixes, so git SHAs, UUIDs and
-hashes never match; a value under a secret-looking name is taken whole, and under a weaker name only
-when it looks random. Tool calls are rendered as compact JSON, so a file the agent wrote shows its line
-ends as the two characters ``\\n``: rules that read to the end of a line accept those too. Redaction is
-idempotent: a marker never matches again.
+occurrences before any rule is tried. Prose has no rare character to anchor on: its words, in every
+language, are found together by one RE2 pass (a DFA: linear time, whatever the number of words), and only
+its rare hits are read further in Python. Token shapes need their fixed prefixes, so git SHAs, UUIDs and
+hashes never match; a value under a secret-looking name is taken whole, and under a weaker name or in
+prose only when it looks random. Tool calls are rendered as compact JSON, so a file the agent wrote shows
+its line ends as the two characters ``\\n``: rules that read to the end of a line accept those too.
+Redaction is idempotent: a marker never matches again.
 """
-
 from __future__ import annotations
 
 import base64
