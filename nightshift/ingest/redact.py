@@ -25,6 +25,7 @@ prose only when it looks random. Tool calls are rendered as compact JSON, so a f
 its line ends as the two characters ``\\n``: rules that read to the end of a line accept those too.
 Redaction is idempotent: a marker never matches again.
 """
+
 from __future__ import annotations
 
 import base64
