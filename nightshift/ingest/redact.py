@@ -559,6 +559,14 @@ def _word_pattern(words: tuple[str, ...], stems: tuple[str, ...], before: str, a
 # every position, ten times slower). The rest is decided in Python, per hit: hits are rare.
 # (six characters or more, with a letter and a digit or symbol at least five apart)
 _CANDIDATE = r"[\x21-\x7e]*(?:[A-Za-z][\x21-\x7e]{4,}[0-9!#$%&*+=?@^~_|]|[0-9!#$%&*+=?@^~_|][\x21-\x7e]{4,}[A-Za-z])"
+# Token rules anchored on a common letter (g of ghp_, . of hvs.) would stop at every occurrence of it;
+# instead the RE2 pass finds them by these literals of their prefix, and their anchor's pattern is tried
+# only where one occurs.
+_BY_LITERAL = {
+    ".": r"hv[sbr]\.|dp\.|\.atlasv1\.", "y": r"ya29\.|\.key", "g": r"gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt)-",
+    "x": r"xox[abprse]-|xapp-|ATATT3x", "p": r"dapi", "l": r"login",
+}  # fmt: skip
+_LITERAL = re.compile("|".join(_BY_LITERAL.values()))
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 64 << 20  # room for the DFA of every word at once
 _OTP_WORDS = r"\b(?:2fa|totp|mfa|otp|authenticator|(?:recovery|backup)[ \t]+codes?|(?:seed|recovery|secret)[ \t]+phrase|mnemonic)\b"
@@ -572,7 +580,8 @@ _PROSE_HIT = re2.compile(
     + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
     + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*)[^)\n]{8,}"  # or to a client
     + r"|cookie[\"']?[ \t]*:[^\n\r]*=[^\n\r]{16}"  # a Cookie or Set-Cookie header
-    + r"|@(?:tcp|unix)\()",  # Go's MySQL DSN, user:password@tcp(host:3306)/db
+    + r"|@(?:tcp|unix)\("  # Go's MySQL DSN, user:password@tcp(host:3306)/db
+    + "|(?-i:" + _LITERAL.pattern + "))",
     _RE2_OPTIONS,
 )
 _PROSE_WORD = re.compile(r"(?P<otp>(?i:" + _OTP_WORDS.replace(r"\b", r"(?<![A-Za-z0-9_])", 1) + "))|(?i:"
@@ -590,12 +599,24 @@ _LONE_VALUE = re.compile(r"[ \t]*([A-Za-z0-9+/=._~-]{16,})[ \t]*(?:\r?\n|$)")
 _SHELL_PROMPT = re.compile(r"[ \t]*(?:\$|%|#|>|❯|PS [^>\n]*>)[ \t]")
 
 
+def _literal_hits(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """The token rules of ``_BY_LITERAL``, tried at their anchors inside each literal found in a hit's span."""
+    hits = []
+    for literal in _LITERAL.finditer(text, start, min(len(text), end + 16)):
+        for at in range(literal.start(), literal.end()):
+            if (passes := _LITERAL_PASSES.get(text[at])) and (found := passes[1].match(text, at)):
+                if hit := _first_hit(passes[0], passes[2], found, text):
+                    hits.append(hit)
+    return hits
+
+
 def _prose_hits(text: str) -> list[tuple[int, int, str]]:
     hits = []
     for found in _PROSE_HIT.finditer(text):
         command = _POSITIONAL_COMMAND.match(text, found.start())
         found_here = [_positional_secret(text, command) if command else _call_secret(text, found.start()) or _dsn_password(text, found)]
         found_here += _cookie_values(text, found)
+        hits += _literal_hits(text, found.start(), found.end())  # these name their kind already
         for word in _PROSE_WORD.finditer(text, found.start(), found.end()):
             found_here += _prose_value(text, word)
         for hit in found_here:
@@ -758,7 +779,10 @@ def _compile(rules: list[_Rule], guards: dict[str, str]) -> list[tuple[list[_Rul
 # A pattern that starts with one literal character is searched for in C at memchr speed; a single pattern
 # with many first characters is tried at every position and is several times slower. Hence one pass per
 # anchor, each skipping straight from one occurrence of its anchor to the next.
-_PASSES = _compile(_RULES, _GUARDS)
+_PASSES = _compile([rule for rule in _RULES if rule.anchor not in _BY_LITERAL], _GUARDS)
+# the anchors that the RE2 pass finds by their literals, each tried only inside the literal's match
+_LITERAL_PASSES = {rules[0].anchor: (rules, pattern, singles) for rules, pattern, singles in _compile(
+    [rule for rule in _RULES if rule.anchor in _BY_LITERAL], _GUARDS)}
 
 
 def redact(text: str) -> str:
@@ -766,16 +790,10 @@ def redact(text: str) -> str:
     for rules, pattern, singles in _PASSES:
         pos = 0
         while (found := pattern.search(text, pos)) is not None:
-            n, match, pos = int(found.lastgroup[1:]), found, found.start() + 1  # "r<n>" is the group that closed last
-            while match is not None:
-                start = match.start() - rules[n].back
-                if (replacement := _replacement(rules[n], n, match, start)) is not None:
-                    hits.append((start, match.end(), replacement))
-                    pos = match.end()
-                    break
-                # turned down by its check: the later rules may still match here, and anything
-                # inside the span (a token in a value that was not a password) is searched again
-                n, match = _next_match(rules, singles, n, match.start(), text)
+            hit = _first_hit(rules, singles, found, text)
+            pos = hit[1] if hit else found.start() + 1
+            if hit:
+                hits.append(hit)
     if not hits:
         return text
     hits.sort(key=lambda hit: (hit[0], -hit[1]))
@@ -787,6 +805,19 @@ def redact(text: str) -> str:
         done = end
     out.append(text[done:])
     return "".join(out)
+
+
+def _first_hit(rules: list[_Rule], singles: list[re.Pattern[str]], found: re.Match[str], text: str) -> tuple[int, int, str] | None:
+    """The hit of the first rule that matched at ``found`` and whose check agrees, if any."""
+    n, match = int(found.lastgroup[1:]), found  # "r<n>" is the group that closed last
+    while match is not None:
+        start = match.start() - rules[n].back
+        if (replacement := _replacement(rules[n], n, match, start)) is not None:
+            return start, match.end(), replacement
+        # turned down by its check: the later rules may still match here, and anything inside the
+        # span (a token in a value that was not a password) is searched again
+        n, match = _next_match(rules, singles, n, match.start(), text)
+    return None
 
 
 def _next_match(rules: list[_Rule], singles: list[re.Pattern[str]], after: int, at: int, text: str) -> tuple[int, re.Match[str] | None]:
