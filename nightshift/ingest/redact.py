@@ -564,7 +564,9 @@ _CANDIDATE = r"[\x21-\x7e]*(?:[A-Za-z][\x21-\x7e]{4,}[0-9!#$%&*+=?@^~_|]|[0-9!#$
 # only where one occurs.
 _BY_LITERAL = {
     ".": r"hv[sbr]\.|dp\.|\.atlasv1\.", "y": r"ya29\.|\.key", "g": r"gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt)-",
-    "x": r"xox[abprse]-|xapp-|ATATT3x", "p": r"dapi", "l": r"login",
+    "x": r"xox[abprse]-|xapp-|ATATT3x", "p": r"dapi", "l": r"login", "J": r"eyJ", "X": r"GOCSPX", "E": r"EAAA",
+    "S": r"SK[0-9a-f]|SG\.", "A": r"AKIA|ASIA|AIza|:APA91b", "k": r"sk-|sk_|rk_|authtoken", "B": r"Bearer", "b": r"bearer",
+    "z": r"uthoriz", "Z": r"UTHORIZ", "~": r"[78]Q~",
 }  # fmt: skip
 _LITERAL = re.compile("|".join(_BY_LITERAL.values()))
 _RE2_OPTIONS = re2.Options()
