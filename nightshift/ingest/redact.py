@@ -552,12 +552,7 @@ def _word_pattern(words: tuple[str, ...], stems: tuple[str, ...], before: str, a
     )
 
 
-# One RE2 pass finds every such word that has a candidate value after it on its line (a run with a
-# letter and a digit or symbol), or a command line that names one followed by a line holding a lone
-# value ("$ heroku auth:token" then the token): a DFA checks all the words at once, in linear time, so
-# prose costs one pass however many languages are listed (Python's re would try the alternation at
-# every position, ten times slower). The rest is decided in Python, per hit: hits are rare.
-# (six characters or more, with a letter and a digit or symbol at least five apart)
+# a value a word may introduce: six characters or more, with a letter and a digit or symbol five apart
 _CANDIDATE = r"[\x21-\x7e]*(?:[A-Za-z][\x21-\x7e]{4,}[0-9!#$%&*+=?@^~_|]|[0-9!#$%&*+=?@^~_|][\x21-\x7e]{4,}[A-Za-z])"
 # Token rules anchored on a common letter (g of ghp_, . of hvs.) would stop at every occurrence of it;
 # instead the RE2 pass finds them by these literals of their prefix, and their anchor's pattern is tried
@@ -569,10 +564,16 @@ _BY_LITERAL = {
     "z": r"uthoriz", "Z": r"UTHORIZ", "~": r"[78]Q~",
 }  # fmt: skip
 _LITERAL = re.compile("|".join(_BY_LITERAL.values()))
+_OTP_WORDS = r"\b(?:2fa|totp|mfa|otp|authenticator|(?:recovery|backup)[ \t]+codes?|(?:seed|recovery|secret)[ \t]+phrase|mnemonic)\b"
+# One RE2 pass finds what has no rare character to anchor on: a secret word of any language with a
+# candidate value after it on its line, a command that prints a credential or takes one as an argument,
+# a client given a literal, a cookie header, a DSN, and the literals of _BY_LITERAL. A DFA checks all of
+# them at once, in linear time, so the pass costs the same however many words and languages are listed
+# (Python's re would try such an alternation at every position, ten times slower). What it finds is read
+# further in Python, per hit: hits are rare.
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 64 << 20  # room for the DFA of every word at once
-_OTP_WORDS = r"\b(?:2fa|totp|mfa|otp|authenticator|(?:recovery|backup)[ \t]+codes?|(?:seed|recovery|secret)[ \t]+phrase|mnemonic)\b"
-_PROSE_HIT = re2.compile(
+_RE2_PASS = re2.compile(
     "(?i)(?:(?:" + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, (), r"\b", r"\b") + ")"
     + r"[ \t:=：'\"`,\x{80}-\x{10FFFF}][^\n\r]{0,60}?" + _CANDIDATE  # a space or separator first: not "token.py:12"
     + "|(?:" + _word_pattern((), _PASSWORD_STEMS, r"\b", "") + r")[^\n\r]{0,64}?" + _CANDIDATE  # the stem's ending is in the gap
@@ -612,9 +613,10 @@ def _literal_hits(text: str, start: int, end: int) -> list[tuple[int, int, str]]
     return hits
 
 
-def _prose_hits(text: str) -> list[tuple[int, int, str]]:
+def _re2_hits(text: str) -> list[tuple[int, int, str]]:
+    """The hits, as (start, end, replacement), of everything the RE2 pass finds."""
     hits = []
-    for found in _PROSE_HIT.finditer(text):
+    for found in _RE2_PASS.finditer(text):
         command = _POSITIONAL_COMMAND.match(text, found.start())
         found_here = [_positional_secret(text, command) if command else _call_secret(text, found.start()) or _dsn_password(text, found)]
         found_here += _cookie_values(text, found)
@@ -788,7 +790,7 @@ _LITERAL_PASSES = {rules[0].anchor: (rules, pattern, singles) for rules, pattern
 
 
 def redact(text: str) -> str:
-    hits = _prose_hits(text)
+    hits = _re2_hits(text)
     for rules, pattern, singles in _PASSES:
         pos = 0
         while (found := pattern.search(text, pos)) is not None:
