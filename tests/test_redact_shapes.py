@@ -57,6 +57,13 @@ RANDOM = "Zx9Yw8Vu7Ts6Rq5Po4NmLk3Jh2Gf1Ed"  # 31 mixed characters: random-lookin
         pytest.param("rubygems_4f8a2b9c1d3e4f5a6b7c8d9e0f1a2b3c4f8a2b9c1d3e4f5a", "rubygems_[REDACTED:secret]", id="unknown-vendor-prefix"),
         pytest.param("ALGOLIA_ADMIN_KEY=a411c8463ece1b4c8c578bed4a6e65bc", "ALGOLIA_ADMIN_KEY=[REDACTED:secret]", id="hex-under-key-name"),
         pytest.param("APP_KEY=base64:q8Zr3X9vK2mN5pL7tY1wE4uI6oA0sD3fG5hJ8kL1zXc=", "APP_KEY=[REDACTED:secret]", id="base64-prefixed"),
+        pytest.param("$ openssl rand -hex 32\n4f8a2b9c1d3e4f5a6b7c8d9e0f1a2b3c4f8a2b9c1d3e4f5a6b7c8d9e0f1a2b3c\n", "$ openssl rand -hex 32\n[REDACTED:secret]\n", id="generated"),
+        pytest.param("jdbc:oracle:thin:scott/T1ger#2024@//db:1521/ORCL", "jdbc:oracle:thin:scott/[REDACTED:secret]@//db:1521/ORCL", id="oracle-thin"),
+        pytest.param(f".example.com\tTRUE\t/\tTRUE\t0\tsessionid\t{RANDOM}\n", ".example.com\tTRUE\t/\tTRUE\t0\tsessionid\t[REDACTED:secret]\n", id="cookie-jar"),
+        pytest.param('{"kty": "EC", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "d": "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}',
+                     '{"kty": "EC", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "d": "[REDACTED:secret]"}', id="jwk-private-member"),
+        pytest.param(f"curl -H 'X-JFrog-Art-Api: AKCp8{RANDOM}' https://x", "curl -H 'X-JFrog-Art-Api: [REDACTED:secret]' https://x", id="api-header"),
+        pytest.param("nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5", "[REDACTED:private_key]", id="nostr-secret-key"),
     ],
 )
 def test_a_secret_is_found_by_its_shape(text, expected):

@@ -49,7 +49,7 @@ _SECRET_WORDS = (
 )  # fmt: skip
 # Names that hold secrets only sometimes (``sort_key=name``, ``auth=basic``): their value must also look
 # random. A name that merely contains a secret word (``SECRET_KEY_BASE``, ``token_v2``) counts too...
-_WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig", "sessionid", "session", "cookie")
+_WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig", "sessionid", "session", "cookie", "-api", "_api")
 # ...unless the name says the value is public or only points at the secret (a path, a name, an id)
 _NOT_SECRET_NAME = re.compile(
     r"publi[cs]|publishable|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region)$"
@@ -244,7 +244,7 @@ _PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
     **dict.fromkeys(("zip", "unzip", "sqlcmd", "bcp", "osql", "ipmitool", "mosquitto_pub", "mosquitto_sub"), (("P", False),)),
     "redis-cli": (("a", False),),
     **dict.fromkeys(("ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd", "ldapcompare", "security"), (("w", False),)),
-    "openssl": (("k", False),),
+    **dict.fromkeys(("openssl", "dotnet", "nuget"), (("k", False),)),
     **dict.fromkeys(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpgetnext", "snmptrap"), (("A", False), ("X", False))),
     "doctl": (("t", False),),
     "gh": (("b", False),),
@@ -307,6 +307,7 @@ _RULES: list[_Rule] = [
     )),
     _Rule("pypi", "-", _after("pypi-") + rf"AgE[{_T}]{{50,}}", back=4),
     _Rule("age", "-", _after("AGE-SECRET-KEY-") + r"1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{50,}", back=14),
+    _Rule("private_key", "c", _after("nsec") + r"1[02-9ac-hj-np-z]{58}(?![a-z0-9])", back=3),  # a nostr secret key (bech32)
     _Rule("postman", "-", _after("PMAK-") + r"[0-9a-f]{24}-[0-9a-f]{34}", back=4),
     *[_Rule("tailscale", "-", _after(f"tskey-{what}-") + rf"[{_A}]{{8,}}-[{_A}]{{20,}}", back=len(what) + 6)
       for what in ("auth", "api", "client", "scim")],
@@ -411,6 +412,9 @@ _RULES: list[_Rule] = [
     _Rule("secret", "'", _name_before("'") + r"(?P<keep>[ \t]*(?::|\][ \t]*=)[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}')"),
     *[_Rule("secret", q, _name_before(q) + r"(?P<keep>[ \t]*,[ \t]*)" + _NOT_A_VALUE + rf"(?P<value>[\"'][^\"'\n]{{3,}}[\"'])(?=[ \t]*\))",
             check=lambda t, a, v: _looks_like_password(v)) for q in "\"'"],
+    # the private members of a JSON Web Key ({"kty": "EC", ..., "d": "..."}); the public ones (n, e, x, y) stay
+    _Rule("private_key", '"', r"(?<=[{,\s]\")(?:d|p|q|dp|dq|qi)\"(?P<keep>[ \t]*:[ \t]*\")(?P<value>[A-Za-z0-9_-]{20,})(?=\")",
+          check=lambda t, a, v: '"kty"' in t[max(0, a - 2000) : a + 2000] and looks_random(v)),
     # {"name": "DB_PASSWORD", "value": "..."} (JSON), - name: API_TOKEN / value: ... (Kubernetes env),
     # <add key="StorageKey" value="..."/> (.NET): the name and the value in two fields
     _Rule("secret", '"', r"(?<=[Vv]alue\")(?P<keep>[ \t]*:[ \t]*)" + _NOT_A_VALUE + r"(?P<value>\"(?:[^\"\\\n]|\\.){3,}\")", check=_named_by_field),
@@ -527,10 +531,22 @@ def _cookie_values(text: str, found: Any) -> list[tuple[int, int, str]]:
 
 
 def _dsn_password(text: str, found: Any) -> tuple[int, int, str] | None:
+    """``user:password@tcp(host)`` (Go), ``thin:user/password@host`` (Oracle JDBC)."""
+    if text.startswith("thin:", found.start()):
+        login = re.match(r"thin:[\w.-]+/([^\s/@]{3,})@", text[found.start() : found.end()])
+        return (found.start() + login.start(1), found.start() + login.end(1), "secret") if login else None
     if not text.startswith("@", found.start()):
         return None
     login = re.search(r"(?<![\w.-])[\w.-]+:([^\s:@'\"\\/]{3,128})$", text[max(0, found.start() - 160) : found.start()])
     return (found.start() - len(login[1]), found.start(), "secret") if login else None
+
+
+def _cookie_jar_value(text: str, found: Any) -> tuple[int, int, str] | None:
+    """domain, flag, path, secure, expiry, name, VALUE: the last field of a cookie jar line, if random."""
+    if not text.startswith("\t", found.start()):
+        return None
+    value = re.match(r"[^\s]{16,}", text[found.end() : found.end() + 4096])
+    return (found.end(), found.end() + value.end(), "secret") if value and looks_random(value[0]) else None
 
 
 def _call_secret(text: str, at: int) -> tuple[int, int, str] | None:
@@ -561,7 +577,7 @@ _BY_LITERAL = {
     ".": r"hv[sbr]\.|dp\.|\.atlasv1\.", "y": r"ya29\.|\.key", "g": r"gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt)-",
     "x": r"xox[abprse]-|xapp-|ATATT3x", "p": r"dapi", "l": r"login", "J": r"eyJ", "X": r"GOCSPX", "E": r"EAAA",
     "S": r"SK[0-9a-f]|SG\.", "A": r"AKIA|ASIA|AIza|:APA91b", "k": r"sk-|sk_|rk_|authtoken", "B": r"Bearer", "b": r"bearer",
-    "z": r"uthoriz", "Z": r"UTHORIZ", "~": r"[78]Q~",
+    "z": r"uthoriz", "Z": r"UTHORIZ", "~": r"[78]Q~", "c": r"nsec1",
 }  # fmt: skip
 _LITERAL = re.compile("|".join(_BY_LITERAL.values()))
 _OTP_WORDS = r"\b(?:2fa|totp|mfa|otp|authenticator|(?:recovery|backup)[ \t]+codes?|(?:seed|recovery|secret)[ \t]+phrase|mnemonic)\b"
@@ -571,19 +587,22 @@ _OTP_WORDS = r"\b(?:2fa|totp|mfa|otp|authenticator|(?:recovery|backup)[ \t]+code
 # them at once, in linear time, so the pass costs the same however many words and languages are listed
 # (Python's re would try such an alternation at every position, ten times slower). What it finds is read
 # further in Python, per hit: hits are rare.
+# commands that print a new secret on the next line (openssl rand -hex 32, wg genkey, rails secret)
+_GENERATORS = r"(?:openssl[ \t]+rand|/dev/urandom|pwgen|token_(?:hex|urlsafe|bytes)|gen\.secret|rails[ \t]+secret|wg[ \t]+genkey|key:generate)"
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 64 << 20  # room for the DFA of every word at once
 _RE2_PASS = re2.compile(
     "(?i)(?:(?:" + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, (), r"\b", r"\b") + ")"
     + r"[ \t:=：'\"`,\x{80}-\x{10FFFF}][^\n\r]{0,60}?" + _CANDIDATE  # a space or separator first: not "token.py:12"
     + "|(?:" + _word_pattern((), _PASSWORD_STEMS, r"\b", "") + r")[^\n\r]{0,64}?" + _CANDIDATE  # the stem's ending is in the gap
-    + r"|[:-](?:token|password|secret|key)(?: [^\n\r]{0,40})?\n[ \t]*[A-Za-z0-9+/=._~-]{16,}\s"  # printed by a command
+    + r"|(?:[:-](?:token|password|secret|key)(?: [^\n\r]{0,40})?|" + _GENERATORS + r"[^\n\r]{0,60})\r?\n[ \t]*[A-Za-z0-9+/=._~-]{16,}\s"  # printed
     + r"|[ \t]as[ \t]+(?:[\w-]+[ \t]+){0,2}(?:password|passphrase|key|token|secret)\b"  # "use X as the password"
     + "|" + _OTP_WORDS
     + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
     + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*)[^)\n]{8,}"  # or to a client
     + r"|cookie[\"']?[ \t]*:[^\n\r]*=[^\n\r]{16}"  # a Cookie or Set-Cookie header
-    + r"|@(?:tcp|unix)\("  # Go's MySQL DSN, user:password@tcp(host:3306)/db
+    + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
+    + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
     + "|(?-i:" + _LITERAL.pattern + "))",
     _RE2_OPTIONS,
 )
@@ -618,7 +637,8 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
     hits = []
     for found in _RE2_PASS.finditer(text):
         command = _POSITIONAL_COMMAND.match(text, found.start())
-        found_here = [_positional_secret(text, command) if command else _call_secret(text, found.start()) or _dsn_password(text, found)]
+        found_here = [_positional_secret(text, command) if command else
+                      _call_secret(text, found.start()) or _dsn_password(text, found) or _cookie_jar_value(text, found) or _generated(text, found)]
         found_here += _cookie_values(text, found)
         hits += _literal_hits(text, found.start(), found.end())  # these name their kind already
         for word in _PROSE_WORD.finditer(text, found.start(), found.end()):
@@ -724,6 +744,13 @@ def _one_time_secrets(text: str, word: re.Match[str]) -> list[tuple[int, int, st
     line_end = text.find("\n", word.end(), word.end() + 200)
     return [(seed.start(), seed.end(), "secret") for seed in _OTP_SEED.finditer(text, word.end(), line_end if line_end >= 0 else word.end() + 200)
             if any(c in "234567" for c in seed[0])]
+
+
+def _generated(text: str, found: Any) -> tuple[int, int, str] | None:
+    """The value printed on the line after ``openssl rand -hex 32``, ``wg genkey`` and the like."""
+    if re.match("(?i)" + _GENERATORS, text[found.start() : found.end()]) is None:
+        return None
+    return _printed_secret(text, text.index("\n", found.start()) + 1)
 
 
 def _printed_secret(text: str, at: int) -> tuple[int, int, str] | None:
