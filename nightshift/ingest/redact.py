@@ -221,8 +221,8 @@ def _looks_like_password(value: str) -> bool:
         return False  # a variable, a placeholder, code or a path
     if value[0] == "!" and value[1:].isalpha():
         return False  # a YAML tag (!vault, !secret): what follows names the secret
-    if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\w+://.*|[\w.-]+:\d+", value):
-        return False  # an email address, a URL, a host and port
+    if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\w+://.*|[\w.-]+:\d+|\d{4}-\d\d-\d\d\S*|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?", value):
+        return False  # an email address, a URL, a host and port, a date, a version
     if re.match(r"[A-Za-z_]\w*=[^=]", value):
         return False  # the next assignment on the line (password VAR=...), not a password
     if looks_random(value):
