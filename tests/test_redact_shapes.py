@@ -64,6 +64,8 @@ RANDOM = "Zx9Yw8Vu7Ts6Rq5Po4NmLk3Jh2Gf1Ed"  # 31 mixed characters: random-lookin
                      '{"kty": "EC", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "d": "[REDACTED:secret]"}', id="jwk-private-member"),
         pytest.param(f"curl -H 'X-JFrog-Art-Api: AKCp8{RANDOM}' https://x", "curl -H 'X-JFrog-Art-Api: [REDACTED:secret]' https://x", id="api-header"),
         pytest.param("nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5", "[REDACTED:private_key]", id="nostr-secret-key"),
+        # every value under a Kubernetes Secret's data: is a secret once decoded, whatever its name
+        pytest.param("kind: Secret\ndata:\n  MY_VAR: SHVudGVyMi1odW50ZXI=\n", "kind: Secret\ndata:\n  MY_VAR: [REDACTED:secret]\n", id="k8s-secret-data"),
     ],
 )
 def test_a_secret_is_found_by_its_shape(text, expected):
@@ -90,6 +92,9 @@ def test_a_secret_is_found_by_its_shape(text, expected):
         pytest.param("customer cus_jTHCX4AnIPhU91 paid invoice in_T3nY7CBKSn27a1UvtIw3uzAz", id="object-ids"),
         pytest.param("Cookie: theme=dark; lang=en-US", id="plain-cookies"),
         pytest.param("2fa is enabled for 14 of 15 members; recovery codes were regenerated on 2026-11-02", id="otp-words-without-values"),
+        pytest.param("kind: ConfigMap\ndata:\n  MY_VAR: SHVudGVyMi1odW50ZXI=\n", id="configmap-data"),
+        pytest.param("kind: Secret\ndata:\n  username: YWRtaW4tdXNlcjE=\n  host: ZGIuaW50ZXJuYWw=\n  config.json: eyJkZWJ1ZyI6IHRydWV9\n", id="k8s-secret-public-parts"),
+        pytest.param("login: 2026-12-07T10:00:00Z; password: v2.3.1-rc1", id="dates-and-versions"),
     ],
 )
 def test_a_look_alike_of_those_shapes_is_left_alone(text):

@@ -159,7 +159,24 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
         public = value.startswith(_PUBLIC_PREFIXES) or "publi" in text[max(0, at - len(name) - 24) : at].lower()  # "Public key: age1..."
         if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not public and not _looks_like_path(value):
             return True
-    return _decodes_to_secret(value)
+    return _decodes_to_secret(value) or (_in_kubernetes_secret(text, at) and _decodes_to_password(value) and not _PUBLIC_DATA.search(name))
+
+
+_PUBLIC_DATA = re.compile(r"user|name|login|email|host|port|url|uri|crt|cert|ca|pem|pub|id$|region|database|db$")
+
+
+def _in_kubernetes_secret(text: str, at: int) -> bool:
+    """A value under ``data:`` of a ``kind: Secret``: every such value is a secret but the user name."""
+    around = text[max(0, at - 2000) : at + 2000]
+    return re.search(r"kind\"?:\s*\"?Secret\b", around) is not None and re.search(r"\bdata\"?:", text[max(0, at - 2000) : at]) is not None
+
+
+def _decodes_to_password(value: str) -> bool:
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return False
+    return decoded.strip() != "" and not any(c.isspace() for c in decoded.strip()) and (_looks_like_password(decoded.strip()) or looks_random(decoded.strip()))
 
 
 _B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
