@@ -53,6 +53,7 @@ RANDOM = "Zx9Yw8Vu7Ts6Rq5Po4NmLk3Jh2Gf1Ed"  # 31 mixed characters: random-lookin
         # values that carry a session or a webhook's secret, and vendor prefixes nobody listed
         pytest.param(f"< Set-Cookie: connect.sid=s%3A{RANDOM}.sa8bExSyDF7; Path=/", "< Set-Cookie: connect.sid=[REDACTED:secret]; Path=/", id="cookie"),
         pytest.param(f"https://discord.com/api/webhooks/226042880267176740/{RANDOM}", "https://discord.com/api/webhooks/[REDACTED:secret]", id="webhook-path"),
+        pytest.param(f"https://maker.ifttt.com/trigger/deploy/with/key/{RANDOM}", "https://maker.ifttt.com/trigger/deploy/with/key/[REDACTED:secret]", id="key-in-url-path"),
         pytest.param(f"git clone https://{RANDOM}@github.com/acme/api.git", "git clone https://[REDACTED:secret]@github.com/acme/api.git", id="token-as-url-user"),
         pytest.param("rubygems_4f8a2b9c1d3e4f5a6b7c8d9e0f1a2b3c4f8a2b9c1d3e4f5a", "rubygems_[REDACTED:secret]", id="unknown-vendor-prefix"),
         pytest.param("ALGOLIA_ADMIN_KEY=a411c8463ece1b4c8c578bed4a6e65bc", "ALGOLIA_ADMIN_KEY=[REDACTED:secret]", id="hex-under-key-name"),

@@ -396,8 +396,10 @@ _RULES: list[_Rule] = [
     # scheme://user:password@host: only the password goes (it may itself hold an @)
     _Rule("url_password", ":", r"(?P<keep>//[^\s:/@\[]*:)(?!\[REDACTED|[{$<%])[^\s/]+(?=@[^\s/@]*(?:[/?#\s]|$))"),
     _Rule("slack_webhook", ":", r"(?P<keep>//hooks\.slack\.com/services/)T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}"),
-    # a webhook URL carries its secret in the path, after the segment that names it (/api/webhooks/ID/TOKEN)
-    _Rule("secret", ":", r"(?P<keep>//[^\s/\"'<>]+(?:/[^\s/\"'<>?#]+)*?/[\w.-]*[Hh]ook[\w.-]*/)(?P<value>[^\s\"'<>?#\\]+)",
+    # a webhook URL carries its secret in the path, after the host or the segment that names it
+    # (hooks.example.com/..., /api/webhooks/ID/TOKEN, /with/key/KEY)
+    _Rule("secret", ":", r"(?P<keep>//(?:[^\s/\"'<>]*[Hh]ook[^\s/\"'<>]*/|[^\s/\"'<>]+(?:/[^\s/\"'<>?#]+)*?/(?:[\w.-]*[Hh]ook[\w.-]*|key|token|secret|apikey)/))"
+          r"(?P<value>[^\s\"'<>?#\\]+)",
           check=lambda t, a, v: any(looks_random(part) for part in re.split(r"[/@]", v))),
     # a token given as a URL's user name: https://TOKEN@github.com/..., a Sentry DSN's key
     _Rule("secret", ":", r"(?P<keep>//)(?P<value>[A-Za-z0-9_.~+-]{16,})(?=@[^\s/@]+(?:[/?#\s]|$))", check=lambda t, a, v: looks_random(v)),
