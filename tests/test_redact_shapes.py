@@ -65,6 +65,8 @@ RANDOM = "Zx9Yw8Vu7Ts6Rq5Po4NmLk3Jh2Gf1Ed"  # 31 mixed characters: random-lookin
                      '{"kty": "EC", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", "d": "[REDACTED:secret]"}', id="jwk-private-member"),
         pytest.param(f"curl -H 'X-JFrog-Art-Api: AKCp8{RANDOM}' https://x", "curl -H 'X-JFrog-Art-Api: [REDACTED:secret]' https://x", id="api-header"),
         pytest.param("nsec1vl029mgpspedva04g90vltkh6fvh240zqtv9k0t9af8935ke9laqsnlfe5", "[REDACTED:private_key]", id="nostr-secret-key"),
+        pytest.param("client.run('MTA4NzY1NDMyMTA5ODc2NTQzMg.GhJkLm.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789ab')", "client.run('[REDACTED:discord]')", id="discord-bot-token"),
+        pytest.param("pass_phrase = Tr0ub4dor3x", "pass_phrase = [REDACTED:secret]", id="oci-pass-phrase"),
         # every value under a Kubernetes Secret's data: is a secret once decoded, whatever its name
         pytest.param("kind: Secret\ndata:\n  MY_VAR: SHVudGVyMi1odW50ZXI=\n", "kind: Secret\ndata:\n  MY_VAR: [REDACTED:secret]\n", id="k8s-secret-data"),
     ],

@@ -44,7 +44,7 @@ import re2
 _SECRET_WORDS = (
     "password", "passwd", "passphrase", "secret", "token", "credential", "credentials",
     "api_key", "api-key", "apikey", "access_key", "access-key", "accesskey", "accountkey",
-    "private_key", "private-key", "privatekey", "secret_key", "secret-key", "secretkey",
+    "private_key", "private-key", "privatekey", "secret_key", "secret-key", "secretkey", "pass_phrase", "pass-phrase",
     "_pass", "-pass", "psk", "_pat", "authkey", "auth_key", "auth-key",
 )  # fmt: skip
 # Names that hold secrets only sometimes (``sort_key=name``, ``auth=basic``): their value must also look
@@ -378,7 +378,7 @@ _RULES: list[_Rule] = [
     _Rule("atlassian", "x", _after("ATATT3x") + rf"[{_T}]{{100,}}=?[0-9A-F]{{0,8}}", back=6),
     _Rule("twilio", "S", r"K[0-9a-f]{32}(?![A-Za-z0-9])"),
     _Rule("sendgrid", "S", rf"G\.[{_T}]{{16,}}\.[{_T}]{{20,}}"),
-    _Rule("square", "E", rf"AAA[{_T}]{{60,}}"),
+    _Rule("access_token", "E", rf"AA[A-Za-z][{_T}]{{60,}}"),  # Square (EAAA...) and Meta (EAAG..., EAAB...) access tokens
     _Rule("databricks", "p", rf"i[0-9a-f]{{32}}(?:-\d+)?(?![{_T}])", back=2),
     _Rule("jwt", "J", _after("eyJ") + rf"[{_T}]{{8,}}\.eyJ[{_T}]{{8,}}\.[{_T}]*", back=2),
     _Rule("vault", ".", rf"(?<=(?<![.{_T}])hv[sbr]\.)[{_T}]{{24,}}", back=3),
@@ -594,7 +594,7 @@ _CANDIDATE = r"[\x21-\x7e]*(?:[A-Za-z][\x21-\x7e]{4,}[0-9!#$%&*+=?@^~_|]|[0-9!#$
 # only where one occurs.
 _BY_LITERAL = {
     ".": r"hv[sbr]\.|dp\.|\.atlasv1\.", "y": r"ya29\.|\.key", "g": r"gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt)-",
-    "x": r"xox[abprse]-|xapp-|ATATT3x", "p": r"dapi", "l": r"login", "J": r"eyJ", "X": r"GOCSPX", "E": r"EAAA",
+    "x": r"xox[abprse]-|xapp-|ATATT3x", "p": r"dapi", "l": r"login", "J": r"eyJ", "X": r"GOCSPX", "E": r"EAA",
     "S": r"SK[0-9a-f]|SG\.", "A": r"AKIA|ASIA|AIza|:APA91b", "k": r"sk-|sk_|rk_|authtoken", "B": r"Bearer", "b": r"bearer",
     "z": r"uthoriz", "Z": r"UTHORIZ", "~": r"[78]Q~", "c": r"nsec1",
 }  # fmt: skip
@@ -622,6 +622,7 @@ _RE2_PASS = re2.compile(
     + r"|cookie[\"']?[ \t]*:[^\n\r]*=[^\n\r]{16}"  # a Cookie or Set-Cookie header
     + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
     + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
+    + r"|(?-i:\b[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40})"  # a Discord bot token: base64 id . time . HMAC
     + "|(?-i:" + _LITERAL.pattern + "))",
     _RE2_OPTIONS,
 )
@@ -657,7 +658,8 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
     for found in _RE2_PASS.finditer(text):
         command = _POSITIONAL_COMMAND.match(text, found.start())
         found_here = [_positional_secret(text, command) if command else
-                      _call_secret(text, found.start()) or _dsn_password(text, found) or _cookie_jar_value(text, found) or _generated(text, found)]
+                      _call_secret(text, found.start()) or _dsn_password(text, found) or _cookie_jar_value(text, found) or _generated(text, found)
+                      or _discord_token(text, found)]
         found_here += _cookie_values(text, found)
         hits += _literal_hits(text, found.start(), found.end())  # these name their kind already
         for word in _PROSE_WORD.finditer(text, found.start(), found.end()):
@@ -666,7 +668,8 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
             if hit is not None:
                 start, end, kind = hit
                 value = text[start:end]
-                named = redact(value) if len(value) >= 16 else value  # a known token shape names its kind
+                # a known token shape names its kind (not when the value is all there is: no recursion)
+                named = redact(value) if len(value) >= 16 and kind in ("secret", "password") and value != text else value
                 hits.append((start, end, named if named.startswith("[REDACTED:") and named.endswith("]") else f"[REDACTED:{kind}]"))
     return hits
 
@@ -765,6 +768,14 @@ def _one_time_secrets(text: str, word: re.Match[str]) -> list[tuple[int, int, st
             if any(c in "234567" for c in seed[0])]
 
 
+_DISCORD = re.compile(r"[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40}(?![\w-])")
+
+
+def _discord_token(text: str, found: Any) -> tuple[int, int, str] | None:
+    token = _DISCORD.match(text, found.start())
+    return (token.start(), token.end(), "discord") if token and looks_random(token[0]) else None
+
+
 def _generated(text: str, found: Any) -> tuple[int, int, str] | None:
     """The value printed on the line after ``openssl rand -hex 32``, ``wg genkey`` and the like."""
     if re.match("(?i)" + _GENERATORS, text[found.start() : found.end()]) is None:
@@ -792,7 +803,7 @@ _GUARDS = {
     "g": r"(?<![A-Za-z0-9_-]g)",
     "x": r"(?:(?<![A-Za-z0-9_-]x)|(?<=ATATT3x))",
     "S": r"(?<![A-Za-z0-9_-]S)",
-    "E": r"(?<![A-Za-z0-9_-]E)(?=AAA)",
+    "E": r"(?<![A-Za-z0-9_-]E)(?=AA[A-Za-z])",
     "p": r"(?<=(?<![A-Za-z0-9_-])dap)(?=i)",
     ".": r"(?:(?<=[A-Za-z0-9]\.)(?=[A-Za-z0-9_-]{16})|(?<=dp\.)|(?=atlasv1\.))",
     "~": r"(?<=Q~)",
