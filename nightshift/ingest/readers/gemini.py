@@ -31,6 +31,8 @@ HASH_SCOPE = "gemini-project:"  # project key of a session whose directory is no
 _MESSAGE_TYPES = {"user", "gemini", "info", "error", "warning"}
 _HARNESS_TYPES = {"info", "error", "warning"}  # the CLI's own notices ("Request cancelled.", quota errors)
 _SHELL_TOOL = "run_shell_command"
+# The shell tool succeeds whatever the command did; its output says how the command ended.
+_EXIT_CODE = re.compile(r"^Exit Code: (-?\d+)\s*$", re.M)
 _EXTERNAL_TOOLS = {"google_web_search", "web_fetch"}
 # @file mentions: the CLI appends the files' contents to the prompt it records.
 _REFERENCED_FILES = re.compile(r"\n?--- Content from referenced files ---.*?(?:--- End of content ---|\Z)", re.S)
@@ -189,6 +191,8 @@ class _Reader:
         if not output.strip() and isinstance(call.get("resultDisplay"), str):
             output = call["resultDisplay"]
         status = call.get("status")
+        if name == _SHELL_TOOL and (code := _EXIT_CODE.search(output)) and int(code[1]) != 0:
+            failed = True
         if status == "cancelled":  # the user declined the call
             output = f"cancelled by the user\n{output}".rstrip()
         if status is None and not output.strip():
