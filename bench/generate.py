@@ -1,14 +1,15 @@
-"""Realistic synthetic transcripts for the benchmarks: Codex CLI rollouts and Claude Code sessions.
+"""Realistic synthetic transcripts for the benchmarks: Codex CLI rollouts, Claude Code, Gemini CLI and Cursor sessions.
 
 Line shapes follow ``/work/shared/reference/transcript_formats.md`` (sections 1.5, 1.8, 2.2, 2.3):
 Codex envelopes with developer/AGENTS.md/environment blocks, reasoning with encrypted content,
 ``event_msg`` mirrors and token counts; Claude Code lines with one content block per assistant line,
 thinking blocks, ``tool_result`` lines with their bulkier ``toolUseResult`` copy, and pasted base64
-images. Tool-heavy sessions carry long build and test logs, a few huge outputs, environment dumps
+images; Gemini CLI JSONL with tool calls written twice (running, finished) and rewinds; Cursor
+transcripts of prompts, answers and tool inputs (Cursor writes no results). Tool-heavy sessions carry long build and test logs, a few huge outputs, environment dumps
 with fake secrets, and user turns each tagged ``(u<N>)`` so a benchmark can check they survive.
 
     python -m bench.generate session --format codex --size 100MB --out /tmp/big.jsonl
-    python -m bench.generate tree --files 50000 --out /tmp/tree     # tiny files, both formats
+    python -m bench.generate tree --files 50000 --out /tmp/tree     # tiny files, every format
 
 Everything is seeded: the same arguments write the same bytes.
 """

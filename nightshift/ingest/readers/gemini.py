@@ -24,13 +24,12 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path, PureWindowsPath
 
-
 from nightshift.ingest.transcript import IMAGE_PLACEHOLDER, Transcript, Turn, TurnKind, compact_json, parse_time, strip_ansi
 
 HASH_SCOPE = "gemini-project:"  # project key of a session whose directory is not known, by its hash
-_MESSAGE_TYPES = {"user", "gemini", "info", "error", "warning"}
 _HARNESS_TYPES = {"info", "error", "warning"}  # the CLI's own notices ("Request cancelled.", quota errors)
 _SHELL_TOOL = "run_shell_command"
+_FINISHED = {"success", "error", "cancelled"}  # a tool call's status once it has a result
 # The shell tool succeeds whatever the command did; its output says how the command ended.
 _EXIT_CODE = re.compile(r"^Exit Code: (-?\d+)\s*$", re.M)
 _EXTERNAL_TOOLS = {"google_web_search", "web_fetch"}
@@ -195,8 +194,8 @@ class _Reader:
             failed = True
         if status == "cancelled":  # the user declined the call
             output = f"cancelled by the user\n{output}".rstrip()
-        if status is None and not output.strip():
-            return  # still running when the file was written: no result yet
+        if status not in _FINISHED and not output.strip():
+            return  # still running (or waiting for approval) when the file was written: no result yet
         self.t.turns.append(Turn(TurnKind.TOOL_OUTPUT, strip_ansi(output), tool_name=name, call_id=call_id,
                                  is_error=failed or status in ("error", "cancelled"), timestamp=when))
 
@@ -256,7 +255,8 @@ class _Reader:
         for up in Path(self.t.path).parents[1:3]:  # chats/<file> and chats/<parent id>/<file>
             marker = up / _PROJECT_ROOT_FILE
             try:
-                root = marker.read_text(encoding="utf-8").strip() if marker.is_file() else ""
+                with marker.open("rb") as fh:  # a path; anything longer is not one
+                    root = fh.read(4096).decode("utf-8").strip()
             except (OSError, UnicodeDecodeError):
                 root = ""
             if root and _hash(root, bool(_WINDOWS_PATH.match(root))) == self.project_hash:
