@@ -50,6 +50,12 @@ def walk_transcript_files(sources: Iterable[Path]) -> Iterator[FileStat]:
         yield FileStat(path, size, mtime)
 
 
+def named_like_a_transcript(path: str) -> bool:
+    """What `nightshift watch` wakes for: a JSONL file or a legacy Gemini document (the walk decides the rest)."""
+    name = os.path.basename(path)
+    return name.endswith(".jsonl") or (name.endswith(".json") and name.startswith(_DOCUMENT_PREFIX))
+
+
 def printable(path: str) -> str:
     """A path for a message: bytes that are not UTF-8 shown as escapes (``caf\\xe9``)."""
     return os.fsencode(path).decode("utf-8", "backslashreplace")
