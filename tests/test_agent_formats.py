@@ -215,11 +215,24 @@ def test_format_comes_from_content(tmp_path, name):
     assert read_transcript(renamed).source_format == name.split("_")[0]
 
 
-def test_an_unrelated_json_document_is_not_a_transcript(tmp_path):
-    path = tmp_path / "session-settings.json"
-    path.write_text(json.dumps({"theme": "dark", "messages": []}, indent=2))
+@pytest.mark.parametrize(("name", "text"), [
+    ("session-settings.json", json.dumps({"theme": "dark", "messages": []}, indent=2)),
+    ("changes.jsonl", '{"$set": {"status": "paid"}}\n{"$set": {"status": "shipped"}}\n'),  # a database's update log
+])
+def test_look_alikes_are_not_transcripts(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
     with pytest.raises(Exception, match="neither"):
         read_transcript(path)
+
+
+def test_gemini_rewind_to_a_message_it_does_not_have_takes_everything_back(tmp_path):
+    lines = [{"sessionId": "s", "projectHash": ORBIT_HASH}, {"id": "a", "type": "user", "content": "Use tabs."},
+             {"id": "b", "type": "gemini", "content": "Done."}, {"$rewindTo": "gone"}, {"id": "c", "type": "user", "content": "Use spaces."}]
+    path = tmp_path / "session.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    t = read_transcript(path)
+    assert t.user_texts() == ["Use spaces."] and t.stats.harness["abandoned_branch"] == 2
 
 
 # --- discovery and default sources ------------------------------------------------------------------------

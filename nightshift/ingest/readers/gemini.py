@@ -43,8 +43,8 @@ _WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]")
 def looks_like(obj: dict) -> bool:
     if isinstance(obj.get("sessionId"), str) and isinstance(obj.get("projectHash"), str):
         return True  # the metadata line, or a whole legacy document
-    if isinstance(obj.get("$rewindTo"), str) or isinstance(obj.get("$set"), dict):
-        return True
+    if isinstance(obj.get("$rewindTo"), str):
+        return True  # a bare {"$set": ...} is too common a shape (database exports) to tell Gemini by
     return obj.get("type") == "gemini" and isinstance(obj.get("id"), str) and "content" in obj
 
 
