@@ -28,6 +28,7 @@ from pydantic_settings import (
 )
 
 from nightshift.errors import UserError
+from nightshift.phase2.contract import STATE_DIR
 
 TOML_NAME = "nightshift.toml"
 OPENAI_URL = "https://api.openai.com/v1"  # where the openai client sends requests without a base_url
@@ -111,7 +112,7 @@ class Settings(BaseSettings):
 
     @property
     def state_dir(self) -> Path:
-        return self.home / ".nightshift"
+        return self.home / STATE_DIR
 
     @property
     def endpoint(self) -> str | None:

@@ -25,7 +25,8 @@ from nightshift.lock import run_lock
 from nightshift.night.progress import Reporter, count, current
 from nightshift.errors import EXIT_FAILED, UserError
 from nightshift.settings import Settings
-from nightshift.store.state import State, aware_utc, kept_open, naive_utc, open_state
+from nightshift.clock import utcnow
+from nightshift.store.state import State, kept_open, open_state
 
 NIGHTLY, FRESH = "nightly", "fresh"
 MODES = (NIGHTLY, FRESH)
@@ -53,9 +54,8 @@ def decide(mode: str, *, now: datetime, last_consolidated: datetime | None, new_
 
 def phase2_inputs(db: State) -> tuple[datetime | None, int]:
     """When phase 2 last completed, and how many raw memories were written since."""
-    last = db.con.execute("SELECT max(consolidated_at) FROM runs").fetchone()[0]
-    new = db.con.execute("SELECT count(*) FROM raw_memories WHERE ?::TIMESTAMP IS NULL OR updated_at > ?", [last, last]).fetchone()[0]
-    return aware_utc(last), new
+    last = db.last_consolidated()
+    return last, db.memories_written_since(last)
 
 
 def decide_for(settings: Settings, mode: str, now: datetime) -> Phase2:
@@ -105,7 +105,7 @@ class PassResult:
 
 
 def run_pass(settings: Settings, mode: str = NIGHTLY, steps: Steps = Steps(), report: Reporter | None = None,
-             clock: Clock = pipeline.utcnow) -> PassResult:
+             clock: Clock = utcnow) -> PassResult:
     """Discover, extract, record, then consolidate if due: the one place that says in which order.
 
     The run lock is taken here and only here; raises LockHeld when another run holds the home. One
@@ -160,5 +160,4 @@ def _phase2_completed(settings: Settings) -> bool:
 
 def _record_mode(run: pipeline.Run, mode: str, now: datetime, *, consolidated: bool) -> None:
     with open_state(run.settings.state_dir) as db:
-        db.con.execute("UPDATE runs SET mode = ?, consolidated_at = ? WHERE run_id = ?",
-                       [mode, naive_utc(now) if consolidated else None, run.run_id])
+        db.record_mode(run.run_id, mode, now if consolidated else None)

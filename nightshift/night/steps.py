@@ -19,6 +19,9 @@ from pathlib import Path
 
 import git
 
+from nightshift.clock import compact_stamp, utcnow
+from nightshift.files import write_atomic
+from nightshift.phase2.contract import HANDBOOK_FILES
 from nightshift.phase2 import agent as consolidate_agent
 
 from nightshift.phase2 import handbook
@@ -27,7 +30,7 @@ from nightshift.phase2 import home as memory_home
 
 from nightshift.phase2 import quarantine
 
-from nightshift.phase2 import selection as usage
+from nightshift.phase2 import retention
 
 from nightshift.phase2 import workspace
 from nightshift.phase1.builtin import extract_builtin
@@ -41,6 +44,7 @@ from nightshift.ingest.redact import redact_obj
 from nightshift.scope import opted_out, project_key
 from nightshift.settings import Settings
 from nightshift.store.state import open_state
+from nightshift.store.usage import Policy
 from nightshift.ingest.transcript import SUBAGENT_NOTE, NotATranscript
 
 EXTRACT = "extract"
@@ -51,10 +55,6 @@ PHASE2_MARKER = "phase2-in-progress.json"  # <state_dir>/: exists while phase 2 
 COUNT_KEYS = {"memory": "memories", "no_op": "no_ops", "skipped": "skipped", "failed": "failed", "quarantined": "quarantined",
               "ignored": "ignored"}
 EXTERNAL_NOTE = "pulled in external content (web search, fetched pages or MCP tools)"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -108,7 +108,7 @@ class Extraction:
 
 
 def begin_run(settings: Settings, now: datetime) -> Run:
-    run = Run(run_id=now.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6], owner=uuid.uuid4().hex, settings=settings)
+    run = Run(run_id=f"{compact_stamp(now)}-" + uuid.uuid4().hex[:6], owner=uuid.uuid4().hex, settings=settings)
     memory_home.check_home(settings.home)  # raises before anything is written: a damaged repository, a planted link
     repo = memory_home.open_home(settings.home)
     if stale := memory_home.clear_stale_git_locks(repo):  # callers hold the run lock (nightshift.lock)
@@ -215,15 +215,15 @@ def record_extractions(run: Run, results: list[Extraction], now: datetime) -> No
         for r in results:
             with db.transaction():  # all of one rollout's writes or none: a kill here leaves its job to the lease
                 _record_one(db, run, r, backoff, now)
-        run.bump("citations", usage.record_citations(db, [(r.rollout_id, r.updated_at, r.citations) for r in results if r.citations]))
+        run.bump("citations", db.record_citations([(r.rollout_id, r.updated_at, r.citations) for r in results if r.citations]))
         run.bump("malformed_citations", sum(r.malformed_citations for r in results))
-        run.bump("pruned", usage.prune(db, s, now, keep=run.consumed))  # never what this run just extracted
+        run.bump("pruned", retention.prune(db, s, now, keep=run.consumed))  # never what this run just extracted
 
 
 def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) -> None:
     if r.outcome == "memory" and (reasons := quarantine.scan_memory(r.memory)):  # kept, never stored
-        quarantine.record(db, source="raw_memory", reasons=reasons, content=quarantine.memory_text(r.memory), now=now,
-                          rollout_id=r.rollout_id, source_path=r.file.path, run_id=run.run_id)
+        db.record_quarantine(source="raw_memory", reasons=reasons, content=quarantine.memory_text(r.memory), now=now,
+                             rollout_id=r.rollout_id, source_path=r.file.path, run_id=run.run_id)
         run.notes.append(f"quarantined: {r.file.path}: {reasons[0]}")
         r = replace(r, outcome="quarantined", note=f"quarantined: {'; '.join(reasons)}"[:1000])
     run.bump(COUNT_KEYS[r.outcome])
@@ -240,7 +240,7 @@ def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) 
         stored = StoredMemory(r.rollout_id, r.file.path, r.source_format, r.project_key, r.memory, r.updated_at)
         db.store_memory(stored, workspace.render_raw_memory_md(stored), now)
         if r.external_context:
-            quarantine.mark_external(db, r.rollout_id)
+            db.mark_external(r.rollout_id)
         run.consumed.append(r.rollout_id)
     elif r.outcome in ("no_op", "ignored") and r.rollout_id and db.delete_memory(r.rollout_id):
         run.removed.append(r.rollout_id)  # forgetting starts here (or opting out): the next consolidation drops it
@@ -258,7 +258,7 @@ def _bases_dir(s: Settings) -> Path:
 def _write_bases(folder: Path, generated: dict[str, str]) -> None:
     for name, text in generated.items():
         folder.mkdir(parents=True, exist_ok=True)
-        workspace.write_atomic(folder / name, text)
+        write_atomic(folder / name, text)
 
 
 def consolidate(run: Run, now: datetime) -> str | None:
@@ -272,8 +272,7 @@ def consolidate(run: Run, now: datetime) -> str | None:
         if not db.claim(CONSOLIDATE, "global", run.owner, lease, now):
             run.notes.append("consolidation skipped: another owner holds the phase 2 lease or it is backing off")
             return None
-        selection = db.select_memories(limit=s.max_raw_memories, max_unused_days=s.max_unused_days,
-                                       half_life_days=s.usage_half_life_days, now=now)
+        selection = db.select_memories(Policy.of(s), now)
         selection = quarantine.screen(db, selection, run.run_id, now)  # before anything is written from them
     spent = consolidate_agent.Usage()
     if s.review and not memory_home.has_commits(repo):  # a proposal needs a main branch to be proposed on
@@ -332,9 +331,9 @@ def _consolidate_builtin(run: Run, repo: git.Repo, selection: list[StoredMemory]
     s = run.settings
     bases_dir = _bases_dir(s)
     bases = {name: (bases_dir / name).read_text(encoding="utf-8") if (bases_dir / name).exists() else None
-             for name in ("MEMORY.md", "memory_summary.md")}
+             for name in HANDBOOK_FILES}
     generated = handbook.apply_builtin(s.home, selection, s.summary_token_cap, bases)
-    committed = {name: memory_home.file_at_head(repo, name) for name in quarantine.HANDBOOK_FILES}
+    committed = {name: memory_home.file_at_head(repo, name) for name in HANDBOOK_FILES}
     with open_state(s.state_dir) as db:
         quarantine.guard_handbook(db, s.home, committed, run.run_id, utcnow())  # raises: nothing is committed
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))
@@ -368,7 +367,7 @@ def _consolidate_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemo
     if not renew():
         raise consolidate_agent.LeaseLost("lost the phase 2 lease before committing; nothing committed")
     # the agent's own check already refused flagged lines; this last gate records any it let through
-    committed = {name: memory_home.file_at_head(repo, name) for name in quarantine.HANDBOOK_FILES}
+    committed = {name: memory_home.file_at_head(repo, name) for name in HANDBOOK_FILES}
     with open_state(s.state_dir) as db:
         quarantine.guard_handbook(db, s.home, committed, run.run_id, utcnow())  # raises: nothing is committed
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))
@@ -379,7 +378,7 @@ def _consolidate_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemo
 def _mark_phase2(s: Settings, repo: git.Repo, owner: str) -> None:
     head = repo.head.commit.hexsha if memory_home.has_commits(repo) else None
     s.state_dir.mkdir(parents=True, exist_ok=True)
-    workspace.write_atomic(s.state_dir / PHASE2_MARKER, json.dumps({"head": head, "owner": owner}))
+    write_atomic(s.state_dir / PHASE2_MARKER, json.dumps({"head": head, "owner": owner}))
 
 
 def _recover_interrupted(run: Run, repo: git.Repo, now: datetime) -> None:
@@ -396,7 +395,7 @@ def _recover_interrupted(run: Run, repo: git.Repo, now: datetime) -> None:
         if head is not None:  # before the first commit there are no hand edits to protect
             repo.git.add(A=True)
             patch = s.state_dir / f"interrupted-{run.run_id}.patch"
-            patch.write_text(repo.git.diff("--cached", "HEAD", "--binary") + "\n", encoding="utf-8")
+            write_atomic(patch, repo.git.diff("--cached", "HEAD", "--binary") + "\n")
             run.notes.append(f"an interrupted consolidation left uncommitted changes; kept in {patch} and undone")
         memory_home.restore_head(repo)
     with open_state(s.state_dir) as db:
