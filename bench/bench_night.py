@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench.bench_discovery import _mark_all_extracted
 from bench.fake_model import fake_model
-from bench.generate import write_tree
+from bench.generate import TREE_SOURCES, write_tree
 from bench.run import REPO, Row, row, verdict
 from nightshift.night import schedule
 from nightshift.settings import Settings
@@ -45,7 +45,7 @@ def run(smoke: bool = False) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="nightshift-bench-") as tmp:
         root = Path(tmp)
         write_tree(root / "sources", count)
-        sources = [root / "sources" / "codex", root / "sources" / "claude"]
+        sources = [root / "sources" / name for name in TREE_SOURCES]
         s = Settings(home=root / "home", sources=sources, provider="builtin", idle_hours=6)
         schedule.run_pass(s)  # a real first night: handbook, commit, jobs, 64 rollouts read
         _mark_all_extracted(s, datetime.now(UTC))  # and earlier nights read the rest

@@ -88,7 +88,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output o
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 SourceOpt = Annotated[Optional[list[Path]], typer.Option(
     "--source", metavar="DIR", help="Transcript folder; repeat for several (default: ~/.codex/sessions, "
-    "~/.codex/archived_sessions, ~/.claude/projects, or sources in nightshift.toml / NIGHTSHIFT_SOURCES).")]
+    "~/.codex/archived_sessions, ~/.claude/projects, and ~/.gemini/tmp and ~/.cursor/projects where they exist; "
+    "or sources in nightshift.toml / NIGHTSHIFT_SOURCES).")]
 IdleOpt = Annotated[Optional[float], typer.Option(
     "--idle-hours", metavar="HOURS", help="Only read transcripts untouched this long (default: 6, or idle_hours in nightshift.toml / NIGHTSHIFT_IDLE_HOURS).")]
 ProviderOpt = Annotated[Optional[str], typer.Option(

@@ -36,8 +36,11 @@ _toml_files: ContextVar[tuple[Path, ...]] = ContextVar("nightshift_toml_files", 
 
 
 def default_sources() -> list[Path]:
+    """Codex CLI's and Claude Code's folders, and Gemini CLI's and Cursor's where those agents are installed."""
     home = Path.home()
-    return [home / ".codex" / "sessions", home / ".codex" / "archived_sessions", home / ".claude" / "projects"]
+    optional = [home / ".gemini" / "tmp", home / ".cursor" / "projects"]
+    return [home / ".codex" / "sessions", home / ".codex" / "archived_sessions", home / ".claude" / "projects",
+            *(folder for folder in optional if folder.is_dir())]
 
 
 class Settings(BaseSettings):

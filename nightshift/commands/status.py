@@ -14,17 +14,23 @@ from datetime import datetime, timedelta
 from nightshift.clock import utc, utcnow
 from nightshift.phase2 import quarantine
 from nightshift.commands.history import Commit
+from nightshift.ingest.readers.cursor import FOLDER_SCOPE
+from nightshift.ingest.readers.gemini import HASH_SCOPE
+from nightshift.ingest.transcript import SUBAGENT_NOTE
 from nightshift.lock import lock_holder
 from nightshift.settings import Settings
 from nightshift.store.state import DB_NAME, State, open_state
 
 LIST_LIMIT = 20
 SPEND_DAYS = 30  # the window of the model-use totals in status
+AGENTS = {"codex": "Codex CLI", "claude": "Claude Code", "gemini": "Gemini CLI", "cursor": "Cursor"}
+# A session that names no directory is scoped by how its agent files it: said per agent in status.
+_AGENT_SCOPES = {"gemini": "project hash", "cursor": "project folder name"}
 
 
 def gather_status(settings: Settings) -> dict:
     """Everything status shows; raises StateBusy while a run writes for longer than a few seconds."""
-    report: dict = {"home": str(settings.home), "runs": [], "jobs": {}, "pending_rollouts": 0, "pending": [], "failing": [],
+    report: dict = {"home": str(settings.home), "runs": [], "jobs": {}, "pending_rollouts": 0, "pending": [], "failing": [], "sessions": [],
                     "quarantined": [], "held_back": [], "model_use": [], "raw_memories": 0, "lock_holder": lock_holder(settings.state_dir),
                     "flagged_in_handbook": quarantine.flagged_in_home(settings.home)}
     if not (settings.state_dir / DB_NAME).exists():
@@ -37,6 +43,9 @@ def gather_status(settings: Settings) -> dict:
         if "run_model_usage" in tables:  # migration 005
             _add_model_use(db, report, settings.model_prices)
         report["jobs"], report["pending_rollouts"], report["raw_memories"] = db.job_counts(), db.pending_rollouts(), db.memory_count()
+        # Sessions read, per agent (sub-agent threads are part of their parent's), and how many of them
+        # are scoped by their agent's filing because they name no directory.
+        report["sessions"] = db.sessions_per_agent(scoped_prefixes=[HASH_SCOPE, FOLDER_SCOPE], skipped_note=SUBAGENT_NOTE)
         report["pending"] = db.waiting_rollouts(LIST_LIMIT)
         report["failing"] = db.failing_jobs(LIST_LIMIT)
         if "quarantine" in tables:  # migration 003 (nightshift.phase2.quarantine)
@@ -72,6 +81,14 @@ def money(usd: float | None) -> str:
     return "no price set (model_prices)" if usd is None else f"${usd:,.4f}" if usd < 1 else f"${usd:,.2f}"
 
 
+def _sessions_of(agent: dict) -> str:
+    """``Gemini CLI 3 (1 scoped by project hash: no directory in the session)``."""
+    text = f"{AGENTS.get(agent['format'], agent['format'])} {agent['sessions']}"
+    if agent["scoped_by_agent"]:
+        text += f" ({agent['scoped_by_agent']} scoped by {_AGENT_SCOPES.get(agent['format'], 'agent')}: no directory in the session)"
+    return text
+
+
 def _when(moment: datetime | None) -> str:
     return utc(moment).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
@@ -89,7 +106,10 @@ def render_status(s: dict) -> list[str]:
                 if holder else f"nightshift: no runs yet in {s['home']}"]
     lines = [f"memory home: {s['home']}   raw memories: {s['raw_memories']}   lock: {f'held by pid {holder}' if holder else 'free'}",
              "jobs: " + (", ".join(f"{k} {v}" for k, v in sorted(s["jobs"].items())) or "none"),
-             f"rollouts pending: {s['pending_rollouts']}", "last runs:"]
+             f"rollouts pending: {s['pending_rollouts']}"]
+    if s["sessions"]:
+        lines.append("sessions read: " + ", ".join(_sessions_of(agent) for agent in s["sessions"]))
+    lines.append("last runs:")
     for r in s["runs"]:
         commit = (r["commit_sha"] or "")[:10] or "no commit"
         lines.append(

@@ -45,7 +45,7 @@ from nightshift.scope import opted_out, project_key
 from nightshift.settings import Settings
 from nightshift.store.state import open_state
 from nightshift.store.usage import Policy
-from nightshift.ingest.transcript import NotATranscript
+from nightshift.ingest.transcript import SUBAGENT_NOTE, NotATranscript
 
 EXTRACT = "extract"
 CONSOLIDATE = "consolidate"
@@ -173,7 +173,7 @@ def extract_rollout(file: FileStat, s: Settings) -> Extraction:
     ident = dict(
         rollout_id=transcript.session_id,
         source_format=transcript.source_format,
-        project_key=project_key(transcript.cwd, transcript.git_remote),
+        project_key=project_key(transcript.cwd, transcript.git_remote, transcript.project_scope),
         updated_at=max(transcript.updated_at, mtime) if transcript.updated_at else mtime,
         harness=dict(transcript.stats.harness),
     )
@@ -181,7 +181,7 @@ def extract_rollout(file: FileStat, s: Settings) -> Extraction:
     stats = transcript.stats
     note = f"lines {stats.lines}, malformed {stats.malformed_lines}, unknown {stats.unknown_records}" if stats.malformed_lines or stats.unknown_records else None
     if transcript.metadata.get("subagent") == "true":
-        return Extraction(file, "skipped", note="sub-agent thread: part of its parent session", **ident)
+        return Extraction(file, "skipped", note=SUBAGENT_NOTE, **ident)
     if why := opted_out(transcript.cwd, ident["project_key"], s.exclude_projects):  # before any model sees it
         return Extraction(file, "ignored", note=f"skipped by your choice: {why}", **ident)
     external = transcript.metadata.get("external_context") == "true"

@@ -20,7 +20,7 @@ import watchfiles
 
 from nightshift.clock import utcnow
 from nightshift.night import steps as pipeline
-from nightshift.ingest.discover import discover, walk_transcript_files
+from nightshift.ingest.discover import discover, named_like_a_transcript, walk_transcript_files
 from nightshift.lock import LockHeld
 from nightshift.night.schedule import FRESH, PassResult, decide, phase2_inputs, run_pass
 from nightshift.settings import Settings
@@ -78,7 +78,7 @@ def watch(settings: Settings, stop: threading.Event, on_pass: Callable[[PassResu
 
     # The first pass runs on the first tick, once the watcher is live: a transcript written during it is not missed.
     wake_at = 0.0
-    for changes in watchfiles.watch(*folders, watch_filter=lambda _change, path: path.endswith(".jsonl"), stop_event=stop,
+    for changes in watchfiles.watch(*folders, watch_filter=lambda _change, path: named_like_a_transcript(path), stop_event=stop,
                                     rust_timeout=int(TICK_SECONDS * 1000), yield_on_timeout=True, raise_interrupt=False):
         if stop.is_set():
             break

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from nightshift.clock import naive_utc
@@ -72,3 +73,12 @@ class Rollouts(Queries):
             SELECT r.path, j.status, j.retry_at FROM rollouts r LEFT JOIN jobs j ON j.kind = 'extract' AND j.key = r.path
             WHERE {_WAITING}
             ORDER BY r.mtime DESC LIMIT ?""", [limit])
+
+    def sessions_per_agent(self, scoped_prefixes: list[str], skipped_note: str) -> list[dict]:
+        """Per transcript format: the files read (those skipped with ``skipped_note``, sub-agent threads, left
+        out) and how many of them have a project key starting with one of ``scoped_prefixes``."""
+        scoped = "^(?:" + "|".join(re.escape(prefix) for prefix in scoped_prefixes) + ")"
+        return self._dicts("""
+            SELECT format, count(*) AS sessions, count(*) FILTER (WHERE regexp_matches(project_key, ?)) AS scoped_by_agent
+            FROM rollouts WHERE format IS NOT NULL AND note IS DISTINCT FROM ? GROUP BY format ORDER BY format""",
+            [scoped, skipped_note])
