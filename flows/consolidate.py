@@ -18,6 +18,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import runners
@@ -109,6 +110,11 @@ def consolidate_flow(
 
 def run_with_settings(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
     """Run the flow in this process with these settings, every one of them (``extract_concurrency``
-    threads for the extract step unless it runs on Dask)."""
+    threads for the extract step unless it runs on Dask).
+
+    Without flow run heartbeats: their thread wakes once a second and the run waits for it on the way
+    out, up to a second of a quiet night's two. They let a server tell that a worker's run crashed; a
+    command's crash shows in its own exit code."""
     bounded = consolidate_flow.with_options(task_runner=StoppableThreads(max_workers=settings.extract_concurrency))
-    return bounded(settings=settings, mode=mode)
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        return bounded(settings=settings, mode=mode)
