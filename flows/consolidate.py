@@ -1,4 +1,4 @@
-"""The ``consolidate`` Prefect flow: discover -> extract (mapped, bounded) -> consolidate if due.
+"""The ``consolidate`` Prefect flow, the whole pass: discover -> extract (mapped, bounded) -> fold (phase 2) if due.
 
 Thin orchestration: ``nightshift.night.schedule.run_pass`` owns the order, the run lock, the run record
 and the phase 2 decision; this flow supplies Prefect tasks for its steps and publishes the run's
@@ -58,9 +58,9 @@ def extract_task(files: list[FileStat], settings: Settings) -> list[pipeline.Ext
     return [pipeline.extract_rollout(file, settings) for file in files]
 
 
-@task(name="consolidate", cache_policy=NO_CACHE)
-def consolidate_task(run: pipeline.Run, now: datetime) -> str | None:
-    return pipeline.consolidate(run, now)
+@task(name="fold", cache_policy=NO_CACHE)
+def fold_task(run: pipeline.Run, now: datetime) -> str | None:
+    return pipeline.fold(run, now)
 
 
 def _extract_with_tasks(files: list[FileStat], settings: Settings) -> Iterator[pipeline.Extraction]:
@@ -69,7 +69,7 @@ def _extract_with_tasks(files: list[FileStat], settings: Settings) -> Iterator[p
             yield from future.result()
 
 
-PREFECT_STEPS = schedule.Steps(find=discover_task, extract=_extract_with_tasks, consolidate=consolidate_task)
+PREFECT_STEPS = schedule.Steps(find=discover_task, extract=_extract_with_tasks, fold=fold_task)
 
 
 def run_consolidation(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
