@@ -26,7 +26,7 @@ from nightshift.ingest import citations
 
 from nightshift.phase2 import selection as usage
 from nightshift.phase2.handbook import BYTES_PER_TOKEN, MEMORY_MD, NONE_YET, SCOPED_SECTIONS, SUMMARY_MD
-from nightshift.resources import prompt_path
+from nightshift.resources import fill_prompt, prompt_path
 from nightshift.ingest.scanner import find_injections
 from nightshift.scope import project_key
 from nightshift.settings import Settings
@@ -90,9 +90,8 @@ def render(s: Settings, cwd: Path, now: datetime) -> ReadPath:
     _annotate(rows, memory_index(s, now), _blame(home), now)
     template = prompt_path(PROMPT, s.prompts_dir).read_text(encoding="utf-8")
 
-    def fill(text: str) -> str:  # the summary goes in last, so text inside it is never substituted
-        filled = template.replace("{{project}}", key).replace("{{memory_md}}", str(home / MEMORY_MD)).replace("{{home}}", str(home))
-        return filled.replace("{{summary}}", text)
+    def fill(text: str) -> str:
+        return fill_prompt(template, {"project": key, "memory_md": home / MEMORY_MD, "home": home, "summary": text})
 
     budget = s.summary_token_cap * BYTES_PER_TOKEN - len(fill("").encode("utf-8"))
     if budget < 0:
