@@ -65,7 +65,6 @@ def temporary_server() -> Iterator[None]:
         server.stop()
 
 
-
 @contextmanager
 def prefect_api() -> Iterator[str]:
     """The API for this command's flow run (see the module's docstring); yields one line saying which."""
@@ -80,11 +79,8 @@ def prefect_api() -> Iterator[str]:
         with temporary_server():
             yield f"a temporary Prefect server for this run (no server from `make serve` answers; {serve.prefect_home() / serve.PIDS_NAME})"
         return
-    # Prefect reads its settings once, at import: the environment reaches threads and Dask workers alike.
+    # For the rest of the command (it ends with the run). Prefect read its settings at import, so they are
+    # read again; the environment reaches the run's threads and a local Dask cluster's workers alike.
     os.environ["PREFECT_API_URL"] = served
     refresh_global_settings_context()
-    try:
-        yield f"the Prefect server from `make serve` at {served}"
-    finally:
-        del os.environ["PREFECT_API_URL"]
-        refresh_global_settings_context()
+    yield f"the Prefect server from `make serve` at {served}"
