@@ -298,7 +298,7 @@ def run_agent(sandbox: Sandbox, task: str, *, client: openai.OpenAI, s: Settings
 
 
 def fold_with_model(repo: git.Repo, s: Settings, selection: list[StoredMemory], *,
-                           heartbeat: Callable[[], bool], usage: Usage) -> str | None:
+                    heartbeat: Callable[[], bool], usage: Usage) -> str | None:
     """Run after ``sync_workspace``. Returns the agent's summary, or None when there was nothing to
     do (and no model was called): no memories to build a first handbook from, or no input change
     and a handbook that passes the checks."""
