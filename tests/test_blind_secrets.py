@@ -1,0 +1,60 @@
+"""Recall and look-alikes changed on the blind secret corpus (tests/data/secrets/blind): items written by
+a helper who never saw the redactor's rules, so the held-out figure measures how the rules generalise.
+Only the held-out part is held to issue 19's targets; tune on the tuning part alone.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nightshift.ingest.redact import redact
+
+BLIND = Path(__file__).parent / "data" / "secrets" / "blind"
+WINDOW = 12  # any 12 characters of a secret left in the output count as a leak, as for the other corpus
+
+
+def _part(name: str) -> dict:
+    return json.loads((BLIND / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _leaks(secret: str, redacted: str) -> bool:
+    return any(secret[i : i + WINDOW] in redacted for i in range(max(1, len(secret) - WINDOW + 1)))
+
+
+def _scores(name: str) -> tuple[float, float]:
+    """(recall, share of look-alikes changed) of the redactor on one part; counts only, never items."""
+    part = _part(name)
+    caught = sum(not _leaks(s["secret"], redact(s["text"])) for s in part["secrets"])
+    changed = sum(redact(x["text"]) != x["text"] for x in part["lookalikes"])
+    recall, false_pos = caught / len(part["secrets"]), changed / len(part["lookalikes"])
+    print(f"\nblind {name}: recall {recall:.3f} ({caught}/{len(part['secrets'])}), "
+          f"look-alikes changed {false_pos:.3f} ({changed}/{len(part['lookalikes'])})")
+    return recall, false_pos
+
+
+def test_blind_files_are_what_the_script_writes():
+    done = subprocess.run([sys.executable, str(BLIND / "make_corpus.py"), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_blind_corpus_is_large_and_well_formed():
+    parts = [_part("tuning"), _part("heldout")]
+    secrets = [s for p in parts for s in p["secrets"]]
+    lookalikes = [x for p in parts for x in p["lookalikes"]]
+    assert len(secrets) >= 160 and len({s["kind"] for s in secrets}) >= 90 and len(lookalikes) >= 120
+    assert all(s["secret"] in s["text"] for s in secrets)
+
+
+# Measured on the first run, before anyone tuned on this corpus: held-out recall 0.857 (96/112) and
+# look-alikes changed 0.037 (3/80); tuning 0.772 (78/101) and 0.072 (6/83). Strict: once the redactor
+# meets the targets this test "unexpectedly passes" and fails the suite, so the mark must go then.
+@pytest.mark.xfail(strict=True, reason="blind held-out: recall 0.857 < 0.99, look-alikes changed 0.037 > 0.01 (issue 19)")
+def test_blind_heldout_meets_issue_19_targets():
+    _scores("tuning")  # printed for whoever tunes; only the held-out part is held to the targets
+    recall, false_pos = _scores("heldout")
+    assert recall >= 0.99 and false_pos <= 0.01, f"held-out recall {recall:.3f}, look-alikes changed {false_pos:.3f}"
