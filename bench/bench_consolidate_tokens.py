@@ -48,7 +48,7 @@ def _memory(n: int, hours_ago: float) -> StoredMemory:
 def _night(s: Settings, now: datetime) -> str | None:
     run = pipeline.begin_run(s, now)
     pipeline.find_work(run, now)
-    return pipeline.consolidate(run, now)
+    return pipeline.fold(run, now)
 
 
 def _tool_results(request: dict) -> list[str]:

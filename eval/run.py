@@ -88,7 +88,7 @@ def _night(settings: Settings) -> tuple[pipeline.Run, list[pipeline.Extraction],
         results = list(pool.map(lambda f: pipeline.extract_rollout(f, settings), claimed))
     pipeline.record_extractions(run, results, now)
     try:
-        sha, phase2_error = pipeline.consolidate(run, now), None
+        sha, phase2_error = pipeline.fold(run, now), None
     except Exception as exc:  # a consolidation model that fails is scored (its handbook is empty), not a crash
         sha, phase2_error = None, f"{type(exc).__name__}: {exc}"
     status = "ok" if phase2_error is None else "failed"

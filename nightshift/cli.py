@@ -134,7 +134,7 @@ def consolidate(
     task_runner: Annotated[Optional[str], typer.Option("--task-runner", metavar="threads|dask", help="Where extraction runs: threads (default) or dask (a local Dask cluster).")] = None,
     dask_address: Annotated[Optional[str], typer.Option("--dask-address", metavar="URL", help="Extract on an existing Dask scheduler, e.g. tcp://host:8786.")] = None,
     quiet: QuietOpt = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show Prefect's own log lines (task runs, the temporary server).")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show which Prefect server the run uses, and Prefect's own log lines (task runs).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Extract memories from idle transcripts and consolidate them into the memory home (one git commit)."""
@@ -162,12 +162,14 @@ def consolidate(
         # started together, exactly one gets past this line. An unwritable home fails here too.
         with _exit_3_when_locked("; try again later"), run_lock(settings.state_dir):
             _preflight(settings)
-            from flows.consolidate import run_with_settings  # the CLI is the only layer above flows
-            from flows.ephemeral import temporary_server
+            from flows.api import prefect_api  # the CLI is the only layer above flows
+            from flows.consolidate import run_with_settings
             from nightshift.night.schedule import FRESH, NIGHTLY
 
             _no_prefect_tracebacks()
-            with progress.use(reporter), temporary_server():
+            with progress.use(reporter), prefect_api() as api:
+                if verbose:
+                    typer.echo(f"nightshift: using {api}", err=True)
                 result = run_with_settings(settings, FRESH if fresh else NIGHTLY)
     except Stopped as exc:
         typer.echo(f"nightshift: stopped by {exc.signal.name}; the memory home {settings.home} is at its last commit and "

@@ -152,7 +152,7 @@ def test_init_then_incremental_then_a_night_with_nothing_new(s, fake):
     assert "MEMORY.md:15: - Always use pnpm instead of npm in this repo." in _tool_results(fake.requests[2])[1]
     assert (run.counts["tokens_in"], run.counts["tokens_out"]) == (14700, 210)
     with open_state(s.state_dir) as db:
-        job = db.job(pipeline.CONSOLIDATE, "global")
+        job = db.job(pipeline.PHASE2_JOB, "global")
     assert job["status"] == "done" and job["tokens_in"] >= 14700
 
     fake.reset()
@@ -227,7 +227,7 @@ def test_invalid_twice_leaves_the_home_exactly_at_head_then_a_later_night_succee
     repo = git.Repo(s.home)
     assert repo.head.commit.hexsha == first and _worktree(s.home) == head_files
     with open_state(s.state_dir) as db:
-        job = db.job(pipeline.CONSOLIDATE, "global")
+        job = db.job(pipeline.PHASE2_JOB, "global")
     assert job["status"] == "failed" and "still invalid" in job["last_error"]
     assert job["retry_at"] > NOW.replace(tzinfo=None) + timedelta(minutes=59)  # backs off
 
@@ -239,7 +239,7 @@ def test_invalid_twice_leaves_the_home_exactly_at_head_then_a_later_night_succee
         "raw_memories.md", f"rollout_summaries/{workspace.rollout_summary_filename(VITEST)}"]  # the inputs only
     run_night(s, NOW + timedelta(hours=4))
     with open_state(s.state_dir) as db:  # a success gives the job its full set of retries back
-        assert db.job(pipeline.CONSOLIDATE, "global")["attempts_left"] == s.job_max_retries + 1
+        assert db.job(pipeline.PHASE2_JOB, "global")["attempts_left"] == s.job_max_retries + 1
 
 
 def test_escape_attempts_through_the_model_are_refused_and_the_run_goes_on(s, fake, tmp_path):
@@ -289,7 +289,7 @@ def test_bounds_fail_the_run_cleanly_with_nothing_partial_left(s, fake, limits, 
     assert len(fake.requests) == requests
     assert git.Repo(s.home).head.commit.hexsha == first and _worktree(s.home) == _at_head(s.home)
     with open_state(s.state_dir) as db:
-        assert db.job(pipeline.CONSOLIDATE, "global")["status"] == "failed"
+        assert db.job(pipeline.PHASE2_JOB, "global")["status"] == "failed"
 
 
 def test_retries_of_a_slow_model_stay_within_the_wall_clock_limit(s, fake):
@@ -353,7 +353,7 @@ def test_a_run_that_loses_the_lease_stops_and_commits_nothing(s, fake, finishes)
     assert len(fake.requests) == (2 if finishes else HEARTBEAT_STEPS - 1)
     assert git.Repo(s.home).head.commit.hexsha == first and _worktree(s.home) == _at_head(s.home)
     with open_state(s.state_dir) as db:
-        job = db.job(pipeline.CONSOLIDATE, "global")
+        job = db.job(pipeline.PHASE2_JOB, "global")
     assert (job["owner"], job["status"]) == ("thief", "running")  # the new owner's job is left alone
 
 
@@ -369,7 +369,7 @@ s = Settings(home=Path(home), sources=[Path(sources)], idle_hours=0, provider="o
 now = utcnow()
 run = pipeline.begin_run(s, now)
 pipeline.find_work(run, now)
-pipeline.consolidate(run, now)
+pipeline.fold(run, now)
 """
 
 

@@ -37,7 +37,7 @@ from nightshift.phase2.contract import (
     fit_to_cap,
     tokens,
 )
-from nightshift.resources import prompt_path
+from nightshift.resources import fill_prompt, prompt_path
 from nightshift.ingest.scanner import find_injections
 from nightshift.scope import project_key
 from nightshift.settings import Settings
@@ -101,9 +101,8 @@ def render(s: Settings, cwd: Path, now: datetime) -> ReadPath:
     _annotate(rows, memory_index(s, now), _blame(home), now)
     template = prompt_path(PROMPT, s.prompts_dir).read_text(encoding="utf-8")
 
-    def fill(text: str) -> str:  # the summary goes in last, so text inside it is never substituted
-        filled = template.replace("{{project}}", key).replace("{{memory_md}}", str(home / MEMORY_MD)).replace("{{home}}", str(home))
-        return filled.replace("{{summary}}", text)
+    def fill(text: str) -> str:
+        return fill_prompt(template, {"project": key, "memory_md": home / MEMORY_MD, "home": home, "summary": text})
 
     budget = cap_bytes(s.summary_token_cap) - len(fill("").encode("utf-8"))
     if budget < 0:

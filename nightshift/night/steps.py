@@ -1,7 +1,7 @@
 """The night's work as plain functions; ``flows/consolidate.py`` only orchestrates them.
 
 Order: ``begin_run`` -> ``find_work`` -> ``extract_rollout`` (pure, one per candidate, parallel)
--> ``record_extractions`` -> ``consolidate`` -> ``end_run``. Every database and memory-home write
+-> ``record_extractions`` -> ``fold`` (phase 2) -> ``end_run``. Every database and memory-home write
 happens in the calling process; ``extract_rollout`` only reads its transcript and returns a value,
 so it can run on any task runner.
 """
@@ -22,7 +22,7 @@ import git
 from nightshift.clock import compact_stamp, utcnow
 from nightshift.files import write_atomic
 from nightshift.phase2.contract import HANDBOOK_FILES
-from nightshift.phase2 import agent as consolidate_agent
+from nightshift.phase2 import agent
 
 from nightshift.phase2 import handbook
 
@@ -48,7 +48,7 @@ from nightshift.store.usage import Policy
 from nightshift.ingest.transcript import SUBAGENT_NOTE, NotATranscript
 
 EXTRACT = "extract"
-CONSOLIDATE = "consolidate"
+PHASE2_JOB = "consolidate"  # the phase 2 job's kind, as state files hold it and `status` shows it
 GENERATED_BASES = "generated"  # <state_dir>/generated/: what the builtin wrote last, for 3-way merges
 PROPOSED_BASES = "generated-proposed"  # <state_dir>/: the same for the text waiting for review (review mode)
 PHASE2_MARKER = "phase2-in-progress.json"  # <state_dir>/: exists while phase 2 may leave uncommitted work in the home
@@ -261,45 +261,45 @@ def _write_bases(folder: Path, generated: dict[str, str]) -> None:
         write_atomic(folder / name, text)
 
 
-def consolidate(run: Run, now: datetime) -> str | None:
-    """Phase 2: sync the inputs, let the builtin rules (provider builtin) or the consolidation agent edit the
-    handbook, commit. Returns the commit sha. Any failure restores the home to HEAD, backs off and re-raises."""
+def fold(run: Run, now: datetime) -> str | None:
+    """Phase 2, folding the selected memories into the handbook: sync the inputs, let the builtin rules
+    (provider builtin) or the consolidation agent edit the handbook, commit. Returns the commit sha. Any failure restores the home to HEAD, backs off and re-raises."""
     s = run.settings
     repo = memory_home.open_home(s.home)
     lease = timedelta(minutes=s.job_lease_minutes)
     with open_state(s.state_dir) as db:
-        db.enqueue(CONSOLIDATE, "global", size=None, mtime=None, max_retries=s.job_max_retries, now=now)
-        if not db.claim(CONSOLIDATE, "global", run.owner, lease, now):
+        db.enqueue(PHASE2_JOB, "global", size=None, mtime=None, max_retries=s.job_max_retries, now=now)
+        if not db.claim(PHASE2_JOB, "global", run.owner, lease, now):
             run.notes.append("consolidation skipped: another owner holds the phase 2 lease or it is backing off")
             return None
         selection = db.select_memories(Policy.of(s), now)
         selection = quarantine.screen(db, selection, run.run_id, now)  # before anything is written from them
-    spent = consolidate_agent.Usage()
+    spent = agent.Usage()
     if s.review and not memory_home.has_commits(repo):  # a proposal needs a main branch to be proposed on
         memory_home.commit_run(repo, "nightshift: start the memory home", "", [])
     _mark_phase2(s, repo, run.owner)
     try:
         workspace.sync_workspace(s.home, selection)
         if s.provider == "builtin":
-            sha, generated = _consolidate_builtin(run, repo, selection)
+            sha, generated = _fold_builtin(run, repo, selection)
         else:
-            sha, generated = _consolidate_with_agent(run, repo, selection, spent), {}
+            sha, generated = _fold_with_agent(run, repo, selection, spent), {}
     except BaseException as exc:
         # On a full or broken disk the clean-up can fail too; the original error is the one to report.
         # Then the marker stays, and the next run's recovery undoes this run's work (and the lease expires).
         try:
             memory_home.restore_head(repo)
             with open_state(s.state_dir) as db:
-                db.fail(CONSOLIDATE, "global", run.owner, f"{type(exc).__name__}: {exc}", timedelta(minutes=s.job_retry_backoff_minutes), now)
+                db.fail(PHASE2_JOB, "global", run.owner, f"{type(exc).__name__}: {exc}", timedelta(minutes=s.job_retry_backoff_minutes), now)
         except Exception as cleanup:
             run.notes.append(f"clean-up after the failed consolidation failed too, left to the next run: {cleanup}")
         else:
             (s.state_dir / PHASE2_MARKER).unlink(missing_ok=True)
-            if isinstance(exc, consolidate_agent.AgentFailed):  # a bound or a failed check: say where the home stands
+            if isinstance(exc, agent.AgentFailed):  # a bound or a failed check: say where the home stands
                 raise exc.restored(s.home, repo.head.commit.hexsha if memory_home.has_commits(repo) else None) from exc
         raise
     finally:
-        run.spend(CONSOLIDATE, s.consolidate_model, spent.calls, spent.tokens_in, spent.tokens_out)
+        run.spend(PHASE2_JOB, s.consolidate_model, spent.calls, spent.tokens_in, spent.tokens_out)
     if s.review and sha:  # main stays as it is; the merge bases of the proposed text wait beside it
         memory_home.propose(repo, sha)
         _write_bases(s.state_dir / PROPOSED_BASES, generated)
@@ -307,7 +307,7 @@ def consolidate(run: Run, now: datetime) -> str | None:
     # The merge bases move only once HEAD holds what they describe (a commit, or nothing to commit).
     _write_bases(_bases_dir(s), generated)
     with open_state(s.state_dir) as db:
-        db.finish(CONSOLIDATE, "global", run.owner, now, tokens_in=spent.tokens_in, tokens_out=spent.tokens_out)
+        db.finish(PHASE2_JOB, "global", run.owner, now, tokens_in=spent.tokens_in, tokens_out=spent.tokens_out)
     (s.state_dir / PHASE2_MARKER).unlink(missing_ok=True)
     return sha
 
@@ -327,7 +327,7 @@ def _trailers(run: Run, selection: list[StoredMemory], repo: git.Repo) -> list[t
     return trailers + [("Nightshift-Rollout", rid) for rid in sorted(rollouts)]
 
 
-def _consolidate_builtin(run: Run, repo: git.Repo, selection: list[StoredMemory]) -> tuple[str | None, dict[str, str]]:
+def _fold_builtin(run: Run, repo: git.Repo, selection: list[StoredMemory]) -> tuple[str | None, dict[str, str]]:
     s = run.settings
     bases_dir = _bases_dir(s)
     bases = {name: (bases_dir / name).read_text(encoding="utf-8") if (bases_dir / name).exists() else None
@@ -352,26 +352,26 @@ def _describe(change: handbook.Change) -> str:
     return f'merged "{change.new}" into "{change.old}"'  # the same rule said again
 
 
-def _consolidate_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemory], spent: consolidate_agent.Usage) -> str | None:
+def _fold_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemory], spent: agent.Usage) -> str | None:
     s = run.settings
     lease = timedelta(minutes=s.job_lease_minutes)
 
     def renew() -> bool:
         with open_state(s.state_dir) as db:
-            return db.renew(CONSOLIDATE, "global", run.owner, lease, utcnow())
+            return db.renew(PHASE2_JOB, "global", run.owner, lease, utcnow())
 
-    summary = consolidate_agent.consolidate_with_model(repo, s, selection, heartbeat=renew, usage=spent)
+    summary = agent.fold_with_model(repo, s, selection, heartbeat=renew, usage=spent)
     if summary is None:
-        memory_home.restore_head(repo)  # nothing to consolidate: the synced inputs wait for a night with work
+        memory_home.restore_head(repo)  # nothing to fold in: the synced inputs wait for a night with work
         return None
     if not renew():
-        raise consolidate_agent.LeaseLost("lost the phase 2 lease before committing; nothing committed")
+        raise agent.LeaseLost("lost the phase 2 lease before committing; nothing committed")
     # the agent's own check already refused flagged lines; this last gate records any it let through
     committed = {name: memory_home.file_at_head(repo, name) for name in HANDBOOK_FILES}
     with open_state(s.state_dir) as db:
         quarantine.guard_handbook(db, s.home, committed, run.run_id, utcnow())  # raises: nothing is committed
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))
-    body += "\n\n" + consolidate_agent.commit_note(summary, s.consolidate_model)
+    body += "\n\n" + agent.commit_note(summary, s.consolidate_model)
     return memory_home.commit_run(repo, subject, body, _trailers(run, selection, repo))
 
 
@@ -399,7 +399,7 @@ def _recover_interrupted(run: Run, repo: git.Repo, now: datetime) -> None:
             run.notes.append(f"an interrupted consolidation left uncommitted changes; kept in {patch} and undone")
         memory_home.restore_head(repo)
     with open_state(s.state_dir) as db:
-        db.fail(CONSOLIDATE, "global", left["owner"], "interrupted: the run stopped during consolidation", timedelta(0), now)
+        db.fail(PHASE2_JOB, "global", left["owner"], "interrupted: the run stopped during consolidation", timedelta(0), now)
     marker.unlink()
 
 

@@ -1,6 +1,6 @@
 """Phase 2 with a model: an agent with sandboxed file tools edits the handbook, within hard bounds.
 
-``consolidate_with_model`` runs after the inputs are synced. It decides whether there is work (no
+``fold_with_model`` runs after the inputs are synced. It decides whether there is work (no
 input change and a valid handbook means no model call), writes tonight's diff for the agent,
 and drives a Chat Completions tool-calling loop until the agent calls ``finish`` and the handbook
 passes ``check_artifacts``; a failed check is shown to the agent once for repair. The loop stops
@@ -33,7 +33,7 @@ from nightshift.phase2.home import IDENTITY, changed_files, file_at_head, has_co
 from nightshift.llm import ChatResult, ModelError, chat, estimate_tokens, make_client
 from nightshift.memory import StoredMemory
 from nightshift.ingest.redact import redact
-from nightshift.resources import prompt_path
+from nightshift.resources import fill_prompt, prompt_path
 from nightshift.ingest.scanner import find_injections
 from nightshift.settings import Settings
 from nightshift.phase2.workspace import remembered
@@ -41,7 +41,7 @@ from nightshift.phase2.workspace import remembered
 if TYPE_CHECKING:  # the openai package takes ~0.4 s to import; a night with nothing new never needs it
     import openai
 
-log = logging.getLogger("nightshift.consolidate")
+log = logging.getLogger("nightshift.phase2")
 
 INIT, INCREMENTAL = "INIT", "INCREMENTAL"
 DIFF_CAP = 256 * 1024
@@ -183,24 +183,19 @@ def write_diff(repo: git.Repo, diff_file: Path, cap: int = DIFF_CAP) -> list[str
     return status
 
 
-def kickoff(mode: str, status: list[str], home: Path, token_cap: int, problems: list[str], memories: int) -> str:
-    lines = [f"Mode: {mode}."]
-    if mode == INIT:
-        lines.append(f"There is no handbook yet: build MEMORY.md and memory_summary.md from raw_memories.md "
-                     f"({memories} raw memories) and rollout_summaries/.")
-    else:
-        lines.append(f"Read {DIFF_FILE} first: it is tonight's work queue. The inputs that changed since the last consolidation:")
-        lines += status[:STATUS_LINES_SHOWN] or ["(none)"]
-        if len(status) > STATUS_LINES_SHOWN:
-            lines.append(f"... and {len(status) - STATUS_LINES_SHOWN} more, listed in {DIFF_FILE}")
-        sizes = {name: len((home / name).read_text(encoding="utf-8", errors="replace").splitlines())
-                 for name in HANDBOOK_FILES if (home / name).is_file()}
-        lines.append("The handbook now: " + ", ".join(f"{name} {n} lines" for name, n in sizes.items()) + ".")
-    lines.append(f"memory_summary.md must stay under {token_cap} tokens (about {token_cap * BYTES_PER_TOKEN} bytes).")
-    if problems:
-        lines += ["The handbook fails validation right now; fix this too:", *(f"- {p}" for p in problems)]
-    lines.append("Call finish with a short summary when you are done.")
-    return "\n".join(lines)
+def kickoff(mode: str, status: list[str], s: Settings, problems: list[str], memories: int) -> str:
+    """The agent's first message: prompts/consolidate_init.md or consolidate_incremental.md, filled in."""
+    changed = status[:STATUS_LINES_SHOWN] or ["(none)"]
+    if len(status) > STATUS_LINES_SHOWN:
+        changed.append(f"... and {len(status) - STATUS_LINES_SHOWN} more, listed in {DIFF_FILE}")
+    sizes = {name: len((s.home / name).read_text(encoding="utf-8", errors="replace").splitlines())
+             for name in HANDBOOK_FILES if (s.home / name).is_file()}
+    values = {"memories": memories, "diff_name": DIFF_FILE, "changed": "\n".join(changed),
+              "sizes": ", ".join(f"{name} {n} lines" for name, n in sizes.items()),
+              "problems": "\n".join(f"- {p}" for p in problems) or "(none)",
+              "token_cap": s.summary_token_cap, "cap_bytes": s.summary_token_cap * BYTES_PER_TOKEN}
+    template = prompt_path(f"consolidate_{mode.lower()}.md", s.prompts_dir).read_text(encoding="utf-8")
+    return fill_prompt(template, values)
 
 
 # --- the loop ------------------------------------------------------------------------------------
@@ -303,8 +298,8 @@ def run_agent(sandbox: Sandbox, task: str, *, client: openai.OpenAI, s: Settings
     raise AgentFailed(f"step limit reached: {s.phase2_max_steps} model turns without a valid finish")
 
 
-def consolidate_with_model(repo: git.Repo, s: Settings, selection: list[StoredMemory], *,
-                           heartbeat: Callable[[], bool], usage: Usage) -> str | None:
+def fold_with_model(repo: git.Repo, s: Settings, selection: list[StoredMemory], *,
+                    heartbeat: Callable[[], bool], usage: Usage) -> str | None:
     """Run after ``sync_workspace``. Returns the agent's summary, or None when there was nothing to
     do (and no model was called): no memories to build a first handbook from, or no input change
     and a handbook that passes the checks."""
@@ -317,7 +312,7 @@ def consolidate_with_model(repo: git.Repo, s: Settings, selection: list[StoredMe
         return None
     diff_file = s.state_dir / DIFF_FILE
     status = write_diff(repo, diff_file)
-    task = kickoff(mode, status, home, s.summary_token_cap, problems, len(remembered(selection)))
+    task = kickoff(mode, status, s, problems, len(remembered(selection)))
     return run_agent(Sandbox(home, diff_file), task, client=make_client(s), s=s,
                      check=lambda: check_artifacts(home, s.summary_token_cap), heartbeat=heartbeat, usage=usage)
 
