@@ -29,7 +29,7 @@ test: $(STAMP)
 # mtimes are whatever the checkout gave them, so the idle rule is switched off for the demo.
 DEMO_HOME ?= memory_home
 demo: $(STAMP)
-	$(BIN)/nightshift consolidate --home $(DEMO_HOME) --source samples/codex --source samples/claude --idle-hours 0 --provider builtin
+	$(BIN)/nightshift consolidate --home $(DEMO_HOME) --source samples/codex --source samples/claude --source samples/gemini --source samples/cursor --idle-hours 0 --provider builtin
 	git -C $(DEMO_HOME) log --stat --format='%n%h %s%n%b' | cat
 	@echo '--- memory_summary.md: the block every new session loads ---'
 	@cat $(DEMO_HOME)/memory_summary.md

@@ -23,7 +23,7 @@ from fake_openai import FakeOpenAI, Reply  # tests/ is on the path (bench.run): 
 from bench.run import Row, row, verdict
 from nightshift.night import steps as pipeline
 from nightshift.phase2 import workspace
-from nightshift.phase2.tools import DIFF_NAME
+from nightshift.phase2.contract import DIFF_FILE
 from nightshift.memory import RawMemory, StoredMemory, Task
 from nightshift.settings import Settings
 from nightshift.store.state import open_state
@@ -48,7 +48,7 @@ def _memory(n: int, hours_ago: float) -> StoredMemory:
 def _night(s: Settings, now: datetime) -> str | None:
     run = pipeline.begin_run(s, now)
     pipeline.find_work(run, now)
-    return pipeline.consolidate(run, now)
+    return pipeline.fold(run, now)
 
 
 def _tool_results(request: dict) -> list[str]:
@@ -69,7 +69,7 @@ class SensibleAgent:
         return Reply.tool_calls(calls, usage=(len(json.dumps(request)) // 4, len(json.dumps(calls)) // 4))
 
     def _read_diff(self, results: list[str]) -> list:
-        return [("read_file", {"path": DIFF_NAME})]
+        return [("read_file", {"path": DIFF_FILE})]
 
     def _find_groups(self, results: list[str]) -> list:
         searches = [("search", {"pattern": f"^applies_to: {re.escape(m.project_key)}$", "path": "MEMORY.md"}) for m in self.new]

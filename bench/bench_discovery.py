@@ -15,7 +15,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.generate import write_tree
+from bench.generate import TREE_SOURCES, write_tree
 from bench.run import Row, best_of, row, verdict
 from nightshift.night import steps as pipeline
 from nightshift.settings import Settings
@@ -59,7 +59,7 @@ def run(smoke: bool = False) -> list[Row]:
         root = Path(tmp)
         paths = write_tree(root / "sources", count)
         now = datetime.now(UTC)
-        s = Settings(home=root / "home", sources=[root / "sources" / "codex", root / "sources" / "claude"], provider="builtin")
+        s = Settings(home=root / "home", sources=[root / "sources" / name for name in TREE_SOURCES], provider="builtin")
         _mark_all_extracted(s, now)
         run_ = pipeline.Run(run_id="bench", owner="bench", settings=s)
 

@@ -76,7 +76,7 @@ def run(smoke: bool = False) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="nightshift-bench-") as tmp:
         tmp_path = Path(tmp)
         s = model_settings(tmp_path / "home")
-        for fmt in ("codex", "claude"):
+        for fmt in ("codex", "claude", "gemini", "cursor"):
             path = write_session(tmp_path / f"{fmt}.jsonl", fmt, big, seed=11)
             parse = best_of(repeats, lambda: orjson_only(path))
             prepare = best_of(repeats, lambda: prepare_rollout(path, s))

@@ -5,8 +5,9 @@
   text: the cost of a scanner that knows one secret. Ratio = redact time / replace time.
 * the same text redacted turn by turn, as ``render`` and the builtin path call it.
 * ``scanner.find_injections`` over 5 MB of the same text.
-* recall and false positives on ``tests/data/secrets_corpus.json`` (target: 100% and 0), and on each part of
-  the bigger corpus ``tests/data/secrets/`` (tuning; held-out, target recall >= 99%, look-alikes changed <= 1%);
+* recall and false positives on ``tests/data/secrets_corpus.json`` (target: 100% and 0), on each part of
+  the bigger corpus ``tests/data/secrets/`` (tuning; held-out, target recall >= 99%, look-alikes changed <= 1%)
+  and on each part of the blind corpus ``tests/data/secrets/blind/`` (same targets for its held-out part);
 * recall and false positives of the injection scanner on each part of ``tests/data/injections/``.
 
 Smoke size: 2 MB and 0.5 MB.
@@ -58,6 +59,21 @@ def _leaked(item: dict) -> bool:
     return any(secret[i : i + LEAK_WINDOW] in out for i in range(max(1, len(secret) - LEAK_WINDOW + 1)))
 
 
+def _secret_part_rows(path: Path, part: str, corpus: str = "") -> list[Row]:
+    """Recall and look-alikes changed on one part of a split secret corpus; the held-out part has a target."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    n, m = len(data["secrets"]), len(data["lookalikes"])
+    caught = sum(not _leaked(item) for item in data["secrets"])
+    changed = sum(redact(item["text"]) != item["text"] for item in data["lookalikes"])
+    recall, share = caught / n, changed / m
+    target = f"; target >= 99 and <= 1: {verdict(recall >= 0.99 and share <= 0.01, smoke=False)}" if part == "heldout" else ""
+    return [
+        row(f"redaction recall, {corpus}{part} part", 100 * recall, 100.0,
+            f"percent of {n} secrets of {len({i['kind'] for i in data['secrets']})} kinds in transcript context ({caught}/{n}){target}"),
+        row(f"redaction false positives, {corpus}{part} part", 100 * share, 100.0, f"percent of {m} look-alikes changed ({changed}/{m})"),
+    ]
+
+
 def _corpus_rows() -> list[Row]:
     """The whole corpora at every size, so these are judged in smoke runs too."""
     corpus = json.loads(CORPUS.read_text(encoding="utf-8"))
@@ -73,14 +89,7 @@ def _corpus_rows() -> list[Row]:
             f"target 0: {verdict(touched == 0, smoke=False)}"),
     ]
     for part in ("tuning", "heldout"):
-        data = json.loads((PARTS / "secrets" / f"{part}.json").read_text(encoding="utf-8"))
-        n, m = len(data["secrets"]), len(data["lookalikes"])
-        recall = sum(not _leaked(item) for item in data["secrets"]) / n
-        changed = sum(redact(item["text"]) != item["text"] for item in data["lookalikes"]) / m
-        target = f"; target >= 99 and <= 1: {verdict(recall >= 0.99 and changed <= 0.01, smoke=False)}" if part == "heldout" else ""
-        rows.append(row(f"redaction recall, {part} part", 100 * recall, 100.0,
-                        f"percent of {n} secrets of {len({i['kind'] for i in data['secrets']})} kinds in transcript context{target}"))
-        rows.append(row(f"redaction false positives, {part} part", 100 * changed, 100.0, f"percent of {m} look-alikes changed"))
+        rows += _secret_part_rows(PARTS / "secrets" / f"{part}.json", part)
         data = json.loads((PARTS / "injections" / f"{part}.json").read_text(encoding="utf-8"))
         found = sum(bool(find_injections(a["text"])) for a in data["attacks"]) / len(data["attacks"])
         flagged = sum(bool(find_injections(b["text"])) for b in data["benign"]) / len(data["benign"])
@@ -88,6 +97,9 @@ def _corpus_rows() -> list[Row]:
                         f"percent of {len(data['attacks'])} attack lines of {len({a['kind'] for a in data['attacks']})} kinds flagged"))
         rows.append(row(f"injection false positives, {part} part", 100 * flagged, 100.0,
                         f"percent of {len(data['benign'])} benign handbook lines flagged"))
+    # the blind corpus, written by someone who never saw the rules: its held-out part measures how they generalise
+    for part in ("tuning", "heldout"):
+        rows += _secret_part_rows(PARTS / "secrets" / "blind" / f"{part}.json", part, corpus="blind ")
     return rows
 
 

@@ -1,9 +1,9 @@
 """Benchmark: the phase 2 selection and the usage upserts on a real DuckDB file.
 
-* ``usage.select_memories`` over 100k raw memories (decayed score, freshness cut-off, hydration of
+* ``State.select_memories`` over 100k raw memories (decayed score, freshness cut-off, hydration of
   the 256 winners) against a bare ``SELECT ... ORDER BY ... LIMIT`` over the same table, fetched in
   the same run. Target: ratio < 2.
-* ``usage.record_citations`` for 10k citations, set-wise, against the same work done row by row
+* ``State.record_citations`` for 10k citations, set-wise, against the same work done row by row
   (look up, insert the pair, bump the counter; one transaction) on an identical copy of the database.
   Row by row costs about 3.5 ms per citation in DuckDB, so the baseline runs the first 1,000
   citations and is scaled to 10k; the per-row cost does not grow over the run.
@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.run import Row, row, verdict
-from nightshift.phase2 import selection as usage
 from nightshift.store.state import DB_NAME, open_state
+from nightshift.store.usage import Policy
 
 ROWS = 100_000
 CITATIONS = 10_000
@@ -75,10 +75,10 @@ def _interleaved_medians(a: Callable[[], object], b: Callable[[], object], repea
 
 def _bench_selection(state_dir: Path, rows: int, smoke: bool) -> Row:
     with open_state(state_dir) as db:
-        policy = usage.Policy(LIMIT, 30, 30)
+        policy = Policy(LIMIT, 30, 30)
         bare_sql = f"""SELECT rollout_id, source_path, source_format, project_key, body_json, source_updated_at, usage_count, last_usage
                        FROM raw_memories ORDER BY usage_count DESC, source_updated_at DESC LIMIT {LIMIT}"""
-        ours, bare = _interleaved_medians(lambda: usage.select_memories(db, policy, NOW), lambda: db.con.execute(bare_sql).fetchall())
+        ours, bare = _interleaved_medians(lambda: db.select_memories(policy, NOW), lambda: db.con.execute(bare_sql).fetchall())
     return row(f"select {LIMIT} of {rows:,} raw memories", ours, bare,
                f"seconds, medians of 15 interleaved runs; baseline: bare SELECT ORDER BY LIMIT; target < 2x: {verdict(ours < 2 * bare, smoke)}")
 
@@ -112,7 +112,7 @@ def _bench_upserts(state_dir: Path, ids: list[str], tmp: Path, citations: int) -
 
     def set_wise() -> int:
         with open_state(state_dir) as db:
-            return usage.record_citations(db, cited)
+            return db.record_citations(cited)
 
     start = time.perf_counter()
     recorded = set_wise()

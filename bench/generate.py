@@ -1,14 +1,15 @@
-"""Realistic synthetic transcripts for the benchmarks: Codex CLI rollouts and Claude Code sessions.
+"""Realistic synthetic transcripts for the benchmarks: Codex CLI rollouts, Claude Code, Gemini CLI and Cursor sessions.
 
 Line shapes follow ``/work/shared/reference/transcript_formats.md`` (sections 1.5, 1.8, 2.2, 2.3):
 Codex envelopes with developer/AGENTS.md/environment blocks, reasoning with encrypted content,
 ``event_msg`` mirrors and token counts; Claude Code lines with one content block per assistant line,
 thinking blocks, ``tool_result`` lines with their bulkier ``toolUseResult`` copy, and pasted base64
-images. Tool-heavy sessions carry long build and test logs, a few huge outputs, environment dumps
+images; Gemini CLI JSONL with tool calls written twice (running, finished) and rewinds; Cursor
+transcripts of prompts, answers and tool inputs (Cursor writes no results). Tool-heavy sessions carry long build and test logs, a few huge outputs, environment dumps
 with fake secrets, and user turns each tagged ``(u<N>)`` so a benchmark can check they survive.
 
     python -m bench.generate session --format codex --size 100MB --out /tmp/big.jsonl
-    python -m bench.generate tree --files 50000 --out /tmp/tree     # tiny files, both formats
+    python -m bench.generate tree --files 50000 --out /tmp/tree     # tiny files, every format
 
 Everything is seeded: the same arguments write the same bytes.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import os
 import random
 import uuid
@@ -230,12 +232,95 @@ def claude_lines(t: _Text, target: int, start: datetime, cwd: str, *, user_turns
             yield encoded
 
 
+def gemini_lines(t: _Text, target: int, start: datetime, cwd: str, *, user_turns: list[str] | None = None):
+    """Yield encoded lines of one Gemini CLI session (JSONL builds) of about ``target`` bytes; every seventh
+    turn is rewound and said again, and each tool call is written twice (running, then with its result)."""
+    when, n = start, 0
+
+    def stamp() -> str:
+        nonlocal when
+        when += timedelta(milliseconds=t.rng.randrange(20, 4000))
+        return _iso(when)
+
+    def message(kind: str, **fields) -> tuple[str, bytes]:
+        nonlocal n
+        n += 1
+        record_id = f"m{n:07d}"
+        return record_id, orjson.dumps({"id": record_id, "timestamp": stamp(), "type": kind, **fields}) + b"\n"
+
+    yield orjson.dumps({"sessionId": t.uuid(), "projectHash": hashlib.sha256(cwd.encode()).hexdigest(), "startTime": _iso(start),
+                        "lastUpdated": _iso(start), "kind": "main"}) + b"\n"
+    written, turn, call = 0, 0, 0
+    while written < target or turn == 0:
+        turn += 1
+        text = _user_text(t, turn, user_turns)
+        parts: list[dict] = [{"text": text}]
+        if turn % 5 == 0:
+            parts.append({"inlineData": {"mimeType": "image/png", "data": t.image().split(",", 1)[1]}})
+        prompt_id, prompt = message("user", content=parts)
+        batch = [prompt, orjson.dumps({"$set": {"lastUpdated": _iso(when)}}) + b"\n"]
+        for _ in range(t.calls()):
+            call += 1
+            cmd = t.rng.choice(["pytest -q", "rg -n limit src", "npm run build", "env", "make test"])
+            body = _secret_dump(t) if cmd == "env" else t.log(t.output_size())
+            code = 1 if t.rng.random() < 0.15 else 0
+            tool = {"id": f"run_shell_command-{call}", "name": "run_shell_command", "args": {"command": cmd, "dir_path": cwd}, "status": "executing"}
+            thoughts = [{"subject": "Checking", "description": t.sentence() * 4, "timestamp": _iso(when)}]
+            call_id, running = message("gemini", content="", thoughts=thoughts, model="gemini-2.5-pro", toolCalls=[tool])
+            output = f"Output: {body}\n" + (f"Exit Code: {code}\n" if code else "") + "Process Group PGID: 4242"
+            result = [{"functionResponse": {"id": tool["id"], "name": "run_shell_command", "response": {"output": output}}}]
+            finished = orjson.dumps({"id": call_id, "timestamp": _iso(when), "type": "gemini", "content": "", "thoughts": thoughts,
+                                     "model": "gemini-2.5-pro", "toolCalls": [{**tool, "status": "success", "result": result}]}) + b"\n"
+            batch += [running, finished]
+        batch.append(message("gemini", content=" ".join(t.sentence() for _ in range(t.rng.randrange(2, 8))), model="gemini-2.5-pro")[1])
+        if turn % 7 == 0:  # the user rewinds this turn and says it again
+            batch.append(orjson.dumps({"$rewindTo": prompt_id}) + b"\n")
+            if user_turns:
+                user_turns.pop()
+            batch.append(message("user", content=[{"text": _user_text(t, turn, user_turns)}])[1])
+        for encoded in batch:
+            written += len(encoded)
+            yield encoded
+
+
+def cursor_lines(t: _Text, target: int, start: datetime, cwd: str, *, user_turns: list[str] | None = None):
+    """Yield encoded lines of one Cursor agent transcript of about ``target`` bytes: no timestamps and no
+    tool results (Cursor keeps those elsewhere), so its bytes are prompts, answers and tool inputs."""
+    del start  # Cursor's lines carry no time
+
+    def line(record: dict) -> bytes:
+        return orjson.dumps(record) + b"\n"
+
+    written, turn = 0, 0
+    while written < target or turn == 0:
+        turn += 1
+        query = f"<user_query>\n{_user_text(t, turn, user_turns)}\n</user_query>"
+        if turn == 1:
+            query = f"<user_info>\nOS Version: linux 6.8.0\nWorkspace Path: {cwd}\n</user_info>\n\n{query}"
+        batch = [line({"role": "user", "message": {"content": [{"type": "text", "text": query}]}})]
+        for _ in range(t.calls()):
+            edit = {"path": f"{cwd}/src/app.py", "old_string": t.code(t.rng.randrange(5, 40)), "new_string": t.code(t.rng.randrange(5, 40))}
+            batch.append(line({"role": "assistant", "message": {"content": [
+                {"type": "text", "text": t.sentence()},
+                {"type": "tool_use", "name": "Shell", "input": {"command": t.rng.choice(["pytest -q", "rg -n limit src", "make test"])}},
+                {"type": "tool_use", "name": "StrReplace", "input": edit}]}}))
+        batch.append(line({"role": "assistant", "message": {"content": [{"type": "text", "text": " ".join(t.sentence() for _ in range(t.rng.randrange(2, 8)))}]}}))
+        batch.append(line({"type": "turn_ended", "status": "success"}))
+        for encoded in batch:
+            written += len(encoded)
+            yield encoded
+
+
+LINES = {"codex": codex_lines, "claude": claude_lines, "gemini": gemini_lines, "cursor": cursor_lines}
+TREE_SOURCES = ("codex", "claude", "gemini", "cursor")  # the source folders write_tree fills, below its root
+
+
 def write_session(path: Path, fmt: str, size: int, *, seed: int = 1, start: datetime | None = None,
                   user_turns: list[str] | None = None) -> Path:
     """Stream one session of about ``size`` bytes to ``path``; ``user_turns`` collects the user texts."""
     t = _Text(seed)
     start = start or NOW - timedelta(days=1)
-    lines = (codex_lines if fmt == "codex" else claude_lines)(t, size, start, "/home/dev/acme-api", user_turns=user_turns)
+    lines = LINES[fmt](t, size, start, "/home/dev/acme-api", user_turns=user_turns)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb", buffering=1 << 20) as fh:
         fh.writelines(lines)
@@ -243,7 +328,8 @@ def write_session(path: Path, fmt: str, size: int, *, seed: int = 1, start: date
 
 
 def write_tree(root: Path, files: int, *, size: int = 0, seed: int = 7, idle_hours: float = 12) -> list[Path]:
-    """``files`` sessions laid out like ~/.codex/sessions and ~/.claude/projects, two thirds Codex.
+    """``files`` sessions laid out like ~/.codex/sessions, ~/.claude/projects, ~/.gemini/tmp and
+    ~/.cursor/projects: one in ten Gemini CLI, one in ten Cursor, of the rest two thirds Codex.
 
     ``size`` 0 writes tiny sessions (one user turn, one tool call); every file is older than
     ``idle_hours`` and younger than nine days, so discovery considers all of them.
@@ -252,7 +338,14 @@ def write_tree(root: Path, files: int, *, size: int = 0, seed: int = 7, idle_hou
     for i in range(files):
         age = timedelta(hours=idle_hours + t.rng.random() * 24 * 8)
         start = NOW - age
-        if i % 3 < 2:
+        cwd = f"/home/dev/project{i % 97}"
+        if i % 10 == 8:
+            fmt, chat = "gemini", t.uuid()
+            path = root / "gemini" / "tmp" / hashlib.sha256(cwd.encode()).hexdigest() / "chats" / f"session-{start:%Y-%m-%dT%H-%M}-{chat[:8]}.jsonl"
+        elif i % 10 == 9:
+            fmt, chat = "cursor", t.uuid()
+            path = root / "cursor" / "projects" / f"home-dev-project{i % 97}" / "agent-transcripts" / chat / f"{chat}.jsonl"
+        elif i % 3 < 2:
             day = start.strftime("%Y/%m/%d")
             path = root / "codex" / "sessions" / day / f"rollout-{start:%Y-%m-%dT%H-%M-%S}-{t.uuid()}.jsonl"
             fmt = "codex"
@@ -260,7 +353,7 @@ def write_tree(root: Path, files: int, *, size: int = 0, seed: int = 7, idle_hou
             path = root / "claude" / "projects" / f"-home-dev-project{i % 97}" / f"{t.uuid()}.jsonl"
             fmt = "claude"
         path.parent.mkdir(parents=True, exist_ok=True)
-        lines = (codex_lines if fmt == "codex" else claude_lines)(_Text(seed * 1_000_003 + i, small=size == 0), size, start, f"/home/dev/project{i % 97}")
+        lines = LINES[fmt](_Text(seed * 1_000_003 + i, small=size == 0), size, start, cwd)
         with path.open("wb") as fh:
             fh.writelines(lines)
         stamp = start.timestamp()
@@ -281,7 +374,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
     one = sub.add_parser("session", help="one session file")
-    one.add_argument("--format", choices=["codex", "claude"], default="codex")
+    one.add_argument("--format", choices=list(LINES), default="codex")
     one.add_argument("--size", default="10MB")
     one.add_argument("--seed", type=int, default=1)
     one.add_argument("--out", type=Path, required=True)

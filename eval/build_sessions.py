@@ -6,7 +6,8 @@ The sessions are committed, so anyone can open one and see exactly what the extr
 tests/test_eval.py checks that they are byte for byte what this script writes from cases.yaml, so
 the description, the transcripts and the labels cannot drift apart. Every id and time is derived
 from the case, which is what makes the output reproducible. Line shapes follow today's Codex CLI
-rollouts (plus one legacy pre-envelope rollout) and Claude Code sessions, like ``samples/``.
+rollouts (plus one legacy pre-envelope rollout), Claude Code sessions, Gemini CLI's JSONL sessions and
+Cursor's agent transcripts, like ``samples/``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ LABELS = EVAL_DIR / "labels.json"
 # Codex names its files in local time; the invented user lives in Berlin and the cases are in winter.
 LOCAL_OFFSET = timedelta(hours=1)
 CODEX_VERSION, CLAUDE_VERSION = "0.142.0", "2.1.41"
-CLAUDE_MODEL, CODEX_MODEL = "claude-sonnet-4-5-20250929", "gpt-5.3-codex"
+CLAUDE_MODEL, CODEX_MODEL, GEMINI_MODEL = "claude-sonnet-4-5-20250929", "gpt-5.3-codex", "gemini-2.5-pro"
+FORMATS = ("codex", "claude", "gemini", "cursor")
 TURN_KINDS = ("user", "assistant", "sh", "read", "edit", "fetch", "ask", "notify")
 
 
@@ -94,14 +96,16 @@ class Case:
     def of(cls, raw: dict) -> Case:
         turns = [t for turn in raw["turns"] for t in (_work(raw["cwd"], turn["work"]) if "work" in turn else [turn])]
         case = cls(**{**raw, "turns": turns, "start": datetime.fromisoformat(str(raw["start"]).replace("Z", "+00:00"))})
-        if case.format not in ("codex", "claude"):
-            raise ValueError(f"{case.id}: format must be codex or claude")
+        if case.format not in FORMATS:
+            raise ValueError(f"{case.id}: format must be one of {', '.join(FORMATS)}")
         for turn in case.turns:
             kinds = [k for k in TURN_KINDS if k in turn]
             if len(kinds) != 1:
                 raise ValueError(f"{case.id}: a turn needs exactly one of {TURN_KINDS}: {turn}")
             if kinds == ["notify"] and case.format != "claude":
                 raise ValueError(f"{case.id}: task notifications are a Claude Code record")
+            if case.format in ("gemini", "cursor") and (kinds == ["ask"] or "ide" in turn):
+                raise ValueError(f"{case.id}: {case.format} sessions have no question tool or IDE wrapper here")
         for fact in case.must_contain:
             if fact.get("where") not in WHERE or fact.get("scope") not in SCOPES:
                 raise ValueError(f"{case.id}: bad must_contain entry {fact}")
@@ -417,6 +421,111 @@ def _claude_path(case: Case, session_id: str) -> str:
     return f"claude/projects/{re.sub(r'[^a-zA-Z0-9]', '-', case.cwd)}/{session_id}.jsonl"
 
 
+# --- Gemini CLI sessions (JSONL builds) ------------------------------------------------------------
+
+
+def _gemini_lines(case: Case, session_id: str) -> list[dict]:
+    """The metadata line, then one record per message; a tool call is a gemini message of its own, and
+    the CLI notes the time after each prompt with a ``$set``. Tools get absolute paths, as Gemini's do."""
+    clock = _Clock(case.start)
+    started = clock.tick(0)
+    out: list[dict] = [{"sessionId": session_id, "projectHash": hashlib.sha256(case.cwd.encode()).hexdigest(),
+                        "startTime": started, "lastUpdated": started, "kind": "main"}]
+    tokens = {"input": 8200, "output": 90, "cached": 5100, "thoughts": 24, "tool": 0, "total": 8314}
+    for n, turn in enumerate(case.turns):
+        kind = case.kind(turn)
+        record = {"id": _uuid4(case.id, "gemini", n), "timestamp": clock.tick(15 if kind == "user" else 3)}
+        if kind == "user":
+            out.append({**record, "type": "user", "content": [{"text": turn["user"]}]})
+            out.append({"$set": {"lastUpdated": clock.tick(0.001)}})
+            continue
+        record.update(type="gemini", content=turn.get("assistant", ""), thoughts=[], tokens=tokens, model=GEMINI_MODEL)
+        if kind != "assistant":
+            record["toolCalls"] = [_gemini_call(case, kind, turn, f"{_gemini_tool(kind, turn)}-{_hex(case.id, n, n=13)}", clock.tick(1))]
+        out.append(record)
+    out.append({"$set": {"lastUpdated": clock.tick(0.001)}})
+    return out
+
+
+def _gemini_tool(kind: str, turn: dict) -> str:
+    return {"sh": "run_shell_command", "read": "read_file", "fetch": "web_fetch"}.get(kind) or (
+        "write_file" if turn.get("old") is None else "replace")
+
+
+def _gemini_call(case: Case, kind: str, turn: dict, call_id: str, when: str) -> dict:
+    name = _gemini_tool(kind, turn)
+    if kind == "sh":
+        args = {"command": turn["sh"], "description": f"Run {turn['sh'].split()[0]}."}
+        code = turn.get("exit", 0)
+        output = f"Output: {turn.get('out', '').rstrip() or '(empty)'}\n" + (f"Exit Code: {code}\n" if code else "") + \
+            f"Process Group PGID: {int(_hex(call_id, n=4), 16)}"
+    elif kind == "read":
+        args, output = {"absolute_path": turn["read"]}, turn["out"]
+    elif kind == "fetch":
+        args, output = {"prompt": f"Summarise {turn['fetch']}"}, turn["out"]
+    elif turn.get("old") is None:
+        path = turn["edit"] if turn["edit"].startswith("/") else f"{case.cwd}/{turn['edit']}"
+        args, output = {"file_path": path, "content": turn["new"]}, f"Successfully created and wrote to new file: {path}."
+    else:
+        path = turn["edit"] if turn["edit"].startswith("/") else f"{case.cwd}/{turn['edit']}"
+        args = {"file_path": path, "old_string": turn["old"], "new_string": turn["new"]}
+        output = f"Successfully modified file: {path} (1 replacements)."
+    return {"id": call_id, "name": name, "args": args, "status": "success", "timestamp": when,
+            "result": [{"functionResponse": {"id": call_id, "name": name, "response": {"output": output}}}],
+            "resultDisplay": "", "displayName": name, "description": "", "renderOutputAsMarkdown": kind != "sh"}
+
+
+def _gemini_path(case: Case, session_id: str) -> str:
+    project = hashlib.sha256(case.cwd.encode()).hexdigest()
+    return f"gemini/tmp/{project}/chats/session-{case.start:%Y-%m-%dT%H-%M}-{session_id[:8]}.jsonl"
+
+
+# --- Cursor agent transcripts ------------------------------------------------------------------------
+
+
+def _cursor_lines(case: Case) -> list[dict]:
+    """One line per message without timestamps or tool results (Cursor keeps those elsewhere); each
+    prompt wrapped in <user_query>, the first after a <user_info> block; a turn_ended line per turn."""
+    out: list[dict] = []
+
+    def text(role: str, body: str) -> dict:
+        return {"role": role, "message": {"content": [{"type": "text", "text": body}]}}
+
+    for turn in case.turns:
+        kind = case.kind(turn)
+        if kind == "user":
+            if out:
+                out.append({"type": "turn_ended", "status": "success"})
+            query = f"<user_query>\n{turn['user']}\n</user_query>"
+            if not out:
+                query = (f"<user_info>\nOS Version: linux 6.8.0\nShell: zsh\nWorkspace Path: {case.cwd}\nIs directory a git repo: Yes\n"
+                         f"Today's date: {case.start:%A, %b %d, %Y}\n</user_info>\n\n{query}")
+            out.append(text("user", query))
+        elif kind == "assistant":
+            out.append(text("assistant", turn["assistant"]))
+        else:
+            out.append({"role": "assistant", "message": {"content": [{"type": "tool_use", **_cursor_tool(case, kind, turn)}]}})
+    out.append({"type": "turn_ended", "status": "success"})
+    return out
+
+
+def _cursor_tool(case: Case, kind: str, turn: dict) -> dict:
+    if kind == "sh":
+        return {"name": "Shell", "input": {"command": turn["sh"], "description": f"Run {turn['sh'].split()[0]}"}}
+    if kind == "read":
+        return {"name": "Read", "input": {"path": turn["read"]}}
+    if kind == "fetch":
+        return {"name": "WebFetch", "input": {"url": turn["fetch"]}}
+    path = turn["edit"] if turn["edit"].startswith("/") else f"{case.cwd}/{turn['edit']}"
+    if turn.get("old") is None:
+        return {"name": "Write", "input": {"path": path, "contents": turn["new"]}}
+    return {"name": "StrReplace", "input": {"path": path, "old_string": turn["old"], "new_string": turn["new"]}}
+
+
+def _cursor_path(case: Case, chat_id: str) -> str:
+    return f"cursor/projects/{re.sub(r'[^a-zA-Z0-9]', '-', case.cwd.lstrip('/'))}/agent-transcripts/{chat_id}/{chat_id}.jsonl"
+
+
 # --- the set ---------------------------------------------------------------------------------------
 
 
@@ -427,6 +536,10 @@ def render(case: Case) -> tuple[str, str]:
         lines = _codex_legacy_lines(case, thread_id) if case.legacy else _codex_lines(case, thread_id)
         return _codex_path(case, thread_id), "".join(_line(obj) + "\n" for obj in lines)
     session_id = _uuid4(case.id, "session")
+    if case.format == "gemini":
+        return _gemini_path(case, session_id), "".join(_line(obj) + "\n" for obj in _gemini_lines(case, session_id))
+    if case.format == "cursor":
+        return _cursor_path(case, session_id), "".join(_line(obj) + "\n" for obj in _cursor_lines(case))
     return _claude_path(case, session_id), "".join(_line(obj) + "\n" for obj in _claude_lines(case, session_id))
 
 

@@ -74,7 +74,7 @@ class Result:
 
 def eval_settings(provider: str, sessions: Path, home: Path) -> Settings:
     every_file = max(1, sum(1 for _ in sessions.rglob("*.jsonl")))  # one night reads the whole set
-    return load_settings(home=home, sources=[sessions / "codex", sessions / "claude"], provider=provider, idle_hours=0,
+    return load_settings(home=home, sources=[sessions / fmt for fmt in ("codex", "claude", "gemini", "cursor")], provider=provider, idle_hours=0,
                          max_age_days=NO_LIMIT_DAYS, max_unused_days=NO_LIMIT_DAYS, max_rollouts_per_run=every_file,
                          summary_token_cap=SUMMARY_CAP)
 
@@ -88,7 +88,7 @@ def _night(settings: Settings) -> tuple[pipeline.Run, list[pipeline.Extraction],
         results = list(pool.map(lambda f: pipeline.extract_rollout(f, settings), claimed))
     pipeline.record_extractions(run, results, now)
     try:
-        sha, phase2_error = pipeline.consolidate(run, now), None
+        sha, phase2_error = pipeline.fold(run, now), None
     except Exception as exc:  # a consolidation model that fails is scored (its handbook is empty), not a crash
         sha, phase2_error = None, f"{type(exc).__name__}: {exc}"
     status = "ok" if phase2_error is None else "failed"

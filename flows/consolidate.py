@@ -1,4 +1,4 @@
-"""The ``consolidate`` Prefect flow: discover -> extract (mapped, bounded) -> consolidate if due.
+"""The ``consolidate`` Prefect flow, the whole pass: discover -> extract (mapped, bounded) -> fold (phase 2) if due.
 
 Thin orchestration: ``nightshift.night.schedule.run_pass`` owns the order, the run lock, the run record
 and the phase 2 decision; this flow supplies Prefect tasks for its steps and publishes the run's
@@ -18,6 +18,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import runners
@@ -57,9 +58,9 @@ def extract_task(files: list[FileStat], settings: Settings) -> list[pipeline.Ext
     return [pipeline.extract_rollout(file, settings) for file in files]
 
 
-@task(name="consolidate", cache_policy=NO_CACHE)
-def consolidate_task(run: pipeline.Run, now: datetime) -> str | None:
-    return pipeline.consolidate(run, now)
+@task(name="fold", cache_policy=NO_CACHE)
+def fold_task(run: pipeline.Run, now: datetime) -> str | None:
+    return pipeline.fold(run, now)
 
 
 def _extract_with_tasks(files: list[FileStat], settings: Settings) -> Iterator[pipeline.Extraction]:
@@ -68,7 +69,7 @@ def _extract_with_tasks(files: list[FileStat], settings: Settings) -> Iterator[p
             yield from future.result()
 
 
-PREFECT_STEPS = schedule.Steps(find=discover_task, extract=_extract_with_tasks, consolidate=consolidate_task)
+PREFECT_STEPS = schedule.Steps(find=discover_task, extract=_extract_with_tasks, fold=fold_task)
 
 
 def run_consolidation(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
@@ -109,6 +110,11 @@ def consolidate_flow(
 
 def run_with_settings(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:
     """Run the flow in this process with these settings, every one of them (``extract_concurrency``
-    threads for the extract step unless it runs on Dask)."""
+    threads for the extract step unless it runs on Dask).
+
+    Without flow run heartbeats: their thread wakes once a second and the run waits for it on the way
+    out, up to a second of a quiet night's two. They let a server tell that a worker's run crashed; a
+    command's crash shows in its own exit code."""
     bounded = consolidate_flow.with_options(task_runner=StoppableThreads(max_workers=settings.extract_concurrency))
-    return bounded(settings=settings, mode=mode)
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        return bounded(settings=settings, mode=mode)

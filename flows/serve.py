@@ -12,7 +12,9 @@
 The server and the worker start in sessions of their own and their pids go to
 ``$PREFECT_HOME/nightshift-serve.json``, so ``stop`` ends exactly those process groups, after
 checking that each pid still runs the command it started (a pid can be reused after a reboot).
-This module only starts processes: it does not import Prefect, like the rest of ``nightshift``.
+``served_api`` tells ``nightshift consolidate`` whether that server answers, so a run talks to it
+instead of starting a temporary one. This module only starts processes and asks for ``/health``: it
+does not import Prefect, like the rest of ``nightshift``.
 """
 
 from __future__ import annotations
@@ -70,17 +72,21 @@ def _spawn(args: list[str], log: Path, env: dict) -> subprocess.Popen:
         return subprocess.Popen(args, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True)
 
 
+def _healthy(url: str, timeout: float) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=timeout) as response:
+            return response.status == 200
+    except (OSError, ValueError):  # refused, timed out, or not a URL at all
+        return False
+
+
 def _wait_healthy(url: str, server: subprocess.Popen | None, log: Path, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server is not None and server.poll() is not None:
             raise ServeError(f"prefect server exited with {server.returncode}; see {log}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
+        if _healthy(url, timeout=2):
+            return
         time.sleep(0.5)
     raise ServeError(f"no answer from {url}/health after {timeout:.0f}s; see {log}")
 
@@ -90,6 +96,16 @@ def _run(args: list[str], env: dict, cwd: Path, *, unless: str | None = None) ->
     done = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True)
     if done.returncode != 0 and not (unless and unless in done.stdout + done.stderr):
         raise ServeError(f"`prefect {' '.join(args[3:])}` failed:\n{done.stdout}{done.stderr}")
+
+
+def served_api(timeout: float = 1.0) -> str | None:
+    """The API that ``start`` recorded, when it answers now; None when nothing is recorded or it is down
+    (a record left by a reboot or a crash names a server that is gone)."""
+    try:
+        url = json.loads((prefect_home() / PIDS_NAME).read_text())["api_url"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return url if isinstance(url, str) and _healthy(url, timeout) else None
 
 
 def start(project: Path, port: int = DEFAULT_PORT) -> dict:

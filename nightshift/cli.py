@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -25,12 +25,13 @@ import git
 import typer
 import typer.core
 
+from nightshift.clock import utcnow
 from nightshift.errors import EXIT_FAILED, EXIT_USAGE, UserError
 from nightshift.ingest.discover import discover
 from nightshift.lock import LockHeld, lock_holder, run_lock
 from nightshift.night.progress import count
 from nightshift.settings import Settings, load_settings
-from nightshift.store.state import StateBusy, open_state
+from nightshift.store.state import DB_NAME, StateBusy, open_state
 
 EXIT_LOCKED = 3
 
@@ -87,7 +88,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output o
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 SourceOpt = Annotated[Optional[list[Path]], typer.Option(
     "--source", metavar="DIR", help="Transcript folder; repeat for several (default: ~/.codex/sessions, "
-    "~/.codex/archived_sessions, ~/.claude/projects, or sources in nightshift.toml / NIGHTSHIFT_SOURCES).")]
+    "~/.codex/archived_sessions, ~/.claude/projects, and ~/.gemini/tmp and ~/.cursor/projects where they exist; "
+    "or sources in nightshift.toml / NIGHTSHIFT_SOURCES).")]
 IdleOpt = Annotated[Optional[float], typer.Option(
     "--idle-hours", metavar="HOURS", help="Only read transcripts untouched this long (default: 6, or idle_hours in nightshift.toml / NIGHTSHIFT_IDLE_HOURS).")]
 ProviderOpt = Annotated[Optional[str], typer.Option(
@@ -132,7 +134,7 @@ def consolidate(
     task_runner: Annotated[Optional[str], typer.Option("--task-runner", metavar="threads|dask", help="Where extraction runs: threads (default) or dask (a local Dask cluster).")] = None,
     dask_address: Annotated[Optional[str], typer.Option("--dask-address", metavar="URL", help="Extract on an existing Dask scheduler, e.g. tcp://host:8786.")] = None,
     quiet: QuietOpt = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show Prefect's own log lines (task runs, the temporary server).")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also show which Prefect server the run uses, and Prefect's own log lines (task runs).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Extract memories from idle transcripts and consolidate them into the memory home (one git commit)."""
@@ -160,12 +162,14 @@ def consolidate(
         # started together, exactly one gets past this line. An unwritable home fails here too.
         with _exit_3_when_locked("; try again later"), run_lock(settings.state_dir):
             _preflight(settings)
-            from flows.consolidate import run_with_settings  # the CLI is the only layer above flows
-            from flows.ephemeral import temporary_server
+            from flows.api import prefect_api  # the CLI is the only layer above flows
+            from flows.consolidate import run_with_settings
             from nightshift.night.schedule import FRESH, NIGHTLY
 
             _no_prefect_tracebacks()
-            with progress.use(reporter), temporary_server():
+            with progress.use(reporter), prefect_api() as api:
+                if verbose:
+                    typer.echo(f"nightshift: using {api}", err=True)
                 result = run_with_settings(settings, FRESH if fresh else NIGHTLY)
     except Stopped as exc:
         typer.echo(f"nightshift: stopped by {exc.signal.name}; the memory home {settings.home} is at its last commit and "
@@ -211,7 +215,7 @@ def _preflight(settings: Settings) -> None:
     """What would stop the run before it writes anything, found before Prefect's ten-second start: a damaged
     or planted-on home repository, a damaged state database (the flow checks both again on its own)."""
     from nightshift.phase2.home import check_home
-    from nightshift.store.state import DB_NAME, damaged_copies
+    from nightshift.store.state import damaged_copies
 
     check_home(settings.home)
     if (settings.state_dir / DB_NAME).exists() or damaged_copies(settings.state_dir):
@@ -242,7 +246,7 @@ _DISK_FULL = ("No space left on device", "Disk quota exceeded", "Out of diskspac
 
 def _write_failure(exc: BaseException, settings: Settings) -> str | None:
     """The one line for a run that could not write (None: not a write failure, a bug to show in full)."""
-    from nightshift.store.state import DB_NAME, is_damage, set_aside
+    from nightshift.store.state import is_damage, set_aside
 
     text = str(exc).strip()
     if is_damage(exc):  # found by a query, not by the connect: the run failed and the file is set aside now
@@ -268,10 +272,9 @@ def _check_sources(settings: Settings, *, quiet: bool) -> None:
 
 
 def _dry_run(settings: Settings) -> None:
-    from nightshift.night.steps import utcnow
 
     watermarks = {}
-    if (settings.state_dir / "state.duckdb").exists():
+    if (settings.state_dir / DB_NAME).exists():
         with open_state(settings.state_dir, read_only=True) as db:
             watermarks = db.rollout_watermarks()
     found = discover(settings.sources, watermarks, now=utcnow(), idle_hours=settings.idle_hours, max_age_days=settings.max_age_days)
@@ -321,7 +324,7 @@ def summary(
         typer.echo(read_path.install_hint(settings.home.resolve(), str(exe) if exe.exists() else "nightshift"))
         return
     try:
-        block = read_path.render(settings, cwd or Path.cwd(), datetime.now(UTC))
+        block = read_path.render(settings, cwd or Path.cwd(), utcnow())
     except read_path.ReadPathError as exc:
         typer.echo(f"nightshift: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE if isinstance(exc, read_path.CapTooSmall) else 1) from None
@@ -334,12 +337,12 @@ def summary(
 
 
 def _usage_rows(settings: Settings) -> list[dict]:
-    from nightshift.phase2 import selection as usage
-    if not (settings.state_dir / "state.duckdb").exists():
+    from nightshift.store.usage import Policy
+    if not (settings.state_dir / DB_NAME).exists():
         return []
     try:
         with open_state(settings.state_dir, read_only=True, wait_seconds=3) as db:
-            return usage.usage_rows(db, usage.Policy.of(settings), datetime.now(UTC))
+            return db.usage_rows(Policy.of(settings), utcnow())
     except StateBusy:
         typer.echo(f"nightshift: a run is writing (pid {lock_holder(settings.state_dir) or '?'}); try again shortly", err=True)
         raise typer.Exit(1) from None
@@ -353,12 +356,12 @@ def usage_command(
 ) -> None:
     """List raw memories: usage count, last use, decayed score and whether phase 2 sees them."""
     from nightshift.ingest import citations
-    from nightshift.phase2 import selection as usage
+    from nightshift.store.usage import export_parquet
     settings = _settings(home=home)
     _check_format(fmt)
     rows = _usage_rows(settings)
     if export:
-        usage.export_parquet(rows, export)
+        export_parquet(rows, export)
     short = citations.short_ids([r["rollout_id"] for r in rows])
     if fmt == "json":
         typer.echo(json.dumps({"memories": [r | {"short_id": short[r["rollout_id"]]} for r in rows],
@@ -380,21 +383,20 @@ def forget(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list what would be forgotten.")] = False,
 ) -> None:
     """Remove memories on request, whole sessions or single lines; they leave the handbook at the next consolidation."""
-    from nightshift.night.steps import utcnow
-    from nightshift.phase2 import selection as usage
+    from nightshift.phase2 import retention
     if (target is None) == (line is None):
         raise UserError("give either a TARGET (a session's memory) or --line TEXT (one preference or fact)")
     settings = _settings(home=home, writes=not dry_run)
     _check_format(fmt)
     found: list[dict] = []
-    if (settings.state_dir / "state.duckdb").exists():
+    if (settings.state_dir / DB_NAME).exists():
         with _exit_3_when_locked(), run_lock(settings.state_dir), open_state(settings.state_dir) as db:
             if line is not None:
-                found = usage.forget_lines(db, settings.state_dir, line, utcnow(), dry_run=dry_run)
+                found = retention.forget_lines(db, settings.state_dir, line, utcnow(), dry_run=dry_run)
             else:
-                found = usage.find(db, target)
+                found = db.find_memories(target)
                 if not dry_run:
-                    usage.forget(db, [m["rollout_id"] for m in found], settings.state_dir)
+                    retention.forget(db, [m["rollout_id"] for m in found], settings.state_dir)
     if fmt == "json":
         typer.echo(json.dumps({"forgotten": [] if dry_run else found, "would_forget": found if dry_run else []}, default=str, indent=2))
     else:
@@ -437,7 +439,7 @@ def rollback_command(
     settings = _settings(home=home, writes=True)
     try:
         with _exit_3_when_locked():
-            done = rollback(settings, commit, datetime.now(UTC))
+            done = rollback(settings, commit, utcnow())
     except RollbackError as exc:
         typer.echo(f"nightshift: cannot roll back: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -457,7 +459,7 @@ def repair_command(home: HomeOpt = None) -> None:
     from nightshift.commands.repair import render, repair
     settings = _settings(home=home)
     with _exit_3_when_locked():  # a damaged home is a UserError: one line from the CLI's handler
-        done = repair(settings, datetime.now(UTC))
+        done = repair(settings, utcnow())
     typer.echo(render(done, settings))
 
 
@@ -480,7 +482,7 @@ def import_command(
         typer.echo("nightshift: nothing to import (give files or folders, --claude-memory or --hermes)", err=True)
         raise typer.Exit(EXIT_USAGE)
     with _exit_3_when_locked(), run_lock(settings.state_dir):
-        report = importer.import_files(settings, files, datetime.now(UTC))
+        report = importer.import_files(settings, files, utcnow())
     if as_json:
         typer.echo(json.dumps([{"path": str(r.path), "kind": r.kind, "outcome": r.outcome, "entries": r.entries} for r in report], indent=2))
         return
@@ -550,7 +552,7 @@ def search_command(
     from nightshift.commands.search import search
     settings = _settings(home=home)
     _check_format(fmt)
-    hits = search(settings, query, cwd, datetime.now(UTC), max(1, limit))
+    hits = search(settings, query, cwd, utcnow(), max(1, limit))
     if fmt == "json":
         typer.echo(json.dumps({"query": query, "results": [h.as_dict() for h in hits]}, indent=2))
     for h in hits if fmt == "text" else []:
@@ -594,7 +596,7 @@ def reject_command(commit: CommitArg = None, home: HomeOpt = None) -> None:
     from nightshift.commands import review
     settings = _settings(home=home)
     with _exit_3_when_locked():
-        done = review.reject(settings, commit, datetime.now(UTC))
+        done = review.reject(settings, commit, utcnow())
     typer.echo(f"nightshift: rejected {done.proposal.sha[:10]}; {len(done.held_back)} raw memories held back until their transcripts change")
 
 
@@ -608,7 +610,7 @@ def scope_command(
     from nightshift.commands.rescope import rescope
     settings = _settings(home=home)
     with _exit_3_when_locked(), run_lock(settings.state_dir), open_state(settings.state_dir) as db:
-        moved = rescope(db, target, scope, datetime.now(UTC))
+        moved = rescope(db, target, scope, utcnow())
     typer.echo(f"nightshift: {moved['rollout_id']} ({moved['slug']}) is now {scope}; the next consolidation moves its lines")
 
 

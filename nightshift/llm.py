@@ -13,12 +13,11 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from nightshift.phase2.contract import BYTES_PER_TOKEN
 from nightshift.settings import Settings
 
 if TYPE_CHECKING:
     import openai
-
-BYTES_PER_TOKEN = 4
 
 
 class ModelError(RuntimeError):

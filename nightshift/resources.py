@@ -1,4 +1,4 @@
-"""Where the shipped data files (prompts/, schemas/) are found.
+"""Where the shipped data files (prompts/, schemas/) are found, and how a prompt's placeholders are filled.
 
 In a wheel they live inside the package as ``nightshift/_data/{prompts,schemas}`` (see the
 force-include in pyproject.toml); in a source checkout or an editable install they are the
@@ -8,6 +8,8 @@ top-level folders of the repository.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -31,3 +33,13 @@ def prompt_path(name: str, prompts_dir: Path | None = None) -> Path:
     if prompts_dir is not None and (prompts_dir / name).is_file():
         return prompts_dir / name
     return data_dir("prompts") / name
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def fill_prompt(template: str, values: Mapping[str, object]) -> str:
+    """``{{ name }}`` placeholders replaced in one pass over the template: inserted text is never read
+    again, so a transcript or a summary that holds ``{{ ... }}`` reaches the model as written. A name
+    without a value stays as it is written (a user's prompt file may show the syntax)."""
+    return _PLACEHOLDER.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], template)

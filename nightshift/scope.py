@@ -46,12 +46,13 @@ def _origin_url(repo_root: Path) -> str | None:
     return parser.get(section, "url", fallback=None) if parser.has_section(section) else None
 
 
-def project_key(cwd: str | None, git_remote: str | None = None) -> str:
-    """Remote from the transcript first; otherwise look at the cwd on this machine, if it still exists."""
+def project_key(cwd: str | None, git_remote: str | None = None, fallback: str | None = None) -> str:
+    """Remote from the transcript first; otherwise look at the cwd on this machine, if it still exists.
+    Without either, ``fallback``: how the agent files the session (``Transcript.project_scope``)."""
     if git_remote and (key := normalise_remote(git_remote)):
         return key
     if not cwd:
-        return "unknown"
+        return fallback or "unknown"
     folder = Path(cwd)
     root = find_repo_root(folder) if folder.is_absolute() and folder.exists() else None
     if root is None:

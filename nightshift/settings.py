@@ -28,6 +28,7 @@ from pydantic_settings import (
 )
 
 from nightshift.errors import UserError
+from nightshift.phase2.contract import STATE_DIR
 
 TOML_NAME = "nightshift.toml"
 OPENAI_URL = "https://api.openai.com/v1"  # where the openai client sends requests without a base_url
@@ -35,8 +36,11 @@ _toml_files: ContextVar[tuple[Path, ...]] = ContextVar("nightshift_toml_files", 
 
 
 def default_sources() -> list[Path]:
+    """Codex CLI's and Claude Code's folders, and Gemini CLI's and Cursor's where those agents are installed."""
     home = Path.home()
-    return [home / ".codex" / "sessions", home / ".codex" / "archived_sessions", home / ".claude" / "projects"]
+    optional = [home / ".gemini" / "tmp", home / ".cursor" / "projects"]
+    return [home / ".codex" / "sessions", home / ".codex" / "archived_sessions", home / ".claude" / "projects",
+            *(folder for folder in optional if folder.is_dir())]
 
 
 class Settings(BaseSettings):
@@ -108,7 +112,7 @@ class Settings(BaseSettings):
 
     @property
     def state_dir(self) -> Path:
-        return self.home / ".nightshift"
+        return self.home / STATE_DIR
 
     @property
     def endpoint(self) -> str | None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from nightshift.phase2 import home as memory_home
-from nightshift.phase2.tools import DIFF_NAME, RESULT_CAP, Sandbox
+from nightshift.phase2.contract import DIFF_FILE
+from nightshift.phase2.tools import RESULT_CAP, Sandbox
 from nightshift.store.state import open_state
 
 MEMORY = "# Memory handbook\n\n## Task group: api\n- use uv\n- run tests\n- use uv\n"
@@ -63,7 +64,7 @@ ESCAPES = [
     ("edit_file", {"path": "rollout_summaries/a.md", "old_text": "used uv", "new_text": "used pip"}, "read-only"),
     ("delete_file", {"path": "raw_memories.md"}, "read-only"),
     ("write_file", {"path": "skills/raw.md", "content": "through a link"}, "read-only"),
-    ("write_file", {"path": DIFF_NAME, "content": "x"}, "read-only"),
+    ("write_file", {"path": DIFF_FILE, "content": "x"}, "read-only"),
     ("write_file", {"path": "notes.md", "content": "x"}, "read-only"),
     ("list_files", {"path": "/etc"}, "absolute paths are refused"),
     ("search", {"pattern": "root", "path": "../"}, "'..' is refused"),
@@ -128,15 +129,15 @@ def test_read_a_line_range_and_search_with_line_numbers(box):
     assert box.call("search", json.dumps({"pattern": "USE UV", "ignore_case": True})).splitlines() == [
         "MEMORY.md:4: - use uv", "MEMORY.md:6: - use uv", "raw_memories.md:3: - preference: use uv",
     ]
-    assert box.call("search", json.dumps({"pattern": "rollout_summaries/a"})) == f"{DIFF_NAME}:2: A\trollout_summaries/a.md"
+    assert box.call("search", json.dumps({"pattern": "rollout_summaries/a"})) == f"{DIFF_FILE}:2: A\trollout_summaries/a.md"
 
 
 def test_the_diff_is_readable_and_listed_but_its_real_location_is_not(box):
     listing = box.call("list_files", "{}")
-    assert listing.splitlines()[0].startswith(f"{DIFF_NAME}  (") and "read it first" in listing
+    assert listing.splitlines()[0].startswith(f"{DIFF_FILE}  (") and "read it first" in listing
     assert "MEMORY.md  (" in listing and "writable" in listing and "raw_memories.md  (" in listing
     assert not [line for line in listing.splitlines() if line.startswith((".git ", ".git/", ".nightshift"))]
-    assert "A\trollout_summaries/a.md" in box.call("read_file", json.dumps({"path": DIFF_NAME}))
+    assert "A\trollout_summaries/a.md" in box.call("read_file", json.dumps({"path": DIFF_FILE}))
 
 
 def test_a_big_file_comes_back_in_parts_that_say_where_to_continue(box):

@@ -14,9 +14,10 @@ import git
 from conftest import run_night
 
 from nightshift.commands.status import gather_status, render_status
-from nightshift.phase2 import selection
+from nightshift.phase2 import retention
 from nightshift.settings import Settings
 from nightshift.store.state import open_state
+from nightshift.store.usage import Policy
 
 SHAPES = Path(__file__).resolve().parent / "fixtures" / "shapes"
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # the fixtures' sessions are from 2026-07-14: 140 days before
@@ -50,7 +51,7 @@ def test_a_backfill_keeps_every_memory_it_extracted(tmp_path):
     assert commit.summary == "nightshift: 2 new or updated memories"
     assert sorted(v for k, v in commit.trailers_list if k == "Nightshift-Rollout") == ids
     with open_state(settings.state_dir) as db:  # what `nightshift usage` shows, on the same clock
-        rows = selection.usage_rows(db, selection.Policy.of(settings), NOW)
+        rows = db.usage_rows(Policy.of(settings), NOW)
     assert sorted((r["rollout_id"], r["status"]) for r in rows) == [(rid, "selected") for rid in ids]
     assert gather_status(settings)["raw_memories"] == 2
 
@@ -77,8 +78,8 @@ def test_prune_never_deletes_what_the_run_extracted(tmp_path):
     keep = REMEMBERED["codex_ide_wrapper.jsonl"][1]
     with open_state(settings.state_dir) as db:
         shutil.rmtree(settings.home / ".git")  # no commit protects them any more
-        assert selection.prune(db, settings, later, keep=[keep]) == 1
-        assert [r["rollout_id"] for r in selection.usage_rows(db, selection.Policy.of(settings), later)] == [keep]
+        assert retention.prune(db, settings, later, keep=[keep]) == 1
+        assert [r["rollout_id"] for r in db.usage_rows(Policy.of(settings), later)] == [keep]
 
 
 def test_status_shows_what_the_readers_left_out(tmp_path):

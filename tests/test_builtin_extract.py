@@ -231,6 +231,9 @@ def test_descriptions_of_the_moment_questions_and_others_words_are_not_facts(sai
         ("no matter which project, never add Co-Authored-By trailers to my commits.", Scope.GLOBAL),
         ("in all of mine projects i want pytest with -x, stop on first fail please", Scope.GLOBAL),
         ("skip the flattery in your replies, in every project. just answer.", Scope.GLOBAL),
+        ("the e2e suite needs PLAYWRIGHT_BROWSERS_PATH=0 because the browsers are vendored in node_modules.", Scope.PROJECT),
+        ("ugh thats the old package. new code gos into pkg/clientv2, v1 is frozen", Scope.PROJECT),
+        ("whatever repo we're in, keep commit subjects lowercase.", Scope.GLOBAL),
     ],
 )
 def test_phrasings_written_for_the_third_tuning_round_are_remembered(said: str, scope: Scope) -> None:
@@ -250,6 +253,8 @@ def test_phrasings_written_for_the_third_tuning_round_are_remembered(said: str, 
         "prod runs node 18 still, that's why the build broke. bump the engines field to 20 in package.json",
         "the dev server is on 3001 today because 3000 is taken by another app, open the login page there",
         "the nightly export runs with the wrong timezone, every row is an hour off. fix it",
+        "staging is on fire again, the db on 5433 is full. delete rows from audit_log older than 90 days",
+        "update the license year in all my repos today, it still says 2025",
     ],
 )
 def test_look_alike_negatives_of_the_third_tuning_round_stay_out(said: str) -> None:
@@ -300,6 +305,12 @@ def test_task_context_reports_and_quoted_rules_are_not_remembered(said: str) -> 
 def test_a_reach_before_or_after_an_order_makes_it_a_global_rule(said: str) -> None:
     [task] = valid(extract_builtin(session(user("Let's go."), assistant("Sure."), user(said)))).tasks
     assert task.scope is Scope.GLOBAL and len(task.preferences) == 1
+
+
+@pytest.mark.parametrize("said", ["Stop, don't use npm. Always use pnpm in this monorepo.",
+                                  "We don't use jest here. Always write tests with vitest in this repo."])
+def test_a_bare_refusal_next_to_the_rule_that_replaces_it_is_its_context(said: str) -> None:
+    assert len(preferences(valid(extract_builtin(session(user("Add zod."), user(said)))))) == 1
 
 
 def test_a_bare_correction_or_refusal_counts_only_when_the_message_states_no_other_rule() -> None:

@@ -110,5 +110,6 @@ def test_make_demo_ends_with_what_was_learned(tmp_path):
     assert summary.strip() in done.stdout  # the whole memory_summary.md
     tail = done.stdout[done.stdout.index(summary.strip()) + len(summary.strip()):]
     assert "# Memory from earlier sessions" in tail and "pnpm" in tail  # then `nightshift summary --cwd` for the webshop
+    assert "named exports only" in tail  # what a Gemini CLI session taught serves the webshop too
     assert "nightshift: nightshift:" not in done.stdout
-    assert "nightshift: 2 new or updated memories" in done.stdout
+    assert "nightshift: 4 new or updated memories" in done.stdout  # one per agent

@@ -19,7 +19,7 @@ from nightshift.phase2 import handbook
 from nightshift.night import steps as pipeline
 
 from nightshift.phase2 import workspace
-from nightshift.phase2.tools import DIFF_NAME
+from nightshift.phase2.contract import DIFF_FILE
 from nightshift.phase2.agent import ELIDED, HEARTBEAT_STEPS, NUDGE, STUB_CHARS, AgentFailed, LeaseLost
 from nightshift.memory import RawMemory, StoredMemory, Task
 from nightshift.settings import Settings
@@ -61,7 +61,7 @@ def turn(*calls: tuple[str, dict], usage: tuple[int, int] | None = None) -> Repl
 def _build(selection: list[StoredMemory], summary: str = "Built the handbook from the raw memories.") -> list[Reply]:
     """A sensible first night: read the diff, write both files in the required structure, finish."""
     return [
-        turn(call("read_file", path=DIFF_NAME)),
+        turn(call("read_file", path=DIFF_FILE)),
         turn(call("write_file", path="MEMORY.md", content=handbook.render_memory_md(selection)),
              call("write_file", path="memory_summary.md", content=handbook.render_summary_md(selection, CAP))),
         turn(call("finish", summary=summary)),
@@ -133,7 +133,7 @@ def test_init_then_incremental_then_a_night_with_nothing_new(s, fake):
     fake.reset()
     _seed(s, VITEST)
     fake.script(
-        turn(call("read_file", path=DIFF_NAME), usage=(3000, 50)),
+        turn(call("read_file", path=DIFF_FILE), usage=(3000, 50)),
         turn(call("search", pattern="Always use pnpm", path="MEMORY.md"), usage=(3500, 40)),
         turn(call("edit_file", path="MEMORY.md", old_text="- Always use pnpm instead of npm in this repo.\n",
                   new_text="- Always use pnpm instead of npm in this repo.\n- Use vitest, not jest.\n"),
@@ -152,7 +152,7 @@ def test_init_then_incremental_then_a_night_with_nothing_new(s, fake):
     assert "MEMORY.md:15: - Always use pnpm instead of npm in this repo." in _tool_results(fake.requests[2])[1]
     assert (run.counts["tokens_in"], run.counts["tokens_out"]) == (14700, 210)
     with open_state(s.state_dir) as db:
-        job = db.job(pipeline.CONSOLIDATE, "global")
+        job = db.job(pipeline.PHASE2_JOB, "global")
     assert job["status"] == "done" and job["tokens_in"] >= 14700
 
     fake.reset()
@@ -176,7 +176,7 @@ def test_a_deleted_input_removes_what_only_it_supported_and_hand_edits_survive(s
         db.delete_memory(API.rollout_id)  # forgotten, as a no-op on a re-extracted session does
     api_group = _group(handbook.render_memory_md([WEBSHOP, API]), "api")
     fake.script(
-        turn(call("read_file", path=DIFF_NAME)),
+        turn(call("read_file", path=DIFF_FILE)),
         turn(call("edit_file", path="MEMORY.md", old_text=api_group, new_text=""),
              call("write_file", path="memory_summary.md", content=handbook.render_summary_md([WEBSHOP], CAP))),
         turn(call("finish", summary="Removed the acme api group: its only session was forgotten.")),
@@ -227,7 +227,7 @@ def test_invalid_twice_leaves_the_home_exactly_at_head_then_a_later_night_succee
     repo = git.Repo(s.home)
     assert repo.head.commit.hexsha == first and _worktree(s.home) == head_files
     with open_state(s.state_dir) as db:
-        job = db.job(pipeline.CONSOLIDATE, "global")
+        job = db.job(pipeline.PHASE2_JOB, "global")
     assert job["status"] == "failed" and "still invalid" in job["last_error"]
     assert job["retry_at"] > NOW.replace(tzinfo=None) + timedelta(minutes=59)  # backs off
 
@@ -239,7 +239,7 @@ def test_invalid_twice_leaves_the_home_exactly_at_head_then_a_later_night_succee
         "raw_memories.md", f"rollout_summaries/{workspace.rollout_summary_filename(VITEST)}"]  # the inputs only
     run_night(s, NOW + timedelta(hours=4))
     with open_state(s.state_dir) as db:  # a success gives the job its full set of retries back
-        assert db.job(pipeline.CONSOLIDATE, "global")["attempts_left"] == s.job_max_retries + 1
+        assert db.job(pipeline.PHASE2_JOB, "global")["attempts_left"] == s.job_max_retries + 1
 
 
 def test_escape_attempts_through_the_model_are_refused_and_the_run_goes_on(s, fake, tmp_path):
@@ -289,7 +289,7 @@ def test_bounds_fail_the_run_cleanly_with_nothing_partial_left(s, fake, limits, 
     assert len(fake.requests) == requests
     assert git.Repo(s.home).head.commit.hexsha == first and _worktree(s.home) == _at_head(s.home)
     with open_state(s.state_dir) as db:
-        assert db.job(pipeline.CONSOLIDATE, "global")["status"] == "failed"
+        assert db.job(pipeline.PHASE2_JOB, "global")["status"] == "failed"
 
 
 def test_retries_of_a_slow_model_stay_within_the_wall_clock_limit(s, fake):
@@ -353,22 +353,23 @@ def test_a_run_that_loses_the_lease_stops_and_commits_nothing(s, fake, finishes)
     assert len(fake.requests) == (2 if finishes else HEARTBEAT_STEPS - 1)
     assert git.Repo(s.home).head.commit.hexsha == first and _worktree(s.home) == _at_head(s.home)
     with open_state(s.state_dir) as db:
-        job = db.job(pipeline.CONSOLIDATE, "global")
+        job = db.job(pipeline.PHASE2_JOB, "global")
     assert (job["owner"], job["status"]) == ("thief", "running")  # the new owner's job is left alone
 
 
 KILLED_RUN = """
 import sys
 from pathlib import Path
+from nightshift.clock import utcnow
 from nightshift.night import steps as pipeline
 from nightshift.settings import Settings
 home, sources, base_url = sys.argv[1:]
 s = Settings(home=Path(home), sources=[Path(sources)], idle_hours=0, provider="openai", base_url=base_url,
              api_key="sk-test", consolidate_model="big-1", model_max_retries=0)
-now = pipeline.utcnow()
+now = utcnow()
 run = pipeline.begin_run(s, now)
 pipeline.find_work(run, now)
-pipeline.consolidate(run, now)
+pipeline.fold(run, now)
 """
 
 
@@ -376,7 +377,7 @@ pipeline.consolidate(run, now)
 def test_a_run_killed_mid_edit_leaves_head_intact_and_the_next_run_succeeds(s, fake, tmp_path):
     first = _first_night(s, fake)
     _seed(s, VITEST)
-    fake.script(turn(call("read_file", path=DIFF_NAME)),
+    fake.script(turn(call("read_file", path=DIFF_FILE)),
                 turn(call("write_file", path="MEMORY.md", content="# half-written by a run that dies\n")),
                 Reply.delay(60, turn(call("finish", summary="never arrives"))))
     proc = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(s.home), str(s.sources[0]), fake.base_url],
@@ -482,7 +483,7 @@ def test_a_superseded_rule_leaves_both_files_through_the_agents_edit_and_the_com
     _seed(s, PNPM)
     old, new = "- In this repo always use yarn, never npm.\n", "- Use pnpm instead of yarn in this repo.\n"
     fake.script(
-        turn(call("read_file", path=DIFF_NAME)),
+        turn(call("read_file", path=DIFF_FILE)),
         turn(call("search", pattern="yarn", path="MEMORY.md"), call("search", pattern="yarn", path="memory_summary.md")),
         turn(call("edit_file", path="MEMORY.md", old_text=old, new_text=new),
              call("edit_file", path="memory_summary.md", old_text=old, new_text=new)),

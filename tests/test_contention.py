@@ -57,7 +57,7 @@ FULL_DISK = textwrap.dedent("""
     else:
         full_before(pipeline.memory_home, "commit_run")
     try:
-        pipeline.consolidate(run, now)
+        pipeline.fold(run, now)
     except Exception as exc:
         print(type(exc).__name__, str(exc).replace(chr(10), " ")[:300])
         sys.exit(1)

@@ -56,7 +56,7 @@ NIGHT = textwrap.dedent("""
         phase("record")
         pipeline.record_extractions(run, results, now)
         phase("consolidate")
-        sha = pipeline.consolidate(run, now)
+        sha = pipeline.fold(run, now)
         phase("end")
         pipeline.end_run(run, status="ok", now=now, commit_sha=sha, message=pipeline.summary_line(run, sha))
     phase("done")

@@ -1,6 +1,7 @@
 """Scheduling on a real Prefect server: `make serve` (flows.serve) starts a server on loopback,
 deploys prefect.yaml and starts a worker; a triggered run consolidates and publishes artifacts;
-`make stop` ends exactly the processes serve started."""
+`nightshift consolidate` runs on that server instead of a temporary one; `make stop` ends exactly
+the processes serve started."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -104,6 +107,68 @@ def test_consolidate_json_prints_the_result_and_its_flow_run_has_the_artifacts(s
     with _client(served.api_url) as client:
         found = _artifacts(client, result["flow_run_id"])
     assert result["summary"] in found["nightshift-run"].data
+
+
+def _consolidate(env: dict, home: Path, sources: list[Path], *flags: str) -> subprocess.CompletedProcess:
+    args = [NIGHTSHIFT, "consolidate", *flags, "--home", str(home), "--idle-hours", "0", *[a for s in sources for a in ("--source", str(s))]]
+    return subprocess.run(args, capture_output=True, text=True, timeout=180, env=env)
+
+
+def test_consolidate_runs_on_the_server_make_serve_started_without_a_temporary_one(served, home, sources):
+    done = _consolidate(served.env, home, sources, "--json", "--verbose")  # no PREFECT_API_URL: only the record says where
+    assert done.returncode == 0, done.stderr
+    assert f"nightshift: using the Prefect server from `make serve` at {served.api_url}" in done.stderr
+    assert "temporary server" not in done.stderr  # Prefect says "Starting temporary server" at INFO, shown by --verbose
+    result = json.loads(done.stdout)
+    with _client(served.api_url) as client:
+        run = client.read_flow_run(result["flow_run_id"])
+        flow = client.read_flow(run.flow_id)
+    assert flow.name == "consolidate" and run.state.is_completed()
+    assert run.parameters["settings"]["home"] == str(home)
+
+
+def test_prefect_api_url_set_by_the_user_wins_over_the_served_record(served, tmp_path, home, sources):
+    """The record names a server that answers its health check but is no Prefect API: were it used, the run would fail."""
+    class HealthOnly(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200 if self.path.endswith("/health") else 404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    impostor = ThreadingHTTPServer(("127.0.0.1", 0), HealthOnly)
+    threading.Thread(target=impostor.serve_forever, daemon=True).start()
+    other_home = tmp_path / "prefect-home"
+    other_home.mkdir()
+    (other_home / "nightshift-serve.json").write_text(json.dumps(
+        {"api_url": f"http://127.0.0.1:{impostor.server_port}/api", "server": None, "worker": None}))
+    try:
+        env = served.env | {"PREFECT_HOME": str(other_home), "PREFECT_API_URL": served.api_url}
+        done = _consolidate(env, home, sources, "--json", "--verbose")
+    finally:
+        impostor.shutdown()
+        impostor.server_close()
+    assert done.returncode == 0, done.stderr
+    assert f"nightshift: using Prefect API {served.api_url} (PREFECT_API_URL)" in done.stderr
+    with _client(served.api_url) as client:
+        assert client.read_flow_run(json.loads(done.stdout)["flow_run_id"]).state.is_completed()
+
+
+def test_a_stale_record_falls_back_to_a_temporary_server(tmp_path, home, sources):
+    """What a reboot leaves behind: the recorded server's pid is gone and nothing listens on its port."""
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    prefect_home = tmp_path / "prefect-home"
+    prefect_home.mkdir()
+    (prefect_home / "nightshift-serve.json").write_text(json.dumps(
+        {"api_url": f"http://127.0.0.1:{_free_port()}/api", "server": {"pid": gone.pid, "marker": "server start"}, "worker": None}))
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"} | {"PREFECT_HOME": str(prefect_home)}
+    done = _consolidate(env, home, sources, "--verbose")
+    assert done.returncode == 0, done.stderr
+    assert "nightshift: using a temporary Prefect server for this run" in done.stderr
+    assert "Stopping temporary server" in done.stderr  # and it ended with the command
+    assert "Nightshift-Rollout: " in git.Repo(home).head.commit.message
 
 
 def test_stop_ends_exactly_the_processes_serve_started(served):

@@ -74,19 +74,24 @@ def test_the_split_is_frozen_whole_and_keeps_a_third_held_out() -> None:
         run.load_split(EVAL / "split.json", [*LABELS, Label("written-later", "x.jsonl", False)])
 
 
-def test_every_turn_kind_comes_back_from_the_readers_in_both_formats(tmp_path: Path) -> None:
+def test_every_turn_kind_comes_back_from_the_readers_in_every_format(tmp_path: Path) -> None:
     turns = [{"user": "Fix the build."}, {"sh": "make", "out": "make: *** [all] Error 2\n", "exit": 2},
              {"read": "/w/Makefile", "out": "all:\n\tcc main.c\n"}, {"edit": "/w/main.c", "new": "int main(void) { return 0; }\n"},
              {"edit": "/w/Makefile", "old": "\tcc main.c", "new": "\tcc -O2 main.c"}, {"fetch": "https://example.dev/cc", "out": "Use -O2."},
              {"assistant": "Fixed."}]
     expected = [TurnKind.USER] + [TurnKind.TOOL_CALL, TurnKind.TOOL_OUTPUT] * 5 + [TurnKind.ASSISTANT]
-    for variant in ({"format": "claude"}, {"format": "codex"}, {"format": "codex", "legacy": True}):
+    for variant in ({"format": "claude"}, {"format": "codex"}, {"format": "codex", "legacy": True}, {"format": "gemini"}, {"format": "cursor"}):
         case = build_sessions.Case.of({"id": f"kinds-{len(variant)}-{variant['format']}", "cwd": "/w", "start": "2026-11-01T10:00:00Z",
                                        "turns": turns, "deserves_memory": False, "note": "", **variant})
         rel, text = build_sessions.render(case)
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(text, encoding="utf-8")
         t = read_transcript(tmp_path / rel)
+        if variant["format"] == "cursor":  # Cursor writes no tool results: the calls are all there is
+            assert [turn.kind for turn in t.turns] == [k for k in expected if k is not TurnKind.TOOL_OUTPUT], variant
+            assert t.cwd == "/w" and t.stats.malformed_lines == 0 and t.stats.unknown_records == 0
+            assert "cc -O2 main.c" in t.turns[4].text
+            continue
         assert [turn.kind for turn in t.turns] == expected, variant
         assert t.cwd == "/w" and t.stats.malformed_lines == 0 and t.stats.unknown_records == 0
         assert t.turns[2].is_error and "Error 2" in t.turns[2].text and not t.turns[4].is_error

@@ -15,6 +15,7 @@ import pytest
 from conftest import SAMPLES
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from nightshift.clock import utcnow
 from nightshift.night import steps as pipeline
 from nightshift.ingest.discover import FileStat
 from nightshift.ingest.readers import read_transcript
@@ -129,12 +130,12 @@ def test_a_file_that_changes_or_vanishes_while_being_read(tmp_path, action):
 
 
 def test_a_rollout_that_vanishes_after_discovery_fails_its_job_and_the_night_goes_on(settings, sources):
-    pipeline_run = pipeline.begin_run(settings, pipeline.utcnow())
-    _, claimed = pipeline.find_work(pipeline_run, pipeline.utcnow())
+    pipeline_run = pipeline.begin_run(settings, utcnow())
+    _, claimed = pipeline.find_work(pipeline_run, utcnow())
     Path(claimed[0].path).unlink()
     results = [pipeline.extract_rollout(f, settings) for f in claimed]
     assert results[0].outcome == "failed" and "cannot read" in results[0].error
-    pipeline.record_extractions(pipeline_run, results, pipeline.utcnow())
+    pipeline.record_extractions(pipeline_run, results, utcnow())
     assert pipeline_run.counts["failed"] == 1 and pipeline_run.counts.get("memories", 0) + pipeline_run.counts["no_ops"] == len(claimed) - 1
 
 

@@ -50,6 +50,21 @@ def test_a_transcript_cannot_close_its_own_fence(tmp_path):
     assert len(forged_lines) == 5 and opening not in forged_lines and closing not in forged_lines
 
 
+def test_placeholders_written_in_a_transcript_reach_the_model_as_written():
+    rendered = "[user]\nprint {{ schema }} and {{transcript}} for me, then {{ fence_close }}"
+    user = build_messages(rendered, None)[1]["content"]
+    opening, closing = fence(rendered)
+    assert f"{opening}\n{rendered}\n{closing}" in user
+    assert user.count(closing) == 1 and user.count('"$defs"') == 1  # the schema went in once, where the framing put it
+
+
+def test_a_users_framing_file_replaces_the_shipped_one(tmp_path):
+    (tmp_path / "extract_input.md").write_text("Session follows.\n{{ fence_open }}\n{{ transcript }}\n{{ fence_close }}\nJSON only.\n")
+    user = build_messages("[user]\nhello", tmp_path)[1]["content"]
+    opening, closing = fence("[user]\nhello")
+    assert user == f"Session follows.\n{opening}\n[user]\nhello\n{closing}\nJSON only.\n"
+
+
 def _settings(fake: FakeOpenAI, home: Path, sources: list[Path] | None = None) -> Settings:
     return Settings(home=home, sources=sources or [], idle_hours=0, provider="openai", base_url=fake.base_url,
                     api_key="sk-test", model_max_retries=0, extract_model="mini-1", job_retry_backoff_minutes=0,

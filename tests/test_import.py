@@ -157,6 +157,6 @@ def test_import_refuses_files_it_does_not_know(settings, tmp_path):
 
 
 def importer_now():
-    from nightshift.night.steps import utcnow
+    from nightshift.clock import utcnow
 
     return utcnow()

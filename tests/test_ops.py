@@ -15,7 +15,7 @@ import pytest
 from conftest import run_night
 from fake_openai import FakeOpenAI, Reply
 
-from nightshift.night.steps import utcnow
+from nightshift.clock import utcnow
 from nightshift.commands.rollback import RollbackError, rollback
 from nightshift.night.schedule import FRESH, run_pass
 from nightshift.settings import Settings

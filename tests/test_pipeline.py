@@ -113,6 +113,6 @@ def test_a_failing_consolidation_leaves_the_last_commit_untouched(settings, monk
     assert (settings.home / "MEMORY.md").read_bytes() == before
     assert not repo.is_dirty(untracked_files=True)
     with open_state(settings.state_dir) as db:
-        job = db.job(pipeline.CONSOLIDATE, "global")
+        job = db.job(pipeline.PHASE2_JOB, "global")
     assert job["status"] == "failed" and "disk full" in job["last_error"]
 

@@ -549,7 +549,7 @@ def sample_files() -> list[Path]:
 
 def test_every_sample_reads_cleanly():
     files = sample_files()
-    assert len(files) == 8
+    assert len(files) == 10  # Codex 4, Claude Code 4, Gemini CLI 1, Cursor 1
     for path in files:
         t = read_transcript(path)
         assert t.turns, path

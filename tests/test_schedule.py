@@ -24,7 +24,7 @@ NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
         (FRESH, 7, 0, False, "no new raw memories"),
     ],
 )
-def test_fresh_mode_consolidates_only_with_new_memories_after_the_cooldown(mode, last_hours_ago, new, runs, reason_part):
+def test_fresh_mode_folds_only_with_new_memories_after_the_cooldown(mode, last_hours_ago, new, runs, reason_part):
     last = NOW - timedelta(hours=last_hours_ago) if last_hours_ago is not None else None
     decision = decide(mode, now=NOW, last_consolidated=last, new_memories=new, cooldown_hours=6)
     assert decision.run is runs and reason_part in decision.reason
@@ -43,7 +43,7 @@ def _hide_pnpm_session(sources):
     return lambda: parked.rename(session)
 
 
-def test_fresh_passes_extract_every_time_but_consolidate_only_when_due(settings, sources):
+def test_fresh_passes_extract_every_time_but_fold_only_when_due(settings, sources):
     bring_back = _hide_pnpm_session(sources)
     first = run_pass(settings, FRESH)
     assert first.phase2.run and first.commit  # nothing consolidated yet, and new memories exist
@@ -64,7 +64,7 @@ def test_fresh_passes_extract_every_time_but_consolidate_only_when_due(settings,
     assert len(list(git.Repo(settings.home).iter_commits())) == 2
 
 
-def test_a_nightly_pass_consolidates_what_a_fresh_pass_left_waiting(settings, sources):
+def test_a_nightly_pass_folds_what_a_fresh_pass_left_waiting(settings, sources):
     bring_back = _hide_pnpm_session(sources)
     run_pass(settings, FRESH)
     bring_back()

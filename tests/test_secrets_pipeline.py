@@ -17,6 +17,7 @@ import git
 from conftest import run_night
 from fake_openai import FakeOpenAI, Reply
 
+from nightshift.clock import utcnow
 from nightshift.settings import Settings
 
 # all invented for this test
@@ -114,10 +115,10 @@ def test_new_kinds_of_secret_reach_neither_the_model_nor_the_memory_home(tmp_pat
                      base_url=fake.base_url, api_key="sk-test", extract_model="mini-1", model_max_retries=0)
         from nightshift.night import steps as pipeline
 
-        run = pipeline.begin_run(s, pipeline.utcnow())
-        _, files = pipeline.find_work(run, pipeline.utcnow())
+        run = pipeline.begin_run(s, utcnow())
+        _, files = pipeline.find_work(run, utcnow())
         results = [pipeline.extract_rollout(f, s) for f in files]
-        pipeline.record_extractions(run, results, pipeline.utcnow())
+        pipeline.record_extractions(run, results, utcnow())
         sent = "".join(r.body for r in fake.requests)
     assert len(files) == 2 and len(fake.requests) == 2
     assert "pnpm" in sent and "Never commit .env files" in sent  # the turns did reach the model

@@ -12,11 +12,12 @@ import pyarrow.parquet as pq
 from conftest import run_night
 from typer.testing import CliRunner
 
-from nightshift.phase2 import selection as usage
+from nightshift.phase2 import retention
 from nightshift.cli import app
 from nightshift.memory import RawMemory, StoredMemory
 from nightshift.settings import Settings
 from nightshift.store.state import open_state
+from nightshift.store.usage import Policy
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 ACME = "01a1edb6-81d4-76a2-807c-afd56071b068"  # the sample sessions' rollout ids
@@ -51,17 +52,17 @@ def test_a_citation_counts_once_per_citing_session_whatever_the_id_form(tmp_path
         cited = [("session-1", _ago(2), [ACME, ACME[:8], "fix-acme-tests"]),  # one session, three spellings
                  ("session-2", _ago(1), [ACME[:10], "not-a-memory", "abc"]),
                  (SHOP, _ago(1), [SHOP])]  # a session never uses its own memory
-        assert usage.record_citations(db, cited) == 2
-        assert usage.record_citations(db, cited) == 0, "the same transcript read again"
+        assert db.record_citations(cited) == 2
+        assert db.record_citations(cited) == 0, "the same transcript read again"
         assert _uses(db) == {ACME: (2, _ago(1)), SHOP: (0, None)}
-        assert usage.record_citations(db, [("session-3", _ago(3), [ACME[:8]])]) == 1
+        assert db.record_citations([("session-3", _ago(3), [ACME[:8]])]) == 1
         assert _uses(db)[ACME] == (3, _ago(1)), "an older use does not move last_usage back"
         pairs = db.con.execute("SELECT count(*) FROM citations WHERE rollout_id = ?", [ACME]).fetchone()[0]
         assert pairs == 3
 
 
 def _select(db, limit=10, max_unused=30, half_life=10):
-    return [m.rollout_id for m in usage.select_memories(db, usage.Policy(limit, max_unused, half_life), NOW)]
+    return [m.rollout_id for m in db.select_memories(Policy(limit, max_unused, half_life), NOW)]
 
 
 def test_selection_ranks_by_decayed_usage_then_source_recency_and_drops_the_stale(tmp_path: Path):
@@ -69,8 +70,8 @@ def test_selection_ranks_by_decayed_usage_then_source_recency_and_drops_the_stal
         _store(db, *(_memory(rid, days_old=days) for rid, days in [
             ("often-long-ago", 29), ("once-lately", 29), ("new-unused", 1), ("older-unused", 3),
             ("stale-unused", 31), ("stale-used", 60), ("re-extracted", 2)]))
-        usage.record_citations(db, [(f"s{i}", _ago(25), ["often-long-ago"]) for i in range(4)])  # 4 x 0.5^2.5 = 0.71
-        usage.record_citations(db, [("s9", _ago(1), ["once-lately"]), ("s8", _ago(40), ["stale-used", "re-extracted"])])
+        db.record_citations([(f"s{i}", _ago(25), ["often-long-ago"]) for i in range(4)])  # 4 x 0.5^2.5 = 0.71
+        db.record_citations([("s9", _ago(1), ["once-lately"]), ("s8", _ago(40), ["stale-used", "re-extracted"])])
         ranked = _select(db)
         # A raw usage count would put "often-long-ago" first; decay puts yesterday's single use ahead.
         # "re-extracted" was last used 40 days ago, but its source is two days old, so it stays; any use
@@ -79,7 +80,7 @@ def test_selection_ranks_by_decayed_usage_then_source_recency_and_drops_the_stal
         assert _select(db, limit=3) == ranked[:3]
         # A longer half-life makes the four old uses weigh more than the fresh one.
         assert _select(db, half_life=100)[:2] == ["often-long-ago", "once-lately"]
-        rows = {r["rollout_id"]: r for r in usage.usage_rows(db, usage.Policy(3, 30, 10), NOW)}
+        rows = {r["rollout_id"]: r for r in db.usage_rows(Policy(3, 30, 10), NOW)}
         assert rows["once-lately"]["status"] == "selected" and rows["older-unused"]["status"] == "over the limit"
         assert rows["stale-used"]["status"] == "unused for 40 days" and rows["stale-unused"]["status"] == "unused for 31 days"
         assert rows["often-long-ago"]["score"] == round(4 * 0.5 ** 2.5, 4)
@@ -103,13 +104,13 @@ def test_prune_deletes_old_unselected_rows_in_batches_but_never_what_head_consum
     with open_state(settings.state_dir) as db:
         _store(db, *(_memory(rid, days_old=100 + i) for i, rid in enumerate(old)),
                _memory("cut-by-limit", days_old=25), _memory("best", days_old=25), _memory("recent", days_old=25))
-        usage.record_citations(db, [("s1", _ago(25), ["best"]), ("s2", _ago(22), ["recent"])])
+        db.record_citations([("s1", _ago(25), ["best"]), ("s2", _ago(22), ["recent"])])
         # Retention (20 days) is shorter than max_unused_days here: "recent" is past retention but selected.
         assert _select(db, limit=1) == ["recent"]
-        assert usage.prune(db, settings, NOW) == 2
-        assert usage.prune(db, settings, NOW) == 2
-        assert usage.prune(db, settings, NOW) == 2
-        assert usage.prune(db, settings, NOW) == 0
+        assert retention.prune(db, settings, NOW) == 2
+        assert retention.prune(db, settings, NOW) == 2
+        assert retention.prune(db, settings, NOW) == 2
+        assert retention.prune(db, settings, NOW) == 0
         left = set(_uses(db))
         # old-0 is in HEAD's rollout summaries, "recent" is selected; "best" and "cut-by-limit" were over the limit.
         assert left == {"old-0", "recent"}

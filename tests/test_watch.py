@@ -13,10 +13,12 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from nightshift.clock import utcnow
 from nightshift.night import progress
-from nightshift.night.steps import utcnow
 from nightshift.night.schedule import NIGHTLY, run_pass
+from nightshift.night.steps import EXTRACT
 from nightshift.night.watch import seconds_until_next_idle, work_waiting
+from nightshift.store.state import open_state
 
 NIGHTSHIFT = str(Path(sys.executable).parent / "nightshift")
 
@@ -67,6 +69,24 @@ def test_a_wake_without_claimable_work_starts_no_run(settings, sources):
     touched = next(sources[0].rglob("*.jsonl"))
     os.utime(touched)
     assert work_waiting(settings, utcnow() + timedelta(seconds=1))
+
+
+def test_a_wake_sees_work_exactly_when_a_run_could_claim_it(settings, sources):
+    run_pass(settings, NIGHTLY)
+    touched = next(sources[0].rglob("*.jsonl"))
+    os.utime(touched)
+    stat, now = touched.stat(), utcnow() + timedelta(seconds=1)
+    lease, backoff = timedelta(minutes=settings.job_lease_minutes), timedelta(minutes=settings.job_retry_backoff_minutes)
+    with open_state(settings.state_dir) as db:  # a run that died mid-extraction still holds the changed transcript
+        db.enqueue(EXTRACT, str(touched), size=stat.st_size, mtime=stat.st_mtime, max_retries=settings.job_max_retries, now=now)
+        assert db.claim(EXTRACT, str(touched), "a-run-that-died", lease, now)
+    assert not work_waiting(settings, now), "its lease still lives: a pass now could not claim it"
+    assert work_waiting(settings, now + lease)
+    with open_state(settings.state_dir) as db:  # a run whose extraction failed: the transcript backs off
+        assert db.claim(EXTRACT, str(touched), "a-failing-run", lease, now + lease)
+        db.fail(EXTRACT, str(touched), "a-failing-run", "model error", backoff, now + lease)
+    assert not work_waiting(settings, now + lease + backoff / 2)
+    assert work_waiting(settings, now + lease + backoff)
 
 
 def test_the_timer_wakes_when_the_next_transcript_goes_idle(settings, sources):

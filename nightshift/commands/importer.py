@@ -29,6 +29,7 @@ from pathlib import Path
 import orjson
 
 from nightshift.phase2 import workspace
+from nightshift.phase2.contract import STATE_DIR
 from nightshift.memory import Decision, Outcome, RawMemory, Scope, StoredMemory, Task
 from nightshift.ingest.redact import redact_obj
 from nightshift.scope import GLOBAL, project_key
@@ -39,7 +40,7 @@ INSTRUCTIONS, CLAUDE_MEMORY, HERMES = "instructions", "claude-memory", "hermes"
 INSTRUCTION_NAMES = {"CLAUDE.md", "CLAUDE.local.md", "AGENTS.md"}
 HERMES_DELIMITER = "§"
 MAX_ENTRY_CHARS = 600
-_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".nightshift"}
+_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", STATE_DIR}
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 _LINK = re.compile(r"\]\(([^)#]+)\)")
 
@@ -256,14 +257,14 @@ def import_files(settings: Settings, files: list[tuple[Path, str]], now: datetim
         for path, kind in files:
             memory, key, count = to_memory(path, kind)
             rollout_id = rollout_id_for(path)
-            row = db.con.execute("SELECT body_json FROM raw_memories WHERE rollout_id = ?", [rollout_id]).fetchone()
+            stored_json = db.memory_body_json(rollout_id)
             if memory is None:
-                outcome = "removed" if row and db.delete_memory(rollout_id) else "empty"
-            elif row and row[0] == memory.model_dump_json():
+                outcome = "removed" if stored_json and db.delete_memory(rollout_id) else "empty"
+            elif stored_json == memory.model_dump_json():
                 outcome = "unchanged"
             else:
                 stored = StoredMemory(rollout_id, str(path), "import", key, memory, now)
                 db.store_memory(stored, workspace.render_raw_memory_md(stored), now)
-                outcome = "updated" if row else "added"
+                outcome = "updated" if stored_json else "added"
             report.append(Imported(path, kind, outcome, count))
     return report

@@ -15,19 +15,20 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
+from nightshift.clock import utcnow
 from nightshift.commands.notes import NoteRefused, store_note
 from nightshift.commands.search import search as search_memory
 from nightshift.commands.summary import ReadPathError, render
 from nightshift.lock import LockHeld, run_lock
-from nightshift.phase2 import selection
-from nightshift.phase2.handbook import MEMORY_MD, SUMMARY_MD
+from nightshift.phase2 import retention
+from nightshift.phase2.contract import MEMORY_MD, SUMMARY_MD
 from nightshift.phase2.tools import Sandbox
 from nightshift.phase2.tools import ToolError as SandboxRefusal
 from nightshift.settings import Settings
@@ -39,10 +40,6 @@ INSTRUCTIONS = """Memory from this user's earlier coding-agent sessions (nightsh
 memory_summary with the project directory; call memory_search before guessing a project's commands or conventions.
 Memory is a hint, not an authority: verify paths and commands before relying on them. When an entry changed what
 you did, call memory_cite with its id. When the user asks you to remember something, call memory_note."""
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _plain(value: object) -> object:
@@ -68,7 +65,7 @@ def build(settings: Settings) -> MCPServer:
     def memory_summary(cwd: str) -> dict:
         """The memory block for the project at cwd: global entries plus that project's, each tagged (age in days, id)."""
         try:
-            block = render(settings, Path(cwd), _now())
+            block = render(settings, Path(cwd), utcnow())
         except ReadPathError as exc:
             raise ToolError(str(exc)) from None
         entries = [{"section": r.section, "text": r.text, "age_days": r.age_days, "id": r.cite} for r in block.entries]
@@ -78,7 +75,7 @@ def build(settings: Settings) -> MCPServer:
     def memory_search(query: str, cwd: str | None = None, limit: int = 10) -> dict:
         """Handbook and session-summary lines matching the words of query, this project's (cwd) first, then global
         ones. Each result has file, line, text, scope, age_days and the memory id to cite."""
-        hits = search_memory(settings, query, Path(cwd) if cwd else None, _now(), max(1, min(limit, 50)))
+        hits = search_memory(settings, query, Path(cwd) if cwd else None, utcnow(), max(1, min(limit, 50)))
         return {"results": [h.as_dict() for h in hits]}
 
     @server.tool()
@@ -99,8 +96,8 @@ def build(settings: Settings) -> MCPServer:
         """Record that memory entries (their ids, as printed after each entry) changed what you did. Counts once per
         session per memory; memories that are used stay in memory longer."""
         with database() as db:
-            unknown = [i for i in ids if not selection.find(db, i)]
-            recorded = selection.record_citations(db, [(session or own_session, _now(), ids)])
+            unknown = [i for i in ids if not db.find_memories(i)]
+            recorded = db.record_citations([(session or own_session, utcnow(), ids)])
         return {"recorded": recorded, "unknown": unknown, "session": session or own_session}
 
     @server.tool()
@@ -109,7 +106,7 @@ def build(settings: Settings) -> MCPServer:
         stored, and folded into the handbook by the next consolidation (not at once)."""
         with database() as db:
             try:
-                note = store_note(db, text, scope, Path(cwd) if cwd else None, session=own_session, now=_now(),
+                note = store_note(db, text, scope, Path(cwd) if cwd else None, session=own_session, now=utcnow(),
                                   exclude_projects=settings.exclude_projects)
             except NoteRefused as exc:
                 raise ToolError(str(exc)) from None
@@ -121,9 +118,9 @@ def build(settings: Settings) -> MCPServer:
         """Memories matching query (a memory id or its first 8+ characters, a slug, or a glob such as 'fix-*').
         Lists them; deletes them only with dry_run false. They leave the handbook at the next consolidation."""
         with _run_lock(settings), database() as db:
-            found = selection.find(db, query)
+            found = db.find_memories(query)
             if not dry_run:
-                selection.forget(db, [m["rollout_id"] for m in found])
+                retention.forget(db, [m["rollout_id"] for m in found])
         return _plain({"would_forget": found if dry_run else [], "forgotten": [] if dry_run else found})
 
     @server.resource("memory://summary", name="summary", mime_type="text/markdown",

@@ -58,8 +58,8 @@ def store_note(db: State, text: str, scope: str, cwd: Path | None, session: str 
     memory = RawMemory.model_validate(redact_obj(memory.model_dump(mode="json")))
     rollout_id = str(uuid.uuid4())
     if reasons := quarantine.scan_memory(memory):
-        quarantine.record(db, source="raw_memory", reasons=reasons, content=quarantine.memory_text(memory), now=now,
-                          rollout_id=rollout_id, source_path=f"{NOTE}:{session or '-'}")
+        db.record_quarantine(source="raw_memory", reasons=reasons, content=quarantine.memory_text(memory), now=now,
+                             rollout_id=rollout_id, source_path=f"{NOTE}:{session or '-'}")
         raise NoteRefused(f"the note was quarantined, not stored ({reasons[0]}); `nightshift status` lists it")
     stored = StoredMemory(rollout_id, f"{NOTE}:{session or '-'}", NOTE, key, memory, now)
     db.store_memory(stored, workspace.render_raw_memory_md(stored), now)

@@ -19,7 +19,8 @@ import git
 
 from nightshift.lock import run_lock
 from nightshift.phase2 import home as memory_home
-from nightshift.phase2.workspace import ROLLOUT_SUMMARIES, parse_rollout_summary_md, render_raw_memory_md
+from nightshift.phase2.contract import ROLLOUT_SUMMARIES
+from nightshift.phase2.workspace import parse_rollout_summary_md, render_raw_memory_md
 from nightshift.settings import Settings
 from nightshift.store.state import DB_NAME, StateDamaged, damaged_copies, fresh_state, open_state
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from nightshift.errors import UserError
 from nightshift.memory import Scope
-from nightshift.phase2 import selection, workspace
+from nightshift.phase2 import workspace
 from nightshift.scope import GLOBAL
 from nightshift.store.state import State
 
@@ -19,7 +19,7 @@ from nightshift.store.state import State
 def rescope(db: State, target: str, scope: str, now: datetime) -> dict:
     if scope not in (Scope.GLOBAL.value, Scope.PROJECT.value):
         raise UserError(f"scope must be global or project, not {scope!r}")
-    found = selection.find(db, target)
+    found = db.find_memories(target)
     if not found:
         raise UserError(f"no memory matches {target!r}; `nightshift usage` lists them", exit_code=1)
     if len(found) > 1:

@@ -20,14 +20,16 @@ from pathlib import Path
 import git
 
 from nightshift.phase2 import handbook
+from nightshift.phase2.contract import HANDBOOK_FILES, MEMORY_MD, SUMMARY_MD
 
-from nightshift.phase2 import workspace
-from nightshift.phase2.selection import forgotten
+from nightshift.phase2.retention import forgotten
 from nightshift.phase2 import home as memory_home
 from nightshift.commands.history import Commit, commits
+from nightshift.files import write_atomic
 from nightshift.lock import run_lock
 from nightshift.settings import Settings
-from nightshift.store.state import State, naive_utc, open_state
+from nightshift.store.state import State, open_state
+from nightshift.store.usage import Policy
 
 
 class RollbackError(RuntimeError):
@@ -87,7 +89,7 @@ def _keep_forgotten_out(repo: git.Repo, forgotten: list[str]) -> None:
     as a line no memory supports. Only lines the revert brings back are dropped."""
     if not forgotten:
         return
-    for name in (handbook.MEMORY_MD, handbook.SUMMARY_MD):
+    for name in HANDBOOK_FILES:
         path = Path(repo.working_tree_dir) / name
         if not path.is_file():
             continue
@@ -95,23 +97,13 @@ def _keep_forgotten_out(repo: git.Repo, forgotten: list[str]) -> None:
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         kept = [x for x in lines if x.rstrip("\n") in before or not any(f in x for f in forgotten)]
         if kept != lines:
-            workspace.write_atomic(path, "".join(kept))
+            write_atomic(path, "".join(kept))
             repo.git.add(name)
 
 
 def hold_back(db: State, target: Commit, revert_sha: str, now: datetime) -> tuple[list[str], list[str]]:
     """Hold back the raw memories ``target``'s trailers name (also ``nightshift reject``); returns (held, missing)."""
-    held = []
-    for rollout_id in target.rollouts:
-        row = db.con.execute(
-            """
-            INSERT INTO rollbacks SELECT rollout_id, updated_at, ?, ?, ? FROM raw_memories WHERE rollout_id = ?
-            ON CONFLICT DO NOTHING RETURNING rollout_id
-            """,
-            [target.sha, revert_sha, naive_utc(now), rollout_id],
-        ).fetchone()
-        if row:
-            held.append(rollout_id)
+    held = [rollout_id for rollout_id in target.rollouts if db.hold_back(rollout_id, target.sha, revert_sha, now)]
     return held, [r for r in target.rollouts if r not in held]
 
 
@@ -136,7 +128,6 @@ def _reset_merge_bases(settings: Settings, db: State, now: datetime) -> None:
     bases = settings.state_dir / GENERATED_BASES
     if not bases.is_dir():  # no builtin run yet: nothing merges against bases
         return
-    selection = db.select_memories(limit=settings.max_raw_memories, max_unused_days=settings.max_unused_days,
-                                   half_life_days=settings.usage_half_life_days, now=now)
-    workspace.write_atomic(bases / handbook.MEMORY_MD, handbook.render_memory_md(selection))
-    workspace.write_atomic(bases / handbook.SUMMARY_MD, handbook.render_summary_md(selection, settings.summary_token_cap))
+    selection = db.select_memories(Policy.of(settings), now)
+    write_atomic(bases / MEMORY_MD, handbook.render_memory_md(selection))
+    write_atomic(bases / SUMMARY_MD, handbook.render_summary_md(selection, settings.summary_token_cap))

@@ -16,15 +16,14 @@ from pathlib import Path
 
 from nightshift.commands import summary as read_path
 from nightshift.ingest.scanner import find_injections
-from nightshift.phase2.handbook import GROUP_PREFIX, MEMORY_MD, NONE_YET, SUMMARY_MD
+from nightshift.phase2.contract import GROUP_PREFIX, MEMORY_MD, NONE_YET, ROLLOUT_SUMMARIES, SUMMARY_MD, SUMMARY_VERSION
 from nightshift.scope import GLOBAL, project_key
 from nightshift.settings import Settings
-from nightshift.phase2.workspace import ROLLOUT_SUMMARIES
 
 _SUB_HEADING = re.compile(r"### (global|project: (.+))$")
 _INDEX_TAG = re.compile(r"- \[(global|project: ([^\]]+))\] ")
 _FIELD = re.compile(r"- (rollout_id|project|updated|scope): (.+)$")
-_NOT_ENTRIES = (NONE_YET, "- (none)", "v1", "")
+_NOT_ENTRIES = (NONE_YET, "- (none)", SUMMARY_VERSION, "")
 _METADATA = re.compile(r"- (outcome|rollout_summary|keywords|source_path|source_format|cwd): ")  # bookkeeping, not memory
 
 

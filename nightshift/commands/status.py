@@ -9,74 +9,60 @@ shown only when they exist.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from nightshift.clock import utc, utcnow
 from nightshift.phase2 import quarantine
 from nightshift.commands.history import Commit
+from nightshift.ingest.readers.cursor import FOLDER_SCOPE
+from nightshift.ingest.readers.gemini import HASH_SCOPE
+from nightshift.ingest.transcript import SUBAGENT_NOTE
 from nightshift.lock import lock_holder
 from nightshift.settings import Settings
-from nightshift.store.state import DB_NAME, State, aware_utc, naive_utc, open_state
+from nightshift.store.state import DB_NAME, State, open_state
 
 LIST_LIMIT = 20
 SPEND_DAYS = 30  # the window of the model-use totals in status
-
-
-def _rows(db: State, sql: str, params: list | None = None) -> list[dict]:
-    cur = db.con.execute(sql, params or [])
-    names = [d[0] for d in cur.description]
-    return [{k: aware_utc(v) if isinstance(v, datetime) else v for k, v in zip(names, row)} for row in cur.fetchall()]
-
-
-def _tables(db: State) -> set[str]:
-    return {r[0] for r in db.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+AGENTS = {"codex": "Codex CLI", "claude": "Claude Code", "gemini": "Gemini CLI", "cursor": "Cursor"}
+# A session that names no directory is scoped by how its agent files it: said per agent in status.
+_AGENT_SCOPES = {"gemini": "project hash", "cursor": "project folder name"}
 
 
 def gather_status(settings: Settings) -> dict:
     """Everything status shows; raises StateBusy while a run writes for longer than a few seconds."""
-    report: dict = {"home": str(settings.home), "runs": [], "jobs": {}, "pending_rollouts": 0, "pending": [], "failing": [],
+    report: dict = {"home": str(settings.home), "runs": [], "jobs": {}, "pending_rollouts": 0, "pending": [], "failing": [], "sessions": [],
                     "quarantined": [], "held_back": [], "model_use": [], "raw_memories": 0, "lock_holder": lock_holder(settings.state_dir),
                     "flagged_in_handbook": quarantine.flagged_in_home(settings.home)}
     if not (settings.state_dir / DB_NAME).exists():
         return report
     with open_state(settings.state_dir, read_only=True, wait_seconds=3) as db:
-        tables = _tables(db)
+        tables = db.tables()
         report["runs"] = [r | {"seconds": (r["ended_at"] - r["started_at"]).total_seconds() if r["ended_at"] else None,
                                "harness_dropped": json.loads(r.get("harness_dropped") or "{}")}  # migration 013
-                          for r in _rows(db, "SELECT * FROM runs ORDER BY started_at DESC LIMIT 5")]
+                          for r in db.last_runs(5)]
         if "run_model_usage" in tables:  # migration 005
             _add_model_use(db, report, settings.model_prices)
         report["jobs"], report["pending_rollouts"], report["raw_memories"] = db.job_counts(), db.pending_rollouts(), db.memory_count()
-        report["pending"] = _rows(db, f"""
-            SELECT r.path, j.status, j.retry_at FROM rollouts r LEFT JOIN jobs j ON j.kind = 'extract' AND j.key = r.path
-            WHERE r.extracted_size IS DISTINCT FROM r.size OR r.extracted_mtime IS DISTINCT FROM r.mtime
-            ORDER BY r.mtime DESC LIMIT {LIST_LIMIT}""")
-        report["failing"] = _rows(db, f"""
-            SELECT kind, key, failures, attempts_left, retry_at, last_error FROM jobs WHERE status = 'failed'
-            ORDER BY updated_at DESC LIMIT {LIST_LIMIT}""")
+        # Sessions read, per agent (sub-agent threads are part of their parent's), and how many of them
+        # are scoped by their agent's filing because they name no directory.
+        report["sessions"] = db.sessions_per_agent(scoped_prefixes=[HASH_SCOPE, FOLDER_SCOPE], skipped_note=SUBAGENT_NOTE)
+        report["pending"] = db.waiting_rollouts(LIST_LIMIT)
+        report["failing"] = db.failing_jobs(LIST_LIMIT)
         if "quarantine" in tables:  # migration 003 (nightshift.phase2.quarantine)
-            report["quarantined"] = _rows(db, f"""
-                SELECT source, coalesce(rollout_id, source_path) AS place, replace(reasons, chr(10), '; ') AS reasons, last_seen
-                FROM quarantine ORDER BY last_seen DESC LIMIT {LIST_LIMIT}""")
+            report["quarantined"] = db.quarantined(LIST_LIMIT)
         if "rollbacks" in tables:
-            report["held_back"] = _rows(db, f"""
-                SELECT m.rollout_id, m.slug, r.reverted_commit, r.rolled_back_at FROM rollbacks r
-                JOIN raw_memories m ON m.rollout_id = r.rollout_id AND m.updated_at = r.memory_updated_at
-                ORDER BY r.rolled_back_at DESC LIMIT {LIST_LIMIT}""")
+            report["held_back"] = db.held_back(LIST_LIMIT)
     return report
 
 
 def _add_model_use(db: State, report: dict, prices: dict[str, tuple[float, float]]) -> None:
     """Tokens per phase and model, for each listed run and over the last SPEND_DAYS, priced where a price is set."""
     by_run: dict[str, list[dict]] = {}
-    for use in _rows(db, "SELECT * FROM run_model_usage WHERE run_id IN (SELECT unnest(?))", [[r["run_id"] for r in report["runs"]]]):
+    for use in db.model_use_of_runs([r["run_id"] for r in report["runs"]]):
         by_run.setdefault(use["run_id"], []).append(use)
     for r in report["runs"]:
         r["cost_usd"] = cost(by_run.get(r["run_id"], []), prices)
-    report["model_use"] = [u | {"cost_usd": cost([u], prices)} for u in _rows(db, """
-        SELECT u.phase, u.model, sum(u.calls)::BIGINT AS calls, sum(u.tokens_in)::BIGINT AS tokens_in, sum(u.tokens_out)::BIGINT AS tokens_out
-        FROM run_model_usage u JOIN runs r USING (run_id)
-        WHERE r.started_at >= ? GROUP BY ALL ORDER BY u.phase DESC, u.model""",
-        [naive_utc(datetime.now(UTC) - timedelta(days=SPEND_DAYS))])]
+    report["model_use"] = [u | {"cost_usd": cost([u], prices)} for u in db.model_use_since(utcnow() - timedelta(days=SPEND_DAYS))]
 
 
 def harness_line(dropped: dict[str, int]) -> str:
@@ -95,8 +81,16 @@ def money(usd: float | None) -> str:
     return "no price set (model_prices)" if usd is None else f"${usd:,.4f}" if usd < 1 else f"${usd:,.2f}"
 
 
+def _sessions_of(agent: dict) -> str:
+    """``Gemini CLI 3 (1 scoped by project hash: no directory in the session)``."""
+    text = f"{AGENTS.get(agent['format'], agent['format'])} {agent['sessions']}"
+    if agent["scoped_by_agent"]:
+        text += f" ({agent['scoped_by_agent']} scoped by {_AGENT_SCOPES.get(agent['format'], 'agent')}: no directory in the session)"
+    return text
+
+
 def _when(moment: datetime | None) -> str:
-    return aware_utc(moment).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+    return utc(moment).strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
 
 
 def _duration(seconds: float | None) -> str:
@@ -112,7 +106,10 @@ def render_status(s: dict) -> list[str]:
                 if holder else f"nightshift: no runs yet in {s['home']}"]
     lines = [f"memory home: {s['home']}   raw memories: {s['raw_memories']}   lock: {f'held by pid {holder}' if holder else 'free'}",
              "jobs: " + (", ".join(f"{k} {v}" for k, v in sorted(s["jobs"].items())) or "none"),
-             f"rollouts pending: {s['pending_rollouts']}", "last runs:"]
+             f"rollouts pending: {s['pending_rollouts']}"]
+    if s["sessions"]:
+        lines.append("sessions read: " + ", ".join(_sessions_of(agent) for agent in s["sessions"]))
+    lines.append("last runs:")
     for r in s["runs"]:
         commit = (r["commit_sha"] or "")[:10] or "no commit"
         lines.append(

@@ -24,21 +24,32 @@ import git
 
 from nightshift.ingest import citations
 
-from nightshift.phase2 import selection as usage
-from nightshift.phase2.handbook import BYTES_PER_TOKEN, MEMORY_MD, NONE_YET, SCOPED_SECTIONS, SUMMARY_MD
-from nightshift.resources import prompt_path
+from nightshift.phase2.contract import (
+    INDEX,
+    MEMORY_MD,
+    NONE_YET,
+    PROFILE,
+    SCOPED_SECTIONS,
+    SUMMARY_MD,
+    SUMMARY_VERSION,
+    TIPS,
+    cap_bytes,
+    fit_to_cap,
+    tokens,
+)
+from nightshift.resources import fill_prompt, prompt_path
 from nightshift.ingest.scanner import find_injections
 from nightshift.scope import project_key
 from nightshift.settings import Settings
 from nightshift.store.state import DB_NAME, StateBusy, StateDamaged, open_state
+from nightshift.store.usage import Policy
 
 PROMPT = "read_path.md"
-PROFILE, INDEX = "## User profile", "## What's in memory"
 NOTHING_HERE = "- (nothing for this project)"
 _INDEX_TAG = re.compile(r"- \[(global|project: [^\]]+)\] ")
 _PROFILE_PROJECT = re.compile(r"- worked in (.+): \d+ sessions?, last \d{4}-\d\d-\d\d")
 # Drop order when over the cap: lower tiers go first.
-_TIERS = {INDEX: 0, PROFILE: 1, "## General tips": 2}
+_TIERS = {INDEX: 0, PROFILE: 1, TIPS: 2}
 _DEFAULT_TIER = 3  # preferences, and sections a user added
 
 
@@ -73,7 +84,7 @@ class ReadPath:
 
     @property
     def tokens(self) -> int:
-        return -(-len(self.text.encode("utf-8")) // BYTES_PER_TOKEN)
+        return tokens(self.text)
 
 
 def render(s: Settings, cwd: Path, now: datetime) -> ReadPath:
@@ -90,11 +101,10 @@ def render(s: Settings, cwd: Path, now: datetime) -> ReadPath:
     _annotate(rows, memory_index(s, now), _blame(home), now)
     template = prompt_path(PROMPT, s.prompts_dir).read_text(encoding="utf-8")
 
-    def fill(text: str) -> str:  # the summary goes in last, so text inside it is never substituted
-        filled = template.replace("{{project}}", key).replace("{{memory_md}}", str(home / MEMORY_MD)).replace("{{home}}", str(home))
-        return filled.replace("{{summary}}", text)
+    def fill(text: str) -> str:
+        return fill_prompt(template, {"project": key, "memory_md": home / MEMORY_MD, "home": home, "summary": text})
 
-    budget = s.summary_token_cap * BYTES_PER_TOKEN - len(fill("").encode("utf-8"))
+    budget = cap_bytes(s.summary_token_cap) - len(fill("").encode("utf-8"))
     if budget < 0:
         raise CapTooSmall(f"summary_token_cap {s.summary_token_cap} is smaller than the read-path preamble ({PROMPT})")
     kept, dropped = _fit(rows, budget)
@@ -111,7 +121,7 @@ def scope_rows(text: str, key: str, cwd: Path) -> list[Row]:
     rows: list[Row] = []
     section, visible = "", True
     for number, line in enumerate(text.split("\n"), start=1):
-        if (number == 1 and line.strip() == "v1") or not line.strip():
+        if (number == 1 and line.strip() == SUMMARY_VERSION) or not line.strip():
             continue
         if line.startswith("## "):
             _fill_empty(rows, section)
@@ -164,8 +174,8 @@ def memory_index(s: Settings, now: datetime) -> dict[str, tuple[datetime, str]]:
         return {}
     try:
         with open_state(s.state_dir, read_only=True, wait_seconds=2) as db:
-            selection = usage.select_memories(db, usage.Policy.of(s), now)
-            ids = [row[0] for row in db.con.execute("SELECT rollout_id FROM raw_memories").fetchall()]
+            selection = db.select_memories(Policy.of(s), now)
+            ids = db.rollout_ids()
     except (StateBusy, StateDamaged, duckdb.Error):  # a run is writing, an older schema, damage: entries keep their blame age
         return {}
     short = citations.short_ids(ids)
@@ -227,34 +237,11 @@ def _line(row: Row) -> str:
 
 def _fit(rows: list[Row], budget: int) -> tuple[list[Row], int]:
     """Drop entries (lowest tier, then oldest, then lowest in the file first) until the lines fit."""
-    size = sum(len(_line(r).encode("utf-8")) + 1 for r in rows)
-    order = sorted(
-        (i for i, r in enumerate(rows) if r.is_entry),
-        key=lambda i: (_TIERS.get(rows[i].section, _DEFAULT_TIER), -(rows[i].age_days or 0), -i),
-    )
-    dropped: set[int] = set()
-    for i in order:
-        if size <= budget:
-            break
-        dropped.add(i)
-        size -= len(_line(rows[i]).encode("utf-8")) + 1
-    if size > budget:
+    ranks = [(_TIERS.get(r.section, _DEFAULT_TIER), -(r.age_days or 0)) if r.is_entry else None for r in rows]
+    fitted = fit_to_cap([_line(r) for r in rows], ranks, budget)
+    if not fitted.fits:
         raise CapTooSmall("summary_token_cap leaves no room for the summary's headings after the preamble")
-    kept = [r for i, r in enumerate(rows) if i not in dropped and not _emptied(rows, i, dropped)]
-    return kept, len(dropped)
-
-
-def _emptied(rows: list[Row], i: int, dropped: set[int]) -> bool:
-    """A ``###`` sub-heading whose every entry was dropped goes too."""
-    if not rows[i].text.startswith("### "):
-        return False
-    body = []
-    for j in range(i + 1, len(rows)):
-        if rows[j].text.startswith("#"):
-            break
-        if rows[j].text.strip():
-            body.append(j)
-    return bool(body) and all(j in dropped for j in body)
+    return [rows[i] for i in fitted.kept], fitted.dropped
 
 
 # --- integration ---------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ Two formats are read:
 Only assistant turns count: a user pasting a citation, or a tool printing one, is not a use.
 Anything that looks like a citation but cannot be read (an unclosed block or bracket, an id list
 holding something that is not an id) is skipped and counted, never fatal. Which memory an id
-names is decided when usage is recorded (``nightshift.phase2.selection``); ``short_ids`` makes the
+names is decided when usage is recorded (``nightshift.store.usage``); ``short_ids`` makes the
 abbreviations the read path prints. Pure: no I/O.
 """
 

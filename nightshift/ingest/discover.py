@@ -7,7 +7,8 @@ here opens a file: the format is detected from content later, when a candidate i
 Newer Codex builds compress cold rollouts to ``<name>.jsonl.zst``, keeping the mtime. Such a file
 goes by its plain name (``nightshift.ingest.readers.open_rollout`` finds it), so its watermark carries
 over, and only its mtime is compared: compression changes the size, not the content. Where both
-exist, the plain file wins.
+exist, the plain file wins. Older Gemini CLI builds wrote ``session-*.json`` documents; a resumed one is
+rewritten as ``session-*.jsonl`` beside it, which then wins the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 # Claude Code keeps sub-agent transcripts and oversized tool outputs beside the session file; they
 # belong to their parent session (whose tool result already holds the sub-agent's report).
 _SKIPPED_DIRS = {"subagents", "tool-results", "memory", "workflows"}
+_DOCUMENT_PREFIX = "session-"  # legacy Gemini CLI: session-<time>-<id>.json
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +45,15 @@ class Discovery:
 
 
 def walk_transcript_files(sources: Iterable[Path]) -> Iterator[FileStat]:
-    """Every regular ``*.jsonl`` below the sources, depth first, with its stat; missing sources are skipped."""
+    """Every transcript file below the sources, depth first, with its stat; missing sources are skipped."""
     for path, size, mtime, _ in _walk(sources):
         yield FileStat(path, size, mtime)
+
+
+def named_like_a_transcript(path: str) -> bool:
+    """What `nightshift watch` wakes for: a JSONL file or a legacy Gemini document (the walk decides the rest)."""
+    name = os.path.basename(path)
+    return name.endswith(".jsonl") or (name.endswith(".json") and name.startswith(_DOCUMENT_PREFIX))
 
 
 def printable(path: str) -> str:
@@ -77,18 +85,21 @@ def _walk(sources: Iterable[Path], odd: list[tuple[str, str, str]] | None = None
                     if entry.is_dir(follow_symlinks=False):
                         if entry.name not in _SKIPPED_DIRS:
                             stack.append(entry.path)
-                    elif entry.name.endswith(".jsonl") and not entry.name.startswith("agent-"):
-                        st = entry.stat()
-                        if stat.S_ISREG(st.st_mode):
-                            yield entry.path, st.st_size, st.st_mtime, False
-                        elif odd is not None:
-                            odd.append((printable(entry.path), "not_regular", f"not a regular file ({_kind(st.st_mode)})"))
-                    elif entry.name.endswith(".jsonl.zst") and not os.path.exists(plain := entry.path[:-4]):
-                        st = entry.stat()
-                        if stat.S_ISREG(st.st_mode):
-                            yield plain, st.st_size, st.st_mtime, True
-                        elif odd is not None:
-                            odd.append((printable(entry.path), "not_regular", f"not a regular file ({_kind(st.st_mode)})"))
+                        continue
+                    name = entry.name
+                    if name.endswith(".jsonl") and not name.startswith("agent-"):
+                        found, compressed = entry.path, False
+                    elif name.endswith(".jsonl.zst") and not os.path.exists(found := entry.path[:-4]):
+                        compressed = True  # goes by its plain name
+                    elif name.endswith(".json") and name.startswith(_DOCUMENT_PREFIX) and not os.path.exists(entry.path + "l"):
+                        found, compressed = entry.path, False
+                    else:
+                        continue
+                    st = entry.stat()
+                    if stat.S_ISREG(st.st_mode):
+                        yield found, st.st_size, st.st_mtime, compressed
+                    elif odd is not None:
+                        odd.append((printable(entry.path), "not_regular", f"not a regular file ({_kind(st.st_mode)})"))
                 except OSError:
                     continue
 

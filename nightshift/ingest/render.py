@@ -16,12 +16,11 @@ from array import array
 from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 
+from nightshift.clock import stamp
 from nightshift.ingest.redact import redact
 from nightshift.ingest.transcript import Transcript, Turn, TurnKind
-
-BYTES_PER_TOKEN = 4
+from nightshift.phase2.contract import BYTES_PER_TOKEN
 _SEPARATOR = "\n\n"
 _GAP_MARKER_MAX = 40  # bytes, separator included: "[... 1,234,567 turns omitted ...]"
 _CLIP_MARKER_MAX = 56  # "\n[... 123,456,789 characters clipped ...]\n"
@@ -155,9 +154,9 @@ def _header(t: Transcript) -> str:
     if t.git_branch:
         lines.append(f"git branch: {t.git_branch}")
     if t.started_at:
-        lines.append(f"started: {_utc(t.started_at)}")
+        lines.append(f"started: {stamp(t.started_at)}")
     if t.updated_at:
-        lines.append(f"updated: {_utc(t.updated_at)}")
+        lines.append(f"updated: {stamp(t.updated_at)}")
     return "\n".join(lines)
 
 
@@ -299,7 +298,3 @@ def _last_bytes(text: str, limit: int) -> str:
     if len(text) <= limit and _utf8_len(text) <= limit:
         return text
     return text[-limit:].encode()[-limit:].decode(errors="ignore")
-
-
-def _utc(when: datetime) -> str:
-    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -28,8 +28,7 @@ def quarantined_paths(settings: Settings, run_id: str) -> dict[str, str]:
     """Transcripts whose memory this run quarantined instead of storing, with the scanner's reasons.
     ``record_extractions`` decides that, so the extraction results alone still say "memory"."""
     with open_state(settings.state_dir) as db:
-        rows = db.con.execute("SELECT source_path, reasons FROM quarantine WHERE run_id = ? AND source = 'raw_memory'", [run_id]).fetchall()
-    return {path: reasons for path, reasons in rows}
+        return db.quarantined_in_run(run_id)
 
 
 def _relative(path: str, sources: list[Path]) -> str:

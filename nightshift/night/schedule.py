@@ -2,7 +2,7 @@
 
 Two modes share one pass:
 
-* ``nightly``: extract what became idle, then consolidate (the cron schedule, ``make consolidate``).
+* ``nightly``: extract what became idle, then fold (phase 2; the cron schedule, ``make consolidate``).
 * ``fresh`` (opt-in, every ``fresh_interval_minutes``): extract what became idle, but run phase 2
   only when new raw memories arrived since the last consolidation *and* that consolidation is older
   than ``consolidate_cooldown_hours``, so memory stays fresh without a consolidation every hour.
@@ -25,7 +25,8 @@ from nightshift.lock import run_lock
 from nightshift.night.progress import Reporter, count, current
 from nightshift.errors import EXIT_FAILED, UserError
 from nightshift.settings import Settings
-from nightshift.store.state import State, aware_utc, kept_open, naive_utc, open_state
+from nightshift.clock import utcnow
+from nightshift.store.state import State, kept_open, open_state
 
 NIGHTLY, FRESH = "nightly", "fresh"
 MODES = (NIGHTLY, FRESH)
@@ -38,7 +39,7 @@ class Phase2:
 
 
 def decide(mode: str, *, now: datetime, last_consolidated: datetime | None, new_memories: int, cooldown_hours: float) -> Phase2:
-    """The rule, without any I/O: nightly always consolidates; fresh only when it is due."""
+    """The rule, without any I/O: nightly always folds (phase 2); fresh only when it is due."""
     if mode == NIGHTLY:
         return Phase2(True, "nightly run")
     if mode != FRESH:
@@ -53,9 +54,8 @@ def decide(mode: str, *, now: datetime, last_consolidated: datetime | None, new_
 
 def phase2_inputs(db: State) -> tuple[datetime | None, int]:
     """When phase 2 last completed, and how many raw memories were written since."""
-    last = db.con.execute("SELECT max(consolidated_at) FROM runs").fetchone()[0]
-    new = db.con.execute("SELECT count(*) FROM raw_memories WHERE ?::TIMESTAMP IS NULL OR updated_at > ?", [last, last]).fetchone()[0]
-    return aware_utc(last), new
+    last = db.last_consolidated()
+    return last, db.memories_written_since(last)
 
 
 def decide_for(settings: Settings, mode: str, now: datetime) -> Phase2:
@@ -86,7 +86,7 @@ class Steps:
 
     find: Callable[[pipeline.Run, datetime], list[FileStat]] = _find_here
     extract: Callable[[list[FileStat], Settings], Iterator[pipeline.Extraction]] = _extract_here
-    consolidate: Callable[[pipeline.Run, datetime], str | None] = pipeline.consolidate
+    fold: Callable[[pipeline.Run, datetime], str | None] = pipeline.fold
 
 
 @dataclass
@@ -105,8 +105,8 @@ class PassResult:
 
 
 def run_pass(settings: Settings, mode: str = NIGHTLY, steps: Steps = Steps(), report: Reporter | None = None,
-             clock: Clock = pipeline.utcnow) -> PassResult:
-    """Discover, extract, record, then consolidate if due: the one place that says in which order.
+             clock: Clock = utcnow) -> PassResult:
+    """Discover, extract, record, then fold (phase 2) if due: the one place that says in which order.
 
     The run lock is taken here and only here; raises LockHeld when another run holds the home. One
     database connection serves the pass's quick steps (the extract step lets go of it)."""
@@ -125,7 +125,7 @@ def run_pass(settings: Settings, mode: str = NIGHTLY, steps: Steps = Steps(), re
             pipeline.record_extractions(run, results, clock())
             _stop_when_unreachable(results)
             phase2 = decide_for(settings, mode, clock())
-            commit = steps.consolidate(run, clock()) if phase2.run else None
+            commit = steps.fold(run, clock()) if phase2.run else None
             _record_mode(run, mode, clock(), consolidated=phase2.run and _phase2_completed(settings))
         except BaseException as exc:
             pipeline.end_run(run, status="failed", now=clock(), commit_sha=None, message=f"{type(exc).__name__}: {exc}")
@@ -151,14 +151,13 @@ def _stop_when_unreachable(results: list[pipeline.Extraction]) -> None:
 
 
 def _phase2_completed(settings: Settings) -> bool:
-    """pipeline.consolidate returns None both for "nothing to commit" and for "could not claim phase 2";
+    """pipeline.fold returns None both for "nothing to commit" and for "could not claim phase 2";
     only the first counts as a consolidation for the cooldown."""
     with open_state(settings.state_dir) as db:
-        job = db.job(pipeline.CONSOLIDATE, "global")
+        job = db.job(pipeline.PHASE2_JOB, "global")
     return bool(job and job["status"] == "done")
 
 
 def _record_mode(run: pipeline.Run, mode: str, now: datetime, *, consolidated: bool) -> None:
     with open_state(run.settings.state_dir) as db:
-        db.con.execute("UPDATE runs SET mode = ?, consolidated_at = ? WHERE run_id = ?",
-                       [mode, naive_utc(now) if consolidated else None, run.run_id])
+        db.record_mode(run.run_id, mode, now if consolidated else None)

@@ -1,7 +1,7 @@
 """The night's work as plain functions; ``flows/consolidate.py`` only orchestrates them.
 
 Order: ``begin_run`` -> ``find_work`` -> ``extract_rollout`` (pure, one per candidate, parallel)
--> ``record_extractions`` -> ``consolidate`` -> ``end_run``. Every database and memory-home write
+-> ``record_extractions`` -> ``fold`` (phase 2) -> ``end_run``. Every database and memory-home write
 happens in the calling process; ``extract_rollout`` only reads its transcript and returns a value,
 so it can run on any task runner.
 """
@@ -19,7 +19,10 @@ from pathlib import Path
 
 import git
 
-from nightshift.phase2 import agent as consolidate_agent
+from nightshift.clock import compact_stamp, utcnow
+from nightshift.files import write_atomic
+from nightshift.phase2.contract import HANDBOOK_FILES
+from nightshift.phase2 import agent
 
 from nightshift.phase2 import handbook
 
@@ -27,7 +30,7 @@ from nightshift.phase2 import home as memory_home
 
 from nightshift.phase2 import quarantine
 
-from nightshift.phase2 import selection as usage
+from nightshift.phase2 import retention
 
 from nightshift.phase2 import workspace
 from nightshift.phase1.builtin import extract_builtin
@@ -41,20 +44,17 @@ from nightshift.ingest.redact import redact_obj
 from nightshift.scope import opted_out, project_key
 from nightshift.settings import Settings
 from nightshift.store.state import open_state
-from nightshift.ingest.transcript import NotATranscript
+from nightshift.store.usage import Policy
+from nightshift.ingest.transcript import SUBAGENT_NOTE, NotATranscript
 
 EXTRACT = "extract"
-CONSOLIDATE = "consolidate"
+PHASE2_JOB = "consolidate"  # the phase 2 job's kind, as state files hold it and `status` shows it
 GENERATED_BASES = "generated"  # <state_dir>/generated/: what the builtin wrote last, for 3-way merges
 PROPOSED_BASES = "generated-proposed"  # <state_dir>/: the same for the text waiting for review (review mode)
 PHASE2_MARKER = "phase2-in-progress.json"  # <state_dir>/: exists while phase 2 may leave uncommitted work in the home
 COUNT_KEYS = {"memory": "memories", "no_op": "no_ops", "skipped": "skipped", "failed": "failed", "quarantined": "quarantined",
               "ignored": "ignored"}
 EXTERNAL_NOTE = "pulled in external content (web search, fetched pages or MCP tools)"
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -108,7 +108,7 @@ class Extraction:
 
 
 def begin_run(settings: Settings, now: datetime) -> Run:
-    run = Run(run_id=now.strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6], owner=uuid.uuid4().hex, settings=settings)
+    run = Run(run_id=f"{compact_stamp(now)}-" + uuid.uuid4().hex[:6], owner=uuid.uuid4().hex, settings=settings)
     memory_home.check_home(settings.home)  # raises before anything is written: a damaged repository, a planted link
     repo = memory_home.open_home(settings.home)
     if stale := memory_home.clear_stale_git_locks(repo):  # callers hold the run lock (nightshift.lock)
@@ -173,7 +173,7 @@ def extract_rollout(file: FileStat, s: Settings) -> Extraction:
     ident = dict(
         rollout_id=transcript.session_id,
         source_format=transcript.source_format,
-        project_key=project_key(transcript.cwd, transcript.git_remote),
+        project_key=project_key(transcript.cwd, transcript.git_remote, transcript.project_scope),
         updated_at=max(transcript.updated_at, mtime) if transcript.updated_at else mtime,
         harness=dict(transcript.stats.harness),
     )
@@ -181,7 +181,7 @@ def extract_rollout(file: FileStat, s: Settings) -> Extraction:
     stats = transcript.stats
     note = f"lines {stats.lines}, malformed {stats.malformed_lines}, unknown {stats.unknown_records}" if stats.malformed_lines or stats.unknown_records else None
     if transcript.metadata.get("subagent") == "true":
-        return Extraction(file, "skipped", note="sub-agent thread: part of its parent session", **ident)
+        return Extraction(file, "skipped", note=SUBAGENT_NOTE, **ident)
     if why := opted_out(transcript.cwd, ident["project_key"], s.exclude_projects):  # before any model sees it
         return Extraction(file, "ignored", note=f"skipped by your choice: {why}", **ident)
     external = transcript.metadata.get("external_context") == "true"
@@ -215,15 +215,15 @@ def record_extractions(run: Run, results: list[Extraction], now: datetime) -> No
         for r in results:
             with db.transaction():  # all of one rollout's writes or none: a kill here leaves its job to the lease
                 _record_one(db, run, r, backoff, now)
-        run.bump("citations", usage.record_citations(db, [(r.rollout_id, r.updated_at, r.citations) for r in results if r.citations]))
+        run.bump("citations", db.record_citations([(r.rollout_id, r.updated_at, r.citations) for r in results if r.citations]))
         run.bump("malformed_citations", sum(r.malformed_citations for r in results))
-        run.bump("pruned", usage.prune(db, s, now, keep=run.consumed))  # never what this run just extracted
+        run.bump("pruned", retention.prune(db, s, now, keep=run.consumed))  # never what this run just extracted
 
 
 def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) -> None:
     if r.outcome == "memory" and (reasons := quarantine.scan_memory(r.memory)):  # kept, never stored
-        quarantine.record(db, source="raw_memory", reasons=reasons, content=quarantine.memory_text(r.memory), now=now,
-                          rollout_id=r.rollout_id, source_path=r.file.path, run_id=run.run_id)
+        db.record_quarantine(source="raw_memory", reasons=reasons, content=quarantine.memory_text(r.memory), now=now,
+                             rollout_id=r.rollout_id, source_path=r.file.path, run_id=run.run_id)
         run.notes.append(f"quarantined: {r.file.path}: {reasons[0]}")
         r = replace(r, outcome="quarantined", note=f"quarantined: {'; '.join(reasons)}"[:1000])
     run.bump(COUNT_KEYS[r.outcome])
@@ -240,7 +240,7 @@ def _record_one(db, run: Run, r: Extraction, backoff: timedelta, now: datetime) 
         stored = StoredMemory(r.rollout_id, r.file.path, r.source_format, r.project_key, r.memory, r.updated_at)
         db.store_memory(stored, workspace.render_raw_memory_md(stored), now)
         if r.external_context:
-            quarantine.mark_external(db, r.rollout_id)
+            db.mark_external(r.rollout_id)
         run.consumed.append(r.rollout_id)
     elif r.outcome in ("no_op", "ignored") and r.rollout_id and db.delete_memory(r.rollout_id):
         run.removed.append(r.rollout_id)  # forgetting starts here (or opting out): the next consolidation drops it
@@ -258,49 +258,48 @@ def _bases_dir(s: Settings) -> Path:
 def _write_bases(folder: Path, generated: dict[str, str]) -> None:
     for name, text in generated.items():
         folder.mkdir(parents=True, exist_ok=True)
-        workspace.write_atomic(folder / name, text)
+        write_atomic(folder / name, text)
 
 
-def consolidate(run: Run, now: datetime) -> str | None:
-    """Phase 2: sync the inputs, let the builtin rules (provider builtin) or the consolidation agent edit the
-    handbook, commit. Returns the commit sha. Any failure restores the home to HEAD, backs off and re-raises."""
+def fold(run: Run, now: datetime) -> str | None:
+    """Phase 2, folding the selected memories into the handbook: sync the inputs, let the builtin rules
+    (provider builtin) or the consolidation agent edit the handbook, commit. Returns the commit sha. Any failure restores the home to HEAD, backs off and re-raises."""
     s = run.settings
     repo = memory_home.open_home(s.home)
     lease = timedelta(minutes=s.job_lease_minutes)
     with open_state(s.state_dir) as db:
-        db.enqueue(CONSOLIDATE, "global", size=None, mtime=None, max_retries=s.job_max_retries, now=now)
-        if not db.claim(CONSOLIDATE, "global", run.owner, lease, now):
+        db.enqueue(PHASE2_JOB, "global", size=None, mtime=None, max_retries=s.job_max_retries, now=now)
+        if not db.claim(PHASE2_JOB, "global", run.owner, lease, now):
             run.notes.append("consolidation skipped: another owner holds the phase 2 lease or it is backing off")
             return None
-        selection = db.select_memories(limit=s.max_raw_memories, max_unused_days=s.max_unused_days,
-                                       half_life_days=s.usage_half_life_days, now=now)
+        selection = db.select_memories(Policy.of(s), now)
         selection = quarantine.screen(db, selection, run.run_id, now)  # before anything is written from them
-    spent = consolidate_agent.Usage()
+    spent = agent.Usage()
     if s.review and not memory_home.has_commits(repo):  # a proposal needs a main branch to be proposed on
         memory_home.commit_run(repo, "nightshift: start the memory home", "", [])
     _mark_phase2(s, repo, run.owner)
     try:
         workspace.sync_workspace(s.home, selection)
         if s.provider == "builtin":
-            sha, generated = _consolidate_builtin(run, repo, selection)
+            sha, generated = _fold_builtin(run, repo, selection)
         else:
-            sha, generated = _consolidate_with_agent(run, repo, selection, spent), {}
+            sha, generated = _fold_with_agent(run, repo, selection, spent), {}
     except BaseException as exc:
         # On a full or broken disk the clean-up can fail too; the original error is the one to report.
         # Then the marker stays, and the next run's recovery undoes this run's work (and the lease expires).
         try:
             memory_home.restore_head(repo)
             with open_state(s.state_dir) as db:
-                db.fail(CONSOLIDATE, "global", run.owner, f"{type(exc).__name__}: {exc}", timedelta(minutes=s.job_retry_backoff_minutes), now)
+                db.fail(PHASE2_JOB, "global", run.owner, f"{type(exc).__name__}: {exc}", timedelta(minutes=s.job_retry_backoff_minutes), now)
         except Exception as cleanup:
             run.notes.append(f"clean-up after the failed consolidation failed too, left to the next run: {cleanup}")
         else:
             (s.state_dir / PHASE2_MARKER).unlink(missing_ok=True)
-            if isinstance(exc, consolidate_agent.AgentFailed):  # a bound or a failed check: say where the home stands
+            if isinstance(exc, agent.AgentFailed):  # a bound or a failed check: say where the home stands
                 raise exc.restored(s.home, repo.head.commit.hexsha if memory_home.has_commits(repo) else None) from exc
         raise
     finally:
-        run.spend(CONSOLIDATE, s.consolidate_model, spent.calls, spent.tokens_in, spent.tokens_out)
+        run.spend(PHASE2_JOB, s.consolidate_model, spent.calls, spent.tokens_in, spent.tokens_out)
     if s.review and sha:  # main stays as it is; the merge bases of the proposed text wait beside it
         memory_home.propose(repo, sha)
         _write_bases(s.state_dir / PROPOSED_BASES, generated)
@@ -308,7 +307,7 @@ def consolidate(run: Run, now: datetime) -> str | None:
     # The merge bases move only once HEAD holds what they describe (a commit, or nothing to commit).
     _write_bases(_bases_dir(s), generated)
     with open_state(s.state_dir) as db:
-        db.finish(CONSOLIDATE, "global", run.owner, now, tokens_in=spent.tokens_in, tokens_out=spent.tokens_out)
+        db.finish(PHASE2_JOB, "global", run.owner, now, tokens_in=spent.tokens_in, tokens_out=spent.tokens_out)
     (s.state_dir / PHASE2_MARKER).unlink(missing_ok=True)
     return sha
 
@@ -328,13 +327,13 @@ def _trailers(run: Run, selection: list[StoredMemory], repo: git.Repo) -> list[t
     return trailers + [("Nightshift-Rollout", rid) for rid in sorted(rollouts)]
 
 
-def _consolidate_builtin(run: Run, repo: git.Repo, selection: list[StoredMemory]) -> tuple[str | None, dict[str, str]]:
+def _fold_builtin(run: Run, repo: git.Repo, selection: list[StoredMemory]) -> tuple[str | None, dict[str, str]]:
     s = run.settings
     bases_dir = _bases_dir(s)
     bases = {name: (bases_dir / name).read_text(encoding="utf-8") if (bases_dir / name).exists() else None
-             for name in ("MEMORY.md", "memory_summary.md")}
+             for name in HANDBOOK_FILES}
     generated = handbook.apply_builtin(s.home, selection, s.summary_token_cap, bases)
-    committed = {name: memory_home.file_at_head(repo, name) for name in quarantine.HANDBOOK_FILES}
+    committed = {name: memory_home.file_at_head(repo, name) for name in HANDBOOK_FILES}
     with open_state(s.state_dir) as db:
         quarantine.guard_handbook(db, s.home, committed, run.run_id, utcnow())  # raises: nothing is committed
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))
@@ -353,33 +352,33 @@ def _describe(change: handbook.Change) -> str:
     return f'merged "{change.new}" into "{change.old}"'  # the same rule said again
 
 
-def _consolidate_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemory], spent: consolidate_agent.Usage) -> str | None:
+def _fold_with_agent(run: Run, repo: git.Repo, selection: list[StoredMemory], spent: agent.Usage) -> str | None:
     s = run.settings
     lease = timedelta(minutes=s.job_lease_minutes)
 
     def renew() -> bool:
         with open_state(s.state_dir) as db:
-            return db.renew(CONSOLIDATE, "global", run.owner, lease, utcnow())
+            return db.renew(PHASE2_JOB, "global", run.owner, lease, utcnow())
 
-    summary = consolidate_agent.consolidate_with_model(repo, s, selection, heartbeat=renew, usage=spent)
+    summary = agent.fold_with_model(repo, s, selection, heartbeat=renew, usage=spent)
     if summary is None:
-        memory_home.restore_head(repo)  # nothing to consolidate: the synced inputs wait for a night with work
+        memory_home.restore_head(repo)  # nothing to fold in: the synced inputs wait for a night with work
         return None
     if not renew():
-        raise consolidate_agent.LeaseLost("lost the phase 2 lease before committing; nothing committed")
+        raise agent.LeaseLost("lost the phase 2 lease before committing; nothing committed")
     # the agent's own check already refused flagged lines; this last gate records any it let through
-    committed = {name: memory_home.file_at_head(repo, name) for name in quarantine.HANDBOOK_FILES}
+    committed = {name: memory_home.file_at_head(repo, name) for name in HANDBOOK_FILES}
     with open_state(s.state_dir) as db:
         quarantine.guard_handbook(db, s.home, committed, run.run_id, utcnow())  # raises: nothing is committed
     subject, body = _commit_message(run, selection, memory_home.changed_files(repo))
-    body += "\n\n" + consolidate_agent.commit_note(summary, s.consolidate_model)
+    body += "\n\n" + agent.commit_note(summary, s.consolidate_model)
     return memory_home.commit_run(repo, subject, body, _trailers(run, selection, repo))
 
 
 def _mark_phase2(s: Settings, repo: git.Repo, owner: str) -> None:
     head = repo.head.commit.hexsha if memory_home.has_commits(repo) else None
     s.state_dir.mkdir(parents=True, exist_ok=True)
-    workspace.write_atomic(s.state_dir / PHASE2_MARKER, json.dumps({"head": head, "owner": owner}))
+    write_atomic(s.state_dir / PHASE2_MARKER, json.dumps({"head": head, "owner": owner}))
 
 
 def _recover_interrupted(run: Run, repo: git.Repo, now: datetime) -> None:
@@ -396,11 +395,11 @@ def _recover_interrupted(run: Run, repo: git.Repo, now: datetime) -> None:
         if head is not None:  # before the first commit there are no hand edits to protect
             repo.git.add(A=True)
             patch = s.state_dir / f"interrupted-{run.run_id}.patch"
-            patch.write_text(repo.git.diff("--cached", "HEAD", "--binary") + "\n", encoding="utf-8")
+            write_atomic(patch, repo.git.diff("--cached", "HEAD", "--binary") + "\n")
             run.notes.append(f"an interrupted consolidation left uncommitted changes; kept in {patch} and undone")
         memory_home.restore_head(repo)
     with open_state(s.state_dir) as db:
-        db.fail(CONSOLIDATE, "global", left["owner"], "interrupted: the run stopped during consolidation", timedelta(0), now)
+        db.fail(PHASE2_JOB, "global", left["owner"], "interrupted: the run stopped during consolidation", timedelta(0), now)
     marker.unlink()
 
 

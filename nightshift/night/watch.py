@@ -18,12 +18,13 @@ from datetime import datetime
 
 import watchfiles
 
+from nightshift.clock import utcnow
 from nightshift.night import steps as pipeline
-from nightshift.ingest.discover import discover, walk_transcript_files
+from nightshift.ingest.discover import discover, named_like_a_transcript, walk_transcript_files
 from nightshift.lock import LockHeld
 from nightshift.night.schedule import FRESH, PassResult, decide, phase2_inputs, run_pass
 from nightshift.settings import Settings
-from nightshift.store.state import DB_NAME, StateBusy, naive_utc, open_state
+from nightshift.store.state import DB_NAME, StateBusy, open_state
 
 TICK_SECONDS = 1.0  # how often the timer is checked while no file changes
 
@@ -45,11 +46,7 @@ def work_waiting(settings: Settings, now: datetime) -> bool:
         return True
     with open_state(settings.state_dir, read_only=True, wait_seconds=1) as db:
         watermarks = db.rollout_watermarks()
-        # Failed jobs backing off (or out of attempts) on the very input they failed on.
-        blocked = set(db.con.execute(
-            "SELECT key, source_size, source_mtime FROM jobs WHERE kind = ? AND status = 'failed' AND (attempts_left <= 0 OR retry_at > ?)",
-            [pipeline.EXTRACT, naive_utc(now)],
-        ).fetchall())
+        blocked = db.unclaimable_inputs(pipeline.EXTRACT, now)  # by the claim's own rule
         last, new = phase2_inputs(db)
     found = discover(settings.sources, watermarks, now=now, idle_hours=settings.idle_hours, max_age_days=settings.max_age_days)
     if any((c.path, c.size, c.mtime) not in blocked for c in found.candidates):
@@ -60,7 +57,7 @@ def work_waiting(settings: Settings, now: datetime) -> bool:
 def _plan(settings: Settings) -> float:
     """Monotonic time of the next timer wake."""
     interval = settings.fresh_interval_minutes * 60
-    idle_in = seconds_until_next_idle(settings, pipeline.utcnow())
+    idle_in = seconds_until_next_idle(settings, utcnow())
     return time.monotonic() + (min(interval, idle_in + 1) if idle_in is not None else interval)
 
 
@@ -71,7 +68,7 @@ def watch(settings: Settings, stop: threading.Event, on_pass: Callable[[PassResu
 
     def maybe_pass() -> float:
         try:
-            if work_waiting(settings, pipeline.utcnow()):
+            if work_waiting(settings, utcnow()):
                 on_pass(run_pass(settings, FRESH))
         except (LockHeld, StateBusy) as exc:
             on_note(f"another run is busy, trying again later ({exc})")
@@ -81,7 +78,7 @@ def watch(settings: Settings, stop: threading.Event, on_pass: Callable[[PassResu
 
     # The first pass runs on the first tick, once the watcher is live: a transcript written during it is not missed.
     wake_at = 0.0
-    for changes in watchfiles.watch(*folders, watch_filter=lambda _change, path: path.endswith(".jsonl"), stop_event=stop,
+    for changes in watchfiles.watch(*folders, watch_filter=lambda _change, path: named_like_a_transcript(path), stop_event=stop,
                                     rust_timeout=int(TICK_SECONDS * 1000), yield_on_timeout=True, raise_interrupt=False):
         if stop.is_set():
             break

@@ -92,7 +92,8 @@ _COMPLAINT = re.compile(
     r"^(?:(?:i|we)\s+(?:really\s+)?(?:like|love|hate|dislike|can'?t\s+stand)\s+(?:it\s+)?when\s+you\s+\w"
     # and so is a bare correction ("not grep -r, rg.") or a team's refusal ("we don't use mocha.")
     r"|not\s+[\w.-]+(?:\s+-{1,2}\w+)?,\s*[\w.-]+\W*$"
-    r"|(?:we|i)\s+(?:don'?t|do\s+not|never)\s+(?:use|add|ship|import|install|run)\s+[\w.-]+\W*$"
+    r"|(?:stop\W+)?(?:(?:we|i)\s+)?(?:don'?t|do\s+not|never)\s+(?:use|add|ship|import|install|run)\s+`?[\w.-]+`?"
+    r"(?:\s+(?:here|in\s+this\s+(?:repo|project|codebase)))?\W*$"
     r"|[\w.`-]+,?\s+not\s+[\w.`-]+\W*$)",
     re.I,
 )
@@ -917,8 +918,8 @@ def _is_standing_rule(sentence: str) -> bool:
     if len(sentence.split()) < 3 or sentence.endswith("?"):
         return False
     head = _strip_lead(sentence)
-    if _QUESTION_START.match(head) or _ONE_OFF.search(sentence) or _HEDGE.search(sentence):
-        return False
+    if _QUESTION_START.match(head) or _ONE_OFF.search(sentence) or _HEDGE.search(sentence) or _COMPLAINT.match(head):
+        return False  # a complaint or a bare refusal counts only when the message says nothing else
     heads = [head]
     if clause := _LEAD_CLAUSE.match(sentence):
         heads.append(_LEAD_WORDS.sub("", sentence[clause.end():]))

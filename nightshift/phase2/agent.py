@@ -1,6 +1,6 @@
 """Phase 2 with a model: an agent with sandboxed file tools edits the handbook, within hard bounds.
 
-``consolidate_with_model`` runs after the inputs are synced. It decides whether there is work (no
+``fold_with_model`` runs after the inputs are synced. It decides whether there is work (no
 input change and a valid handbook means no model call), writes tonight's diff for the agent,
 and drives a Chat Completions tool-calling loop until the agent calls ``finish`` and the handbook
 passes ``check_artifacts``; a failed check is shown to the agent once for repair. The loop stops
@@ -25,24 +25,25 @@ from typing import TYPE_CHECKING
 import git
 
 from nightshift.errors import EXIT_FAILED, UserError
+from nightshift.files import write_atomic
 from nightshift.phase2 import handbook
-from nightshift.phase2.tools import DIFF_NAME, TOOL_SPECS, WRITABLE_DIR, WRITABLE_FILES, Sandbox
+from nightshift.phase2.contract import BYTES_PER_TOKEN, DIFF_FILE, GROUP_PREFIX, HANDBOOK_FILES, INDEX, MEMORY_MD, SKILLS_DIR, SUMMARY_MD
+from nightshift.phase2.tools import TOOL_SPECS, Sandbox
 from nightshift.phase2.home import IDENTITY, changed_files, file_at_head, has_commits
 from nightshift.llm import ChatResult, ModelError, chat, estimate_tokens, make_client
 from nightshift.memory import StoredMemory
 from nightshift.ingest.redact import redact
-from nightshift.resources import prompt_path
+from nightshift.resources import fill_prompt, prompt_path
 from nightshift.ingest.scanner import find_injections
 from nightshift.settings import Settings
-from nightshift.phase2.workspace import remembered, write_atomic
+from nightshift.phase2.workspace import remembered
 
 if TYPE_CHECKING:  # the openai package takes ~0.4 s to import; a night with nothing new never needs it
     import openai
 
-log = logging.getLogger("nightshift.consolidate")
+log = logging.getLogger("nightshift.phase2")
 
 INIT, INCREMENTAL = "INIT", "INCREMENTAL"
-DIFF_FILE = "consolidation.diff"  # in the state dir: git-ignored, never committed, kept for inspection
 DIFF_CAP = 256 * 1024
 STATUS_LINES_SHOWN = 40  # of the diff's file list, in the first message
 HEARTBEAT_STEPS, HEARTBEAT_SECONDS = 10, 60.0
@@ -92,8 +93,8 @@ class Usage:
 
 
 def _writable_texts(home: Path) -> list[tuple[str, str]]:
-    paths = [home / name for name in WRITABLE_FILES if (home / name).is_file()]
-    paths += sorted(p for p in (home / WRITABLE_DIR).rglob("*") if p.is_file()) if (home / WRITABLE_DIR).is_dir() else []
+    paths = [home / name for name in HANDBOOK_FILES if (home / name).is_file()]
+    paths += sorted(p for p in (home / SKILLS_DIR).rglob("*") if p.is_file()) if (home / SKILLS_DIR).is_dir() else []
     return [(p.relative_to(home).as_posix(), p.read_text(encoding="utf-8", errors="replace")) for p in paths]
 
 
@@ -102,19 +103,19 @@ def _unindexed_groups(memory: str, summary: str) -> list[str]:
     never points a session at it."""
     groups: list[dict[str, str]] = []
     for line in memory.splitlines():
-        if line.startswith(handbook.GROUP_PREFIX):
+        if line.startswith(GROUP_PREFIX):
             groups.append({})
         elif groups and line.split(":", 1)[0] in ("scope", "applies_to") and ":" in line:
             key, value = line.split(":", 1)
             groups[-1].setdefault(key, value.strip())
-    index = summary.split("## What's in memory", 1)[1].split("\n## ", 1)[0] if "## What's in memory" in summary else ""
+    index = summary.split(INDEX, 1)[1].split("\n## ", 1)[0] if INDEX in summary else ""
     errors = []
     for group in groups:
         if "scope" not in group or "applies_to" not in group:
             continue  # validate_memory_md already reports it
         tag = "global" if group["scope"] == "global" else f"project: {group['applies_to']}"
         if f"[{tag}]" not in index:
-            errors.append(f"memory_summary.md: '## What's in memory' has no '- [{tag}] ...' line for that task group of MEMORY.md")
+            errors.append(f"{SUMMARY_MD}: '{INDEX}' has no '- [{tag}] ...' line for that task group of {MEMORY_MD}")
     return errors
 
 
@@ -131,11 +132,11 @@ def _skill_errors(rel: str, text: str) -> list[str]:
 
 def check_artifacts(home: Path, token_cap: int) -> list[str]:
     """What must hold before a consolidation is committed; each problem is phrased for the agent."""
-    missing = [f"{name} is missing" for name in WRITABLE_FILES if not (home / name).is_file()]
+    missing = [f"{name} is missing" for name in HANDBOOK_FILES if not (home / name).is_file()]
     if missing:
         return missing
-    memory = (home / handbook.MEMORY_MD).read_text(encoding="utf-8", errors="replace")
-    summary = (home / handbook.SUMMARY_MD).read_text(encoding="utf-8", errors="replace")
+    memory = (home / MEMORY_MD).read_text(encoding="utf-8", errors="replace")
+    summary = (home / SUMMARY_MD).read_text(encoding="utf-8", errors="replace")
     errors = handbook.validate_memory_md(memory) + handbook.validate_summary_md(summary, token_cap)
     errors += _unindexed_groups(memory, summary)
     for rel, text in _writable_texts(home):
@@ -158,7 +159,7 @@ def _hand_edits(repo: git.Repo) -> str:
         if commit.author.name == IDENTITY[0]:
             if commit == repo.head.commit:
                 return ""
-            return repo.git.diff(commit.hexsha, "HEAD", "--", *WRITABLE_FILES, WRITABLE_DIR)
+            return repo.git.diff(commit.hexsha, "HEAD", "--", *HANDBOOK_FILES, SKILLS_DIR)
     return ""
 
 
@@ -182,24 +183,19 @@ def write_diff(repo: git.Repo, diff_file: Path, cap: int = DIFF_CAP) -> list[str
     return status
 
 
-def kickoff(mode: str, status: list[str], home: Path, token_cap: int, problems: list[str], memories: int) -> str:
-    lines = [f"Mode: {mode}."]
-    if mode == INIT:
-        lines.append(f"There is no handbook yet: build MEMORY.md and memory_summary.md from raw_memories.md "
-                     f"({memories} raw memories) and rollout_summaries/.")
-    else:
-        lines.append(f"Read {DIFF_NAME} first: it is tonight's work queue. The inputs that changed since the last consolidation:")
-        lines += status[:STATUS_LINES_SHOWN] or ["(none)"]
-        if len(status) > STATUS_LINES_SHOWN:
-            lines.append(f"... and {len(status) - STATUS_LINES_SHOWN} more, listed in {DIFF_NAME}")
-        sizes = {name: len((home / name).read_text(encoding="utf-8", errors="replace").splitlines())
-                 for name in WRITABLE_FILES if (home / name).is_file()}
-        lines.append("The handbook now: " + ", ".join(f"{name} {n} lines" for name, n in sizes.items()) + ".")
-    lines.append(f"memory_summary.md must stay under {token_cap} tokens (about {token_cap * handbook.BYTES_PER_TOKEN} bytes).")
-    if problems:
-        lines += ["The handbook fails validation right now; fix this too:", *(f"- {p}" for p in problems)]
-    lines.append("Call finish with a short summary when you are done.")
-    return "\n".join(lines)
+def kickoff(mode: str, status: list[str], s: Settings, problems: list[str], memories: int) -> str:
+    """The agent's first message: prompts/consolidate_init.md or consolidate_incremental.md, filled in."""
+    changed = status[:STATUS_LINES_SHOWN] or ["(none)"]
+    if len(status) > STATUS_LINES_SHOWN:
+        changed.append(f"... and {len(status) - STATUS_LINES_SHOWN} more, listed in {DIFF_FILE}")
+    sizes = {name: len((s.home / name).read_text(encoding="utf-8", errors="replace").splitlines())
+             for name in HANDBOOK_FILES if (s.home / name).is_file()}
+    values = {"memories": memories, "diff_name": DIFF_FILE, "changed": "\n".join(changed),
+              "sizes": ", ".join(f"{name} {n} lines" for name, n in sizes.items()),
+              "problems": "\n".join(f"- {p}" for p in problems) or "(none)",
+              "token_cap": s.summary_token_cap, "cap_bytes": s.summary_token_cap * BYTES_PER_TOKEN}
+    template = prompt_path(f"consolidate_{mode.lower()}.md", s.prompts_dir).read_text(encoding="utf-8")
+    return fill_prompt(template, values)
 
 
 # --- the loop ------------------------------------------------------------------------------------
@@ -302,13 +298,13 @@ def run_agent(sandbox: Sandbox, task: str, *, client: openai.OpenAI, s: Settings
     raise AgentFailed(f"step limit reached: {s.phase2_max_steps} model turns without a valid finish")
 
 
-def consolidate_with_model(repo: git.Repo, s: Settings, selection: list[StoredMemory], *,
-                           heartbeat: Callable[[], bool], usage: Usage) -> str | None:
+def fold_with_model(repo: git.Repo, s: Settings, selection: list[StoredMemory], *,
+                    heartbeat: Callable[[], bool], usage: Usage) -> str | None:
     """Run after ``sync_workspace``. Returns the agent's summary, or None when there was nothing to
     do (and no model was called): no memories to build a first handbook from, or no input change
     and a handbook that passes the checks."""
     home = s.home
-    mode = INIT if file_at_head(repo, handbook.MEMORY_MD) is None else INCREMENTAL
+    mode = INIT if file_at_head(repo, MEMORY_MD) is None else INCREMENTAL
     if mode == INIT and not remembered(selection):
         return None
     problems = check_artifacts(home, s.summary_token_cap) if mode == INCREMENTAL else []
@@ -316,7 +312,7 @@ def consolidate_with_model(repo: git.Repo, s: Settings, selection: list[StoredMe
         return None
     diff_file = s.state_dir / DIFF_FILE
     status = write_diff(repo, diff_file)
-    task = kickoff(mode, status, home, s.summary_token_cap, problems, len(remembered(selection)))
+    task = kickoff(mode, status, s, problems, len(remembered(selection)))
     return run_agent(Sandbox(home, diff_file), task, client=make_client(s), s=s,
                      check=lambda: check_artifacts(home, s.summary_token_cap), heartbeat=heartbeat, usage=usage)
 

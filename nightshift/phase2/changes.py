@@ -16,8 +16,7 @@ from dataclasses import asdict, dataclass
 
 import git
 
-from nightshift.phase2.handbook import KNOWLEDGE_SECTIONS, MEMORY_MD, NONE_YET, SCOPED_SECTIONS, SUMMARY_MD
-from nightshift.phase2.workspace import ROLLOUT_SUMMARIES
+from nightshift.phase2.contract import KNOWLEDGE_SECTIONS, MEMORY_MD, NONE_YET, ROLLOUT_SUMMARIES, SCOPED_SECTIONS, SUMMARY_MD
 
 ADDED, REPLACED, REMOVED = "added", "replaced", "removed"
 _ENTRY_SECTIONS = {MEMORY_MD: KNOWLEDGE_SECTIONS, SUMMARY_MD: SCOPED_SECTIONS}

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nightshift.clock import utc
+from nightshift.files import write_atomic
 from nightshift.ingest.citations import short_ids
 from nightshift.memory import (
     Outcome,
@@ -41,28 +43,30 @@ from nightshift.memory import (
     says_the_same,
     valued_settings,
 )
-from nightshift.phase2.workspace import (
+from nightshift.phase2.contract import (
+    ALL_PROJECTS,
+    GROUP_PREFIX,
+    HANDBOOK_TITLE,
+    INDEX,
+    KNOWLEDGE_SECTIONS,
+    MEMORY_MD,
+    NONE_YET,
+    PREFERENCES,
+    PROFILE,
     ROLLOUT_SUMMARIES,
-    one_line,
-    remembered,
-    rollout_summary_names,
-    utc,
-    write_atomic,
+    SCOPED_SECTIONS,
+    SUMMARY_MD,
+    SUMMARY_SECTIONS,
+    SUMMARY_VERSION,
+    TASK_PREFIX,
+    TIPS,
+    cap_bytes,
+    fit_to_cap,
+    tokens,
 )
+from nightshift.phase2.workspace import one_line, remembered, rollout_summary_names
 
-MEMORY_MD = "MEMORY.md"
-SUMMARY_MD = "memory_summary.md"
-BYTES_PER_TOKEN = 4
-
-HANDBOOK_TITLE = "# Memory handbook"
 HANDBOOK_NOTE = "Maintained by nightshift from your coding-agent sessions; edits you make by hand are kept."
-GROUP_PREFIX = "## Task group: "
-TASK_PREFIX = "### Task: "
-KNOWLEDGE_SECTIONS = ("### User preferences", "### Reusable knowledge", "### Failures and fixes")
-SUMMARY_SECTIONS = ("## User profile", "## Preferences", "## General tips", "## What's in memory")
-SCOPED_SECTIONS = ("## Preferences", "## General tips")
-NONE_YET = "- (none yet)"
-ALL_PROJECTS = "all projects"
 MAX_INDEX_KEYWORDS = 10
 
 # --- task groups -------------------------------------------------------------------------------
@@ -274,11 +278,11 @@ _Row = tuple[str, tuple[int, int, float] | None]
 def _summary_rows(selection: list[StoredMemory]) -> list[_Row]:
     groups = _task_groups(selection)
     return [
-        ("v1", None),
-        *_section_rows("## User profile", _profile_rows(remembered(selection))),
-        *_section_rows("## Preferences", _scoped_rows(groups, _preferences)),
-        *_section_rows("## General tips", _scoped_rows(groups, lambda g: _knowledge(g) + _failures(g, fixed_only=True))),
-        *_section_rows("## What's in memory", _index_rows(groups)),
+        (SUMMARY_VERSION, None),
+        *_section_rows(PROFILE, _profile_rows(remembered(selection))),
+        *_section_rows(PREFERENCES, _scoped_rows(groups, _preferences)),
+        *_section_rows(TIPS, _scoped_rows(groups, lambda g: _knowledge(g) + _failures(g, fixed_only=True))),
+        *_section_rows(INDEX, _index_rows(groups)),
     ]
 
 
@@ -329,29 +333,10 @@ def _count(n: int, noun: str) -> str:
 
 
 def _fit(rows: list[_Row], token_cap: int) -> str:
-    """Drop whole lines, lowest priority first (later lines first on ties), until the cap holds."""
-    size = sum(len(line.encode("utf-8")) + 1 for line, _ in rows)
-    droppable = sorted((i for i, (_, rank) in enumerate(rows) if rank is not None), key=lambda i: (rows[i][1], -i))
-    dropped: set[int] = set()
-    for i in droppable:
-        if size <= token_cap * BYTES_PER_TOKEN:
-            break
-        dropped.add(i)
-        size -= len(rows[i][0].encode("utf-8")) + 1
-    return "\n".join(rows[i][0] for i in range(len(rows)) if i not in dropped and not _emptied(rows, i, dropped)) + "\n"
-
-
-def _emptied(rows: list[_Row], i: int, dropped: set[int]) -> bool:
-    """A ``###`` sub-heading whose every entry was dropped goes too."""
-    if not rows[i][0].startswith("### "):
-        return False
-    body = []
-    for j in range(i + 1, len(rows)):
-        if rows[j][0].startswith("#"):
-            break
-        if rows[j][0].strip():
-            body.append(j)
-    return bool(body) and all(j in dropped for j in body)
+    """Drop whole lines, lowest priority first, until the cap holds (``contract.fit_to_cap``)."""
+    lines = [line for line, _ in rows]
+    fitted = fit_to_cap(lines, [rank for _, rank in rows], cap_bytes(token_cap))
+    return "\n".join(lines[i] for i in fitted.kept) + "\n"
 
 
 def render_summary_md(selection: list[StoredMemory], token_cap: int) -> str:
@@ -440,11 +425,10 @@ def _task_errors(where: str, body: list[str]) -> list[str]:
 def validate_summary_md(text: str, token_cap: int) -> list[str]:
     lines = text.splitlines()
     errors: list[str] = []
-    if not lines or lines[0] != "v1":
-        errors.append("memory_summary.md: the first line must be exactly 'v1'")
-    size = len(text.encode("utf-8"))
-    if size > token_cap * BYTES_PER_TOKEN:
-        errors.append(f"memory_summary.md: about {-(-size // BYTES_PER_TOKEN)} tokens, over the cap of {token_cap}")
+    if not lines or lines[0] != SUMMARY_VERSION:
+        errors.append(f"{SUMMARY_MD}: the first line must be exactly '{SUMMARY_VERSION}'")
+    if len(text.encode("utf-8")) > cap_bytes(token_cap):
+        errors.append(f"{SUMMARY_MD}: about {tokens(text)} tokens, over the cap of {token_cap}")
     for section in SUMMARY_SECTIONS:
         if section not in lines:
             errors.append(f"memory_summary.md: missing the '{section}' section")

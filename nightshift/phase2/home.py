@@ -15,12 +15,12 @@ from pathlib import Path
 import git
 
 from nightshift.errors import EXIT_FAILED, UserError
+from nightshift.phase2.contract import GENERATED, SKILLS_DIR, STATE_DIR
 
 IDENTITY = ("nightshift", "nightshift@localhost")
-GITIGNORE = ".nightshift/\n"
-GENERATED = ("MEMORY.md", "memory_summary.md", "raw_memories.md", "rollout_summaries")
+GITIGNORE = f"{STATE_DIR}/\n"
 # What nightshift reads and writes in the home; none of it may be a symbolic link (see check_home).
-OWN_PATHS = (*GENERATED, "skills", ".gitignore")
+OWN_PATHS = (*GENERATED, SKILLS_DIR, ".gitignore")
 
 
 class HomeDamaged(UserError):

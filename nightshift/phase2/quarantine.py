@@ -14,17 +14,14 @@ The read path withholds flagged lines of an existing summary with a visible note
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from nightshift.memory import RawMemory, StoredMemory
-from nightshift.ingest.redact import redact
 from nightshift.ingest.scanner import find_injections
-from nightshift.store.state import State, naive_utc
-
-HANDBOOK_FILES = ("MEMORY.md", "memory_summary.md")
+from nightshift.phase2.contract import HANDBOOK_FILES
+from nightshift.store.state import State
 
 
 class PoisonedHandbook(RuntimeError):
@@ -50,30 +47,12 @@ def scan_memory(memory: RawMemory) -> list[str]:
     return find_injections(memory_text(memory))
 
 
-def record(db: State, *, source: str, reasons: list[str], content: str, now: datetime,
-           rollout_id: str | None = None, source_path: str | None = None, run_id: str | None = None) -> None:
-    """Upsert one finding; the same text from the same place is one row whose ``last_seen`` moves.
-
-    Content and reasons (which quote it) are redacted first: the table is as private as the memory home."""
-    content = redact(content)
-    key = hashlib.sha256(f"{source}\0{rollout_id or source_path or ''}\0{content}".encode()).hexdigest()[:20]
-    moment = naive_utc(now)
-    db.con.execute(
-        """
-        INSERT INTO quarantine (id, source, rollout_id, source_path, reasons, content, run_id, created_at, last_seen)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, run_id = excluded.run_id
-        """,
-        [key, source, rollout_id, source_path, redact("\n".join(reasons)), content, run_id, moment, moment],
-    )
-
-
 def screen(db: State, selection: list[StoredMemory], run_id: str, now: datetime) -> list[StoredMemory]:
     """The memories phase 2 may read: flagged ones are recorded and left out."""
     clean = []
     for m in selection:
         if reasons := scan_memory(m.memory):
-            record(db, source="raw_memory", reasons=reasons, content=memory_text(m.memory), now=now,
+            db.record_quarantine(source="raw_memory", reasons=reasons, content=memory_text(m.memory), now=now,
                    rollout_id=m.rollout_id, source_path=m.source_path, run_id=run_id)
         else:
             clean.append(m)
@@ -98,7 +77,7 @@ def guard_handbook(db: State, home: Path, committed: dict[str, str | None], run_
         before = set((committed.get(name) or "").split("\n"))
         for number, line, reasons in flagged_lines(path.read_text(encoding="utf-8")):
             if line not in before:
-                record(db, source="handbook", reasons=reasons, content=line, now=now, source_path=name, run_id=run_id)
+                db.record_quarantine(source="handbook", reasons=reasons, content=line, now=now, source_path=name, run_id=run_id)
                 found.append(f"{name}:{number}: {reasons[0]}")
     if found:
         raise PoisonedHandbook("the consolidation added flagged lines, quarantined and not committed: " + "; ".join(found))
@@ -110,6 +89,3 @@ def flagged_in_home(home: Path) -> list[dict]:
             for name in HANDBOOK_FILES if (home / name).is_file()
             for number, _line, reasons in flagged_lines((home / name).read_text(encoding="utf-8", errors="replace"))]
 
-
-def mark_external(db: State, rollout_id: str) -> None:
-    db.con.execute("UPDATE raw_memories SET external_context = true WHERE rollout_id = ?", [rollout_id])

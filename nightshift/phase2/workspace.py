@@ -8,25 +8,17 @@ commit. Everything else in the home belongs to the consolidator or to the user a
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
 import re
-import tempfile
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
+from nightshift.clock import parse_stamp, stamp, utc
+from nightshift.files import write_atomic
+from nightshift.phase2.contract import RAW_MEMORIES, ROLLOUT_SUMMARIES
 from nightshift.memory import Decision, RawMemory, StoredMemory, Task
 
-ROLLOUT_SUMMARIES = "rollout_summaries"
-RAW_MEMORIES = "raw_memories.md"
 _UNSAFE = re.compile(r"[^a-z0-9-]+")
-
-
-def utc(moment: datetime) -> datetime:
-    """Stored times are UTC; naive ones (as DuckDB returns them) are read as UTC too."""
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def one_line(text: str) -> str:
@@ -59,28 +51,6 @@ def rollout_summary_names(selection: list[StoredMemory]) -> dict[str, str]:
     }
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` in one step so a killed run never leaves a half-written file behind."""
-    data = text.encode("utf-8")
-    if path.is_symlink():  # replacing it would drop the link, writing through it would write elsewhere: neither
-        raise OSError(f"{path} is a symbolic link; nightshift does not write through links")
-    if path.is_file() and path.read_bytes() == data:
-        return  # nothing changed: leave the file (and its mtime) alone
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 def sync_workspace(home: Path, selection: list[StoredMemory]) -> None:
     memories = remembered(selection)
     names = rollout_summary_names(memories)
@@ -94,10 +64,6 @@ def sync_workspace(home: Path, selection: list[StoredMemory]) -> None:
         if entry.name not in wanted and not entry.is_dir():
             entry.unlink()
     write_atomic(home / RAW_MEMORIES, _raw_memories_md(memories, names))
-
-
-def _stamp(moment: datetime) -> str:
-    return utc(moment).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _bullets(items: list[str], prefix: str = "- ") -> list[str]:
@@ -120,7 +86,7 @@ def _rollout_summary_md(m: StoredMemory) -> str:
         f"- source_path: {m.source_path}",
         f"- source_format: {m.source_format}",
         f"- project: {m.project_key}",
-        f"- updated: {_stamp(m.source_updated_at)}",
+        f"- updated: {stamp(m.source_updated_at)}",
         "",
         "## Summary",
         "",
@@ -181,7 +147,7 @@ def parse_rollout_summary_md(text: str) -> StoredMemory:
             tasks[-1][section].append(line[2:])
     memory = RawMemory.model_validate({"decision": "remember", "rollout_summary": " ".join(summary),
                                        "slug": "" if slug == "session" else slug, "tasks": tasks})
-    updated = datetime.strptime(fields["updated"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    updated = parse_stamp(fields["updated"])
     return StoredMemory(fields["rollout_id"], fields["source_path"], fields["source_format"], fields["project"], memory, updated)
 
 
@@ -194,7 +160,7 @@ def render_raw_memory_md(m: StoredMemory, summary_name: str | None = None) -> st
         "",
         f"- project: {m.project_key}",
         f"- scope: {', '.join(scopes) or '(none)'}",
-        f"- updated: {_stamp(m.source_updated_at)}",
+        f"- updated: {stamp(m.source_updated_at)}",
         f"- rollout_summary: {ROLLOUT_SUMMARIES}/{summary_name or rollout_summary_filename(m)}",
     ]
     for task in m.memory.tasks:

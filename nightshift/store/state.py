@@ -5,24 +5,32 @@ so each step opens the database briefly with ``open_state`` and closes it again;
 ``nightshift status`` read between steps of a running night. The flow keeps one connection through
 the quick steps of a pass (``kept_open``, since a connect costs ~15 ms) and lets go of it while it
 extracts (``let_go``).
+
+Every SQL statement of nightshift is in this package: this module connects and migrates, and
+``State`` gathers the named queries of the table groups (rollouts, jobs, memories, usage, runs,
+quarantine), one module each.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
 
 import duckdb
 
+from nightshift.clock import compact_stamp, utcnow
 from nightshift.errors import EXIT_FAILED, UserError
-from nightshift.memory import RawMemory, StoredMemory
-from nightshift.ingest.redact import redact
+from nightshift.store.jobs import Jobs
+from nightshift.store.memories import Memories
+from nightshift.store.quarantine import Quarantine
+from nightshift.store.rollouts import Rollouts
+from nightshift.store.runs import Runs
+from nightshift.store.usage import Usage
 
 DB_NAME = "state.duckdb"
 DAMAGED = ".damaged-"  # state.duckdb.damaged-<time>: a damaged database, kept aside for the user
@@ -30,28 +38,6 @@ DAMAGED = ".damaged-"  # state.duckdb.damaged-<time>: a damaged database, kept a
 # file). Anything else (a lock, a full disk, a newer storage version) is not damage and moves nothing.
 _DAMAGE_SIGNS = ("not a valid DuckDB database file", "Could not read enough bytes", "Corrupt database file",
                  "does not match stored checksum")
-
-# How enqueue treats an existing job (shared by ``enqueue`` and ``enqueue_many``).
-_ENQUEUE_CONFLICT = """
-ON CONFLICT (kind, key) DO UPDATE SET
-    status = CASE
-        WHEN jobs.status = 'running' AND jobs.lease_until > excluded.updated_at THEN 'running'
-        WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
-          OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime OR jobs.status = 'done' THEN 'pending'
-        ELSE jobs.status END,
-    -- a job that succeeded starts over with its full retries; else old failures add up until it can never run
-    attempts_left = CASE WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
-                           OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime OR jobs.status = 'done'
-                         THEN excluded.attempts_left ELSE jobs.attempts_left END,
-    failures = CASE WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
-                      OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime
-                    THEN 0 ELSE jobs.failures END,
-    retry_at = CASE WHEN jobs.source_size IS DISTINCT FROM excluded.source_size
-                      OR jobs.source_mtime IS DISTINCT FROM excluded.source_mtime
-                    THEN NULL ELSE jobs.retry_at END,
-    source_size = excluded.source_size, source_mtime = excluded.source_mtime,
-    updated_at = excluded.updated_at
-"""
 
 
 class StateBusy(RuntimeError):
@@ -73,8 +59,7 @@ def is_damage(exc: BaseException) -> bool:
 
 def set_aside(path: Path, exc: BaseException, now: datetime | None = None) -> StateDamaged:
     """Move a damaged database (and its write-ahead log) aside, named by the time, and say so."""
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    aside = path.with_name(f"{path.name}{DAMAGED}{stamp}")
+    aside = path.with_name(f"{path.name}{DAMAGED}{compact_stamp(now or utcnow())}")
     path.rename(aside)
     wal = path.with_name(path.name + ".wal")
     if wal.exists():
@@ -85,15 +70,6 @@ def set_aside(path: Path, exc: BaseException, now: datetime | None = None) -> St
 
 def damaged_copies(state_dir: Path) -> list[Path]:
     return sorted(p for p in state_dir.glob(f"{DB_NAME}{DAMAGED}*") if not p.name.endswith(".wal"))
-
-
-def naive_utc(moment: datetime) -> datetime:
-    """DuckDB TIMESTAMP columns hold naive UTC; aware datetimes are converted on the way in."""
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def aware_utc(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def _migrations() -> list[tuple[int, str]]:
@@ -197,14 +173,6 @@ def open_state(state_dir: Path, *, read_only: bool = False, wait_seconds: float 
         con.close()
 
 
-def _files_table(name: str, files: list[tuple[str, int, float]]):
-    """(name, size, mtime) rows as an Arrow table, which DuckDB scans in one statement."""
-    import pyarrow as pa  # on use: the read path (`nightshift summary`, at every session start) never needs it
-
-    names, sizes, mtimes = zip(*files)
-    return pa.table({name: pa.array(names, pa.string()), "size": pa.array(sizes, pa.int64()), "mtime": pa.array(mtimes, pa.float64())})
-
-
 def _connect(path: Path, *, read_only: bool, wait_seconds: float, fresh: bool = False) -> duckdb.DuckDBPyConnection:
     """Connect, waiting while another process holds the file. A damaged file is moved aside (StateDamaged);
     a missing one whose damaged predecessor lies beside it is not silently replaced by an empty one
@@ -237,7 +205,9 @@ def fresh_state(state_dir: Path) -> Iterator[State]:
         con.close()
 
 
-class State:
+class State(Rollouts, Jobs, Memories, Usage, Runs, Quarantine):
+    """An open database and every named query over it."""
+
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
 
@@ -250,239 +220,3 @@ class State:
             self.con.execute("ROLLBACK")
             raise
         self.con.execute("COMMIT")
-
-    # --- rollouts -------------------------------------------------------------------------
-
-    def rollout_watermarks(self) -> dict[str, tuple[int | None, float | None]]:
-        # Column-wise through Arrow: a row-by-row fetch of 50,000 watermarks costs as much as the walk.
-        # On a cursor, because a relation refuses to run beside an unfinished execute() result.
-        cursor = self.con.cursor()
-        try:
-            table = cursor.sql("SELECT path, extracted_size, extracted_mtime FROM rollouts").to_arrow_table()
-        finally:
-            cursor.close()
-        paths, sizes, mtimes = (column.to_pylist() for column in table.columns)
-        return dict(zip(paths, zip(sizes, mtimes)))
-
-    def upsert_seen(self, files: list[tuple[str, int, float]], now: datetime) -> None:
-        """Record the latest stat of files discovery found changed (set-wise, one statement)."""
-        if not files:
-            return
-        with self._files_view("seen_files", "path", files):
-            self.con.execute(
-                """
-                INSERT INTO rollouts (path, size, mtime, first_seen, updated_at) SELECT path, size, mtime, $now, $now FROM seen_files
-                ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, updated_at = excluded.updated_at
-                """,
-                {"now": naive_utc(now)},
-            )
-
-    @contextmanager
-    def _files_view(self, view: str, name: str, files: list[tuple[str, int, float]]) -> Iterator[None]:
-        """(name, size, mtime) rows as the view ``view`` for one statement. executemany would run one
-        statement per row (8 ms each); an Arrow table is one scan."""
-        self.con.register(view, _files_table(name, files))
-        try:
-            yield
-        finally:
-            self.con.unregister(view)
-
-    def mark_extracted(
-        self,
-        path: str,
-        *,
-        size: int,
-        mtime: float,
-        outcome: str,
-        now: datetime,
-        rollout_id: str | None = None,
-        fmt: str | None = None,
-        project_key: str | None = None,
-        note: str | None = None,
-    ) -> None:
-        """Move the watermark: this version of the file is done (memory, no-op or skipped)."""
-        self.con.execute(
-            """
-            UPDATE rollouts SET extracted_size = ?, extracted_mtime = ?, outcome = ?, rollout_id = coalesce(?, rollout_id),
-                   format = coalesce(?, format), project_key = coalesce(?, project_key), note = ?, updated_at = ?
-            WHERE path = ?
-            """,
-            [size, mtime, outcome, rollout_id, fmt, project_key, note, naive_utc(now), path],
-        )
-
-    def mark_failed(self, path: str, note: str, now: datetime) -> None:
-        self.con.execute("UPDATE rollouts SET outcome = 'failed', note = ?, updated_at = ? WHERE path = ?", [redact(note), naive_utc(now), path])
-
-    def pending_rollouts(self) -> int:
-        row = self.con.execute(
-            "SELECT count(*) FROM rollouts WHERE extracted_size IS DISTINCT FROM size OR extracted_mtime IS DISTINCT FROM mtime"
-        ).fetchone()
-        return row[0]
-
-    # --- jobs -----------------------------------------------------------------------------
-
-    def enqueue(self, kind: str, key: str, *, size: int | None, mtime: float | None, max_retries: int, now: datetime) -> None:
-        """Create the job, or give it a fresh set of attempts when its input changed since the last one."""
-        now = naive_utc(now)
-        self.con.execute(
-            "INSERT INTO jobs (kind, key, status, attempts_left, failures, source_size, source_mtime, updated_at)\n"
-            "VALUES (?, ?, 'pending', ?, 0, ?, ?, ?)\n" + _ENQUEUE_CONFLICT,
-            [kind, key, max_retries + 1, size, mtime, now],
-        )
-
-    def enqueue_many(self, kind: str, files: list[tuple[str, int, float]], *, max_retries: int, now: datetime) -> None:
-        """``enqueue`` for many (key, size, mtime) at once: one statement over an Arrow table."""
-        if not files:
-            return
-        with self._files_view("enqueued_files", "key", files):
-            self.con.execute(
-                "INSERT INTO jobs (kind, key, status, attempts_left, failures, source_size, source_mtime, updated_at)\n"
-                "SELECT $kind, key, 'pending', $attempts, 0, size, mtime, $now FROM enqueued_files\n" + _ENQUEUE_CONFLICT,
-                {"kind": kind, "attempts": max_retries + 1, "now": naive_utc(now)},
-            )
-
-    def claim(self, kind: str, key: str, owner: str, lease: timedelta, now: datetime) -> bool:
-        """Take the job for ``owner`` unless another owner's lease still lives, it waits for a retry, or it has no attempts left."""
-        return bool(self.claim_many(kind, [key], owner, lease, now))
-
-    def claim_many(self, kind: str, keys: list[str], owner: str, lease: timedelta, now: datetime) -> set[str]:
-        """``claim`` for many keys in one statement; returns the keys now held by ``owner``."""
-        now = naive_utc(now)
-        rows = self.con.execute(
-            """
-            UPDATE jobs SET status = 'running', owner = $owner, lease_until = $lease_until, updated_at = $now
-            WHERE kind = $kind AND list_contains($keys, key) AND attempts_left > 0
-              AND (status IN ('pending', 'failed') OR (status = 'running' AND (lease_until <= $now OR owner = $owner)))
-              AND (retry_at IS NULL OR retry_at <= $now)
-            RETURNING key
-            """,
-            {"owner": owner, "lease_until": now + lease, "now": now, "kind": kind, "keys": keys},
-        ).fetchall()
-        return {key for (key,) in rows}
-
-    def renew(self, kind: str, key: str, owner: str, lease: timedelta, now: datetime) -> bool:
-        """Heartbeat: extend the lease; False means the lease was lost and the work must stop."""
-        now = naive_utc(now)
-        row = self.con.execute(
-            "UPDATE jobs SET lease_until = ?, updated_at = ? WHERE kind = ? AND key = ? AND owner = ? AND status = 'running' RETURNING key",
-            [now + lease, now, kind, key, owner],
-        ).fetchone()
-        return row is not None
-
-    def finish(self, kind: str, key: str, owner: str, now: datetime, *, tokens_in: int = 0, tokens_out: int = 0) -> None:
-        self.con.execute(
-            """
-            UPDATE jobs SET status = 'done', owner = NULL, lease_until = NULL, last_error = NULL, retry_at = NULL, failures = 0,
-                   tokens_in = tokens_in + ?, tokens_out = tokens_out + ?, updated_at = ?
-            WHERE kind = ? AND key = ? AND owner = ?
-            """,
-            [tokens_in, tokens_out, naive_utc(now), kind, key, owner],
-        )
-
-    def release_claims(self, owner: str, now: datetime) -> int:
-        """A run that stops early (a stop signal, an error) hands back the jobs it claimed and did not finish,
-        so the next run takes them at once instead of waiting for their leases to expire."""
-        return len(self.con.execute(
-            "UPDATE jobs SET status = 'pending', owner = NULL, lease_until = NULL, updated_at = ? "
-            "WHERE owner = ? AND status = 'running' RETURNING key", [naive_utc(now), owner]).fetchall())
-
-    def fail(self, kind: str, key: str, owner: str, error: str, backoff: timedelta, now: datetime) -> None:
-        """Record the error; the next attempt waits ``backoff``, doubled for each failure before it."""
-        now = naive_utc(now)
-        self.con.execute(
-            """
-            UPDATE jobs SET status = 'failed', owner = NULL, lease_until = NULL, last_error = ?,
-                   attempts_left = attempts_left - 1, failures = failures + 1, updated_at = ?,
-                   retry_at = ? + to_microseconds(CAST(? * pow(2, failures) AS BIGINT))
-            WHERE kind = ? AND key = ? AND owner = ?
-            """,
-            [redact(error)[:2000], now, now, backoff / timedelta(microseconds=1), kind, key, owner],  # errors can quote model output
-        )
-
-    def job(self, kind: str, key: str) -> dict | None:
-        cur = self.con.execute("SELECT * FROM jobs WHERE kind = ? AND key = ?", [kind, key])
-        row = cur.fetchone()
-        return dict(zip([d[0] for d in cur.description], row)) if row else None
-
-    def job_counts(self) -> dict[str, int]:
-        return dict(self.con.execute("SELECT status, count(*) FROM jobs WHERE kind = 'extract' GROUP BY status").fetchall())
-
-    # --- raw memories ---------------------------------------------------------------------
-
-    def store_memory(self, m: StoredMemory, body_md: str, now: datetime) -> None:
-        scopes = {t.scope for t in m.memory.tasks}
-        scope = scopes.pop().value if len(scopes) == 1 else "mixed"
-        now = naive_utc(now)
-        self.con.execute(
-            """
-            INSERT INTO raw_memories (rollout_id, source_path, source_format, project_key, scope, slug, summary,
-                                      body_json, body_md, source_updated_at, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (rollout_id) DO UPDATE SET
-                source_path = excluded.source_path, source_format = excluded.source_format,
-                project_key = excluded.project_key, scope = excluded.scope, slug = excluded.slug,
-                summary = excluded.summary, body_json = excluded.body_json, body_md = excluded.body_md,
-                source_updated_at = excluded.source_updated_at, updated_at = excluded.updated_at
-            """,
-            [m.rollout_id, m.source_path, m.source_format, m.project_key, scope, m.memory.slug, m.memory.rollout_summary,
-             m.memory.model_dump_json(), body_md, naive_utc(m.source_updated_at), now, now],
-        )
-
-    def all_memories(self) -> list[StoredMemory]:
-        rows = self.con.execute(
-            "SELECT rollout_id, source_path, source_format, project_key, body_json, source_updated_at FROM raw_memories ORDER BY rollout_id"
-        ).fetchall()
-        return [StoredMemory(rollout_id=r[0], source_path=r[1], source_format=r[2], project_key=r[3],
-                             memory=RawMemory.model_validate_json(r[4]), source_updated_at=aware_utc(r[5])) for r in rows]
-
-    def delete_memory(self, rollout_id: str) -> bool:
-        return self.con.execute("DELETE FROM raw_memories WHERE rollout_id = ? RETURNING rollout_id", [rollout_id]).fetchone() is not None
-
-    def select_memories(self, *, limit: int, max_unused_days: float, now: datetime, half_life_days: float = 30) -> list[StoredMemory]:
-        """The raw memories phase 2 may see, ranked by decayed usage then recency: see nightshift.phase2.selection."""
-        from nightshift.phase2 import selection as usage  # usage builds on State, so it is imported on use
-
-        return usage.select_memories(self, usage.Policy(limit, max_unused_days, half_life_days), now)
-
-    def memory_count(self) -> int:
-        return self.con.execute("SELECT count(*) FROM raw_memories").fetchone()[0]
-
-    def stored_memory(self, rollout_id: str) -> StoredMemory | None:
-        row = self.con.execute(
-            "SELECT rollout_id, source_path, source_format, project_key, body_json, source_updated_at, usage_count, last_usage "
-            "FROM raw_memories WHERE rollout_id = ?", [rollout_id]).fetchone()
-        if row is None:
-            return None
-        return StoredMemory(row[0], row[1], row[2], row[3], RawMemory.model_validate_json(row[4]), aware_utc(row[5]), row[6], aware_utc(row[7]))
-
-    def rewrite_memory(self, m: StoredMemory, body_md: str, now: datetime) -> None:
-        """Replace a memory's body (``nightshift scope``): a new version, so a rollback's hold-back of the old one ends."""
-        scopes = {t.scope.value for t in m.memory.tasks}
-        self.con.execute(
-            "UPDATE raw_memories SET body_json = ?, body_md = ?, scope = ?, updated_at = ? WHERE rollout_id = ?",
-            [m.memory.model_dump_json(), body_md, scopes.pop() if len(scopes) == 1 else "mixed", naive_utc(now), m.rollout_id],
-        )
-
-    # --- runs -----------------------------------------------------------------------------
-
-    def start_run(self, run_id: str, provider: str, now: datetime) -> None:
-        self.con.execute("INSERT INTO runs (run_id, started_at, status, provider) VALUES (?, ?, 'running', ?)", [run_id, naive_utc(now), provider])
-
-    def end_run(self, run_id: str, *, status: str, now: datetime, counts: dict[str, int], commit_sha: str | None, message: str,
-                model_usage: dict[tuple[str, str], list[int]] | None = None, harness: dict[str, int] | None = None) -> None:
-        if model_usage:
-            self.con.executemany("INSERT OR REPLACE INTO run_model_usage VALUES (?, ?, ?, ?, ?, ?)",
-                                 [[run_id, phase, model, *used] for (phase, model), used in model_usage.items()])
-        columns = ("discovered", "memories", "no_ops", "failed", "skipped", "model_calls", "tokens_in", "tokens_out")
-        assignments = ", ".join(f"{c} = ?" for c in columns)
-        self.con.execute(
-            f"UPDATE runs SET status = ?, ended_at = ?, commit_sha = ?, message = ?, harness_dropped = ?, {assignments} WHERE run_id = ?",
-            [status, naive_utc(now), commit_sha, redact(message), json.dumps(dict(sorted(harness.items()))) if harness else None,
-             *(counts.get(c, 0) for c in columns), run_id],
-        )
-
-    def last_runs(self, n: int = 5) -> list[dict]:
-        cur = self.con.execute("SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", [n])
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
-

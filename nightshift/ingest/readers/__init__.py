@@ -1,10 +1,13 @@
 """Read one transcript file, of any supported agent, into the normalised ``Transcript``.
 
+Codex CLI, Claude Code, Gemini CLI and Cursor's agent CLI are read (one module each beside this one).
 The format is recognised from the first records, never from the path (users copy and rename files).
 The file is streamed line by line in binary: a bad line is skipped and counted, never fatal, and a
 line over ``MAX_LINE_BYTES`` is discarded in chunks so it is never held in memory whole. Newer Codex
 builds compress cold rollouts to ``<name>.jsonl.zst``; discovery names those by their plain name,
-and ``open_rollout`` opens whichever exists (the plain file wins, as in Codex).
+and ``open_rollout`` opens whichever exists (the plain file wins, as in Codex). Older Gemini CLI builds
+wrote each session as one indented JSON document: a file whose first line is a lone ``{`` is parsed
+whole (up to ``MAX_DOCUMENT_BYTES``) and read as the records it holds.
 """
 
 from __future__ import annotations
@@ -22,14 +25,16 @@ from typing import BinaryIO
 
 import orjson
 
-from nightshift.ingest.readers import claude, codex
-from nightshift.ingest.transcript import NotATranscript, ReadStats, Transcript, Turn
+from nightshift.ingest.readers import claude, codex, cursor, gemini
+from nightshift.ingest.transcript import NotATranscript, ReadStats, Transcript, Turn, parse_time
 
 __all__ = ["COMPRESSED_SUFFIX", "MAX_LINE_BYTES", "NotATranscript", "open_rollout", "read_transcript"]
 
 COMPRESSED_SUFFIX = ".zst"
 
 MAX_LINE_BYTES = 32 * 1024 * 1024
+# A one-document session is parsed whole; Gemini clips each tool output to 50 KB, so real ones stay far below.
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
 # A last guard: a file that keeps streaming (a link into /proc, a hung network mount that trickles) is
 # given up after this long. A 100 MB transcript reads in a few seconds.
 READ_TIMEOUT_SECONDS = 600.0
@@ -46,10 +51,12 @@ _LONE_SURROGATE = re.compile(
 )
 
 Record = tuple[dict, datetime | None]
+# Tried in this order on each of the first records; the first that recognises one reads the file.
+_READERS = {"codex": codex, "claude": claude, "gemini": gemini, "cursor": cursor}
 
 
 def read_transcript(path: Path, *, turns: list[Turn] | None = None) -> Transcript:
-    """Read a Codex CLI rollout or a Claude Code session; raise ``NotATranscript`` for anything else.
+    """Read a Codex CLI, Claude Code, Gemini CLI or Cursor session; raise ``NotATranscript`` for anything else.
 
     ``turns`` receives the turns as they are read (default: a new list); anything with ``append``,
     ``len``, ``[-1]`` and ``del [k:]`` will do, such as a ``render.TurnWindow`` that keeps memory bounded.
@@ -62,7 +69,10 @@ def read_transcript(path: Path, *, turns: list[Turn] | None = None) -> Transcrip
         probe = fh.peek(_BINARY_PROBE)[:_BINARY_PROBE]
         if b"\x00" in probe and not probe.lstrip().startswith(b"{"):
             raise NotATranscript(f"{path}: binary file, not JSONL")
-        lines = _JsonLines(fh, stats, max_lines=_SNIFF_LINES)  # a huge non-JSON log is not read to the end
+        if _is_document(probe):
+            lines: _JsonLines | _Document = _Document(fh, stats, path)
+        else:
+            lines = _JsonLines(fh, stats, max_lines=_SNIFF_LINES)  # a huge non-JSON log is not read to the end
         records = iter(lines)
         source_format, sniffed = _sniff(records)
         if source_format is None:
@@ -70,16 +80,16 @@ def read_transcript(path: Path, *, turns: list[Turn] | None = None) -> Transcrip
         lines.max_lines = None
         transcript = Transcript(session_id="", source_format=source_format, path=str(path), stats=stats,
                                 turns=[] if turns is None else turns)
-        read_records = codex.read if source_format == "codex" else claude.read
-        read_records(itertools.chain(sniffed, records), transcript)
+        _READERS[source_format].read(itertools.chain(sniffed, records), transcript)
     path = Path(fh.name)  # the file read, compressed or not: its name and mtime below
     transcript.session_id = transcript.session_id or _session_id_from_name(path, source_format)
-    transcript.started_at = lines.first_time
-    # The last line's time survives copies and backups; legacy Codex files only date their header,
-    # and for them the file mtime is what Codex itself uses.
+    # The lines' times survive copies and backups (a reader may know better: Gemini's own start and
+    # update times). Legacy Codex files only date their header and Cursor's lines carry no time: for
+    # them the file mtime is what the agents themselves use.
+    transcript.started_at = transcript.started_at or lines.first_time
     if lines.timed_lines > 1:
-        transcript.updated_at = lines.last_time
-    else:
+        transcript.updated_at = max(lines.last_time, transcript.updated_at) if transcript.updated_at else lines.last_time
+    elif transcript.updated_at is None:
         transcript.updated_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
     return transcript
 
@@ -171,7 +181,7 @@ class _JsonLines:
             if not isinstance(obj, dict):
                 stats.malformed_lines += 1
                 continue
-            when = _parse_time(obj.get("timestamp"))
+            when = parse_time(obj.get("timestamp"))
             if when is not None:
                 self.timed_lines += 1
                 if self.first_time is None or when < self.first_time:
@@ -184,6 +194,44 @@ class _JsonLines:
         while chunk := self._fh.readline(_DISCARD_CHUNK):
             if chunk.endswith(b"\n"):
                 return
+
+
+class _Document:
+    """A file that is one JSON document (legacy Gemini CLI sessions), as the records it holds."""
+
+    first_time = last_time = None
+    timed_lines = 0
+    max_lines = None
+
+    def __init__(self, fh: BinaryIO, stats: ReadStats, path: Path) -> None:
+        self._fh, self._stats, self._path = fh, stats, path
+
+    def __iter__(self) -> Iterator[Record]:
+        data = self._fh.read(MAX_DOCUMENT_BYTES + 1)
+        if len(data) > MAX_DOCUMENT_BYTES:
+            raise NotATranscript(f"{self._path}: a JSON document over {MAX_DOCUMENT_BYTES // 2**20} MiB; not read")
+        self._stats.lines = 1
+        try:
+            document = orjson.loads(data)
+        except orjson.JSONDecodeError:  # cut off mid-write: nothing of it can be read
+            self._stats.malformed_lines = 1
+            return
+        for record in gemini.as_records(document):
+            if not isinstance(record, dict):
+                self._stats.malformed_lines += 1
+                continue
+            when = parse_time(record.get("timestamp"))
+            if when is not None:
+                self.timed_lines += 1
+                self.first_time = when if self.first_time is None else min(self.first_time, when)
+                self.last_time = when if self.last_time is None else max(self.last_time, when)
+            yield record, when
+
+
+def _is_document(probe: bytes) -> bool:
+    """An indented JSON document: its first line is a lone ``{`` (a JSONL file's first line is a whole object)."""
+    first = probe.lstrip(b"\xef\xbb\xbf \t\r\n").split(b"\n", 1)
+    return first[0].strip() == b"{" and len(first) > 1
 
 
 def _load_with_lone_surrogates(line: bytes) -> object | None:
@@ -205,10 +253,9 @@ def _sniff(records: Iterator[Record]) -> tuple[str | None, list[Record]]:
     seen: list[Record] = []
     for record in records:
         seen.append(record)
-        if codex.looks_like(record[0]):
-            return "codex", seen
-        if claude.looks_like(record[0]):
-            return "claude", seen
+        for name, reader in _READERS.items():
+            if reader.looks_like(record[0]):
+                return name, seen
         if len(seen) >= _SNIFF_RECORDS:
             break
     return None, seen
@@ -219,7 +266,7 @@ def _why_not(stats: ReadStats) -> str:
         return "empty file"
     if stats.malformed_lines == stats.lines:
         return f"no JSON object in {stats.lines} line(s)"
-    return "JSON lines, but neither a Codex rollout nor a Claude Code session"
+    return "JSON lines, but neither a Codex, Claude Code, Gemini CLI nor Cursor session"
 
 
 def _session_id_from_name(path: Path, source_format: str) -> str:
@@ -228,12 +275,3 @@ def _session_id_from_name(path: Path, source_format: str) -> str:
         return match[1]  # rollout-<local time>-<thread uuid>
     return stem
 
-
-def _parse_time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

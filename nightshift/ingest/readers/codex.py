@@ -23,7 +23,7 @@ from datetime import datetime
 
 import orjson
 
-from nightshift.ingest.transcript import IMAGE_PLACEHOLDER, ReadStats, Transcript, Turn, TurnKind, strip_ansi
+from nightshift.ingest.transcript import IMAGE_PLACEHOLDER, ReadStats, Transcript, Turn, TurnKind, compact_json, strip_ansi
 
 _CALL_ITEMS = {"function_call", "custom_tool_call", "local_shell_call", "web_search_call", "tool_search_call"}
 _OUTPUT_ITEMS = {"function_call_output", "custom_tool_call_output", "tool_search_output"}
@@ -271,14 +271,14 @@ class _Reader:
         elif kind == "custom_tool_call":
             name = _str(item.get("name")) or "custom_tool"
             raw = item.get("input")
-            text = f"{name}\n{raw}" if isinstance(raw, str) and "\n" in raw else f"{name} {_compact(raw)}"
+            text = f"{name}\n{raw}" if isinstance(raw, str) and "\n" in raw else f"{name} {compact_json(raw)}"
         elif kind == "local_shell_call":
             name = "local_shell"
             action = item.get("action")
             text = _command_line(action.get("command") if isinstance(action, dict) else None) or name
         elif kind == "tool_search_call":
             name = "tool_search"
-            text = f"tool_search {_compact(_decode_arguments(item.get('arguments')))}"
+            text = f"tool_search {compact_json(_decode_arguments(item.get('arguments')))}"
         else:
             name = "web_search"
             text = _web_search_text(item.get("action"))
@@ -347,7 +347,7 @@ def _tool_output_text(output: object, stats: ReadStats) -> tuple[str, bool]:
             return _as_text(value["content"], stats), failed
     if isinstance(output, str):
         return _text_status(output)
-    return _compact(output), False
+    return compact_json(output), False
 
 
 def _text_status(text: str) -> tuple[str, bool]:
@@ -431,7 +431,7 @@ def _as_text(value: object, stats: ReadStats) -> str:
         text = _content_text(value, stats)
         if text is not None:
             return text
-    return _compact(value)
+    return compact_json(value)
 
 
 def _content_text(items: list, stats: ReadStats) -> str | None:
@@ -472,7 +472,7 @@ def _function_call_text(name: str, args: object) -> str:
             command = None
         if command:
             return command
-    return f"{name} {_compact(args)}"
+    return f"{name} {compact_json(args)}"
 
 
 def _command_line(argv: object) -> str | None:
@@ -490,16 +490,7 @@ def _web_search_text(action: object) -> str:
     if not isinstance(action, dict):
         return "web_search"
     detail = action.get("query") or action.get("url") or action.get("pattern")
-    return f"web_search {detail}" if isinstance(detail, str) else f"web_search {_compact(action)}"
-
-
-def _compact(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    try:
-        return orjson.dumps(value).decode()
-    except TypeError:
-        return str(value)
+    return f"web_search {detail}" if isinstance(detail, str) else f"web_search {compact_json(action)}"
 
 
 def _str(value: object) -> str | None:

@@ -1,0 +1,180 @@
+"""Cursor's agent CLI transcripts (``~/.cursor/projects/<project>/agent-transcripts/<id>/<id>.jsonl``) -> ``Transcript``.
+
+One line per message, ``{"role": "user" | "assistant", "message": {"content": [blocks]}}`` with text
+and ``tool_use`` blocks, plus ``{"type": "turn_ended"}`` after a turn and sometimes a first
+``{"type": "metadata", "metadata": {"overview": ...}}``. The lines carry no timestamps (the session's
+time is the file's) and no tool results: Cursor keeps those in its own database; a ``tool_result``
+block, where a build writes one, is read. The model's thinking is folded into its text by Cursor.
+
+Cursor wraps what the user typed in ``<user_query>``; blocks around it (``<user_info>``, ``<rules>``,
+``<open_and_recently_viewed_files>``, ...) are the harness's and are dropped, counted as ``ide_context``.
+The working directory comes from ``<user_info>``'s ``Workspace Path``; failing that, from a path the
+session names whose folder name is the project folder's (Cursor names it after the path, with every
+other character a dash), else the session is scoped by that folder name. Sub-agents write under
+``<id>/subagents/``, which discovery skips: their report is the parent's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+
+from nightshift.ingest.transcript import IMAGE_PLACEHOLDER, Transcript, Turn, TurnKind, compact_json, strip_ansi
+
+FOLDER_SCOPE = "cursor-project:"  # project key of a session whose directory is not known, by Cursor's folder name
+_QUERY = re.compile(r"<user_query>\s*(.*?)\s*</user_query>", re.S)
+# Harness blocks in a user message that has no <user_query> (older builds, the IDE).
+_HARNESS_BLOCK = re.compile(
+    r"<(user_info|rules|user_rules|system_reminder|system-reminder|workspace|timestamp|attached_files|git_status"
+    r"|open_and_recently_viewed_files|project_layout|agent_skills|manually_attached_skills|additional_data"
+    r"|agent_requestable_workspace_rules|always_applied_workspace_rules|mcp_instructions)\b[^>]*>.*?</\1>",
+    re.S,
+)
+_WORKSPACE_PATH = re.compile(r"<user_info>.*?^Workspace Path: *(\S[^\n]*?)\s*$", re.S | re.M)
+_SHELL_TOOLS = {"Shell", "run_terminal_cmd", "Bash"}
+_EXTERNAL_TOOLS = {"WebSearch", "WebFetch", "web_search", "fetch", "web_fetch"}
+_TRANSCRIPTS_DIR = "agent-transcripts"
+_MAX_PATHS = 256
+
+
+def looks_like(obj: dict) -> bool:
+    if obj.get("role") in ("user", "assistant") and isinstance(obj.get("message"), dict):
+        return "type" not in obj and "uuid" not in obj and "sessionId" not in obj  # Claude Code's lines have these
+    return obj.get("type") == "turn_ended" or (obj.get("type") == "metadata" and isinstance(obj.get("metadata"), dict))
+
+
+def read(records: Iterable[tuple[dict, datetime | None]], transcript: Transcript) -> None:
+    reader = _Reader(transcript)
+    for obj, _ in records:
+        reader.add(obj)
+    reader.finish()
+
+
+class _Reader:
+    def __init__(self, transcript: Transcript) -> None:
+        self.t = transcript
+        self.stats = transcript.stats
+        self.tool_names: dict[str, str] = {}
+        self.paths: dict[str, None] = {}  # absolute paths the tools were given: candidates for the project
+
+    def add(self, obj: dict) -> None:
+        role, kind = obj.get("role"), obj.get("type")
+        message = obj.get("message")
+        if role in ("user", "assistant") and isinstance(message, dict):
+            content = message.get("content")
+            blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+            if not isinstance(blocks, list):
+                self.stats.unknown_records += 1
+            elif role == "user":
+                self.user(blocks)
+            else:
+                self.assistant(blocks)
+        elif kind == "metadata":
+            overview = obj.get("metadata", {}).get("overview") if isinstance(obj.get("metadata"), dict) else None
+            if isinstance(overview, str) and overview.strip():
+                self.t.metadata["title"] = overview.strip()
+        elif kind != "turn_ended":  # the end of a turn carries nothing to read
+            self.stats.unknown_records += 1
+
+    def finish(self) -> None:
+        if self.t.cwd:
+            return
+        folder = _project_folder(Path(self.t.path))
+        if folder is None:
+            return
+        wanted = _slug(folder)
+        for path in self.paths:
+            for candidate in (Path(path), *Path(path).parents):
+                if _slug(str(candidate)) == wanted:
+                    self.t.cwd = str(candidate)
+                    return
+        self.t.project_scope = FOLDER_SCOPE + folder
+
+    def user(self, blocks: list) -> None:
+        texts = []
+        for block in blocks:
+            if not isinstance(block, dict):
+                continue
+            kind = block.get("type")
+            if kind == "text" and isinstance(block.get("text"), str):
+                texts.append(self.typed(block["text"]))
+            elif kind == "image":
+                self.stats.images_dropped += 1
+                texts.append(IMAGE_PLACEHOLDER)
+            elif kind == "tool_result":
+                self.tool_result(block)
+            else:
+                self.stats.dropped_items += 1
+        text = "\n\n".join(t for t in texts if t)
+        if text:
+            self.t.turns.append(Turn(TurnKind.USER, text))
+        elif texts:
+            self.stats.dropped_items += 1
+
+    def typed(self, text: str) -> str:
+        """What the user typed in a text block: the ``<user_query>``, without the harness's blocks around it."""
+        if "<user_info>" in text and not self.t.cwd and (found := _WORKSPACE_PATH.search(text)):
+            self.t.cwd = found[1]
+        queries = _QUERY.findall(text)
+        rest = _QUERY.sub("", text) if queries else text
+        if "<" in rest:
+            rest, n = _HARNESS_BLOCK.subn("", rest)
+            if n or (queries and rest.strip()):
+                self.stats.harness["ide_context"] += 1
+        return "\n\n".join(q for q in queries if q) if queries else rest.strip()
+
+    def assistant(self, blocks: list) -> None:
+        for block in blocks:
+            if not isinstance(block, dict):
+                continue
+            kind = block.get("type")
+            if kind == "text" and isinstance(block.get("text"), str):
+                if block["text"].strip():
+                    self.t.turns.append(Turn(TurnKind.ASSISTANT, block["text"].strip()))
+            elif kind == "tool_use":
+                self.tool_use(block)
+            elif kind == "tool_result":
+                self.tool_result(block)
+            else:
+                self.stats.dropped_items += 1
+
+    def tool_use(self, block: dict) -> None:
+        name = block.get("name") if isinstance(block.get("name"), str) and block["name"] else "tool"
+        tool_input = block.get("input")
+        call_id = block.get("id") if isinstance(block.get("id"), str) else None
+        command = tool_input.get("command") if name in _SHELL_TOOLS and isinstance(tool_input, dict) else None
+        text = command if isinstance(command, str) and command else f"{name} {compact_json(tool_input)}"
+        if name in _EXTERNAL_TOOLS or name.lower().startswith("mcp") or "__" in name:  # web pages, MCP servers
+            self.t.metadata["external_context"] = "true"
+        for value in tool_input.values() if isinstance(tool_input, dict) else ():
+            if isinstance(value, str) and value.startswith("/") and len(self.paths) < _MAX_PATHS:
+                self.paths[value] = None
+        if call_id:
+            self.tool_names[call_id] = name
+        self.t.turns.append(Turn(TurnKind.TOOL_CALL, text, tool_name=name, call_id=call_id))
+
+    def tool_result(self, block: dict) -> None:
+        content = block.get("content")
+        if isinstance(content, list):
+            text = "\n".join(p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str))
+        else:
+            text = content if isinstance(content, str) else compact_json(content)
+        call_id = block.get("tool_use_id") if isinstance(block.get("tool_use_id"), str) else None
+        self.t.turns.append(Turn(TurnKind.TOOL_OUTPUT, strip_ansi(text), tool_name=self.tool_names.get(call_id or ""),
+                                 call_id=call_id, is_error=block.get("is_error") is True))
+
+
+def _project_folder(path: Path) -> str | None:
+    """The project folder's name: the folder that holds ``agent-transcripts``."""
+    for parent in path.parents:
+        if parent.name == _TRANSCRIPTS_DIR:
+            return parent.parent.name or None
+    return None
+
+
+def _slug(path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+
