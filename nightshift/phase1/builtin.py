@@ -4,9 +4,11 @@ The builtin provider is the offline default. It is weaker than a model, so it on
 kinds of evidence that rules recognise with high precision (junk memories are the main failure of
 peer systems) and answers no-op for everything else:
 
-* durable preferences the user stated in their own turns ("always ...", "use X instead of Y"), and
-  conventions that name their reach ("in this repo ...", "in all my projects, write ..."), minus
-  any the user took back later and any sentence that carries a credential;
+* durable preferences the user stated in their own turns ("always ...", "use X instead of Y"),
+  conventions that name their reach ("in this repo ...", "in all my projects, write ..."), and plain
+  statements of how the project is that name something concrete ("the test database listens on
+  5433"), recognised by their shape rather than by a list of phrases, minus any the user took back
+  later and any sentence that carries a credential;
 * a command that failed and later passed, with the environment-changing steps taken in between.
 
 Assistant text and tool output never become preferences: they are untrusted and the user never
@@ -147,8 +149,6 @@ _CHANGE_CONTEXT = re.compile(
 )
 _INSTEAD = re.compile(r"\binstead\b(?!\s+of)", re.I)
 _NOT_AN_ORDER = re.compile(r"^(?:" + r"it|this|that|these|those|there|i|you|he|she|they|we|which|what|who|the|a|an|our|my|your|if|so" + r")\b", re.I)
-# A scope said about the previous sentence: "this goes for every repo of mine", "same for all my projects".
-_SCOPE_ONLY = re.compile(r"^(?:this|that|it|the\s+same|same)\s*(?:goes|applies|holds|counts)?\s+(?:for|to|in|everywhere)\b", re.I)
 # A confirmation of what the agent just asked about: "yes that's right, staging is on 6543".
 _CONFIRMATION = re.compile(
     r"^(?:(?:yes|yep|yeah|yup|correct|exactly|right|indeed)\b[\s,.!]*)+(?:(?:that'?s|that\s+is|it'?s)\s+(?:right|correct)\b[\s,.!]*)?"
