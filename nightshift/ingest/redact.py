@@ -66,9 +66,9 @@ _NOT_A_VALUE = (
     r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b"
     r"|[\"']?(?:~|\.\.?)?/[\w.-]+/"  # a path to the secret, not the secret
     r"|[\"']?[a-z][a-z0-9+.-]{1,15}://"  # a reference (op://vault/item) or a URL, whose password has its own rule
-    r"|[\"']?(?:\*{3,}|•{3,}|(?i:x{4,})[\"']?(?![^\s\"',;}]))"  # masked
+    r"|[\"']?(?:[A-Za-z0-9]{1,12}_(?:(?:live|test)_)?)?(?:\*{3,}|•{3,}|(?i:x{4,})[\"'`]?(?![^\s\"',;}`]))"  # masked
     r"|[\"']?[^\s\"']*(?:\.\.\.|…)[\"']?(?:[\s,;}]|$)"  # elided: sk_test_...
-    r"|[\"']?(?i:todo|tbd|fixme|changeme|change[_-]me|replace[_-]?me|placeholder|redacted|your[_-][\w-]*)[\"']?(?:[\s,;}]|$)"
+    r"|[\"']?(?:[A-Za-z0-9]{1,12}_(?:(?:live|test)_)?)?(?i:todo|tbd|fixme|changeme|change[_-]me|replace[_-]?me|placeholder|redacted|your[_-][\w-]*)[\"'`]?(?:[\s,;}`]|$)"
     r"|[\"']?(?:ENC\[|ENC\(|\$ANSIBLE_VAULT|![A-Za-z][\w-]*(?:\s|$))"  # encrypted (sops, ansible), a YAML tag (!vault)
     r"|[\"']?[\^~>=<]*v?\d+(?:\.[\dx*]+)+(?:-[\w.]+)?[\"']?(?:[\s,;}\]]|$)"  # a version: "@solana/spl-token": "^0.4.0"
     rf"|{_VERSION})"  # or a quoted range: ">=0.7,<1"
@@ -76,15 +76,16 @@ _NOT_A_VALUE = (
 _QUOTED = r"\"(?:[^\"\\\n]|\\.){3,}\"|'[^'\n]{3,}'"
 # An unquoted value. Code on the right of `=` is not a secret: a call f(x), an attribute path a.b,
 # or a variable named like the secret (token=token, api_key=self_api_key).
-_BARE_CHAR = r"[^\s\"',;&|()\[\]{}\\]"
+_BARE_CHAR = r"[^\s\"'`,;&|()\[\]{}\\]"
 _BARE = (
     rf"(?!{_BARE_CHAR}*\()"
     rf"(?![A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?!{_BARE_CHAR}))"
     rf"(?![a-z_]*(?:token|key|secret|password|credentials?)(?!{_BARE_CHAR}))"
     rf"{_BARE_CHAR}{{3,}}"
 )
-_AUTH_SCHEME = r"(?:(?i:basic|bearer|token|ssws|bot|apikey|key|digest)[ \t]+)?"
-_AUTH_VALUE = r"(?!\[REDACTED|\$)[A-Za-z0-9._~+/-]{8,}=*"
+# any scheme word: Basic, Bearer, token, SSWS, GenieKey, Klaviyo-API-Key...
+_AUTH_SCHEME = r"(?:[A-Za-z][A-Za-z0-9_-]{1,23}[ \t]+)?"
+_AUTH_VALUE = r"(?!\[REDACTED|\$)[A-Za-z0-9._~+/%-]{8,}=*"  # % of a URL-encoded token (Twitter's %3D)
 # type annotations look like YAML: `password: str` is code, not a secret
 _TYPE_NAME = r"(?i:str|bytes|int|bool|float|none|any|string|number|boolean|secretstr|secretbytes|optional)\b"
 _RANDOM_VALUE = r"(?:base64:)?[A-Za-z0-9+/_.~-]{16,}={0,2}(?![A-Za-z0-9+/_.~=-])"
@@ -156,12 +157,14 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     name = _name_at(text, at)
     value = value.removeprefix("base64:")
     if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name):
-        public = value.startswith(_PUBLIC_PREFIXES) or "publi" in text[max(0, at - len(name) - 24) : at].lower()  # "Public key: age1..."
+        # "Public key: age1...", "Cache restored from key: Linux-pip-<hash>"
+        public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None
         if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not public and not _looks_like_path(value):
             return True
     return _decodes_to_secret(value) or (_in_kubernetes_secret(text, at) and _decodes_to_password(value) and not _PUBLIC_DATA.search(name))
 
 
+_SAID_NOT_SECRET = re.compile(r"(?i)publi|cache|checksum|digest|fingerprint")
 _PUBLIC_DATA = re.compile(r"user|name|login|email|host|port|url|uri|crt|cert|ca|pem|pub|id$|region|database|db$")
 
 
@@ -229,6 +232,7 @@ def _not_an_exception(text: str, at: int, value: str) -> bool:
 
 
 _PUNCT_END = ".,;:?)"
+_ASSIGNMENT = re.compile(r"(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*|[a-z]+(?:[A-Z][a-z0-9]*)+)=[^=]")  # VAR=, var_name=, camelCase=
 
 
 def _looks_like_password(value: str) -> bool:
@@ -240,7 +244,7 @@ def _looks_like_password(value: str) -> bool:
         return False  # a YAML tag (!vault, !secret): what follows names the secret
     if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\w+://.*|[\w.-]+:\d+|\d{4}-\d\d-\d\d\S*|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?", value):
         return False  # an email address, a URL, a host and port, a date, a version
-    if re.match(r"[A-Za-z_]\w*=[^=]", value):
+    if _ASSIGNMENT.match(value):
         return False  # the next assignment on the line (password VAR=...), not a password
     if looks_random(value):
         return True
@@ -351,7 +355,7 @@ _RULES: list[_Rule] = [
     _Rule("grafana", "_", _after("glsa_") + rf"[{_A}]{{32}}_[0-9a-f]{{8}}", back=4),
     _Rule("grafana", "_", _after("glc_") + r"[A-Za-z0-9+/]{32,}={0,2}", back=3),
     _Rule("shopify", "_", rf"(?<=(?<![{_T}])shp(?:at|ss|ca|pa)_)[0-9a-fA-F]{{32}}", back=5),
-    _Rule("sentry", "_", rf"(?<=(?<![{_T}])sntry[su]_)[A-Za-z0-9+/=_]{{40,}}", back=6),
+    _Rule("sentry", "_", rf"(?<=(?<![{_T}])sntry[su]_)[A-Za-z0-9+/=_-]{{40,}}", back=6),
     _Rule("netlify", "_", _after("nfp_") + rf"[{_A}]{{36,}}", back=3),
     _Rule("supabase", "_", _after("sbp_") + r"[0-9a-f]{40}", back=3),
     _Rule("planetscale", "_", _after("pscale_tkn_") + rf"[{_T}]{{32,}}", back=10),
@@ -394,7 +398,7 @@ _RULES: list[_Rule] = [
     _Rule("secret", "y", r"(?<=\.key)(?P<keep>\r?\n|\\n)(?P<value>[A-Za-z0-9+/=_-]{32,})(?=\s|\\n|$)"),
     # ---- credentials in URLs and headers ----
     # scheme://user:password@host: only the password goes (it may itself hold an @)
-    _Rule("url_password", ":", r"(?P<keep>//[^\s:/@\[]*:)(?!\[REDACTED|[{$<%])[^\s/]+(?=@[^\s/@]*(?:[/?#\s]|$))"),
+    _Rule("url_password", ":", r"(?P<keep>//[^\s:/@\[]*:)(?!\[REDACTED|[{$<%]|\*+@)[^\s/]+(?=@[^\s/@]*(?:[/?#\s]|$))"),
     _Rule("slack_webhook", ":", r"(?P<keep>//hooks\.slack\.com/services/)T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}"),
     # a webhook URL carries its secret in the path, after the host or the segment that names it
     # (hooks.example.com/..., /api/webhooks/ID/TOKEN, /with/key/KEY)
@@ -410,10 +414,10 @@ _RULES: list[_Rule] = [
     # Azure SAS signatures in a URL query
     _Rule("azure_sas", "=", r"(?<=[?&]sig=)(?P<keep>)[A-Za-z0-9%+/=]{20,}"),
     # Authorization: Bearer|Basic|token xxx (headers, curl -H) and "Authorization": "Bearer xxx"
-    *[_Rule("authorization", z, rf"(?<=[Aa]{u}{z})(?P<keep>{a}[\"']?[ \t]*[:=][ \t]*[\"']?" + _AUTH_SCHEME + ")" + _AUTH_VALUE, back=8)
+    *[_Rule("authorization", z, rf"(?<=[Aa]{u}{z})(?P<keep>{a}(?:[\"']?[ \t]*[:=][ \t]*[\"']?|[ \t]+[\"'])" + _AUTH_SCHEME + ")" + _AUTH_VALUE, back=8)
       for u, z, a in (("uthori", "z", "ation"), ("UTHORI", "Z", "ATION"))],
     # a bare "Bearer <token>" with a digit in it (prose like "Bearer authentication" stays)
-    *[_Rule("bearer", b, r"(?P<keep>earer[ \t]+)(?=[A-Za-z._~+/-]*\d)[A-Za-z0-9._~+/-]{16,}=*") for b in "Bb"],
+    *[_Rule("bearer", b, r"(?P<keep>earer[ \t]+)(?=[A-Za-z._~+/-]*\d)[A-Za-z0-9._~+/%-]{16,}=*") for b in "Bb"],
     # .netrc: machine host login user password secret
     _Rule("secret", "l", r"(?P<keep>ogin\s+\S+\s+password[ \t]+)(?P<value>\S+)"),
     # ---- values under secret-looking names ----
@@ -472,7 +476,7 @@ _RULES: list[_Rule] = [
 # a value that looks typed (letters with digits or symbols); key, token and secret take only a random one.
 _PASSWORD_WORDS = (
     "password", "passwords", "passwd", "pass", "pwd", "pw", "p/w", "passphrase", "passcode", "creds", "credentials",
-    "login", "mdp", "requirepass", "masterauth",
+    "login", "mdp", "requirepass", "masterauth", "identified by",
 )  # fmt: skip
 # the same in other languages; these may take an ending ("Lösenordet", "şifresi", "sandinya", "hasła")
 _PASSWORD_STEMS = (
@@ -483,7 +487,11 @@ _PASSWORD_STEMS = (
     "पासवर्ड", "كلمة المرور", "كلمة السر", "סיסמ", "รหัสผ่าน", "密码", "密碼", "口令", "パスワード",
     "暗証番号", "비밀번호", "암호", "패스워드", "رمز عبور",
 )  # fmt: skip
-_KEY_WORDS = ("key", "keys", "token", "tokens", "secret", "secrets", "apikey", "seed")
+_KEY_WORDS = (
+    "key", "keys", "token", "tokens", "secret", "secrets", "apikey", "seed",
+    "токен", "ключ", "トークン", "토큰", "令牌", "密钥", "密鑰", "秘密鍵", "clé", "chiave", "schlüssel", "sleutel", "klucz", "anahtar",
+    "nyckel", "chave", "llave",
+)  # fmt: skip
 # the verb that gives the value, in the same languages; a clause must end on one of these or on : = / -
 _PROSE_VERBS = frozenset((
     "is", "was", "are", "be", "to", "as", "->", "=>", "—", "–", "ist", "lautet", "war", "est", "était", "es",
@@ -699,7 +707,7 @@ def _value_after(text: str, word: re.Match[str], keyword: str, family: str, line
         return _printed_secret(text, stop.end())
     for n, value in enumerate(_PROSE_VALUE.finditer(text, word.end(), end)):
         glue = text[word.end() : value.start("value")]
-        if n >= 6 or len(glue.split()) > 5:
+        if n >= 8 or len(glue.split()) > 7:
             return None
         if (candidate := _prose_candidate(text, value, glue, family, keyword)) is not None:
             return candidate
@@ -708,8 +716,8 @@ def _value_after(text: str, word: re.Match[str], keyword: str, family: str, line
 
 def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, keyword: str) -> tuple[int, int, str] | None:
     start, raw = value.start("value"), value["value"]
-    if raw.endswith(":") or raw.startswith(("$", "%", "{", "<", "[REDACTED")):
-        return None  # a label, a variable, a placeholder, or done already
+    if raw.endswith(":") or raw.startswith(("$", "%", "{", "<", "[REDACTED")) or raw.startswith(("\":", "':")):
+        return None  # a label, a variable, a placeholder, done already, or a JSON key ("token":null)
     inner = raw[1:] if raw[0] == "(" and raw.rstrip(".,;:?").endswith(")") else raw  # "(X)"
     inner = inner.strip("\"'`")
     start += raw.index(inner[:1]) if inner else 0
@@ -720,10 +728,10 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     if any(c in clause for c in "\"[]{}<>"):
         return None  # structured data (JSON, a list), which the rules for names and values read
     # the clause ends on a separator or a verb ("for the db:", "de la base est", "密码是")
-    explicit = clause != "" and (clause[-1] in ":=：/-" or clause[-1] in _CJK_SEPARATORS or clause.split()[-1].lower() in _PROSE_VERBS
+    explicit = clause != "" and (clause[-1] in ":=：/-→" or clause[-1] in _CJK_SEPARATORS or clause.split()[-1].lower() in _PROSE_VERBS
                                  or text[: value.start("value")].rstrip(" \t\"'`「『（(").endswith(_UNSPACED_VERBS))
     if family == "secret":
-        if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or inner.startswith(_PUBLIC_PREFIXES) or re.match(r"[A-Za-z_]\w*=[^=]", inner):
+        if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or inner.startswith(_PUBLIC_PREFIXES) or _ASSIGNMENT.match(inner):
             return None
         random = looks_random(inner) and not _looks_like_path(inner)
         # "token: X", "the secret is X": right after the word, a typed-looking value will do
@@ -813,7 +821,7 @@ _GUARDS = {
     "=": r"(?<=[\w\"' ]=)",
     ">": r"(?<=[A-Za-z]>)",
     ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}|[^\s:'\"\\]{3,128}[ \t]*(?:\r?\n|\\n|$)|AA)"
-         r"|(?<=[pdsPDS]:)(?:(?<=/p:)|(?<=/P:)|(?<=/pwd:)|(?<=/pass:)|(?<=/password:)|(?<=/passwd:))(?=\S))",
+         r"|(?<=pass:)|(?<=[pdsPDS]:)(?:(?<=/p:)|(?<=/P:)|(?<=/pwd:)|(?<=/pass:)|(?<=/password:)|(?<=/passwd:))(?=\S))",
 }
 
 
@@ -902,12 +910,13 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
             return None  # not a secret by this rule; a token shape inside is still caught by its own
     # a known token shape names its kind (OPENAI_API_KEY=sk-... -> openai); anything else is "secret"
     redacted = redact(inner) if len(inner) >= 16 else inner  # no token shape is shorter
-    if redacted == inner:
+    if _MARKER.fullmatch(redacted) is None:  # no shape, or one that covers only part of the value
         name = text[max(0, start - 24) : start].rstrip(" \"'").lower()
         redacted = "[REDACTED:aws_secret_key]" if name.endswith("aws_secret_access_key") else "[REDACTED:secret]"
     return f"{keep}{quote}{redacted}{quote}"
 
 
+_MARKER = re.compile(r"\[REDACTED:\w+\]")
 _SECRET_KEY = re.compile(r"(?i:[A-Za-z0-9_.-]*(?:" + "|".join(map(re.escape, _SECRET_WORDS)) + "))")
 
 
