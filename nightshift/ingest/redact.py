@@ -45,7 +45,7 @@ _SECRET_WORDS = (
     "password", "passwd", "passphrase", "secret", "token", "credential", "credentials",
     "api_key", "api-key", "apikey", "access_key", "access-key", "accesskey", "accountkey",
     "private_key", "private-key", "privatekey", "secret_key", "secret-key", "secretkey", "pass_phrase", "pass-phrase",
-    "_pass", "-pass", "psk", "_pat", "authkey", "auth_key", "auth-key",
+    "_pass", "-pass", "psk", "_pat", "authkey", "auth_key", "auth-key", "authtok", "secret_id", "secretid",
 )  # fmt: skip
 # Names that hold secrets only sometimes (``sort_key=name``, ``auth=basic``): their value must also look
 # random. A name that merely contains a secret word (``SECRET_KEY_BASE``, ``token_v2``) counts too...
@@ -201,8 +201,13 @@ def _decodes_to_secret(value: str) -> bool:
 _NAME_FIELD = re.compile(r"(?:[Nn]ame|[Kk]ey|ParameterKey|[Vv]ariable)[\"']?[ \t]*[:=][ \t]*[\"']?([A-Za-z_][\w.-]*)")
 
 
+_SENSITIVE = re.compile(r"\"?sensitive\"?[ \t]*[:=][ \t]*true\b")
+
+
 def _named_by_field(text: str, at: int, value: str) -> bool:
     """The value of a ``value`` field whose ``name``/``key`` field, just before, names a secret."""
+    if _SENSITIVE.search(text, max(0, at - 160), at):
+        return True
     names = _NAME_FIELD.findall(text, max(0, at - 160), at)
     if not names:
         return False
@@ -269,6 +274,8 @@ _PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
     **dict.fromkeys(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpgetnext", "snmptrap"), (("A", False), ("X", False))),
     "doctl": (("t", False),),
     "gh": (("b", False),),
+    **dict.fromkeys(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpgetnext", "snmptrap", "snmpbulkget", "onesixtyone"),
+                    (("A", False), ("X", False), ("c", False))),
 }
 # where a command starts: a new line (also as JSON shows it), ; | & ( ` the next item of a JSON argv, or
 # a JSON string value ({"command":"docker login ..."}, a tool call's arguments)
@@ -323,11 +330,11 @@ _RULES: list[_Rule] = [
     # ---- token shapes, from the providers' documented prefixes and lengths ----
     _Rule("private_key", "-", (
         # to the END line; a clipped block without one is redacted to the end of its base64
-        r"----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
-        r"(?:[\s\S]{0,16384}?-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,\\-]*)"
+        r"----BEGIN[A-Za-z0-9 ]{0,40}(?:PRIVATE KEY(?: BLOCK)?|Static key V\d)-----"
+        r"(?:[\s\S]{0,16384}?-----END[A-Za-z0-9 ]{0,40}(?:PRIVATE KEY(?: BLOCK)?|Static key V\d)-----|[A-Za-z0-9+/=\s:,\\-]*)"
     )),
     _Rule("pypi", "-", _after("pypi-") + rf"AgE[{_T}]{{50,}}", back=4),
-    _Rule("age", "-", _after("AGE-SECRET-KEY-") + r"1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{50,}", back=14),
+    _Rule("age", "-", _after("AGE-SECRET-KEY-") + r"1[0-9A-Z]{50,}", back=14),
     _Rule("private_key", "c", _after("nsec") + r"1[02-9ac-hj-np-z]{58}(?![a-z0-9])", back=3),  # a nostr secret key (bech32)
     _Rule("postman", "-", _after("PMAK-") + r"[0-9a-f]{24}-[0-9a-f]{34}", back=4),
     *[_Rule("tailscale", "-", _after(f"tskey-{what}-") + rf"[{_A}]{{8,}}-[{_A}]{{20,}}", back=len(what) + 6)
@@ -434,7 +441,7 @@ _RULES: list[_Rule] = [
     _Rule("secret", '"', _name_before('"') + r"(?P<keep>[ \t]*(?::|\][ \t]*=)[ \t]*)" + _NOT_A_VALUE + r"(?P<value>\"(?:[^\"\\\n]|\\.){3,}\")"),
     _Rule("secret", "'", _name_before("'") + r"(?P<keep>[ \t]*(?::|\][ \t]*=)[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}')"),
     *[_Rule("secret", q, _name_before(q) + r"(?P<keep>[ \t]*,[ \t]*)" + _NOT_A_VALUE + rf"(?P<value>[\"'][^\"'\n]{{3,}}[\"'])(?=[ \t]*\))",
-            check=lambda t, a, v: _looks_like_password(v)) for q in "\"'"],
+            check=lambda t, a, v: _looks_like_password(v) or looks_random(v)) for q in "\"'"],
     # the private members of a JSON Web Key ({"kty": "EC", ..., "d": "..."}); the public ones (n, e, x, y) stay
     _Rule("private_key", '"', r"(?<=[{,\s]\")(?:d|p|q|dp|dq|qi)\"(?P<keep>[ \t]*:[ \t]*\")(?P<value>[A-Za-z0-9_-]{20,})(?=\")",
           check=lambda t, a, v: '"kty"' in t[max(0, a - 2000) : a + 2000] and looks_random(v)),
@@ -447,14 +454,17 @@ _RULES: list[_Rule] = [
     _Rule("secret", "\\", _name_before("\\") + r'(?P<keep>"[ \t]*:[ \t]*\\")' + _NOT_A_VALUE + r'(?P<value>[^"\\\n]{3,})(?=\\")'),
     # <password>value</password> (Maven settings.xml, .NET config)
     _Rule("secret", ">", _name_before(">") + r"(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>[^<\s]{3,})(?=</)"),
+    # a typed declaration: const SIGNING_SECRET: &str = "...", val apiKey: String = "..." (Rust, TypeScript, Kotlin, Swift)
+    _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][\w.<>\[\]]*\??[ \t]*=[ \t]*)" + _NOT_A_VALUE
+          + r"(?P<value>" + _QUOTED + ")"),
     # name: value (YAML, HTTP headers such as api-key: ...): one token, then the end of the line
     _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + rf"(?!{_TYPE_NAME}|(?i:basic|bearer|token)[ \t])"
           + r"(?P<value>" + _QUOTED + rf"|[^\s\"'#\\]{{3,}})(?=[ \t]*(?:#[^\n]*)?{_EOL})", check=_not_an_exception),
     # --password value, -storepass value, --authkey value (command lines); --password=value is the `=` rule's
     _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key|authkey|auth-key|pass(?![\w-]))"
-          r"(?P<keep>[ \t]+)(?!-|(?:env|file|fd|stdin):)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
+          r"(?P<keep>[ \t]+)(?!-[A-Za-z-]*(?:[\s=\"]|$)|(?:env|file|fd|stdin):)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
     # -p secret, -pSECRET, -a secret, -w secret: only for the commands that take a password so (see _PASSWORD_FLAGS)
-    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAXk]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
+    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAXkc]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
           check=_cli_password),
     # htpasswd -b [-c] FILE USER PASSWORD, htpasswd -nb USER PASSWORD
     _Rule("secret", "-", r"(?<![\w-]-)[a-zA-Z]*b[a-zA-Z]*(?P<keep>(?:[ \t]+-[a-zA-Z]+)*[ \t]+(?![-'\"])\S+[ \t]+(?:(?![-'\"])\S+[ \t]+)?)"
@@ -508,9 +518,11 @@ _UNSPACED_VERBS = ("คือ", "เป็น", "là")  # Thai writes the verb a
 # that names a secret (setx GITHUB_TOKEN value); sqlplus takes user/password@database
 _POSITIONAL = {
     "net use": 1, "net user": 2, "snyk auth": 1, "vault login": 1, "rabbitmqctl add_user": 2, "rabbitmqctl change_password": 2,
-    "setx": 0, "set -x": 0, "set -gx": 0, "set -ux": 0, "aws configure set": 0, "sqlplus": 1,
+    "setx": 0, "set -x": 0, "set -gx": 0, "set -ux": 0, "aws configure set": 0, "sqlplus": 1, "setenv": 0,
+    "rocommunity": 1, "rwcommunity": 1, "rocommunity6": 1, "rwcommunity6": 1, ": psk": 1,  # snmpd.conf, ipsec.secrets
+    "b2 authorize-account": 2, "b2 account authorize": 2, "convertto-securestring": 1,
 }  # fmt: skip
-_POSITIONAL_COMMAND = re.compile("(?:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])", re.IGNORECASE)
+_POSITIONAL_COMMAND = re.compile("(?<![\\w-])(?:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])", re.IGNORECASE)
 _ARGUMENT = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|(?:[^\s;|&\"'\\]|\\(?!n|\"))+|\\\\[^\s;|&\"']+")
 _ARGUMENTS_END = re.compile(r"\r|\n|\\n|[;|&]|(?<!\\)\"(?=[,}\s]|$)")
 
@@ -532,7 +544,7 @@ def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str
             inner = arg.strip("'\"")
             if (login := re.fullmatch(r"[^/@]+/([^/@]+)@.*", inner)) is not None:  # sqlplus user/password@db
                 inner = login[1]
-            if len(inner) < 3 or inner == "*" or inner.startswith(("$", "%", "<", "[REDACTED")):
+            if len(inner) < 3 or inner.startswith(("$", "%", "<", "[REDACTED")) or not (_looks_like_password(inner) or looks_random(inner)):
                 return None
             start = argument.start() + arg.index(inner)
             return start, start + len(inner), "secret"
@@ -540,7 +552,7 @@ def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str
 
 
 # cohere.Client("KEY"), HTTPBasicAuth("user", "PASSWORD"): a string literal given to a client or an auth object
-_CALL = re.compile(r"(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*(?:(?P<first>\"[^\"\n]*\"|'[^'\n]*')[ \t]*,[ \t]*)?"
+_CALL = re.compile(r"(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*(?:[\w.]+\([ \t]*)?(?:(?P<first>\"[^\"\n]*\"|'[^'\n]*')[ \t]*,[ \t]*)?"
                    r"(?P<value>\"[^\"\n]{6,}\"|'[^'\n]{6,}')")
 
 
@@ -597,6 +609,9 @@ def _word_pattern(words: tuple[str, ...], stems: tuple[str, ...], before: str, a
 
 # a value a word may introduce: six characters or more, with a letter and a digit or symbol five apart
 _CANDIDATE = r"[\x21-\x7e]*(?:[A-Za-z][\x21-\x7e]{4,}[0-9!#$%&*+=?@^~_|]|[0-9!#$%&*+=?@^~_|][\x21-\x7e]{4,}[A-Za-z])"
+# a passphrase of words: quoted ("nectar kettle velvet glacier", "marble-oyster-dolphin-nectar"), or an app
+# password's four groups of four letters (abcd efgh ijkl mnop)
+_PASSPHRASE = re.compile(r"\(?[\"'“](?P<quoted>[a-z]{3,10}(?:[ -][a-z]{3,10}){3,})[\"'”]|(?P<groups>[a-z]{4}(?: [a-z]{4}){3})(?![\w-])")
 # Token rules anchored on a common letter (g of ghp_, . of hvs.) would stop at every occurrence of it;
 # instead the RE2 pass finds them by these literals of their prefix, and their anchor's pattern is tried
 # only where one occurs.
@@ -615,14 +630,19 @@ _OTP_WORDS = r"\b(?:2fa|totp|mfa|otp|authenticator|(?:recovery|backup)[ \t]+code
 # (Python's re would try such an alternation at every position, ten times slower). What it finds is read
 # further in Python, per hit: hits are rare.
 # commands that print a new secret on the next line (openssl rand -hex 32, wg genkey, rails secret)
-_GENERATORS = r"(?:openssl[ \t]+rand|/dev/urandom|pwgen|token_(?:hex|urlsafe|bytes)|gen\.secret|rails[ \t]+secret|wg[ \t]+genkey|key:generate)"
+# or print one kept in a file (cat ~/.vault_pass, a key file, minisign's "untrusted comment: ... secret key")
+_GENERATORS = (
+    r"(?:openssl[ \t]+rand|/dev/urandom|pwgen|token_(?:hex|urlsafe|bytes)|gen\.secret|rails[ \t]+secret|wg[ \t]+genkey|key:generate"
+    r"|\bcat[ \t]+[^\n\r|;]*(?:pass|secret|token|credential|private)[^\n\r|;/]*|untrusted[ \t]+comment:[^\n\r]*secret[ \t]+key)"
+)
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 64 << 20  # room for the DFA of every word at once
 _RE2_PASS = re2.compile(
     "(?i)(?:(?:" + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, (), r"\b", r"\b") + ")"
     + r"[ \t:=：'\"`,\x{80}-\x{10FFFF}][^\n\r]{0,60}?" + _CANDIDATE  # a space or separator first: not "token.py:12"
     + "|(?:" + _word_pattern((), _PASSWORD_STEMS, r"\b", "") + r")[^\n\r]{0,64}?" + _CANDIDATE  # the stem's ending is in the gap
-    + r"|(?:[:-](?:token|password|secret|key)(?: [^\n\r]{0,40})?|" + _GENERATORS + r"[^\n\r]{0,60})\r?\n[ \t]*[A-Za-z0-9+/=._~-]{16,}\s"  # printed
+    + "|(?:" + _word_pattern(_PASSWORD_WORDS, (), r"\b", r"\b") + r")[^\n\r]{0,64}?(?:[\"'“][a-z]{3,10}(?:[ -][a-z]{3,10}){3,}[\"'”]|\b[a-z]{4}(?: [a-z]{4}){3}\b)"  # a passphrase
+    + r"|(?:[:-](?:token|password|secret|key)(?: [^\n\r]{0,40})?|" + _GENERATORS + r"[^\n\r]{0,60})\r?\n[ \t]*[A-Za-z0-9+/=._~-]{16,}(?:\s|$)"  # printed
     + r"|[ \t]as[ \t]+(?:[\w-]+[ \t]+){0,2}(?:password|passphrase|key|token|secret)\b"  # "use X as the password"
     + "|" + _OTP_WORDS
     + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
@@ -664,8 +684,9 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
     """The hits, as (start, end, replacement), of everything the RE2 pass finds."""
     hits = []
     for found in _RE2_PASS.finditer(text):
-        command = _POSITIONAL_COMMAND.match(text, found.start())
-        found_here = [_positional_secret(text, command) if command else
+        # the command may sit inside a hit that began earlier ($pw = ConvertTo-SecureString "...")
+        command = _POSITIONAL_COMMAND.search(text, found.start(), found.end())
+        found_here = [_positional_secret(text, command) if command else None,
                       _call_secret(text, found.start()) or _dsn_password(text, found) or _cookie_jar_value(text, found) or _generated(text, found)
                       or _discord_token(text, found)]
         found_here += _cookie_values(text, found)
@@ -709,6 +730,9 @@ def _value_after(text: str, word: re.Match[str], keyword: str, family: str, line
         glue = text[word.end() : value.start("value")]
         if n >= 8 or len(glue.split()) > 7:
             return None
+        if family == "password" and (phrase := _PASSPHRASE.match(text, value.start("value"))):
+            group = "quoted" if phrase["quoted"] else "groups"
+            return phrase.start(group), phrase.end(group), "password"
         if (candidate := _prose_candidate(text, value, glue, family, keyword)) is not None:
             return candidate
     return None
@@ -758,7 +782,7 @@ def _typed_password(value: str) -> bool:
 
 _NAMED_AFTER = re.compile(r"(?<![^\s\"'`])(?P<value>[\x21-\x7e]{6,})[ \t]+as[ \t]+(?:[\w-]+[ \t]+){0,2}$")
 _OTP_SEED = re.compile(r"(?<![\w-])(?:(?:[A-Z2-7]{4}[ \t]){3,}[A-Z2-7]{4}|(?:[a-z2-7]{4}[ \t]){3,}[a-z2-7]{4}|[A-Z2-7]{16,}|[a-z2-7]{16,})(?![\w-])")
-_RECOVERY_CODE = re.compile(r"(?<![\w-])(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{4,6}-?[a-z0-9]{4,6}(?![\w-])|(?<![\w-])\d{4}[ -]?\d{4}(?![\w-])", re.IGNORECASE)
+_RECOVERY_CODE = re.compile(r"(?m:^[ \t]*[a-z]{4,6}-[a-z]{4,6}[ \t]*$)|(?<![\w-])(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{4,6}-?[a-z0-9]{4,6}(?![\w-])|(?<![\w-])\d{4}[ -]?\d{4}(?![\w-])", re.IGNORECASE)
 _SEED_PHRASE = re.compile(r"(?:[a-z]{3,8}[ \t]+){11,23}[a-z]{3,8}(?![\w-])")
 
 
