@@ -345,6 +345,7 @@ _RULES: list[_Rule] = [
     _Rule("xai", "-", _after("xai-") + rf"[{_A}]{{60,}}", back=3),
     _Rule("contentful", "-", _after("CFPAT-") + rf"[{_T}]{{40,}}", back=5),
     _Rule("square", "-", rf"(?<=(?<![{_T}])sq0(?:csp|atp)-)[{_T}]{{22,}}", back=6),
+    _Rule("launchdarkly", "-", _after("sdk-") + r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])", back=3),
     _Rule("mailgun", "-", _after("key-") + r"[0-9a-f]{32}(?![0-9a-zA-Z])", back=3),
     _Rule("mailchimp", "-", r"(?<=(?<![\w-])[0-9a-f]{32}-)us\d{1,2}(?![\w-])", back=32),
     _Rule("anthropic", "k", _after("sk") + rf"-ant-[{_T}]{{20,}}", back=1),
@@ -377,6 +378,7 @@ _RULES: list[_Rule] = [
     # ngrok config add-authtoken TOKEN, ngrok authtoken TOKEN
     _Rule("secret", "k", r"(?<=authtok)(?P<keep>en[ \t]+)(?P<value>[A-Za-z0-9_-]{20,})", check=lambda t, a, v: looks_random(v)),
     _Rule("figma", "_", _after("figd_") + rf"[{_T}]{{40,}}", back=4),
+    *[_Rule("clickup", "_", rf"(?<=(?<![{_T}])pk_\d{{{n}}}_)[A-Z0-9]{{32}}(?![{_T}])", back=n + 3) for n in range(5, 11)],  # pk_<user id>_
     _Rule("aws_access_key", "A", r"(?:KIA|SIA)[0-9A-Z]{16}(?![A-Za-z0-9])"),
     _Rule("google_api_key", "A", rf"Iza[{_T}]{{35}}"),
     _Rule("firebase", "A", rf"(?<=AAAA[{_T}]{{7}}:A)PA91b[{_T}]{{100,}}", back=12),
@@ -393,6 +395,7 @@ _RULES: list[_Rule] = [
     _Rule("databricks", "p", rf"i[0-9a-f]{{32}}(?:-\d+)?(?![{_T}])", back=2),
     _Rule("jwt", "J", _after("eyJ") + rf"[{_T}]{{8,}}\.eyJ[{_T}]{{8,}}\.[{_T}]*", back=2),
     _Rule("vault", ".", rf"(?<=(?<![.{_T}])hv[sbr]\.)[{_T}]{{24,}}", back=3),
+    _Rule("dropbox", ".", rf"(?<=(?<![.{_T}])sl\.)[{_T}]{{100,}}", back=2),
     _Rule("doppler", ".", rf"(?<=(?<![.{_T}])dp\.)(?:st|ct|sa|scim|audit|pt)\.(?:[\w-]{{1,40}}\.)?[{_A}]{{40,}}", back=2),
     _Rule("terraform_cloud", ".", rf"(?<=(?<![{_T}])[{_A}]{{14}}\.)atlasv1\.[={_T}]{{60,}}", back=14),
     _Rule("telegram", ":", rf"(?<=[0-9]{{8}}:)(?P<keep>)AA[{_T}]{{32,}}"),
@@ -569,13 +572,18 @@ def _cookie_values(text: str, found: Any) -> list[tuple[int, int, str]]:
             if looks_random(pair[2].replace("%", ""))]
 
 
+_LOGIN_PASSWORD = re.compile(r"(?<=[\w.+-])@[\w-]+(?:\.[\w-]+)+:([^\s:/@'\"]{6,})(?=[\s'\"]|$)")
+
+
 def _dsn_password(text: str, found: Any) -> tuple[int, int, str] | None:
-    """``user:password@tcp(host)`` (Go), ``thin:user/password@host`` (Oracle JDBC)."""
+    """``user:password@tcp(host)`` (Go), ``thin:user/password@host`` (Oracle JDBC), ``user@example.com:password``."""
     if text.startswith("thin:", found.start()):
         login = re.match(r"thin:[\w.-]+/([^\s/@]{3,})@", text[found.start() : found.end()])
         return (found.start() + login.start(1), found.start() + login.end(1), "secret") if login else None
     if not text.startswith("@", found.start()):
         return None
+    if (login := _LOGIN_PASSWORD.match(text, found.start())) is not None:
+        return (login.start(1), login.end(1), "secret") if _typed_password(login[1]) else None
     login = re.search(r"(?<![\w.-])[\w.-]+:([^\s:@'\"\\/]{3,128})$", text[max(0, found.start() - 160) : found.start()])
     return (found.start() - len(login[1]), found.start(), "secret") if login else None
 
@@ -616,7 +624,7 @@ _PASSPHRASE = re.compile(r"\(?[\"'“](?P<quoted>[a-z]{3,10}(?:[ -][a-z]{3,10}){
 # instead the RE2 pass finds them by these literals of their prefix, and their anchor's pattern is tried
 # only where one occurs.
 _BY_LITERAL = {
-    ".": r"hv[sbr]\.|dp\.|\.atlasv1\.", "y": r"ya29\.|\.key", "g": r"gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt)-",
+    ".": r"hv[sbr]\.|dp\.|\.atlasv1\.|sl\.", "y": r"ya29\.|\.key", "g": r"gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt)-",
     "x": r"xox[abprse]-|xapp-|ATATT3x", "p": r"dapi", "l": r"login", "J": r"eyJ", "X": r"GOCSPX", "E": r"EAA",
     "S": r"SK[0-9a-f]|SG\.", "A": r"AKIA|ASIA|AIza|:APA91b", "k": r"sk-|sk_|rk_|authtoken", "B": r"Bearer", "b": r"bearer",
     "z": r"uthoriz", "Z": r"UTHORIZ", "~": r"[78]Q~", "c": r"nsec1",
@@ -648,6 +656,7 @@ _RE2_PASS = re2.compile(
     + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
     + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*)[^)\n]{8,}"  # or to a client
     + r"|cookie[\"']?[ \t]*:[^\n\r]*=[^\n\r]{16}"  # a Cookie or Set-Cookie header
+    + r"|@[\w-]+(?:\.[\w-]+)+:[^\s:/@'\"]{6,}"  # a login and its password: user@example.com:PASSWORD (postfix sasl_passwd)
     + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
     + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
     + r"|(?-i:\b[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40})"  # a Discord bot token: base64 id . time . HMAC
@@ -826,7 +835,7 @@ def _printed_secret(text: str, at: int) -> tuple[int, int, str] | None:
 # A cheap check right after an anchor that every rule of the anchor needs, so that the many occurrences
 # of a common anchor that start nothing are rejected before any alternative is tried.
 _GUARDS = {
-    "-": r"(?:(?=----BEGIN)|(?<![\w-]-)(?=-|[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-Za-z0-9_]{16}|us\d))",
+    "-": r"(?:(?=----BEGIN)|(?<![\w-]-)(?=-|[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-Za-z0-9_]{16}|us\d)|(?<=sdk-)(?=[0-9a-f]{8}-))",
     "k": r"(?:(?<=(?<![A-Za-z0-9_-])[sr]k)|(?<=authtok))",
     "_": r"(?<=[A-Za-z0-9]_)(?=[A-Za-z0-9+/_-]{16})",
     "A": r"(?:(?<![A-Za-z0-9_-]A)|(?<=:A)(?=PA91b))",
