@@ -438,6 +438,8 @@ _RULES: list[_Rule] = [
     # name = "value" (code), name = value alone on its line (ini, toml); `x = f(y)` is code, not a secret
     _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE
           + r"(?P<value>" + _QUOTED + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
+    # Go's apiToken := "value"
+    _Rule("secret", "=", _name_before(" :=") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + ")"),
     # "name": "value" (JSON), 'name': 'value' (Python), \"name\": \"value\" (JSON inside a JSON string)
     # ENV["TOKEN"] = "value" (Ruby, PHP); then define('DB_PASSWORD', 'value'), setenv("TOKEN", "value"), where
     # the value must look typed: a list of names ("password", "token") is no secret
@@ -575,6 +577,36 @@ def _cookie_values(text: str, found: Any) -> list[tuple[int, int, str]]:
 _LOGIN_PASSWORD = re.compile(r"(?<=[\w.+-])@[\w-]+(?:\.[\w-]+)+:([^\s:/@'\"]{6,})(?=[\s'\"]|$)")
 
 
+def _public_cell(value: str) -> bool:
+    """A fingerprint, a public key, a path, or a digest the length of a git SHA or a SHA-256: not a secret."""
+    return _PUBLIC_VALUE.match(value) is not None or _looks_like_path(value) or (len(value) in (40, 64) and _HEX.fullmatch(value) is not None)
+
+
+_TABLE_SECRET_COLUMN = re.compile(r"(?i)[\w .-]*\b(?:token|password|passwd|pwd|secret|api[ _-]?key|key|credential)s?")
+
+
+def _table_cells(text: str, found: Any) -> list[tuple[int, int, str]]:
+    """The cells of a markdown table's column headed token, password, key...: random or typed values."""
+    if not text.startswith("|", found.start()):
+        return []
+    header_end = text.index("\n", found.start())
+    header = text[found.start() : header_end].split("|")
+    columns = {n for n, name in enumerate(header) if _TABLE_SECRET_COLUMN.fullmatch(name.strip()) and not _NOT_SECRET_NAME.search(name.strip().lower())}
+    hits, row = [], text.find("\n", header_end + 1) + 1  # the first row after the |---| line
+    for _ in range(200 if columns else 0):
+        if row <= 0 or not text.startswith("|", row):
+            break
+        end = text.find("\n", row) % (len(text) + 1)  # no newline: the end of the text
+        at = row
+        for n, cell in enumerate(text[row:end].split("|")):
+            value = cell.strip().strip("`")
+            if n in columns and value and (looks_random(value) or _typed_password(value)) and not _public_cell(value):
+                hits.append((at + cell.index(value), at + cell.index(value) + len(value), "secret"))
+            at += len(cell) + 1
+        row = end + 1
+    return hits
+
+
 def _dsn_password(text: str, found: Any) -> tuple[int, int, str] | None:
     """``user:password@tcp(host)`` (Go), ``thin:user/password@host`` (Oracle JDBC), ``user@example.com:password``."""
     if text.startswith("thin:", found.start()):
@@ -656,6 +688,7 @@ _RE2_PASS = re2.compile(
     + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
     + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*)[^)\n]{8,}"  # or to a client
     + r"|cookie[\"']?[ \t]*:[^\n\r]*=[^\n\r]{16}"  # a Cookie or Set-Cookie header
+    + r"|\|[^\n\r]*\b(?:token|password|passwd|pwd|secret|api[ _-]?key|key|credential)s?\b[^\n\r]*\|[ \t]*\r?\n[ \t]*\|[ \t:|]*-"  # a table
     + r"|@[\w-]+(?:\.[\w-]+)+:[^\s:/@'\"]{6,}"  # a login and its password: user@example.com:PASSWORD (postfix sasl_passwd)
     + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
     + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
@@ -698,7 +731,7 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
         found_here = [_positional_secret(text, command) if command else None,
                       _call_secret(text, found.start()) or _dsn_password(text, found) or _cookie_jar_value(text, found) or _generated(text, found)
                       or _discord_token(text, found)]
-        found_here += _cookie_values(text, found)
+        found_here += _cookie_values(text, found) + _table_cells(text, found)
         hits += _literal_hits(text, found.start(), found.end())  # these name their kind already
         for word in _PROSE_WORD.finditer(text, found.start(), found.end()):
             found_here += _prose_value(text, word)
@@ -851,7 +884,7 @@ _GUARDS = {
     "B": r"(?<![A-Za-z0-9_-]B)(?=earer)",
     "b": r"(?<![A-Za-z0-9_-]b)(?=earer)",
     "l": r"(?<![\w-]l)(?=ogin)",
-    "=": r"(?<=[\w\"' ]=)",
+    "=": r"(?<=[\w\"' :]=)",
     ">": r"(?<=[A-Za-z]>)",
     ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}|[^\s:'\"\\]{3,128}[ \t]*(?:\r?\n|\\n|$)|AA)"
          r"|(?<=pass:)|(?<=[pdsPDS]:)(?:(?<=/p:)|(?<=/P:)|(?<=/pwd:)|(?<=/pass:)|(?<=/password:)|(?<=/passwd:))(?=\S))",
