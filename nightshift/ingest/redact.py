@@ -161,9 +161,12 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
         public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None
         if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not public and not _looks_like_path(value):
             return True
+    if _SECRET_BLOCK.search(text, max(0, at - 400), at) and (looks_random(value) or _UUID.fullmatch(value)):
+        return True  # tokens { agent = "<uuid>" } (HCL): every value of a block named for secrets
     return _decodes_to_secret(value) or (_in_kubernetes_secret(text, at) and _decodes_to_password(value) and not _PUBLIC_DATA.search(name))
 
 
+_SECRET_BLOCK = re.compile(r"(?i)\b(?:tokens?|secrets?|credentials?|passwords?)[\"']?[ \t]*=?[ \t]*\{[^{}]*$")
 _SAID_NOT_SECRET = re.compile(r"(?i)publi|cache|checksum|digest|fingerprint")
 _PUBLIC_DATA = re.compile(r"user|name|login|email|host|port|url|uri|crt|cert|ca|pem|pub|id$|region|database|db$")
 
@@ -505,7 +508,7 @@ _PASSWORD_STEMS = (
 _KEY_WORDS = (
     "key", "keys", "token", "tokens", "secret", "secrets", "apikey", "seed",
     "токен", "ключ", "トークン", "토큰", "令牌", "密钥", "密鑰", "秘密鍵", "clé", "chiave", "schlüssel", "sleutel", "klucz", "anahtar",
-    "nyckel", "chave", "llave",
+    "nyckel", "chave", "llave", "キー", "키",
 )  # fmt: skip
 # the verb that gives the value, in the same languages; a clause must end on one of these or on : = / -
 _PROSE_VERBS = frozenset((
