@@ -75,6 +75,7 @@ def _pgpass_line(text: str, at: int, value: str) -> bool:
 _POSITIONAL = {
     "net use": 1, "net user": 2, "snyk auth": 1, "vault login": 1, "rabbitmqctl add_user": 2, "rabbitmqctl change_password": 2,
     "setx": 0, "set -x": 0, "set -gx": 0, "set -ux": 0, "aws configure set": 0, "sqlplus": 1, "setenv": 0,
+    "config set": 0, "config:set": 0, "secrets set": 0,  # npm/wp/yarn config set NAME value, heroku config:set
     "rocommunity": 1, "rwcommunity": 1, "rocommunity6": 1, "rwcommunity6": 1, ": psk": 1,  # snmpd.conf, ipsec.secrets
     "b2 authorize-account": 2, "b2 account authorize": 2, "convertto-securestring": 1,
 }  # fmt: skip

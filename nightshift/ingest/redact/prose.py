@@ -174,6 +174,7 @@ _RE2_PASS = re2.compile(
     + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*)[^)\n]{8,}"  # or to a client
     + r"|cookie[\"']?[ \t]*:[^\n\r]*=[^\n\r]{16}"  # a Cookie or Set-Cookie header
     + r"|\|[^\n\r]*\b(?:token|password|passwd|pwd|secret|api[ _-]?key|key|credential)s?\b[^\n\r]*\|[ \t]*\r?\n[ \t]*\|[ \t:|]*-"  # a table
+    + r"|\becho[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*--(?:password-stdin|with-token|token-stdin)"  # echo SECRET | docker login --password-stdin
     + r"|@[\w-]+(?:\.[\w-]+)+:[^\s:/@'\"]{6,}"  # a login and its password: user@example.com:PASSWORD (postfix sasl_passwd)
     + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
     + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
@@ -295,6 +296,17 @@ def _one_time_secrets(text: str, word: re.Match[str]) -> list[tuple[int, int, st
 
 
 _DISCORD = re.compile(r"[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40}(?![\w-])")
+
+
+_ECHOED = re.compile(r"echo[ \t]+(?:-n[ \t]+)?(?P<value>'[^'\n]{6,}'|\"[^\"\n]{6,}\"|[^\s'\"|]{6,})[ \t]*\|")
+
+
+def _piped_secret(text: str, found: Any) -> tuple[int, int, str] | None:
+    """``echo SECRET | docker login --password-stdin``: the value echoed into a command that reads a secret."""
+    if (echoed := _ECHOED.match(text, found.start())) is None or echoed["value"].lstrip("'\"").startswith(("$", "%", "[REDACTED")):
+        return None
+    quoted = echoed["value"][0] in "'\""
+    return echoed.start("value") + quoted, echoed.end("value") - quoted, "secret"
 
 
 def _discord_token(text: str, found: Any) -> tuple[int, int, str] | None:

@@ -131,7 +131,7 @@ _RULES: list[_Rule] = [
     # DB_PWD=x and Pwd=x; in connection strings; PWD=/home/dev is the working directory
     _Rule("secret", "=", r"(?<=(?i:pwd)=)(?![/~.])(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
     # name = "value" (code), name = value alone on its line (ini, toml); `x = f(y)` is code, not a secret
-    _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE
+    _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE
           + r"(?P<value>" + _QUOTED + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
     # Go's apiToken := "value"
     _Rule("secret", "=", _name_before(" :=") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + ")"),
@@ -153,6 +153,9 @@ _RULES: list[_Rule] = [
     _Rule("secret", "=", r"(?<=[Vv]alue=)(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>\"[^\"\n]{3,}\"|'[^'\n]{3,}')", check=_named_by_field),
     _Rule("secret", "\\", _name_before("\\") + r'(?P<keep>"[ \t]*:[ \t]*\\")' + _NOT_A_VALUE + r'(?P<value>[^"\\\n]{3,})(?=\\")'),
     # <password>value</password> (Maven settings.xml, .NET config)
+    # 'password' => 'value' (PHP arrays, Ruby hashes, Perl)
+    *[_Rule("secret", ">", _name_before(suffix) + r"(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + ")")
+      for suffix in ("=>", " =>", "' =>", '" =>', "'=>", '"=>')],
     _Rule("secret", ">", _name_before(">") + r"(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>[^<\s]{3,})(?=</)"),
     # a typed declaration: const SIGNING_SECRET: &str = "...", val apiKey: String = "..." (Rust, TypeScript, Kotlin, Swift)
     _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][\w.<>\[\]]*\??[ \t]*=[ \t]*)" + _NOT_A_VALUE
@@ -213,7 +216,7 @@ _GUARDS = {
     "b": r"(?<![A-Za-z0-9_-]b)(?=earer)",
     "l": r"(?<![\w-]l)(?=ogin)",
     "=": r"(?<=[\w\"' :]=)",
-    ">": r"(?<=[A-Za-z]>)",
+    ">": r"(?<=[A-Za-z=]>)",
     ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}|[^\s:'\"\\]{3,128}[ \t]*(?:\r?\n|\\n|$)|AA)"
          r"|(?<=pass:)|(?<=[pdsPDS]:)(?:(?<=/p:)|(?<=/P:)|(?<=/pwd:)|(?<=/pass:)|(?<=/password:)|(?<=/passwd:))(?=\S))",
 }
