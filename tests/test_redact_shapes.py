@@ -86,6 +86,8 @@ RANDOM = "Zx9Yw8Vu7Ts6Rq5Po4NmLk3Jh2Gf1Ed"  # 31 mixed characters: random-lookin
         pytest.param("alerts@example.com:Mar1gold!Fen", "alerts@example.com:[REDACTED:secret]", id="login-colon-password"),
         pytest.param("$ cat ~/.vault_pass\nQ3rT9xLm2Vb8Nc4Kd7Yh1Ue6\n", "$ cat ~/.vault_pass\n[REDACTED:secret]\n", id="printed-secret-file"),
         pytest.param(f"мой токен: {RANDOM}", "мой токен: [REDACTED:secret]", id="token-word-ru"),
+        pytest.param("NAME          VALUE\nDB_PASSWORD   Mar1gold!Fen\n", "NAME          VALUE\nDB_PASSWORD   [REDACTED:secret]\n", id="name-value-columns"),
+        pytest.param(f"│ STRIPE_KEY │ {RANDOM} │", "│ STRIPE_KEY │ [REDACTED:secret] │", id="box-drawn-table"),
     ],
 )
 def test_a_secret_is_found_by_its_shape(text, expected):
@@ -121,6 +123,8 @@ def test_a_secret_is_found_by_its_shape(text, expected):
         pytest.param('{"username":"guest","password":null,"token":null}', id="json-nulls"),
         pytest.param("git clone git@github.com:acme-corp/infra.git; scp a deploy@web01.example.com:backup-2024.tar", id="scp-targets"),
         pytest.param("| host | key |\n|---|---|\n| web1 | SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8 |", id="table-of-fingerprints"),
+        pytest.param("W: GPG error: https://repo.example.com stable InRelease: NO_PUBKEY ABC3316FDC44327E", id="gpg-pubkey-id"),
+        pytest.param("API_KEY       REPLACE_ME\nDB_PASSWORD   ${DB_PASSWORD}\npassword_reset_token expired", id="columns-without-values"),
     ],
 )
 def test_a_look_alike_of_those_shapes_is_left_alone(text):

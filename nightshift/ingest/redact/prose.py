@@ -10,8 +10,8 @@ from typing import Any
 import re2
 
 from nightshift.ingest.redact.checks import (
-    _ASSIGNMENT, _HEX, _NOT_SECRET_NAME, _PUBLIC_PREFIXES, _PUNCT_END, _UUID, _looks_like_password,
-    _looks_like_path, looks_random,
+    _ASSIGNMENT, _HEX, _NOT_A_VALUE, _NOT_SECRET_NAME, _PUBLIC_PREFIXES, _PUNCT_END, _SECRET_KEY, _UUID,
+    _WEAK_ENDINGS, _looks_like_password, _looks_like_path, looks_random,
 )
 from nightshift.ingest.redact.commands import _POSITIONAL
 from nightshift.ingest.redact.rules import _LITERAL
@@ -174,7 +174,10 @@ _RE2_PASS = re2.compile(
     + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*)[^)\n]{8,}"  # or to a client
     + r"|cookie[\"']?[ \t]*:[^\n\r]*=[^\n\r]{16}"  # a Cookie or Set-Cookie header
     + r"|\|[^\n\r]*\b(?:token|password|passwd|pwd|secret|api[ _-]?key|key|credential)s?\b[^\n\r]*\|[ \t]*\r?\n[ \t]*\|[ \t:|]*-"  # a table
-    + r"|\becho[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*--(?:password-stdin|with-token|token-stdin)"  # echo SECRET | docker login --password-stdin
+    # NAME value: DB_PASSWORD or session_secret then a space, or a bare word in a column (two spaces, │ or |)
+    + r"|\b[A-Za-z][\w.-]*_(?:pass(?:word|wd|phrase)?|pwd|secret|token|key)(?:[ \t]+|[ \t]*[│|][ \t]*)[^\s│|]{6,}"
+    + r"|\b(?:password|passwd|secret|token|api[_-]?key)(?:[ \t]{2,40}|[ \t]*[│|][ \t]*)[^\s│|]{6,}"
+    + r"|\becho[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)"  # echo SECRET | docker login --password-stdin
     + r"|@[\w-]+(?:\.[\w-]+)+:[^\s:/@'\"]{6,}"  # a login and its password: user@example.com:PASSWORD (postfix sasl_passwd)
     + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
     + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
@@ -298,7 +301,23 @@ def _one_time_secrets(text: str, word: re.Match[str]) -> list[tuple[int, int, st
 _DISCORD = re.compile(r"[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40}(?![\w-])")
 
 
-_ECHOED = re.compile(r"echo[ \t]+(?:-n[ \t]+)?(?P<value>'[^'\n]{6,}'|\"[^\"\n]{6,}\"|[^\s'\"|]{6,})[ \t]*\|")
+_ECHOED = re.compile(r"echo[ \t]+(?:-n[ \t]+)?(?P<value>'[^'\s]{6,}'|\"[^\"\s]{6,}\"|[^\s'\"|]{6,})[ \t]*\|")
+
+
+_SPACED = re.compile(r"([A-Za-z][\w.-]*)[ \t│|]+([^\s│|]{6,})")
+_PLACEHOLDER = re.compile(_NOT_A_VALUE)  # matches (empty) only where a value is a real value
+
+
+def _spaced_value(text: str, found: Any) -> tuple[int, int, str] | None:
+    """``DB_PASSWORD   value`` in columns (env tables, ``vault read``, box-drawn tables), ``session_secret value``."""
+    if (pair := _SPACED.match(text, found.start())) is None or _PLACEHOLDER.match(pair[2]) is None:
+        return None
+    name, value = pair[1].lower(), pair[2]
+    if _NOT_SECRET_NAME.search(name):
+        return None
+    if (_SECRET_KEY.fullmatch(name) and _looks_like_password(value)) or (name.endswith(_WEAK_ENDINGS) and looks_random(value)):
+        return pair.start(2), pair.end(2), "secret"
+    return None
 
 
 def _piped_secret(text: str, found: Any) -> tuple[int, int, str] | None:
