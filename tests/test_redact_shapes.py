@@ -88,6 +88,10 @@ RANDOM = "Zx9Yw8Vu7Ts6Rq5Po4NmLk3Jh2Gf1Ed"  # 31 mixed characters: random-lookin
         pytest.param(f"мой токен: {RANDOM}", "мой токен: [REDACTED:secret]", id="token-word-ru"),
         pytest.param("NAME          VALUE\nDB_PASSWORD   Mar1gold!Fen\n", "NAME          VALUE\nDB_PASSWORD   [REDACTED:secret]\n", id="name-value-columns"),
         pytest.param(f"│ STRIPE_KEY │ {RANDOM} │", "│ STRIPE_KEY │ [REDACTED:secret] │", id="box-drawn-table"),
+        # the same shapes in a file a tool call writes: JSON escapes the quotes and line ends
+        pytest.param(f'{{"content":"const SIGNING_SECRET: &str = \\"{RANDOM}\\";\\n"}}', '{"content":"const SIGNING_SECRET: &str = [REDACTED:secret];\\n"}', id="typed-declaration-in-json"),
+        pytest.param('{"content":"tokens {\\n  agent = \\"6f1c2a9e-3b7d-4e5f-8a0b-1c2d3e4f5a6b\\"\\n}"}', '{"content":"tokens {\\n  agent = \\"[REDACTED:secret]\\"\\n}"}', id="block-in-json"),
+        pytest.param('{"content":"relay alerts@example.com:Mar1gold!Fen\\n"}', '{"content":"relay alerts@example.com:[REDACTED:secret]\\n"}', id="login-password-in-json"),
     ],
 )
 def test_a_secret_is_found_by_its_shape(text, expected):

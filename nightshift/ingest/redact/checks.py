@@ -46,6 +46,8 @@ _NOT_A_VALUE = (
     rf"|{_VERSION})"  # or a quoted range: ">=0.7,<1"
 )
 _QUOTED = r"\"(?:[^\"\\\n]|\\.){3,}\"|'[^'\n]{3,}'"
+# the same inside a JSON string (a file written by a tool call): \"value\"
+_ESCAPED_QUOTED = r"\\" + _NOT_A_VALUE + r"\"[^\"\\\n]{3,}\\\""
 # An unquoted value. Code on the right of `=` is not a secret: a call f(x), an attribute path a.b,
 # or a variable named like the secret (token=token, api_key=self_api_key).
 _BARE_CHAR = r"[^\s\"'`,;&|()\[\]{}\\]"

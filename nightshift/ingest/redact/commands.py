@@ -98,7 +98,7 @@ def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str
             continue
         wanted -= 1
         if wanted == 0:
-            inner = arg.strip("'\"")
+            inner = arg.strip("'\"\\")  # quoted, also inside a JSON string (\"value\")
             if (login := re.fullmatch(r"[^/@]+/([^/@]+)@.*", inner)) is not None:  # sqlplus user/password@db
                 inner = login[1]
             if len(inner) < 3 or inner.startswith(("$", "%", "<", "[REDACTED")) or not (_looks_like_password(inner) or looks_random(inner)):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from nightshift.ingest.redact.checks import (
-    _BARE, _EOL, _NOT_A_VALUE, _QUOTED, _RANDOM_VALUE, _Rule, _TOKEN_CHAR,
+    _BARE, _EOL, _ESCAPED_QUOTED, _NOT_A_VALUE, _QUOTED, _RANDOM_VALUE, _Rule, _TOKEN_CHAR,
     _after, _looks_like_password, _name_before, _named_by_field, _not_an_exception, _prefixed_token,
     _random_under_weak_name, looks_random,
 )
@@ -132,9 +132,9 @@ _RULES: list[_Rule] = [
     _Rule("secret", "=", r"(?<=(?i:pwd)=)(?![/~.])(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
     # name = "value" (code), name = value alone on its line (ini, toml); `x = f(y)` is code, not a secret
     _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE
-          + r"(?P<value>" + _QUOTED + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
+          + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
     # Go's apiToken := "value"
-    _Rule("secret", "=", _name_before(" :=") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + ")"),
+    _Rule("secret", "=", _name_before(" :=") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + ")"),
     # "name": "value" (JSON), 'name': 'value' (Python), \"name\": \"value\" (JSON inside a JSON string)
     # ENV["TOKEN"] = "value" (Ruby, PHP); then define('DB_PASSWORD', 'value'), setenv("TOKEN", "value"), where
     # the value must look typed: a list of names ("password", "token") is no secret
@@ -159,7 +159,7 @@ _RULES: list[_Rule] = [
     _Rule("secret", ">", _name_before(">") + r"(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>[^<\s]{3,})(?=</)"),
     # a typed declaration: const SIGNING_SECRET: &str = "...", val apiKey: String = "..." (Rust, TypeScript, Kotlin, Swift)
     _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][\w.<>\[\]]*\??[ \t]*=[ \t]*)" + _NOT_A_VALUE
-          + r"(?P<value>" + _QUOTED + ")"),
+          + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + ")"),
     # name: value (YAML, HTTP headers such as api-key: ...): one token, then the end of the line
     _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + rf"(?!{_TYPE_NAME}|(?i:basic|bearer|token)[ \t])"
           + r"(?P<value>" + _QUOTED + rf"|[^\s\"'#\\]{{3,}})(?=[ \t]*(?:#[^\n]*)?{_EOL})", check=_not_an_exception),
@@ -177,8 +177,8 @@ _RULES: list[_Rule] = [
           check=_user_password),
     # a random-looking value under a weaker name (signing_key=..., _auth=..., SECRET_KEY_BASE: ...), or
     # base64 that decodes to a secret (Kubernetes Secret data:, kubeconfig client-key-data:)
-    _Rule("secret", "=", r"[ \t]*[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
-    _Rule("secret", ":", r"(?!//)[ \t]*[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
+    _Rule("secret", "=", r"[ \t]*\\?[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
+    _Rule("secret", ":", r"(?!//)[ \t]*\\?[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
     # ~/.pgpass: host:port:database:user:password
     _Rule("secret", ":", r"(?P<keep>)(?P<value>[^\s:'\"\\]{3,128})(?=[ \t]*" + _EOL + ")", check=_pgpass_line),
 ]  # fmt: skip
