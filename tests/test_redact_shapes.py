@@ -75,6 +75,7 @@ RANDOM = "Zx9Yw8Vu7Ts6Rq5Po4NmLk3Jh2Gf1Ed"  # 31 mixed characters: random-lookin
         pytest.param(f'proxy_set_header Authorization "Basic {RANDOM}";', 'proxy_set_header Authorization "Basic [REDACTED:authorization]";', id="nginx-auth-header"),
         pytest.param(f'const SIGNING_SECRET: &str = "{RANDOM}";', 'const SIGNING_SECRET: &str = "[REDACTED:secret]";', id="typed-declaration"),
         pytest.param(f'apiToken := "{RANDOM}"', 'apiToken := "[REDACTED:secret]"', id="go-short-declaration"),
+        pytest.param(f'api_key <- "{RANDOM}"', 'api_key <- "[REDACTED:secret]"', id="r-assignment"),
         pytest.param("'password' => 'Mar1gold!Fen',", "'password' => '[REDACTED:secret]',", id="php-array"),
         pytest.param("echo 'Mar1gold!Fen' | docker login -u ci --password-stdin", "echo '[REDACTED:secret]' | docker login -u ci --password-stdin", id="echo-to-stdin"),
         pytest.param("npm config set NPM_TOKEN Mar1gold!Fen", "npm config set NPM_TOKEN [REDACTED:secret]", id="config-set-name-value"),

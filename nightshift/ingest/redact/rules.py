@@ -133,6 +133,8 @@ _RULES: list[_Rule] = [
     # name = "value" (code), name = value alone on its line (ini, toml); `x = f(y)` is code, not a secret
     _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE
           + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
+    # R's api_key <- "value"
+    _Rule("secret", "-", _name_before(" <-") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + ")"),
     # Go's apiToken := "value"
     _Rule("secret", "=", _name_before(" :=") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + ")"),
     # "name": "value" (JSON), 'name': 'value' (Python), \"name\": \"value\" (JSON inside a JSON string)
@@ -199,7 +201,7 @@ _LITERAL = re.compile("|".join(_BY_LITERAL.values()))
 # A cheap check right after an anchor that every rule of the anchor needs, so that the many occurrences
 # of a common anchor that start nothing are rejected before any alternative is tried.
 _GUARDS = {
-    "-": r"(?:(?=----BEGIN)|(?<![\w-]-)(?=-|[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-Za-z0-9_]{16}|us\d)|(?<=sdk-)(?=[0-9a-f]{8}-))",
+    "-": r"(?:(?=----BEGIN)|(?<![\w-]-)(?=-|[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-Za-z0-9_]{16}|us\d)|(?<=sdk-)(?=[0-9a-f]{8}-)|(?<=<-)(?=[ \t]))",
     "k": r"(?:(?<=(?<![A-Za-z0-9_-])[sr]k)|(?<=authtok))",
     "_": r"(?<=[A-Za-z0-9]_)(?=[A-Za-z0-9+/_-]{16})",
     "A": r"(?:(?<![A-Za-z0-9_-]A)|(?<=:A)(?=PA91b))",
