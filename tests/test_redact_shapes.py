@@ -76,6 +76,8 @@ RANDOM = "Zx9Yw8Vu7Ts6Rq5Po4NmLk3Jh2Gf1Ed"  # 31 mixed characters: random-lookin
         pytest.param(f'const SIGNING_SECRET: &str = "{RANDOM}";', 'const SIGNING_SECRET: &str = "[REDACTED:secret]";', id="typed-declaration"),
         pytest.param(f'apiToken := "{RANDOM}"', 'apiToken := "[REDACTED:secret]"', id="go-short-declaration"),
         pytest.param(f'api_key <- "{RANDOM}"', 'api_key <- "[REDACTED:secret]"', id="r-assignment"),
+        pytest.param("shippo_live_3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e3f9a1c7e", "[REDACTED:secret]", id="prefix-with-environment"),
+        pytest.param(f"mapbox sk.eyJ1IjoiYWNtZSIsImEiOiJjbDk4In0.{RANDOM}", "mapbox [REDACTED:mapbox]", id="mapbox-secret"),
         pytest.param("'password' => 'Mar1gold!Fen',", "'password' => '[REDACTED:secret]',", id="php-array"),
         pytest.param("echo 'Mar1gold!Fen' | docker login -u ci --password-stdin", "echo '[REDACTED:secret]' | docker login -u ci --password-stdin", id="echo-to-stdin"),
         pytest.param("npm config set NPM_TOKEN Mar1gold!Fen", "npm config set NPM_TOKEN [REDACTED:secret]", id="config-set-name-value"),
@@ -129,6 +131,7 @@ def test_a_secret_is_found_by_its_shape(text, expected):
         pytest.param("git clone git@github.com:acme-corp/infra.git; scp a deploy@web01.example.com:backup-2024.tar", id="scp-targets"),
         pytest.param("| host | key |\n|---|---|\n| web1 | SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8 |", id="table-of-fingerprints"),
         pytest.param("W: GPG error: https://repo.example.com stable InRelease: NO_PUBKEY ABC3316FDC44327E", id="gpg-pubkey-id"),
+        pytest.param("mapbox public token pk.eyJ1IjoiYWNtZSIsImEiOiJjbDk4In0.Zx9Yw8Vu7Ts6Rq5Po4NmLk", id="mapbox-public"),
         pytest.param("API_KEY       REPLACE_ME\nDB_PASSWORD   ${DB_PASSWORD}\npassword_reset_token expired", id="columns-without-values"),
     ],
 )

@@ -195,9 +195,10 @@ _PUBLIC_PREFIX = re.compile(r"(?:pk|pub|public|sha\d*|md5|id|uuid|commit|test|fi
 
 
 def _prefixed_token(text: str, at: int, value: str) -> bool:
-    """``rubygems_<48 hex>``: a short lowercase prefix that starts a token, then a random body."""
-    prefix = re.search(r"(?<![\w.-])[a-z]{2,12}_$", text[max(0, at - 13) : at + 1])
-    if prefix is None or _PUBLIC_PREFIX.fullmatch(prefix[0][:-1]) or not looks_random(value):
+    """``rubygems_<48 hex>``, ``shippo_live_<40 hex>``: a short lowercase prefix that starts a token (and
+    says which environment), then a random body."""
+    prefix = re.search(r"(?<![\w.-])([a-z]{2,12})_(?:(?:live|test|prod|sandbox)_)?$", text[max(0, at - 21) : at + 1])
+    if prefix is None or _PUBLIC_PREFIX.fullmatch(prefix[1]) or not looks_random(value):
         return False
     return "publi" not in text[max(0, at - 48) : at].lower()  # PUBLISHABLE_KEY=..., public_key: ...
 

@@ -41,6 +41,7 @@ _RULES: list[_Rule] = [
     _Rule("contentful", "-", _after("CFPAT-") + rf"[{_T}]{{40,}}", back=5),
     _Rule("square", "-", rf"(?<=(?<![{_T}])sq0(?:csp|atp)-)[{_T}]{{22,}}", back=6),
     _Rule("launchdarkly", "-", _after("sdk-") + r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])", back=3),
+    _Rule("hubspot", "-", rf"(?<=(?<![{_T}])pat-(?:na|eu|ap)\d-)[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}(?![\w-])", back=7),
     _Rule("mailgun", "-", _after("key-") + r"[0-9a-f]{32}(?![0-9a-zA-Z])", back=3),
     _Rule("mailchimp", "-", r"(?<=(?<![\w-])[0-9a-f]{32}-)us\d{1,2}(?![\w-])", back=32),
     _Rule("anthropic", "k", _after("sk") + rf"-ant-[{_T}]{{20,}}", back=1),
@@ -75,6 +76,7 @@ _RULES: list[_Rule] = [
     _Rule("figma", "_", _after("figd_") + rf"[{_T}]{{40,}}", back=4),
     *[_Rule("clickup", "_", rf"(?<=(?<![{_T}])pk_\d{{{n}}}_)[A-Z0-9]{{32}}(?![{_T}])", back=n + 3) for n in range(5, 11)],  # pk_<user id>_
     _Rule("aws_access_key", "A", r"(?:KIA|SIA)[0-9A-Z]{16}(?![A-Za-z0-9])"),
+    _Rule("tencent", "A", r"KID[A-Za-z0-9]{32}(?![A-Za-z0-9])"),
     _Rule("google_api_key", "A", rf"Iza[{_T}]{{35}}"),
     _Rule("firebase", "A", rf"(?<=AAAA[{_T}]{{7}}:A)PA91b[{_T}]{{100,}}", back=12),
     _Rule("google_oauth", "X", _after("GOCSPX") + rf"-[{_T}]{{24,}}", back=5),
@@ -89,7 +91,9 @@ _RULES: list[_Rule] = [
     _Rule("access_token", "E", rf"AA[A-Za-z][{_T}]{{60,}}"),  # Square (EAAA...) and Meta (EAAG..., EAAB...) access tokens
     _Rule("databricks", "p", rf"i[0-9a-f]{{32}}(?:-\d+)?(?![{_T}])", back=2),
     _Rule("jwt", "J", _after("eyJ") + rf"[{_T}]{{8,}}\.eyJ[{_T}]{{8,}}\.[{_T}]*", back=2),
+    _Rule("mapbox", "J", rf"(?<=(?<![.{_T}])sk\.eyJ)[{_T}]{{20,}}\.[{_T}]{{20,}}", back=5),  # secret; pk.eyJ... is public
     _Rule("vault", ".", rf"(?<=(?<![.{_T}])hv[sbr]\.)[{_T}]{{24,}}", back=3),
+    _Rule("airtable", ".", rf"(?<=(?<![{_T}])pat[{_A}]{{14}}\.)[0-9a-f]{{64}}(?![0-9a-f])", back=17),
     _Rule("dropbox", ".", rf"(?<=(?<![.{_T}])sl\.)[{_T}]{{100,}}", back=2),
     _Rule("doppler", ".", rf"(?<=(?<![.{_T}])dp\.)(?:st|ct|sa|scim|audit|pt)\.(?:[\w-]{{1,40}}\.)?[{_A}]{{40,}}", back=2),
     _Rule("terraform_cloud", ".", rf"(?<=(?<![{_T}])[{_A}]{{14}}\.)atlasv1\.[={_T}]{{60,}}", back=14),
@@ -190,9 +194,9 @@ _RULES: list[_Rule] = [
 # instead the RE2 pass finds them by these literals of their prefix, and their anchor's pattern is tried
 # only where one occurs.
 _BY_LITERAL = {
-    ".": r"hv[sbr]\.|dp\.|\.atlasv1\.|sl\.", "y": r"ya29\.|\.key", "g": r"gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt)-",
+    ".": r"hv[sbr]\.|dp\.|\.atlasv1\.|sl\.|pat[A-Za-z0-9]{14}\.", "y": r"ya29\.|\.key", "g": r"gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt)-",
     "x": r"xox[abprse]-|xapp-|ATATT3x", "p": r"dapi", "l": r"login", "J": r"eyJ", "X": r"GOCSPX", "E": r"EAA",
-    "S": r"SK[0-9a-f]|SG\.", "A": r"AKIA|ASIA|AIza|:APA91b", "k": r"sk-|sk_|rk_|authtoken", "B": r"Bearer", "b": r"bearer",
+    "S": r"SK[0-9a-f]|SG\.", "A": r"AKIA|ASIA|AKID|AIza|:APA91b", "k": r"sk-|sk_|rk_|authtoken", "B": r"Bearer", "b": r"bearer",
     "z": r"uthoriz", "Z": r"UTHORIZ", "~": r"[78]Q~", "c": r"nsec1",
 }  # fmt: skip
 _LITERAL = re.compile("|".join(_BY_LITERAL.values()))
@@ -201,7 +205,7 @@ _LITERAL = re.compile("|".join(_BY_LITERAL.values()))
 # A cheap check right after an anchor that every rule of the anchor needs, so that the many occurrences
 # of a common anchor that start nothing are rejected before any alternative is tried.
 _GUARDS = {
-    "-": r"(?:(?=----BEGIN)|(?<![\w-]-)(?=-|[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-Za-z0-9_]{16}|us\d)|(?<=sdk-)(?=[0-9a-f]{8}-)|(?<=<-)(?=[ \t]))",
+    "-": r"(?:(?=----BEGIN)|(?<![\w-]-)(?=-|[A-Za-z])|(?<=[A-Za-z0-9]-)(?=[A-Za-z0-9_]{16}|us\d)|(?<=sdk-|na\d-|eu\d-|ap\d-)(?=[0-9a-f]{8}-)|(?<=<-)(?=[ \t]))",
     "k": r"(?:(?<=(?<![A-Za-z0-9_-])[sr]k)|(?<=authtok))",
     "_": r"(?<=[A-Za-z0-9]_)(?=[A-Za-z0-9+/_-]{16})",
     "A": r"(?:(?<![A-Za-z0-9_-]A)|(?<=:A)(?=PA91b))",
