@@ -76,7 +76,7 @@ RANDOM = "Zx9Yw8Vu7Ts6Rq5Po4NmLk3Jh2Gf1Ed"  # 31 mixed characters: random-lookin
         pytest.param(f'const SIGNING_SECRET: &str = "{RANDOM}";', 'const SIGNING_SECRET: &str = "[REDACTED:secret]";', id="typed-declaration"),
         pytest.param(f'apiToken := "{RANDOM}"', 'apiToken := "[REDACTED:secret]"', id="go-short-declaration"),
         pytest.param(f'api_key <- "{RANDOM}"', 'api_key <- "[REDACTED:secret]"', id="r-assignment"),
-        pytest.param("shippo_live_3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e3f9a1c7e", "[REDACTED:secret]", id="prefix-with-environment"),
+        pytest.param("shippo_live_3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e3f9a1c7e", "shippo_live_[REDACTED:secret]", id="prefix-with-environment"),
         pytest.param(f"mapbox sk.eyJ1IjoiYWNtZSIsImEiOiJjbDk4In0.{RANDOM}", "mapbox [REDACTED:mapbox]", id="mapbox-secret"),
         pytest.param("'password' => 'Mar1gold!Fen',", "'password' => '[REDACTED:secret]',", id="php-array"),
         pytest.param("echo 'Mar1gold!Fen' | docker login -u ci --password-stdin", "echo '[REDACTED:secret]' | docker login -u ci --password-stdin", id="echo-to-stdin"),

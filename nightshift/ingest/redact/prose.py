@@ -304,19 +304,19 @@ _DISCORD = re.compile(r"[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40}(?![\w-])
 _ECHOED = re.compile(r"echo[ \t]+(?:-n[ \t]+)?(?P<value>'[^'\s]{6,}'|\"[^\"\s]{6,}\"|[^\s'\"|]{6,})[ \t]*\|")
 
 
-_SPACED = re.compile(r"([A-Za-z][\w.-]*)[ \t│|]+([^\s│|'\"\\]{6,})")
+_SPACED = re.compile(r"([A-Za-z][\w.-]*)([ \t│|]+)([^\s│|'\"\\]{6,})")
 _PLACEHOLDER = re.compile(_NOT_A_VALUE)  # matches (empty) only where a value is a real value
 
 
 def _spaced_value(text: str, found: Any) -> tuple[int, int, str] | None:
     """``DB_PASSWORD   value`` in columns (env tables, ``vault read``, box-drawn tables), ``session_secret value``."""
-    if (pair := _SPACED.match(text, found.start())) is None or _PLACEHOLDER.match(pair[2]) is None:
+    if (pair := _SPACED.match(text, found.start())) is None or _PLACEHOLDER.match(pair[3]) is None:
         return None
-    name, value = pair[1].lower(), pair[2]
-    if _NOT_SECRET_NAME.search(name):
-        return None
+    name, gap, value = pair[1].lower(), pair[2], pair[3]
+    if _NOT_SECRET_NAME.search(name) or _PUBLIC_VALUE.match(value) or ("_" not in name and len(gap) < 2 and gap.strip() == ""):
+        return None  # a public value, or prose ("token X"), which the prose rules read
     if (_SECRET_KEY.fullmatch(name) and _looks_like_password(value)) or (name.endswith(_WEAK_ENDINGS) and looks_random(value)):
-        return pair.start(2), pair.end(2), "secret"
+        return pair.start(3), pair.end(3), "secret"
     return None
 
 
