@@ -62,10 +62,11 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
     for found in _RE2_PASS.finditer(text):
         # the command may sit inside a hit that began earlier ($pw = ConvertTo-SecureString "...")
         command = _POSITIONAL_COMMAND.search(text, found.start(), found.end())
-        found_here = [_positional_secret(text, command) if command else None,
-                      _call_secret(text, found.start()) or _dsn_password(text, found) or _cookie_jar_value(text, found) or _generated(text, found)
-                      or _discord_token(text, found) or _piped_secret(text, found)
-                      or _spaced_value(text, found)]
+        found_here = [
+            _positional_secret(text, command) if command else None,
+            _call_secret(text, found.start()) or _dsn_password(text, found) or _cookie_jar_value(text, found)
+            or _generated(text, found) or _discord_token(text, found) or _piped_secret(text, found) or _spaced_value(text, found),
+        ]
         found_here += _cookie_values(text, found) + _table_cells(text, found)
         hits += _literal_hits(text, found.start(), found.end())  # these name their kind already
         for word in _PROSE_WORD.finditer(text, found.start(), found.end()):
@@ -76,7 +77,7 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
                 value = text[start:end]
                 # a known token shape names its kind (not when the value is all there is: no recursion)
                 named = redact(value) if len(value) >= 16 and kind in ("secret", "password") and value != text else value
-                hits.append((start, end, named if named.startswith("[REDACTED:") and named.endswith("]") else f"[REDACTED:{kind}]"))
+                hits.append((start, end, named if _MARKER.fullmatch(named) else f"[REDACTED:{kind}]"))
     return hits
 
 
