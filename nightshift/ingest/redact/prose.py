@@ -16,7 +16,6 @@ from nightshift.ingest.redact.checks import (
 from nightshift.ingest.redact.commands import _POSITIONAL
 from nightshift.ingest.redact.rules import _LITERAL
 
-# ---- prose: a secret written in a sentence, in any of several languages -------------------------------
 # A word that names a secret, a short clause ("for the db", "de la base", "they showed me"), a separator
 # (":", "=", a verb such as "is", "est", "ist", "是", "は") and the value. Words of the password family take
 # a value that looks typed (letters with digits or symbols); key, token and secret take only a random one.
