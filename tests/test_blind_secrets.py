@@ -1,6 +1,7 @@
-"""Recall and look-alikes changed on the blind secret corpus (tests/data/secrets/blind): items written by
-a helper who never saw the redactor's rules, so the held-out figure measures how the rules generalise.
-Only the held-out part is held to issue 19's targets; tune on the tuning part alone.
+"""Recall and look-alikes changed on the blind secret corpora: items written by helpers who never saw the
+redactor's rules. tests/data/secrets/blind has a frozen held-out part, whose figure measures how the rules
+generalise and which alone is held to issue 19's targets; tests/data/secrets/blind2 is a second batch,
+tuning only, held to the level the rules reached on it so that a regression fails.
 """
 
 from __future__ import annotations
@@ -15,30 +16,32 @@ import pytest
 from nightshift.ingest.redact import redact
 
 BLIND = Path(__file__).parent / "data" / "secrets" / "blind"
+BLIND2 = BLIND.parent / "blind2"
 WINDOW = 12  # any 12 characters of a secret left in the output count as a leak, as for the other corpus
 
 
-def _part(name: str) -> dict:
-    return json.loads((BLIND / f"{name}.json").read_text(encoding="utf-8"))
+def _part(name: str, corpus: Path = BLIND) -> dict:
+    return json.loads((corpus / f"{name}.json").read_text(encoding="utf-8"))
 
 
 def _leaks(secret: str, redacted: str) -> bool:
     return any(secret[i : i + WINDOW] in redacted for i in range(max(1, len(secret) - WINDOW + 1)))
 
 
-def _scores(name: str) -> tuple[float, float]:
+def _scores(name: str, corpus: Path = BLIND) -> tuple[float, float]:
     """(recall, share of look-alikes changed) of the redactor on one part; counts only, never items."""
-    part = _part(name)
+    part = _part(name, corpus)
     caught = sum(not _leaks(s["secret"], redact(s["text"])) for s in part["secrets"])
     changed = sum(redact(x["text"]) != x["text"] for x in part["lookalikes"])
     recall, false_pos = caught / len(part["secrets"]), changed / len(part["lookalikes"])
-    print(f"\nblind {name}: recall {recall:.3f} ({caught}/{len(part['secrets'])}), "
+    print(f"\n{corpus.name} {name}: recall {recall:.3f} ({caught}/{len(part['secrets'])}), "
           f"look-alikes changed {false_pos:.3f} ({changed}/{len(part['lookalikes'])})")
     return recall, false_pos
 
 
-def test_blind_files_are_what_the_script_writes():
-    done = subprocess.run([sys.executable, str(BLIND / "make_corpus.py"), "--check"], capture_output=True, text=True)
+@pytest.mark.parametrize("corpus", [BLIND, BLIND2], ids=lambda path: path.name)
+def test_blind_files_are_what_the_script_writes(corpus):
+    done = subprocess.run([sys.executable, str(corpus / "make_corpus.py"), "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
 
@@ -53,10 +56,18 @@ def test_blind_corpus_is_large_and_well_formed():
 # Measured on the first run, before anyone tuned on this corpus: held-out recall 0.857 (96/112) and
 # look-alikes changed 0.037 (3/80); tuning 0.772 (78/101) and 0.072 (6/83). After the rules were widened
 # by shape (tuned on the tuning parts only): held-out 0.938 (105/112) and 0.025 (2/80); tuning 1.000 and 0.
+# Round 2 (tuned on blind2 and the tuning parts): held-out 0.955 (107/112) and 0.025 (2/80).
 # Strict: once the redactor meets the targets this test "unexpectedly passes" and fails the suite, so
 # the mark must go then.
-@pytest.mark.xfail(strict=True, reason="blind held-out: recall 0.938 < 0.99, look-alikes changed 0.025 > 0.01 (issue 19)")
+@pytest.mark.xfail(strict=True, reason="blind held-out: recall 0.955 < 0.99, look-alikes changed 0.025 > 0.01 (issue 19)")
 def test_blind_heldout_meets_issue_19_targets():
     _scores("tuning")  # printed for whoever tunes; only the held-out part is held to the targets
     recall, false_pos = _scores("heldout")
     assert recall >= 0.99 and false_pos <= 0.01, f"held-out recall {recall:.3f}, look-alikes changed {false_pos:.3f}"
+
+
+# blind2, before anyone tuned on it (the redactor of round 1): recall 0.831 (211/254), look-alikes changed
+# 0.037 (5/136). After round 2 (tuned on it by shape): 0.980 and 0. Held at that level so a regression fails.
+def test_blind2_tuning_keeps_the_level_reached():
+    recall, false_pos = _scores("tuning", BLIND2)
+    assert recall >= 0.97 and false_pos <= 0.01, f"blind2 recall {recall:.3f}, look-alikes changed {false_pos:.3f}"

@@ -69,6 +69,32 @@ RANDOM = "Zx9Yw8Vu7Ts6Rq5Po4NmLk3Jh2Gf1Ed"  # 31 mixed characters: random-lookin
         pytest.param("pass_phrase = Tr0ub4dor3x", "pass_phrase = [REDACTED:secret]", id="oci-pass-phrase"),
         # every value under a Kubernetes Secret's data: is a secret once decoded, whatever its name
         pytest.param("kind: Secret\ndata:\n  MY_VAR: SHVudGVyMi1odW50ZXI=\n", "kind: Secret\ndata:\n  MY_VAR: [REDACTED:secret]\n", id="k8s-secret-data"),
+        # round 2 (blind batch 2): shapes, not vendors
+        pytest.param("TOKEN=xoxb-1234-ABCD!tail_of_it_9", "TOKEN=[REDACTED:secret]", id="name-wins-over-a-partial-shape"),
+        pytest.param(f"> Authorization: GenieKey {RANDOM}", "> Authorization: GenieKey [REDACTED:authorization]", id="any-auth-scheme"),
+        pytest.param(f'proxy_set_header Authorization "Basic {RANDOM}";', 'proxy_set_header Authorization "Basic [REDACTED:authorization]";', id="nginx-auth-header"),
+        pytest.param(f'const SIGNING_SECRET: &str = "{RANDOM}";', 'const SIGNING_SECRET: &str = "[REDACTED:secret]";', id="typed-declaration"),
+        pytest.param(f'apiToken := "{RANDOM}"', 'apiToken := "[REDACTED:secret]"', id="go-short-declaration"),
+        pytest.param(f'api_key <- "{RANDOM}"', 'api_key <- "[REDACTED:secret]"', id="r-assignment"),
+        pytest.param("shippo_live_3f9a1c7e5b2d8f4a6c0e9b1d7f3a5c8e3f9a1c7e", "shippo_live_[REDACTED:secret]", id="prefix-with-environment"),
+        pytest.param(f"mapbox sk.eyJ1IjoiYWNtZSIsImEiOiJjbDk4In0.{RANDOM}", "mapbox [REDACTED:mapbox]", id="mapbox-secret"),
+        pytest.param("'password' => 'Mar1gold!Fen',", "'password' => '[REDACTED:secret]',", id="php-array"),
+        pytest.param("echo 'Mar1gold!Fen' | docker login -u ci --password-stdin", "echo '[REDACTED:secret]' | docker login -u ci --password-stdin", id="echo-to-stdin"),
+        pytest.param("npm config set NPM_TOKEN Mar1gold!Fen", "npm config set NPM_TOKEN [REDACTED:secret]", id="config-set-name-value"),
+        pytest.param("snmpwalk -v2c -c Mar1gold!Fen 10.0.0.1", "snmpwalk -v2c -c [REDACTED:secret] 10.0.0.1", id="snmp-community"),
+        pytest.param(f'{{"sensitive": true, "type": "string", "value": "Mar1gold!Fen"}}', '{"sensitive": true, "type": "string", "value": "[REDACTED:secret]"}', id="terraform-sensitive"),
+        pytest.param("tokens {\n  agent = \"6f1c2a9e-3b7d-4e5f-8a0b-1c2d3e4f5a6b\"\n}", "tokens {\n  agent = \"[REDACTED:secret]\"\n}", id="block-named-for-secrets"),
+        pytest.param(f"| service | token |\n|---|---|\n| ci | `{RANDOM}` |", "| service | token |\n|---|---|\n| ci | `[REDACTED:secret]` |", id="table-column"),
+        pytest.param('the passphrase is "amber ladder violet copper"', 'the passphrase is "[REDACTED:password]"', id="quoted-passphrase"),
+        pytest.param("alerts@example.com:Mar1gold!Fen", "alerts@example.com:[REDACTED:secret]", id="login-colon-password"),
+        pytest.param("$ cat ~/.vault_pass\nQ3rT9xLm2Vb8Nc4Kd7Yh1Ue6\n", "$ cat ~/.vault_pass\n[REDACTED:secret]\n", id="printed-secret-file"),
+        pytest.param(f"мой токен: {RANDOM}", "мой токен: [REDACTED:secret]", id="token-word-ru"),
+        pytest.param("NAME          VALUE\nDB_PASSWORD   Mar1gold!Fen\n", "NAME          VALUE\nDB_PASSWORD   [REDACTED:secret]\n", id="name-value-columns"),
+        pytest.param(f"│ STRIPE_KEY │ {RANDOM} │", "│ STRIPE_KEY │ [REDACTED:secret] │", id="box-drawn-table"),
+        # the same shapes in a file a tool call writes: JSON escapes the quotes and line ends
+        pytest.param(f'{{"content":"const SIGNING_SECRET: &str = \\"{RANDOM}\\";\\n"}}', '{"content":"const SIGNING_SECRET: &str = [REDACTED:secret];\\n"}', id="typed-declaration-in-json"),
+        pytest.param('{"content":"tokens {\\n  agent = \\"6f1c2a9e-3b7d-4e5f-8a0b-1c2d3e4f5a6b\\"\\n}"}', '{"content":"tokens {\\n  agent = \\"[REDACTED:secret]\\"\\n}"}', id="block-in-json"),
+        pytest.param('{"content":"relay alerts@example.com:Mar1gold!Fen\\n"}', '{"content":"relay alerts@example.com:[REDACTED:secret]\\n"}', id="login-password-in-json"),
     ],
 )
 def test_a_secret_is_found_by_its_shape(text, expected):
@@ -98,6 +124,15 @@ def test_a_secret_is_found_by_its_shape(text, expected):
         pytest.param("kind: ConfigMap\ndata:\n  MY_VAR: SHVudGVyMi1odW50ZXI=\n", id="configmap-data"),
         pytest.param("kind: Secret\ndata:\n  username: YWRtaW4tdXNlcjE=\n  host: ZGIuaW50ZXJuYWw=\n  config.json: eyJkZWJ1ZyI6IHRydWV9\n", id="k8s-secret-public-parts"),
         pytest.param("login: 2026-12-07T10:00:00Z; password: v2.3.1-rc1", id="dates-and-versions"),
+        pytest.param("Cache restored from key: Linux-pip-4bea08fb629f4493318709bd91e1cec83f8201a73f7825139c4898ba4687fea9", id="cache-key"),
+        pytest.param("STRIPE_SECRET_KEY=sk_live_REPLACE_ME\nSENTRY_AUTH_TOKEN=sntrys_xxxxxxxxxxxxxxxx", id="placeholder-after-a-prefix"),
+        pytest.param("DATABASE_URL: postgres://app:********@db.example.com:5432/app", id="masked-url-password"),
+        pytest.param('{"username":"guest","password":null,"token":null}', id="json-nulls"),
+        pytest.param("git clone git@github.com:acme-corp/infra.git; scp a deploy@web01.example.com:backup-2024.tar", id="scp-targets"),
+        pytest.param("| host | key |\n|---|---|\n| web1 | SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8 |", id="table-of-fingerprints"),
+        pytest.param("W: GPG error: https://repo.example.com stable InRelease: NO_PUBKEY ABC3316FDC44327E", id="gpg-pubkey-id"),
+        pytest.param("mapbox public token pk.eyJ1IjoiYWNtZSIsImEiOiJjbDk4In0.Zx9Yw8Vu7Ts6Rq5Po4NmLk", id="mapbox-public"),
+        pytest.param("API_KEY       REPLACE_ME\nDB_PASSWORD   ${DB_PASSWORD}\npassword_reset_token expired", id="columns-without-values"),
     ],
 )
 def test_a_look_alike_of_those_shapes_is_left_alone(text):

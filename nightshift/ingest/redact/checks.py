@@ -1,0 +1,238 @@
+"""What the rules share: the names that say secret, what a value is not, the look-behinds every rule is built
+from, and the checks that decide what a pattern alone cannot (a random value, a typed password, a public name)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# A value is redacted when the name before it ENDS with one of these (case-insensitive), so
+# ``DB_PASSWORD=x`` and ``"apiKey": "x"`` are caught while ``max_tokens=10`` stays readable.
+_SECRET_WORDS = (
+    "password", "passwd", "passphrase", "secret", "token", "credential", "credentials",
+    "api_key", "api-key", "apikey", "access_key", "access-key", "accesskey", "accountkey",
+    "private_key", "private-key", "privatekey", "secret_key", "secret-key", "secretkey", "pass_phrase", "pass-phrase",
+    "_pass", "-pass", "psk", "_pat", "authkey", "auth_key", "auth-key", "authtok", "secret_id", "secretid",
+)  # fmt: skip
+# Names that hold secrets only sometimes (``sort_key=name``, ``auth=basic``): their value must also look
+# random. A name that merely contains a secret word (``SECRET_KEY_BASE``, ``token_v2``) counts too...
+_WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig", "sessionid", "session", "cookie", "-api", "_api")
+# ...unless the name says the value is public or only points at the secret (a path, a name, an id)
+_NOT_SECRET_NAME = re.compile(
+    r"publi[cs]|publishable|pub_?key|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region)$"
+)
+_NAME_WORDS = re.compile("|".join(map(re.escape, _SECRET_WORDS)) + r"|passwd|pwd|secret|token", re.IGNORECASE)
+
+_TOKEN_CHAR = "A-Za-z0-9_-"
+# the end of a line, also as JSON shows it inside a string (a tool call's arguments)
+_EOL = r"(?:\r?\n|\\r\\n|\\n|$)"
+# A quoted version or version range (``"@solana/spl-token": "^0.4.0"``, ``">=0.7,<1"``) is a package
+# pin under a name that merely contains a secret word, not a secret.
+_VERSION = r"[\"'][\^~<>=! ]*v?\d+(?:\.[\w*+-]+)+(?:[ ,|]+[<>=!~^]*\d+(?:\.[\w*+-]+)*)*[\"']"
+_NOT_A_VALUE = (
+    r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b"
+    r"|[\"']?(?:~|\.\.?)?/[\w.-]+/"  # a path to the secret, not the secret
+    r"|[\"']?[a-z][a-z0-9+.-]{1,15}://"  # a reference (op://vault/item) or a URL, whose password has its own rule
+    r"|[\"']?(?:[A-Za-z0-9]{1,12}_(?:(?:live|test)_)?)?(?:\*{3,}|•{3,}|(?i:x{4,})[\"'`]?(?![^\s\"',;}`]))"  # masked
+    r"|[\"']?[^\s\"']*(?:\.\.\.|…)[\"']?(?:[\s,;}]|$)"  # elided: sk_test_...
+    r"|[\"']?(?:[A-Za-z0-9]{1,12}_(?:(?:live|test)_)?)?(?i:todo|tbd|fixme|changeme|change[_-]me|replace[_-]?me|placeholder|redacted|your[_-][\w-]*)[\"'`]?(?:[\s,;}`]|$)"
+    r"|[\"']?(?:ENC\[|ENC\(|\$ANSIBLE_VAULT|![A-Za-z][\w-]*(?:\s|$))"  # encrypted (sops, ansible), a YAML tag (!vault)
+    r"|[\"']?[\^~>=<]*v?\d+(?:\.[\dx*]+)+(?:-[\w.]+)?[\"']?(?:[\s,;}\]]|$)"  # a version: "@solana/spl-token": "^0.4.0"
+    rf"|{_VERSION})"  # or a quoted range: ">=0.7,<1"
+)
+_QUOTED = r"\"(?:[^\"\\\n]|\\.){3,}\"|'[^'\n]{3,}'"
+# the same inside a JSON string (a file written by a tool call): \"value\"
+_ESCAPED_QUOTED = r"\\" + _NOT_A_VALUE + r"\"[^\"\\\n]{3,}\\\""
+# An unquoted value. Code on the right of `=` is not a secret: a call f(x), an attribute path a.b,
+# or a variable named like the secret (token=token, api_key=self_api_key).
+_BARE_CHAR = r"[^\s\"'`,;&|()\[\]{}\\]"
+_BARE = (
+    rf"(?!{_BARE_CHAR}*\()"
+    rf"(?![A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?!{_BARE_CHAR}))"
+    rf"(?![a-z_]*(?:token|key|secret|password|credentials?)(?!{_BARE_CHAR}))"
+    rf"{_BARE_CHAR}{{3,}}"
+)
+_RANDOM_VALUE = r"(?:base64:)?[A-Za-z0-9+/_.~-]{16,}={0,2}(?![A-Za-z0-9+/_.~=-])"
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_NAME_REVERSED = re.compile(r"[\w.-]+")
+
+Check = Callable[[str, int, str], bool]  # (text, match start, value) -> is it a secret
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: str
+    anchor: str  # the literal character the match is found by
+    rest: str  # the pattern after the anchor
+    back: int = 0  # characters before the anchor that belong to the match (checked by a look-behind)
+    check: Check | None = None  # a last word on the value, for rules whose pattern alone over-matches
+
+
+def _name_before(suffix: str) -> str:
+    """A look-behind: the text just before this point is a secret word followed by ``suffix``."""
+    by_width: dict[int, list[str]] = {}
+    for word in _SECRET_WORDS:
+        by_width.setdefault(len(word), []).append(re.escape(word + suffix))
+    last = "".join(sorted({w[-1] for w in _SECRET_WORDS} | {w[-1].upper() for w in _SECRET_WORDS}))
+    # one character first: most separators do not follow a secret word, and this rejects them cheaply
+    quick = f"(?<=[{re.escape(last)}]{re.escape(suffix)})"
+    return quick + "(?:" + "|".join(f"(?<=(?i:{'|'.join(words)}))" for words in by_width.values()) + ")"
+
+
+def _after(*prefixes: str) -> str:
+    """A look-behind: one of ``prefixes`` (all of one length) ends here and did not start mid-token."""
+    return f"(?<=(?<![{_TOKEN_CHAR}])(?:{'|'.join(map(re.escape, prefixes))}))"
+
+
+# ---- checks: the few rules whose pattern cannot decide alone --------------------------------------
+
+
+def looks_random(value: str) -> bool:
+    """Long, mixed letters and digits, high Shannon entropy, and not a UUID: a key, not a word or an id."""
+    if len(value) < 16 or _UUID.fullmatch(value) or not any(c.isdigit() for c in value) or not any(c.isalpha() for c in value):
+        return False
+    counts = Counter(value)
+    entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+    # sixteen symbols cannot reach the entropy of sixty-four: a random hex key of 32 scores about 3.6
+    return entropy >= (3.0 if _HEX.fullmatch(value) else 3.5)
+
+
+def _name_at(text: str, at: int) -> str:
+    """The name (``X-Auth-Key``, ``signing_key``) just before ``at``, lowercased; read backwards: cheap."""
+    found = _NAME_REVERSED.match(text[max(0, at - 64) : at].rstrip(" \t\"'")[::-1])
+    return found[0][::-1].lower() if found else ""
+
+
+_PATH = re.compile(r"(?:[\w.-]+/)+[\w.-]*\.[A-Za-z0-9]{1,5}|[a-z0-9._-]*(?:/[a-z0-9._-]+)+/?")
+
+
+def _looks_like_path(value: str) -> bool:
+    """``reports/2026/11/summary.pdf``, ``a/b/c``: a path or an object key, not base64 (which mixes cases)."""
+    return _PATH.fullmatch(value) is not None
+
+
+# what public keys and non-values start with: a publishable key, an age or nostr recipient, a path, an option
+_PUBLIC_PREFIXES = ("pk_", "age1", "npub", "ssh-", "/", "~/", "./", "-")
+
+
+def _random_under_weak_name(text: str, at: int, value: str) -> bool:
+    """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
+    name = _name_at(text, at)
+    value = value.removeprefix("base64:")
+    if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name):
+        # "Public key: age1...", "Cache restored from key: Linux-pip-<hash>"
+        public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None
+        if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not public and not _looks_like_path(value):
+            return True
+    if _SECRET_BLOCK.search(text, max(0, at - 400), at) and (looks_random(value) or _UUID.fullmatch(value)):
+        return True  # tokens { agent = "<uuid>" } (HCL): every value of a block named for secrets
+    return _decodes_to_secret(value) or (_in_kubernetes_secret(text, at) and _decodes_to_password(value) and not _PUBLIC_DATA.search(name))
+
+
+_SECRET_BLOCK = re.compile(r"(?i)\b(?:tokens?|secrets?|credentials?|passwords?)[\"']?[ \t]*=?[ \t]*\{[^{}]*$")
+_SAID_NOT_SECRET = re.compile(r"(?i)publi|cache|checksum|digest|fingerprint")
+_PUBLIC_DATA = re.compile(r"user|name|login|email|host|port|url|uri|crt|cert|ca|pem|pub|id$|region|database|db$")
+
+
+def _in_kubernetes_secret(text: str, at: int) -> bool:
+    """A value under ``data:`` of a ``kind: Secret``: every such value is a secret but the user name."""
+    around = text[max(0, at - 2000) : at + 2000]
+    return re.search(r"kind\"?:\s*\"?Secret\b", around) is not None and re.search(r"\bdata\"?:", text[max(0, at - 2000) : at]) is not None
+
+
+def _decodes_to_password(value: str) -> bool:
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return False
+    return decoded.strip() != "" and not any(c.isspace() for c in decoded.strip()) and (_looks_like_password(decoded.strip()) or looks_random(decoded.strip()))
+
+
+_B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
+
+def _decodes_to_secret(value: str) -> bool:
+    """Base64 of a private key or of text with a secret in it (a Kubernetes Secret, kubeconfig ``*-data``)."""
+    if len(value) % 4 or not _B64.fullmatch(value):
+        return False
+    try:
+        decoded = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    if not all(c.isprintable() or c in "\r\n\t" for c in decoded):
+        return False
+    from nightshift.ingest.redact import redact  # the package's entry point, which imports this module
+
+    return "PRIVATE KEY" in decoded or redact(decoded) != decoded
+
+
+_NAME_FIELD = re.compile(r"(?:[Nn]ame|[Kk]ey|ParameterKey|[Vv]ariable)[\"']?[ \t]*[:=][ \t]*[\"']?([A-Za-z_][\w.-]*)")
+
+
+_SENSITIVE = re.compile(r"\"?sensitive\"?[ \t]*[:=][ \t]*true\b")
+
+
+def _named_by_field(text: str, at: int, value: str) -> bool:
+    """The value of a ``value`` field whose ``name``/``key`` field, just before, names a secret."""
+    if _SENSITIVE.search(text, max(0, at - 160), at):
+        return True
+    names = _NAME_FIELD.findall(text, max(0, at - 160), at)
+    if not names:
+        return False
+    name = names[-1].lower()
+    if _NOT_SECRET_NAME.search(name):
+        return False
+    return _SECRET_KEY.fullmatch(name) is not None or (name.endswith(_WEAK_ENDINGS) and looks_random(value))
+
+
+_PUBLIC_PREFIX = re.compile(r"(?:pk|pub|public|sha\d*|md5|id|uuid|commit|test|file|img|build|v\d*)", re.IGNORECASE)
+
+
+def _prefixed_token(text: str, at: int, value: str) -> bool:
+    """``rubygems_<48 hex>``, ``shippo_live_<40 hex>``: a short lowercase prefix that starts a token (and
+    says which environment), then a random body."""
+    prefix = re.search(r"(?<![\w.-])([a-z]{2,12})_(?:(?:live|test|prod|sandbox)_)?$", text[max(0, at - 21) : at + 1])
+    if prefix is None or _PUBLIC_PREFIX.fullmatch(prefix[1]) or not looks_random(value):
+        return False
+    return "publi" not in text[max(0, at - 48) : at].lower()  # PUBLISHABLE_KEY=..., public_key: ...
+
+
+_EXCEPTION_NAME = re.compile(r"(?:invalid|missing|expired|bad|unknown|wrong|no)[a-z]*(?:token|secret|password|key)|\w*(?:error|exception)")
+
+
+def _not_an_exception(text: str, at: int, value: str) -> bool:
+    """``InvalidToken: 7f3e2a1b`` is a traceback's last line, not a YAML secret."""
+    return _EXCEPTION_NAME.fullmatch(_name_at(text, at)) is None
+
+
+_PUNCT_END = ".,;:?)"
+_ASSIGNMENT = re.compile(r"(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*|[a-z]+(?:[A-Z][a-z0-9]*)+)=[^=]")  # VAR=, var_name=, camelCase=
+
+
+def _looks_like_password(value: str) -> bool:
+    """A typed password: letters with digits or symbols, not a word, a path, a variable or code."""
+    value = value.rstrip(_PUNCT_END)
+    if len(value) < 6 or value[0] in "$%{<[(/~.\\-" or any(c.isspace() or c in "()[]{}/" for c in value):
+        return False  # a variable, a placeholder, code or a path
+    if value[0] == "!" and value[1:].isalpha():
+        return False  # a YAML tag (!vault, !secret): what follows names the secret
+    if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\w+://.*|[\w.-]+:\d+|\d{4}-\d\d-\d\d\S*|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?", value):
+        return False  # an email address, a URL, a host and port, a date, a version
+    if _ASSIGNMENT.match(value):
+        return False  # the next assignment on the line (password VAR=...), not a password
+    if looks_random(value):
+        return True
+    if not any(c.isalpha() for c in value) or not any(c.isdigit() or not c.isalnum() for c in value):
+        return False
+    if re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|\w+\(.*|[\w-]+\.(?:md|txt|json|ya?ml|toml|py|sh|env|cfg|ini|conf)", value):
+        return False  # an attribute path, a call, a file name
+    return True
+
+
+_SECRET_KEY = re.compile(r"(?i:[A-Za-z0-9_.-]*(?:" + "|".join(map(re.escape, _SECRET_WORDS)) + "))")

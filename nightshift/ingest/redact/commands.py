@@ -1,0 +1,108 @@
+"""Credentials given to command-line tools: as an option (``mysql -pX``, ``sshpass -p X``, ``curl -u user:pass``)
+or as a plain argument (``net use ... PASSWORD``, ``setx TOKEN value``), and ``.pgpass`` lines."""
+
+from __future__ import annotations
+
+import re
+
+from nightshift.ingest.redact.checks import _SECRET_KEY, _looks_like_password, looks_random
+
+# command -> the flag that gives it a password, and whether the value is glued to the flag (mysql -pX)
+_PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
+    **dict.fromkeys(("mysql", "mysqldump", "mysqladmin", "mysqlimport", "mysqlcheck", "mysqlshow", "mariadb",
+                     "mariadb-dump", "mariadb-admin", "7z", "7za", "7zz", "rar", "unrar"), (("p", True),)),
+    **dict.fromkeys(("sshpass", "az", "mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport",
+                     "twine", "cqlsh", "psexec", "rabbitmqadmin"), (("p", False),)),
+    **dict.fromkeys(("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf"), (("p", False),)),
+    **dict.fromkeys(("zip", "unzip", "sqlcmd", "bcp", "osql", "ipmitool", "mosquitto_pub", "mosquitto_sub"), (("P", False),)),
+    "redis-cli": (("a", False),),
+    **dict.fromkeys(("ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd", "ldapcompare", "security"), (("w", False),)),
+    **dict.fromkeys(("openssl", "dotnet", "nuget"), (("k", False),)),
+    **dict.fromkeys(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpgetnext", "snmptrap"), (("A", False), ("X", False))),
+    "doctl": (("t", False),),
+    "gh": (("b", False),),
+    **dict.fromkeys(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpgetnext", "snmptrap", "snmpbulkget", "onesixtyone"),
+                    (("A", False), ("X", False), ("c", False))),
+}
+# where a command starts: a new line (also as JSON shows it), ; | & ( ` the next item of a JSON argv, or
+# a JSON string value ({"command":"docker login ..."}, a tool call's arguments)
+_COMMAND_START = re.compile(r'.*(?:\n|\\n|;|\||&|\(|`|",?"|"[ \t]*:[ \t]*")', re.DOTALL)
+_PREFIX_WORD = re.compile(r"\$|\d+|sudo|env|time|nohup|exec|command|[A-Za-z_][A-Za-z0-9_]*=\S*")
+
+
+def _command_of(text: str, at: int) -> tuple[str, list[str]]:
+    """The command whose arguments include position ``at``, and its words before ``at``."""
+    line = text[max(0, at - 300) : at]
+    found = _COMMAND_START.match(line)
+    words = [w.strip("'\"") for w in line[found.end() if found else 0 :].split()]
+    while words and _PREFIX_WORD.fullmatch(words[0]):
+        words = words[1:]
+    return (words[0].rsplit("/", 1)[-1] if words else ""), words
+
+
+def _cli_password(text: str, at: int, value: str) -> bool:
+    """``-p``, ``-P``, ``-a``, ``-w``, ``-b``... give a password only to some commands (``mkdir -p`` does not)."""
+    flag, glued = ("b", False) if text.startswith("--body", at) else (text[at + 1], text[at + 2] not in " \t")
+    command, words = _command_of(text, at)
+    if (flag, glued) not in _PASSWORD_FLAGS.get(command, ()) or value.startswith("-"):
+        return False
+    if command in ("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf", "az"):
+        return "login" in words
+    if command == "gh":
+        return "secret" in words
+    return True
+
+
+def _user_password(text: str, at: int, value: str) -> bool:
+    """``-u user:pass`` and ``--user user:pass`` (curl, wget): not ``docker run -u 1000:1000``."""
+    return not value.isdigit() and _command_of(text, at)[0] not in ("docker", "podman", "kubectl", "chown", "nerdctl")
+
+
+_PGPASS = re.compile(r"(?:^|[\s\"'])[^\s:#\"']+:(?:\d+|\*):[^\s:]+:[^\s:]+:$")
+
+
+def _pgpass_line(text: str, at: int, value: str) -> bool:
+    """``host:port:database:user:password``, one to a line (``~/.pgpass``)."""
+    lo = max(0, at - 400)
+    newline, escaped = text.rfind("\n", lo, at), text.rfind("\\n", lo, at)
+    start = max(newline + 1, escaped + 2 if escaped >= 0 else 0, lo)
+    return _PGPASS.search(text[start : at + 1]) is not None and not value.startswith("[REDACTED")
+
+
+# commands that take a password or token as a plain argument: which argument, counting those that are
+# not options (-x, /x), drive letters (Z:) or network paths (\\\\host\\share); 0: the argument after one
+# that names a secret (setx GITHUB_TOKEN value); sqlplus takes user/password@database
+_POSITIONAL = {
+    "net use": 1, "net user": 2, "snyk auth": 1, "vault login": 1, "rabbitmqctl add_user": 2, "rabbitmqctl change_password": 2,
+    "setx": 0, "set -x": 0, "set -gx": 0, "set -ux": 0, "aws configure set": 0, "sqlplus": 1, "setenv": 0,
+    "config set": 0, "config:set": 0, "secrets set": 0,  # npm/wp/yarn config set NAME value, heroku config:set
+    "rocommunity": 1, "rwcommunity": 1, "rocommunity6": 1, "rwcommunity6": 1, ": psk": 1,  # snmpd.conf, ipsec.secrets
+    "b2 authorize-account": 2, "b2 account authorize": 2, "convertto-securestring": 1,
+}  # fmt: skip
+_POSITIONAL_COMMAND = re.compile("(?<![\\w-])(?:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])", re.IGNORECASE)
+_ARGUMENT = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|(?:[^\s;|&\"'\\]|\\(?!n|\"))+|\\\\[^\s;|&\"']+")
+_ARGUMENTS_END = re.compile(r"\r|\n|\\n|[;|&]|(?<!\\)\"(?=[,}\s]|$)")
+
+
+def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str] | None:
+    """``net use Z: \\\\fs\\share PASSWORD``, ``snyk auth TOKEN``: the argument that is the password."""
+    wanted = _POSITIONAL[" ".join(command[0].lower().split())]
+    stop = _ARGUMENTS_END.search(text, command.end(), command.end() + 400)
+    end = stop.start() if stop else min(len(text), command.end() + 400)
+    for argument in _ARGUMENT.finditer(text, command.end(), end):
+        arg = argument[0]
+        if arg.startswith(("-", "/", "\\")) or re.fullmatch(r"[A-Za-z]:", arg):
+            continue
+        if wanted == 0:  # NAME VALUE: wait for a name that says secret
+            wanted = 1 if _SECRET_KEY.fullmatch(arg.strip("'\"")) else 0
+            continue
+        wanted -= 1
+        if wanted == 0:
+            inner = arg.strip("'\"\\")  # quoted, also inside a JSON string (\"value\")
+            if (login := re.fullmatch(r"[^/@]+/([^/@]+)@.*", inner)) is not None:  # sqlplus user/password@db
+                inner = login[1]
+            if len(inner) < 3 or inner.startswith(("$", "%", "<", "[REDACTED")) or not (_looks_like_password(inner) or looks_random(inner)):
+                return None
+            start = argument.start() + arg.index(inner)
+            return start, start + len(inner), "secret"
+    return None

@@ -1,0 +1,347 @@
+"""What has no rare character to anchor on, found by one RE2 pass: secrets written in prose in many languages,
+one-time-password seeds and recovery codes, passphrases, a literal given to a client, cookies, DSNs, markdown
+tables, and the value a command prints on the next line."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import re2
+
+from nightshift.ingest.redact.checks import (
+    _ASSIGNMENT, _HEX, _NOT_A_VALUE, _NOT_SECRET_NAME, _PUBLIC_PREFIXES, _PUNCT_END, _SECRET_KEY, _UUID,
+    _WEAK_ENDINGS, _looks_like_password, _looks_like_path, looks_random,
+)
+from nightshift.ingest.redact.commands import _POSITIONAL
+from nightshift.ingest.redact.rules import _LITERAL
+
+# A word that names a secret, a short clause ("for the db", "de la base", "they showed me"), a separator
+# (":", "=", a verb such as "is", "est", "ist", "是", "は") and the value. Words of the password family take
+# a value that looks typed (letters with digits or symbols); key, token and secret take only a random one.
+_PASSWORD_WORDS = (
+    "password", "passwords", "passwd", "pass", "pwd", "pw", "p/w", "passphrase", "passcode", "creds", "credentials",
+    "login", "mdp", "requirepass", "masterauth", "identified by",
+)  # fmt: skip
+# the same in other languages; these may take an ending ("Lösenordet", "şifresi", "sandinya", "hasła")
+_PASSWORD_STEMS = (
+    "passwort", "kennwort", "mot de passe", "contraseña", "contrasena", "contrasenya", "clave", "senha",
+    "wachtwoord", "hasło", "hasła", "haslo", "heslo", "geslo", "lozinka", "лозинка", "парол", "lösenord",
+    "losenord", "passord", "adgangskode", "kodeord", "salasana", "şifre", "sifre", "parola", "parolă", "parole",
+    "parool", "slaptažodis", "jelszó", "jelszav", "jelszo", "κωδικ", "mật khẩu", "kata sandi", "kata laluan",
+    "पासवर्ड", "كلمة المرور", "كلمة السر", "סיסמ", "รหัสผ่าน", "密码", "密碼", "口令", "パスワード",
+    "暗証番号", "비밀번호", "암호", "패스워드", "رمز عبور",
+)  # fmt: skip
+_KEY_WORDS = (
+    "key", "keys", "token", "tokens", "secret", "secrets", "apikey", "seed",
+    "токен", "ключ", "トークン", "토큰", "令牌", "密钥", "密鑰", "秘密鍵", "clé", "chiave", "schlüssel", "sleutel", "klucz", "anahtar",
+    "nyckel", "chave", "llave", "キー", "키",
+)  # fmt: skip
+# the verb that gives the value, in the same languages; a clause must end on one of these or on : = / -
+_PROSE_VERBS = frozenset((
+    "is", "was", "are", "be", "to", "as", "->", "=>", "—", "–", "ist", "lautet", "war", "est", "était", "es",
+    "era", "è", "é", "e", "luidt", "jest", "je", "on", "oli", "är", "var", "er", "это", "είναι", "là",
+    "adalah", "ialah", "है", "هي", "هو", "היא", "הוא", "คือ", "yra", "ir", "е", "glasi", "este", "és", "ay", "ni",
+    "brzmi", "wynosi", "zní", "des", "della", "del",
+))  # fmt: skip
+_CJK_SEPARATORS = "是为為は는은이가："
+_UNSPACED_VERBS = ("คือ", "เป็น", "là")  # Thai writes the verb against the word
+
+
+# cohere.Client("KEY"), HTTPBasicAuth("user", "PASSWORD"): a string literal given to a client or an auth object
+_CALL = re.compile(r"(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*(?:[\w.]+\([ \t]*)?(?:(?P<first>\"[^\"\n]*\"|'[^'\n]*')[ \t]*,[ \t]*)?"
+                   r"(?P<value>\"[^\"\n]{6,}\"|'[^'\n]{6,}')")
+
+
+_COOKIE = re.compile(r"(?i)cookie[\"']?[ \t]*:")
+_COOKIE_PAIR = re.compile(r"([\w.$-]+)=([^;,\s\"']{16,})")
+
+
+def _cookie_values(text: str, found: Any) -> list[tuple[int, int, str]]:
+    """``Cookie: sid=...``, ``Set-Cookie: connect.sid=...``: a cookie's random value is a session."""
+    if _COOKIE.match(text, found.start()) is None:
+        return []
+    line_end = text.find("\n", found.start())
+    return [(pair.start(2), pair.end(2), "secret") for pair in _COOKIE_PAIR.finditer(text, found.start(), line_end if line_end >= 0 else len(text))
+            if looks_random(pair[2].replace("%", ""))]
+
+
+_LOGIN_PASSWORD = re.compile(r"(?<=[\w.+-])@[\w-]+(?:\.[\w-]+)+:([^\s:/@'\"\\]{6,})(?=[\s'\"\\]|$)")
+
+
+def _public_cell(value: str) -> bool:
+    """A fingerprint, a public key, a path, or a digest the length of a git SHA or a SHA-256: not a secret."""
+    return _PUBLIC_VALUE.match(value) is not None or _looks_like_path(value) or (len(value) in (40, 64) and _HEX.fullmatch(value) is not None)
+
+
+_TABLE_SECRET_COLUMN = re.compile(r"(?i)[\w .-]*\b(?:token|password|passwd|pwd|secret|api[ _-]?key|key|credential)s?")
+
+
+def _table_cells(text: str, found: Any) -> list[tuple[int, int, str]]:
+    """The cells of a markdown table's column headed token, password, key...: random or typed values."""
+    if not text.startswith("|", found.start()):
+        return []
+    header_end = text.index("\n", found.start())
+    header = text[found.start() : header_end].split("|")
+    columns = {n for n, name in enumerate(header) if _TABLE_SECRET_COLUMN.fullmatch(name.strip()) and not _NOT_SECRET_NAME.search(name.strip().lower())}
+    hits, row = [], text.find("\n", header_end + 1) + 1  # the first row after the |---| line
+    for _ in range(200 if columns else 0):
+        if row <= 0 or not text.startswith("|", row):
+            break
+        end = text.find("\n", row) % (len(text) + 1)  # no newline: the end of the text
+        at = row
+        for n, cell in enumerate(text[row:end].split("|")):
+            value = cell.strip().strip("`")
+            if n in columns and value and (looks_random(value) or _typed_password(value)) and not _public_cell(value):
+                hits.append((at + cell.index(value), at + cell.index(value) + len(value), "secret"))
+            at += len(cell) + 1
+        row = end + 1
+    return hits
+
+
+def _dsn_password(text: str, found: Any) -> tuple[int, int, str] | None:
+    """``user:password@tcp(host)`` (Go), ``thin:user/password@host`` (Oracle JDBC), ``user@example.com:password``."""
+    if text.startswith("thin:", found.start()):
+        login = re.match(r"thin:[\w.-]+/([^\s/@]{3,})@", text[found.start() : found.end()])
+        return (found.start() + login.start(1), found.start() + login.end(1), "secret") if login else None
+    if not text.startswith("@", found.start()):
+        return None
+    if (login := _LOGIN_PASSWORD.match(text, found.start())) is not None:
+        return (login.start(1), login.end(1), "secret") if _typed_password(login[1]) else None
+    login = re.search(r"(?<![\w.-])[\w.-]+:([^\s:@'\"\\/]{3,128})$", text[max(0, found.start() - 160) : found.start()])
+    return (found.start() - len(login[1]), found.start(), "secret") if login else None
+
+
+def _cookie_jar_value(text: str, found: Any) -> tuple[int, int, str] | None:
+    """domain, flag, path, secure, expiry, name, VALUE: the last field of a cookie jar line, if random."""
+    if not text.startswith("\t", found.start()):
+        return None
+    value = re.match(r"[^\s]{16,}", text[found.end() : found.end() + 4096])
+    return (found.end(), found.end() + value.end(), "secret") if value and looks_random(value[0]) else None
+
+
+def _call_secret(text: str, at: int) -> tuple[int, int, str] | None:
+    if (call := _CALL.match(text, at)) is None:
+        return None
+    value = call["value"][1:-1]
+    if looks_random(value) or (call["first"] is not None and call[0].startswith("Auth") and _looks_like_password(value)):
+        return call.start("value") + 1, call.end("value") - 1, "secret"
+    return None
+
+
+def _word_pattern(words: tuple[str, ...], stems: tuple[str, ...], before: str, after: str, ending: str = "") -> str:
+    """Whole words, and stems with an ending (not in ASCII after a stem in another script: パスワードはX);
+    word boundaries (``before``, ``after``) where the word has an ASCII letter (RE2's ``\\b`` knows no other)."""
+    return "|".join(
+        (before if w[0].isascii() else "") + re.escape(w)
+        + (ending.replace("_]", "_A-Za-z]") if w in stems and not w[-1].isascii() else ending if w in stems else after if w[-1].isascii() else "")
+        for w in sorted(words + stems, key=len, reverse=True)
+    )
+
+
+# a value a word may introduce: six characters or more, with a letter and a digit or symbol five apart
+_CANDIDATE = r"[\x21-\x7e]*(?:[A-Za-z][\x21-\x7e]{4,}[0-9!#$%&*+=?@^~_|]|[0-9!#$%&*+=?@^~_|][\x21-\x7e]{4,}[A-Za-z])"
+# a passphrase of words: quoted ("nectar kettle velvet glacier", "marble-oyster-dolphin-nectar"), or an app
+# password's four groups of four letters (abcd efgh ijkl mnop)
+_PASSPHRASE = re.compile(r"\(?[\"'“](?P<quoted>[a-z]{3,10}(?:[ -][a-z]{3,10}){3,})[\"'”]|(?P<groups>[a-z]{4}(?: [a-z]{4}){3})(?![\w-])")
+
+
+_OTP_WORDS = r"\b(?:2fa|totp|mfa|otp|authenticator|(?:recovery|backup)[ \t]+codes?|(?:seed|recovery|secret)[ \t]+phrase|mnemonic)\b"
+# One RE2 pass finds what has no rare character to anchor on: a secret word of any language with a
+# candidate value after it on its line, a command that prints a credential or takes one as an argument,
+# a client given a literal, a cookie header, a DSN, and the literals of _BY_LITERAL. A DFA checks all of
+# them at once, in linear time, so the pass costs the same however many words and languages are listed
+# (Python's re would try such an alternation at every position, ten times slower). What it finds is read
+# further in Python, per hit: hits are rare.
+# commands that print a new secret on the next line (openssl rand -hex 32, wg genkey, rails secret)
+# or print one kept in a file (cat ~/.vault_pass, a key file, minisign's "untrusted comment: ... secret key")
+_GENERATORS = (
+    r"(?:openssl[ \t]+rand|/dev/urandom|pwgen|token_(?:hex|urlsafe|bytes)|gen\.secret|rails[ \t]+secret|wg[ \t]+genkey|key:generate"
+    r"|\bcat[ \t]+[^\n\r|;]*(?:pass|secret|token|credential|private)[^\n\r|;/]*|untrusted[ \t]+comment:[^\n\r]*secret[ \t]+key)"
+)
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.max_mem = 64 << 20  # room for the DFA of every word at once
+_RE2_PASS = re2.compile(
+    "(?i)(?:(?:" + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, (), r"\b", r"\b") + ")"
+    + r"[ \t:=：'\"`,\x{80}-\x{10FFFF}][^\n\r]{0,60}?" + _CANDIDATE  # a space or separator first: not "token.py:12"
+    + "|(?:" + _word_pattern((), _PASSWORD_STEMS, r"\b", "") + r")[^\n\r]{0,64}?" + _CANDIDATE  # the stem's ending is in the gap
+    + "|(?:" + _word_pattern(_PASSWORD_WORDS, (), r"\b", r"\b") + r")[^\n\r]{0,64}?(?:[\"'“][a-z]{3,10}(?:[ -][a-z]{3,10}){3,}[\"'”]|\b[a-z]{4}(?: [a-z]{4}){3}\b)"  # a passphrase
+    + r"|(?:[:-](?:token|password|secret|key)(?: [^\n\r]{0,40})?|" + _GENERATORS + r"[^\n\r]{0,60})\r?\n[ \t]*[A-Za-z0-9+/=._~-]{16,}(?:\s|$)"  # printed
+    + r"|[ \t]as[ \t]+(?:[\w-]+[ \t]+){0,2}(?:password|passphrase|key|token|secret)\b"  # "use X as the password"
+    + "|" + _OTP_WORDS
+    + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
+    + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*)[^)\n]{8,}"  # or to a client
+    + r"|cookie[\"']?[ \t]*:[^\n\r]*=[^\n\r]{16}"  # a Cookie or Set-Cookie header
+    + r"|\|[^\n\r]*\b(?:token|password|passwd|pwd|secret|api[ _-]?key|key|credential)s?\b[^\n\r]*\|[ \t]*\r?\n[ \t]*\|[ \t:|]*-"  # a table
+    # NAME value: DB_PASSWORD or session_secret then a space, or a bare word in a column (two spaces, │ or |)
+    + r"|\b[A-Za-z][\w.-]*_(?:pass(?:word|wd|phrase)?|pwd|secret|token|key)(?:[ \t]+|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
+    + r"|\b(?:password|passwd|secret|token|api[_-]?key)(?:[ \t]{2,40}|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
+    + r"|\becho[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)"  # echo SECRET | docker login --password-stdin
+    + r"|@[\w-]+(?:\.[\w-]+)+:[^\s:/@'\"\\]{6,}"  # a login and its password: user@example.com:PASSWORD (postfix sasl_passwd)
+    + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
+    + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
+    + r"|(?-i:\b[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40})"  # a Discord bot token: base64 id . time . HMAC
+    + "|(?-i:" + _LITERAL.pattern + "))",
+    _RE2_OPTIONS,
+)
+_PROSE_WORD = re.compile(r"(?P<otp>(?i:" + _OTP_WORDS.replace(r"\b", r"(?<![A-Za-z0-9_])", 1) + "))|(?i:"
+                         + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, _PASSWORD_STEMS, r"(?<![A-Za-z0-9_])", r"(?![A-Za-z0-9_])", r"[^\W\d_]{0,4}") + ")")
+_PROSE_VALUE = re.compile(r"[:=]*(?P<value>[\x21-\x7e]+)")  # "key=X" and "key:X" give X
+_PROSE_STOP = re.compile(r"\r|\n|\\n|[.!?;。！？](?:\s|$)")  # the end of the line or of the sentence
+# the sentence says the value is public or only names the secret (an id, a hash, a path, a cache key)
+_NOT_SECRET_CONTEXT = re.compile(
+    r"(?i)\b(?:publi[cs]\w*|fingerprints?|ids?|hash(?:es)?|digests?|checksums?|sha\d*|commits?|versions?|names?"
+    r"|paths?|files?|urls?|prefix(?:es)?|length|size|types?|formats?|idempotency|cache|primary|foreign|partition|sort"
+    r"|kid|host|gpg|pgp|ssh|recipients?|example|placeholder)\b"
+)
+_PUBLIC_VALUE = re.compile(r"(?:pk_|age1|npub|ssh-|ecdsa-|sha\d+[:-]|SHA\d+:|AAAA|https?://)")
+_LONE_VALUE = re.compile(r"[ \t]*([A-Za-z0-9+/=._~-]{16,})[ \t]*(?:\r?\n|$)")
+_SHELL_PROMPT = re.compile(r"[ \t]*(?:\$|%|#|>|❯|PS [^>\n]*>)[ \t]")
+
+
+
+def _prose_value(text: str, word: re.Match[str]) -> list[tuple[int, int, str]]:
+    """The values a secret word introduces, as (start, end, kind)."""
+    if word["otp"]:
+        return _one_time_secrets(text, word)
+    keyword = word[0].lower()
+    family = "secret" if keyword in _KEY_WORDS else "password"
+    line_start = max(text.rfind("\n", 0, word.start()) + 1, 0)
+    before = text[max(line_start, word.start() - 32) : word.start()]
+    if (family == "secret" and _NOT_SECRET_CONTEXT.search(before)) or before.endswith(("${", "$")):
+        return []  # said to be public, or a shell variable (${KEY:-default})
+    if (named := _NAMED_AFTER.search(text, max(line_start, word.start() - 80), word.start())) is not None:
+        value = named["value"].strip("\"'`").rstrip(_PUNCT_END)  # "use X as the password": the value came first
+        if looks_random(value) if family == "secret" else _typed_password(value):
+            start = named.start("value") + named["value"].index(value[:1])
+            return [(start, start + len(value), family)]
+    return [hit] if (hit := _value_after(text, word, keyword, family, line_start)) else []
+
+
+def _value_after(text: str, word: re.Match[str], keyword: str, family: str, line_start: int) -> tuple[int, int, str] | None:
+    stop = _PROSE_STOP.search(text, word.end(), word.end() + 160)
+    end = stop.start() if stop else min(len(text), word.end() + 160)
+    if stop and stop[0] in "\r\n" and family == "secret" and _SHELL_PROMPT.match(text, line_start):
+        return _printed_secret(text, stop.end())
+    for n, value in enumerate(_PROSE_VALUE.finditer(text, word.end(), end)):
+        glue = text[word.end() : value.start("value")]
+        if n >= 8 or len(glue.split()) > 7:
+            return None
+        if family == "password" and (phrase := _PASSPHRASE.match(text, value.start("value"))):
+            group = "quoted" if phrase["quoted"] else "groups"
+            return phrase.start(group), phrase.end(group), "password"
+        if (candidate := _prose_candidate(text, value, glue, family, keyword)) is not None:
+            return candidate
+    return None
+
+
+def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, keyword: str) -> tuple[int, int, str] | None:
+    start, raw = value.start("value"), value["value"]
+    if raw.endswith(":") or raw.startswith(("$", "%", "{", "<", "[REDACTED")) or raw.startswith(("\":", "':")):
+        return None  # a label, a variable, a placeholder, done already, or a JSON key ("token":null)
+    inner = raw[1:] if raw[0] == "(" and raw.rstrip(".,;:?").endswith(")") else raw  # "(X)"
+    inner = inner.strip("\"'`")
+    start += raw.index(inner[:1]) if inner else 0
+    inner = inner.rstrip(_PUNCT_END).strip("\"'`")
+    if not inner:
+        return None
+    clause = glue.strip().strip("\"'`「『（(")
+    if any(c in clause for c in "\"[]{}<>"):
+        return None  # structured data (JSON, a list), which the rules for names and values read
+    # the clause ends on a separator or a verb ("for the db:", "de la base est", "密码是")
+    explicit = clause != "" and (clause[-1] in ":=：/-→" or clause[-1] in _CJK_SEPARATORS or clause.split()[-1].lower() in _PROSE_VERBS
+                                 or text[: value.start("value")].rstrip(" \t\"'`「『（(").endswith(_UNSPACED_VERBS))
+    if family == "secret":
+        if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or inner.startswith(_PUBLIC_PREFIXES) or _ASSIGNMENT.match(inner):
+            return None
+        random = looks_random(inner) and not _looks_like_path(inner)
+        # "token: X", "the secret is X": right after the word, a typed-looking value will do
+        typed = keyword not in ("key", "keys") and len(clause.split()) == 1 and _looks_like_password(inner)
+        if (clause and not explicit) or not (random or typed or (explicit and _UUID.fullmatch(inner))):
+            return None
+        return start, start + len(inner), "secret"
+    if not clause:  # "pass Willow^Copper5679": no separator, so the value itself must look typed
+        if not _typed_password(inner):
+            return None
+    elif not explicit:
+        return None
+    elif (pair := re.fullmatch(r"[\w.@-]{2,32}[:/]([^:/]{6,})", inner)) and keyword in ("creds", "credentials", "login"):
+        start, inner = start + pair.start(1), pair[1]  # "creds: admin/X": the user name may stay
+    if not _looks_like_password(inner):
+        return None
+    return start, start + len(inner), "password"
+
+
+def _typed_password(value: str) -> bool:
+    """Without a separator to say so, a password must show it: digits with symbols, or random."""
+    return _looks_like_password(value) and any(c.isdigit() for c in value) and (looks_random(value) or any(c in "!@#$%^&*+=?~|" for c in value))
+
+
+_NAMED_AFTER = re.compile(r"(?<![^\s\"'`])(?P<value>[\x21-\x7e]{6,})[ \t]+as[ \t]+(?:[\w-]+[ \t]+){0,2}$")
+_OTP_SEED = re.compile(r"(?<![\w-])(?:(?:[A-Z2-7]{4}[ \t]){3,}[A-Z2-7]{4}|(?:[a-z2-7]{4}[ \t]){3,}[a-z2-7]{4}|[A-Z2-7]{16,}|[a-z2-7]{16,})(?![\w-])")
+_RECOVERY_CODE = re.compile(r"(?m:^[ \t]*[a-z]{4,6}-[a-z]{4,6}[ \t]*$)|(?<![\w-])(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{4,6}-?[a-z0-9]{4,6}(?![\w-])|(?<![\w-])\d{4}[ -]?\d{4}(?![\w-])", re.IGNORECASE)
+_SEED_PHRASE = re.compile(r"(?:[a-z]{3,8}[ \t]+){11,23}[a-z]{3,8}(?![\w-])")
+
+
+def _one_time_secrets(text: str, word: re.Match[str]) -> list[tuple[int, int, str]]:
+    """A TOTP seed after "2fa"/"totp" on its line, the recovery codes listed after "recovery codes", the
+    words of a wallet's seed phrase."""
+    name = word[0].lower()
+    if "phrase" in name or name == "mnemonic":
+        found = _SEED_PHRASE.search(text, word.end(), word.end() + 400)
+        return [(found.start(), found.end(), "secret")] if found and found.start() - word.end() <= 40 else []
+    if "code" in name:
+        return [(code.start(), code.end(), "secret") for code in _RECOVERY_CODE.finditer(text, word.end(), word.end() + 600)]
+    line_end = text.find("\n", word.end(), word.end() + 200)
+    return [(seed.start(), seed.end(), "secret") for seed in _OTP_SEED.finditer(text, word.end(), line_end if line_end >= 0 else word.end() + 200)
+            if any(c in "234567" for c in seed[0])]
+
+
+_DISCORD = re.compile(r"[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40}(?![\w-])")
+
+
+_ECHOED = re.compile(r"echo[ \t]+(?:-n[ \t]+)?(?P<value>'[^'\s]{6,}'|\"[^\"\s]{6,}\"|[^\s'\"|]{6,})[ \t]*\|")
+
+
+_SPACED = re.compile(r"([A-Za-z][\w.-]*)([ \t│|]+)([^\s│|'\"\\]{6,})")
+_PLACEHOLDER = re.compile(_NOT_A_VALUE)  # matches (empty) only where a value is a real value
+
+
+def _spaced_value(text: str, found: Any) -> tuple[int, int, str] | None:
+    """``DB_PASSWORD   value`` in columns (env tables, ``vault read``, box-drawn tables), ``session_secret value``."""
+    if (pair := _SPACED.match(text, found.start())) is None or _PLACEHOLDER.match(pair[3]) is None:
+        return None
+    name, gap, value = pair[1].lower(), pair[2], pair[3]
+    if _NOT_SECRET_NAME.search(name) or _PUBLIC_VALUE.match(value) or ("_" not in name and len(gap) < 2 and gap.strip() == ""):
+        return None  # a public value, or prose ("token X"), which the prose rules read
+    if (_SECRET_KEY.fullmatch(name) and _looks_like_password(value)) or (name.endswith(_WEAK_ENDINGS) and looks_random(value)):
+        return pair.start(3), pair.end(3), "secret"
+    return None
+
+
+def _piped_secret(text: str, found: Any) -> tuple[int, int, str] | None:
+    """``echo SECRET | docker login --password-stdin``: the value echoed into a command that reads a secret."""
+    if (echoed := _ECHOED.match(text, found.start())) is None or echoed["value"].lstrip("'\"").startswith(("$", "%", "[REDACTED")):
+        return None
+    quoted = echoed["value"][0] in "'\""
+    return echoed.start("value") + quoted, echoed.end("value") - quoted, "secret"
+
+
+def _discord_token(text: str, found: Any) -> tuple[int, int, str] | None:
+    token = _DISCORD.match(text, found.start())
+    return (token.start(), token.end(), "discord") if token and looks_random(token[0]) else None
+
+
+def _generated(text: str, found: Any) -> tuple[int, int, str] | None:
+    """The value printed on the line after ``openssl rand -hex 32``, ``wg genkey`` and the like."""
+    if re.match("(?i)" + _GENERATORS, text[found.start() : found.end()]) is None:
+        return None
+    return _printed_secret(text, text.index("\n", found.start()) + 1)
+
+
+def _printed_secret(text: str, at: int) -> tuple[int, int, str] | None:
+    """The line after a command that prints a credential (``$ heroku auth:token``): one random value alone."""
+    found = _LONE_VALUE.match(text, at)
+    if found and (looks_random(found[1]) or _UUID.fullmatch(found[1])):
+        return found.start(1), found.end(1), "secret"
+    return None
