@@ -17,6 +17,7 @@ from test_shapes import SHAPES, both, user_texts
 
 from nightshift.ingest.discover import discover
 from nightshift.ingest.readers import read_transcript
+from nightshift.phase1.builtin import extract_builtin
 from nightshift.ingest.transcript import SUBAGENT_NOTE, TurnKind
 from nightshift.settings import default_sources
 from nightshift.store.state import open_state
@@ -267,3 +268,30 @@ def test_gemini_and_cursor_folders_are_default_sources_only_where_they_exist(tmp
     (tmp_path / ".gemini" / "tmp").mkdir(parents=True)
     (tmp_path / ".cursor" / "projects").mkdir(parents=True)
     assert [p.relative_to(tmp_path).as_posix() for p in default_sources()][3:] == [".gemini/tmp", ".cursor/projects"]
+
+
+def _gemini_shell(call_id: str, when: str, command: str, output: str, failed: bool) -> str:
+    result = {"functionResponse": {"id": call_id, "name": "run_shell_command",
+                                   "response": {"output": f"Command: {command}\nOutput: {output}\nExit Code: {1 if failed else 0}"}}}
+    return json.dumps({"id": f"msg-{call_id}", "timestamp": when, "type": "gemini", "content": "", "model": "gemini-2.5-pro",
+                       "toolCalls": [{"id": call_id, "name": "run_shell_command", "args": {"command": command},
+                                      "status": "error" if failed else "success", "timestamp": when, "result": [result]}]})
+
+
+def test_a_gemini_shell_command_that_failed_then_passed_after_a_fix_is_remembered_with_the_fix(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"sessionId": "0d9c1e7a-5b2f-4c8e-a1d3-6f4e2b7c9a10", "projectHash": "ab" * 32,
+                    "startTime": "2026-11-30T10:00:00.000Z", "lastUpdated": "2026-11-30T10:05:00.000Z", "kind": "main"}),
+        json.dumps({"id": "u1", "timestamp": "2026-11-30T10:00:05.000Z", "type": "user",
+                    "content": [{"text": "run the tests in /home/dev/tiles please"}]}),
+        _gemini_shell("c1", "2026-11-30T10:00:20.000Z", "pytest -q", "E   ModuleNotFoundError: No module named 'tiles'", True),
+        _gemini_shell("c2", "2026-11-30T10:01:00.000Z", "pip install -e .", "Successfully installed tiles-0.3.0", False),
+        _gemini_shell("c3", "2026-11-30T10:01:40.000Z", "pytest -q", "12 passed in 0.41s", False),
+    ]
+    path = tmp_path / "session-2026-11-30T10-00-0d9c1e7a.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    memory = extract_builtin(read_transcript(path))
+
+    [failure] = [f for task in memory.tasks for f in task.failures]
+    assert "pytest -q" in failure.symptom and "pip install -e ." in failure.fix

@@ -498,11 +498,12 @@ _GREETING = re.compile(r"^(?:hi|hello|hey|thanks|thank\s+you|ok(?:ay)?|yo)\b", r
 
 _SHELL_TOOLS = frozenset(
     {"shell", "shell_command", "exec_command", "local_shell", "local_shell_call", "bash",
-     "container.exec", "run_terminal_cmd", "execute_command", "terminal"}
+     "container.exec", "run_terminal_cmd", "execute_command", "terminal",
+     "run_shell_command"}  # the last is Gemini CLI's (Cursor's "Shell" is "shell" once lowered)
 )
 _EDIT_TOOLS = frozenset(
     {"edit", "multiedit", "write", "apply_patch", "str_replace_based_edit_tool", "str_replace_editor",
-     "notebookedit", "create_file", "write_file", "edit_file"}
+     "notebookedit", "create_file", "write_file", "edit_file", "replace", "strreplace"}
 )
 _SHELLS = frozenset({"sh", "bash", "zsh", "dash"})
 _PATCH_FILE = re.compile(r"^\*\*\* (?:Update|Add|Delete) File: (.+)$", re.M)
