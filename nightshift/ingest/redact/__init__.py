@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from nightshift.ingest.redact import checks
 from nightshift.ingest.redact.checks import _Rule, _SECRET_KEY
 from nightshift.ingest.redact.commands import _POSITIONAL_COMMAND, _positional_secret
 from nightshift.ingest.redact.rules import _BY_LITERAL, _GUARDS, _LITERAL, _RULES
@@ -191,3 +192,6 @@ def redact_obj(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [redact_obj(item) for item in obj]
     return obj
+
+
+checks.redact_decoded = redact  # base64 that decodes to text is redacted like any text (see checks)
