@@ -69,10 +69,18 @@ def test_a_review_night_leaves_main_untouched_and_accept_fast_forwards(world):
     assert {c["file"] for c in added} == {"MEMORY.md", "memory_summary.md"}
     text = nightshift("review", "--home", str(home))
     assert text.returncode == 0 and TABS_RULE in text.stdout and tabs_id[:8] in text.stdout
+    status = nightshift("status", "--home", str(home))
+    assert status.returncode == 0 and f"waiting for review: {proposed[:10]}" in status.stdout, status.stdout
+    counted = {kind: sum(c["kind"] == kind for c in changes["changes"]) for kind in ("added", "replaced", "removed")}
+    assert f"({counted['added']} added, {counted['replaced']} replaced, {counted['removed']} removed)" in status.stdout
+    waiting = json.loads(nightshift("status", "--home", str(home), "--json").stdout)["proposal"]
+    assert waiting["sha"] == proposed and {k: waiting[k] for k in counted} == counted
 
     accepted = nightshift("accept", "--home", str(home))
     assert accepted.returncode == 0, accepted.stderr
     assert _main(home) == proposed and _proposed(home) is None
+    after = nightshift("status", "--home", str(home))
+    assert after.returncode == 0 and "waiting for review" not in after.stdout
     assert TABS_RULE in (home / "MEMORY.md").read_text() and TABS_RULE in _summary(home, widgets)
     assert not git.Repo(home).is_dirty(untracked_files=True)
     nothing = nightshift("review", "--home", str(home))

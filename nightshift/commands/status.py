@@ -11,9 +11,13 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import git
+
 from nightshift.clock import utc, utcnow
-from nightshift.phase2 import quarantine
 from nightshift.commands.history import Commit
+from nightshift.phase2 import home as memory_home
+from nightshift.phase2 import quarantine
+from nightshift.phase2.changes import ADDED, REMOVED, REPLACED, handbook_changes
 from nightshift.ingest.readers.cursor import FOLDER_SCOPE
 from nightshift.ingest.readers.gemini import HASH_SCOPE
 from nightshift.ingest.transcript import SUBAGENT_NOTE
@@ -32,7 +36,7 @@ def gather_status(settings: Settings) -> dict:
     """Everything status shows; raises StateBusy while a run writes for longer than a few seconds."""
     report: dict = {"home": str(settings.home), "runs": [], "jobs": {}, "pending_rollouts": 0, "pending": [], "failing": [], "sessions": [],
                     "quarantined": [], "held_back": [], "model_use": [], "raw_memories": 0, "lock_holder": lock_holder(settings.state_dir),
-                    "flagged_in_handbook": quarantine.flagged_in_home(settings.home)}
+                    "flagged_in_handbook": quarantine.flagged_in_home(settings.home), "proposal": _proposal(settings)}
     if not (settings.state_dir / DB_NAME).exists():
         return report
     with open_state(settings.state_dir, read_only=True, wait_seconds=3) as db:
@@ -53,6 +57,21 @@ def gather_status(settings: Settings) -> dict:
         if "rollbacks" in tables:
             report["held_back"] = db.held_back(LIST_LIMIT)
     return report
+
+
+def _proposal(settings: Settings) -> dict | None:
+    """The consolidation waiting for review (review mode), its changes counted by kind; None when none waits.
+    A damaged home shows no proposal here: the commands that write to it say what is wrong."""
+    try:
+        repo = git.Repo(settings.home)
+        if not memory_home.has_commits(repo) or (sha := memory_home.proposal(repo)) is None:
+            return None
+        commit = repo.commit(sha)
+        kinds = [c.kind for c in handbook_changes(repo, commit.parents[0].hexsha if commit.parents else None, sha)]
+    except (git.GitError, ValueError, OSError):
+        return None
+    return {"sha": sha, "when": utc(commit.committed_datetime),
+            "added": kinds.count(ADDED), "replaced": kinds.count(REPLACED), "removed": kinds.count(REMOVED)}
 
 
 def _add_model_use(db: State, report: dict, prices: dict[str, tuple[float, float]]) -> None:
@@ -107,6 +126,9 @@ def render_status(s: dict) -> list[str]:
     lines = [f"memory home: {s['home']}   raw memories: {s['raw_memories']}   lock: {f'held by pid {holder}' if holder else 'free'}",
              "jobs: " + (", ".join(f"{k} {v}" for k, v in sorted(s["jobs"].items())) or "none"),
              f"rollouts pending: {s['pending_rollouts']}"]
+    if p := s.get("proposal"):
+        lines.append(f"waiting for review: {p['sha'][:10]} from {_when(p['when'])} ({p['added']} added, {p['replaced']} replaced, "
+                     f"{p['removed']} removed); `nightshift review` shows it, `nightshift accept` or `nightshift reject` settles it")
     if s["sessions"]:
         lines.append("sessions read: " + ", ".join(_sessions_of(agent) for agent in s["sessions"]))
     lines.append("last runs:")
