@@ -31,7 +31,7 @@ _HARNESS_TYPES = {"info", "error", "warning"}  # the CLI's own notices ("Request
 _SHELL_TOOL = "run_shell_command"
 _FINISHED = {"success", "error", "cancelled"}  # a tool call's status once it has a result
 # The shell tool succeeds whatever the command did; its output says how the command ended.
-_EXIT_CODE = re.compile(r"^Exit Code: (-?\d+)\s*$", re.M)
+_EXIT_CODE = re.compile(r"Exit Code: (-?\d+)[ \t]*$", re.M)
 _EXTERNAL_TOOLS = {"google_web_search", "web_fetch"}
 # @file mentions: the CLI appends the files' contents to the prompt it records.
 _REFERENCED_FILES = re.compile(r"\n?--- Content from referenced files ---.*?(?:--- End of content ---|\Z)", re.S)
@@ -190,7 +190,7 @@ class _Reader:
         if not output.strip() and isinstance(call.get("resultDisplay"), str):
             output = call["resultDisplay"]
         status = call.get("status")
-        if name == _SHELL_TOOL and (code := _EXIT_CODE.search(output)) and int(code[1]) != 0:
+        if name == _SHELL_TOOL and (code := _exit_code(output)) is not None and code != 0:
             failed = True
         if status == "cancelled":  # the user declined the call
             output = f"cancelled by the user\n{output}".rstrip()
@@ -268,3 +268,9 @@ def _hash(path: str, windows: bool) -> str:
     return hashlib.sha256((path.lower() if windows else path).encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def _exit_code(output: str) -> int | None:
+    """The code on the shell tool's ``Exit Code:`` line, which the CLI writes after the command's output:
+    looked for from the end, so a long output is not scanned line by line and its own text cannot pass for it."""
+    at = output.rfind("\nExit Code: ") + 1 or (0 if output.startswith("Exit Code: ") else -1)
+    found = _EXIT_CODE.match(output, at) if at >= 0 else None
+    return int(found[1]) if found else None
