@@ -26,6 +26,7 @@ from nightshift.night import report as artifacts
 from nightshift.night import steps as pipeline
 from nightshift.night import schedule
 from nightshift.ingest.discover import FileStat
+from nightshift.lock import run_lock
 from nightshift.settings import Settings, load_settings
 
 
@@ -102,10 +103,12 @@ def consolidate_flow(
     leaves it out and the settings come from nightshift.toml and the environment, with the other
     parameters as overrides. ``mode="fresh"`` consolidates only when it is due (nightshift.night.schedule).
     Prefect stores the parameters of a run; the API key in ``settings`` is stored masked."""
-    if settings is None:
-        settings = load_settings(home=home and Path(home), sources=sources and [Path(s) for s in sources],
-                                 idle_hours=idle_hours, provider=provider)
-    return run_consolidation(settings, mode)
+    if settings is not None:  # the CLI's run: the CLI holds the run lock
+        return run_consolidation(settings, mode)
+    settings = load_settings(home=home and Path(home), sources=sources and [Path(s) for s in sources],
+                             idle_hours=idle_hours, provider=provider)
+    with run_lock(settings.state_dir):  # a deployment's run: nothing above the flow took the lock
+        return run_consolidation(settings, mode)
 
 
 def run_with_settings(settings: Settings, mode: str = schedule.NIGHTLY) -> dict:

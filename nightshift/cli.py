@@ -158,7 +158,7 @@ def consolidate(
     reporter = progress.for_terminal(quiet=quiet or as_json)
     _stop_on_signals()
     try:
-        # Taken before Prefect's slow start-up and held through the pass (which takes it again): of two runs
+        # The run's one lock, taken before Prefect's slow start-up and held through the pass: of two runs
         # started together, exactly one gets past this line. An unwritable home fails here too.
         with _exit_3_when_locked("; try again later"), run_lock(settings.state_dir):
             _preflight(settings)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,35 +47,14 @@ def lock_holder(state_dir: Path) -> int | None:
         return None
 
 
-_held: dict[Path, int] = {}  # locks this process holds, with their nesting depth
-_held_guard = threading.Lock()
-
-
 @contextmanager
 def run_lock(state_dir: Path) -> Iterator[None]:
-    """Hold the run lock; re-entrant within a process, so the CLI can take it before Prefect's slow start
-    (of two runs started together, one answers exit 3 at once) and the pass, which deployments and
-    ``watch`` run without the CLI, takes it again inside."""
-    path = (state_dir / LOCK_NAME).resolve()
-    with _held_guard:
-        nested = path in _held
-        if nested:
-            _held[path] += 1
-    if nested:
-        try:
-            yield
-        finally:
-            with _held_guard:
-                _held[path] -= 1
-        return
-    with _flock(state_dir, path):
-        with _held_guard:
-            _held[path] = 1
-        try:
-            yield
-        finally:
-            with _held_guard:
-                del _held[path]
+    """Hold the run lock, or raise LockHeld naming the holder. Taken once per run, by whoever starts it:
+    the CLI before Prefect's slow start (of two runs started together, one answers exit 3 at once), a
+    deployment's flow, ``watch`` per pass. Not re-entrant: taking it twice in one process is refused
+    like any second run, so a nested take shows up as a bug instead of passing silently."""
+    with _flock(state_dir, (state_dir / LOCK_NAME).resolve()):
+        yield
 
 
 @contextmanager

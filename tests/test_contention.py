@@ -119,14 +119,19 @@ def test_two_runs_started_together_one_runs_the_other_exits_3(home, sources):
     assert len(list(git.Repo(home).iter_commits())) == 1  # one night, one commit
 
 
-def test_the_lock_is_reentrant_in_one_process_and_exclusive_across_processes(tmp_path):
-    from nightshift.lock import run_lock
+def test_the_lock_is_taken_once_per_run_and_exclusive_across_processes(tmp_path):
+    from nightshift.lock import LockHeld, run_lock
 
     state = tmp_path / ".nightshift"
     probe = ("import sys; from pathlib import Path; from nightshift.lock import run_lock, LockHeld\n"
              "try:\n    with run_lock(Path(sys.argv[1])): print('got it')\nexcept LockHeld as e: print('held', e.pid)")
-    with run_lock(state), run_lock(state):  # the CLI, then the pass inside it
+    with run_lock(state):
         other = subprocess.run([sys.executable, "-c", probe, str(state)], capture_output=True, text=True, timeout=60)
         assert other.stdout.split() == ["held", str(os.getpid())]
+        with pytest.raises(LockHeld):  # a second take inside the same run is a bug, refused like a second run
+            with run_lock(state):
+                pass
+        again = subprocess.run([sys.executable, "-c", probe, str(state)], capture_output=True, text=True, timeout=60)
+        assert again.stdout.split() == ["held", str(os.getpid())], "the refused inner take left the lock held"
     free = subprocess.run([sys.executable, "-c", probe, str(state)], capture_output=True, text=True, timeout=60)
-    assert free.stdout.strip() == "got it"  # released when the outer holder left, not the inner one
+    assert free.stdout.strip() == "got it"

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 
 from nightshift.night import steps as pipeline
 from nightshift.ingest.discover import FileStat
-from nightshift.lock import run_lock
 from nightshift.night.progress import Reporter, count, current
 from nightshift.errors import EXIT_FAILED, UserError
 from nightshift.settings import Settings
@@ -108,10 +107,11 @@ def run_pass(settings: Settings, mode: str = NIGHTLY, steps: Steps = Steps(), re
              clock: Clock = utcnow) -> PassResult:
     """Discover, extract, record, then fold (phase 2) if due: the one place that says in which order.
 
-    The run lock is taken here and only here; raises LockHeld when another run holds the home. One
-    database connection serves the pass's quick steps (the extract step lets go of it)."""
+    The caller holds the run lock (nightshift.lock): the CLI, the deployment's flow and ``watch`` each take
+    it once, before they start a pass. One database connection serves the pass's quick steps (the extract
+    step lets go of it)."""
     report = report or current()
-    with run_lock(settings.state_dir), kept_open(settings.state_dir):
+    with kept_open(settings.state_dir):
         run = pipeline.begin_run(settings, clock())
         try:
             report.discovering()

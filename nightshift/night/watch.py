@@ -21,7 +21,7 @@ import watchfiles
 from nightshift.clock import utcnow
 from nightshift.night import steps as pipeline
 from nightshift.ingest.discover import discover, named_like_a_transcript, walk_transcript_files
-from nightshift.lock import LockHeld
+from nightshift.lock import LockHeld, run_lock
 from nightshift.night.schedule import FRESH, PassResult, decide, phase2_inputs, run_pass
 from nightshift.settings import Settings
 from nightshift.store.state import DB_NAME, StateBusy, open_state
@@ -69,7 +69,9 @@ def watch(settings: Settings, stop: threading.Event, on_pass: Callable[[PassResu
     def maybe_pass() -> float:
         try:
             if work_waiting(settings, utcnow()):
-                on_pass(run_pass(settings, FRESH))
+                with run_lock(settings.state_dir):
+                    result = run_pass(settings, FRESH)
+                on_pass(result)
         except (LockHeld, StateBusy) as exc:
             on_note(f"another run is busy, trying again later ({exc})")
         except Exception as exc:  # recorded as a failed run; a foreground watcher keeps going
