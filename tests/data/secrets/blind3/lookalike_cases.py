@@ -18,7 +18,7 @@ def _sri(d: Draw, algo: str) -> str:
 
 def hashes_and_ids(d: Draw) -> list[tuple[str, str, str]]:
     sha, short = d.hexs(40), d.hexs(7)
-    pkg = d.noun()
+    pkg, account = d.noun(), d.digits(12)
     return [
         ("git log oneline", "tool output: git log --oneline",
          "\n".join(f"{d.hexs(7)} {msg}" for msg in ["fix: retry token refresh on 401", "chore: bump eslint", "docs: explain password reset flow", "feat: add API key rotation page"]) + "\n"),
@@ -69,7 +69,7 @@ def hashes_and_ids(d: Draw) -> list[tuple[str, str, str]]:
         ("k8s pod names", "tool output: kubectl get pods", f"NAME                          READY   STATUS\n{pkg}-api-{d.low(10)}-{d.low(5)}    1/1     Running\n{pkg}-worker-{d.low(9)}-{d.low(5)}  1/1     Running\n"),
         ("k8s uid", "tool output: kubectl get -o yaml", f"metadata:\n  name: web\n  resourceVersion: \"{d.digits(8)}\"\n  uid: {d.uuid()}\n"),
         ("aws resource ids", "tool output: terraform output", f"vpc_id = \"vpc-{d.hexs(17)}\"\nsubnet_ids = [\"subnet-{d.hexs(17)}\", \"subnet-{d.hexs(17)}\"]\ninstance_id = \"i-{d.hexs(17)}\"\n"),
-        ("aws arn", "tool output: aws sts get-caller-identity", json.dumps({"UserId": "AROA" + d.up(17) + ":ci", "Account": d.digits(12), "Arn": f"arn:aws:sts::{d.digits(12)}:assumed-role/ci/ci"}, indent=4)),
+        ("aws arn", "tool output: aws sts get-caller-identity", json.dumps({"UserId": "AROA" + d.up(17) + ":ci", "Account": account, "Arn": f"arn:aws:sts::{account}:assumed-role/ci/ci"}, indent=4)),
         ("secrets manager arn", "config: ECS task definition", json.dumps({"secrets": [{"name": "DB_PASSWORD", "valueFrom": f"arn:aws:secretsmanager:eu-west-1:{d.digits(12)}:secret:prod/db-{d.mixed(6)}"}]}, indent=2)),
         ("mongo object ids", "tool output: mongosh", f"[ {{ _id: ObjectId('{d.hexs(24)}'), sku: 'A-{d.number(100, 999)}' }}, {{ _id: ObjectId('{d.hexs(24)}'), sku: 'B-{d.number(100, 999)}' }} ]\n"),
         ("ulids", "tool output: app log", f"job {d.digits(2)}{d.of('0123456789ABCDEFGHJKMNPQRSTVWXYZ', 24)} queued\n"),
@@ -160,6 +160,7 @@ def references_and_placeholders(d: Draw) -> list[tuple[str, str, str]]:
 
 
 def prose_and_code(d: Draw) -> list[tuple[str, str, str]]:
+    box = d.number(1, 99)
     return [
         ("commit message token", "tool output: git log", "commit message: \"Refresh OAuth token before expiry instead of after the first 401\"\n"),
         ("commit message password", "assistant message", "I committed `fix(auth): hash password with argon2id, drop bcrypt fallback`."),
@@ -185,7 +186,7 @@ def prose_and_code(d: Draw) -> list[tuple[str, str, str]]:
         ("snapshot names", "tool output: jest", f"› 3 snapshots written from 1 test suite.\n  exports[`Checkout renders {d.hexs(10)} 1`]\n"),
         ("base64 harmless json", "tool output: API pagination", json.dumps({"items": [], "next_cursor": base64.b64encode(json.dumps({"offset": d.number(20, 900), "sort": "created_at"}).encode()).decode()})),
         ("base64 image data uri", "code: CSS", f"background-image: url(\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4{d.b64(12)}\");\n"),
-        ("base64 harmless text", "tool output: echo | base64", f"$ echo 'hello from the build box {d.number(1, 99)}' | base64\n{base64.b64encode(f'hello from the build box {d.number(1, 99)}'.encode()).decode()}\n"),
+        ("base64 harmless text", "tool output: echo | base64", f"$ echo 'hello from the build box {box}' | base64\n{base64.b64encode(f'hello from the build box {box}'.encode()).decode()}\n"),
         ("protobuf bytes debug", "tool output: grpcurl", json.dumps({"checksum": base64.b64encode(hashlib.sha256(d.rng.randbytes(8)).digest()).decode(), "size": "20480"}, indent=2)),
         ("hex dump", "tool output: xxd", f"00000000: {d.hexs(4)} {d.hexs(4)} {d.hexs(4)} {d.hexs(4)} {d.hexs(4)} {d.hexs(4)} {d.hexs(4)} {d.hexs(4)}  ................\n"),
         ("random seed constant", "code: Python", f"RNG_SEED = {d.digits(9)}\nEXPERIMENT = \"run-{d.hexs(6)}\"\n"),

@@ -51,9 +51,10 @@ def key_blocks(d: Draw, out: Sink) -> None:
             json.dumps({"type": "service_account", "private_key_id": sa["private_key_id"], "client_id": d.digits(21)}, indent=2),
             sa["private_key_id"])
     enc = d.pem_lines(1300)
+    # The passphrase on the command line is a secret too; the label holds the key body.
     out.add("encrypted_pkcs8_private_key", "tool output: openssl genpkey with a passphrase",
             "$ openssl genpkey -algorithm RSA -aes256 -pass pass:" + (pw := d.human_password())
-            + " | head -5\n-----BEGIN ENCRYPTED PRIVATE KEY-----\n" + "\n".join(enc[:4]) + "\n", pw)
+            + " | head -5\n-----BEGIN ENCRYPTED PRIVATE KEY-----\n" + "\n".join(enc[:4]) + "\n", "\n".join(enc[:4]))
     pgp = d.pem_lines(900)
     out.add("pgp_private_key_block", "tool output: gpg --export-secret-keys --armor",
             "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n" + "\n".join(pgp) + "\n=" + d.b64(3) + "\n-----END PGP PRIVATE KEY BLOCK-----\n",
@@ -103,6 +104,8 @@ def connection_strings(d: Draw, out: Sink) -> None:
         password = d.pick([d.human_password, lambda: d.mixed(24), lambda: d.urlsafe_chars(32)])()
         if kind == "influxdb_token_url":
             password = d.b64url(64) + "=="
+        if "{u}:{p}@" in template or "password={p}" in template:
+            password = quote(password, safe="!*-._~")  # how a password must appear inside a URL
         text = template.format(u=f"{d.noun()}_svc", p=password, h=d.noun())
         out.add(kind, context, text, password)
     # A password with reserved characters has to be percent-encoded in a URL: the encoded form is what leaks.

@@ -104,7 +104,7 @@ class Draw:
         def segment(data: bytes) -> str:
             return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
-        header = segment(json.dumps({"alg": self.pick(["HS256", "RS256", "ES256"]), "typ": "JWT"}).encode())
+        header = segment(json.dumps({"alg": self.pick(["HS256", "RS256", "ES256"]), "typ": "JWT"}, separators=(",", ":")).encode())
         payload = segment(json.dumps(claims, separators=(",", ":")).encode())
         return f"{header}.{payload}.{segment(self.rng.randbytes(self.pick([32, 64, 256])))}"
 
