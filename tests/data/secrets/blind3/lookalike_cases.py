@@ -232,4 +232,24 @@ def repeated_shapes(d: Draw) -> list[tuple[str, str, str]]:
     return out
 
 
-BUILDERS = [hashes_and_ids, public_material, references_and_placeholders, prose_and_code, repeated_shapes]
+def harmless_values_under_secret_names(d: Draw) -> list[tuple[str, str, str]]:
+    """Settings whose NAME says key, token, secret or password while the value is plainly not one."""
+    prompt, completion = d.number(100, 9000), d.number(10, 900)
+    return [
+        ("auth settings that are not secrets", "config: .env", "JWT_ALGORITHM=RS256\nTOKEN_URL=https://oauth2.googleapis.com/token\nSESSION_COOKIE_NAME=sid\nPASSWORD_MIN_LENGTH=12\n"),
+        ("secret name pointing at a store", "config: YAML", "database:\n  secret_name: prod/orders/db\n  secret_region: eu-west-1\n  password_rotation_days: 30\n"),
+        ("api key header name", "code: Python", "API_KEY_HEADER = \"X-Api-Key\"\nTOKEN_PREFIX = \"Bearer \"\nSECRET_FIELDS = (\"password\", \"token\", \"api_key\")\n"),
+        ("key ids and aliases", "tool output: aws kms list-aliases", json.dumps({"Aliases": [{"AliasName": "alias/app-secrets", "TargetKeyId": d.uuid()}]}, indent=2)),
+        ("boolean secret flags", "config: Helm values.yaml", "existingSecret: \"\"\nauth:\n  enabled: true\n  usePasswordFiles: true\n  secretKeys:\n    adminPasswordKey: postgres-password\n"),
+        ("token usage numbers", "tool output: JSON API", json.dumps({"usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}})),
+        ("key bindings", "config: keybindings.json", json.dumps([{"key": "ctrl+shift+k", "command": "editor.action.deleteLines"}, {"key": "cmd+k cmd+s", "command": "workbench.action.openGlobalKeybindings"}], indent=2)),
+        ("sort key and partition key", "code: TypeScript", "const table = new Table(this, 'Orders', { partitionKey: { name: 'pk', type: AttributeType.STRING }, sortKey: { name: 'sk', type: AttributeType.STRING } });\n"),
+        ("secret type in k8s", "tool output: kubectl get secrets", f"NAME                  TYPE                                  DATA   AGE\ndefault-token-{d.low(5)}   kubernetes.io/service-account-token   3      41d\nregistry-pull         kubernetes.io/dockerconfigjson        1      12d\n"),
+        ("password field length", "tool output: psql \\d users", "  Column   |          Type          \n-----------+------------------------\n id        | uuid                   \n password  | character varying(255) \n api_token | character varying(64)  \n"),
+        ("token kind enum", "code: Go", "const (\n\tTokenAccess  TokenKind = \"access\"\n\tTokenRefresh TokenKind = \"refresh\"\n\tTokenReset   TokenKind = \"password_reset\"\n)\n"),
+        ("i18n key for password", "code: Ruby", "flash[:alert] = t(\"devise.failure.invalid_password\", authentication_keys: \"email\")\n"),
+    ]
+
+
+BUILDERS = [hashes_and_ids, public_material, references_and_placeholders, prose_and_code, repeated_shapes,
+            harmless_values_under_secret_names]

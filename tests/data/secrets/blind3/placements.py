@@ -16,6 +16,10 @@ def _camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.lower().split("_"))
+
+
 def _snake(name: str) -> str:
     return name.lower()
 
@@ -209,7 +213,7 @@ def user_prose(d: Draw, name, value):
 
 
 def appsettings_json(d: Draw, name, value):
-    doc = {"Logging": {"LogLevel": {"Default": "Information"}}, "Integrations": {_camel(name).capitalize(): value}}
+    doc = {"Logging": {"LogLevel": {"Default": "Information"}}, "Integrations": {_pascal(name): value}}
     return "config: appsettings.json", json.dumps(doc, indent=2)
 
 
