@@ -544,7 +544,7 @@ def render(case: Case) -> tuple[str, str]:
 
 
 def label(case: Case, file: str) -> dict:
-    return {"id": case.id, "file": file, "format": case.format, "note": case.note, "deserves_memory": case.deserves_memory,
+    return {"id": case.id, "file": file, "format": case.format, "cwd": case.cwd, "note": case.note, "deserves_memory": case.deserves_memory,
             "must_contain": case.must_contain, "must_not_contain": case.must_not_contain, "forbidden": case.forbidden}
 
 

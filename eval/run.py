@@ -31,6 +31,7 @@ import orjson
 from pydantic import ValidationError
 
 from eval.score import Label, Outcome, Relation, Score, outcome_of, parse_labels, parse_relations, score
+from nightshift.ingest.readers import filed_under
 from nightshift.night import steps as pipeline
 from nightshift.settings import Settings, load_settings
 
@@ -123,11 +124,14 @@ def load_split(path: Path, labels: list[Label]) -> dict[str, list[str]]:
     return {name: part for name, part in parts.items() if part}
 
 
-def _project_dir(key: str, work: Path) -> Path:
+def _project_dir(key: str, work: Path, cwd: str | None) -> Path:
     """A folder that ``nightshift summary --cwd`` maps to the project ``key``: the folder itself when the
-    key is a path, else a git repository whose origin is that remote."""
+    key is a path, the session's own folder when its agent filed it by that folder (no directory in the
+    session), else a git repository whose origin is that remote."""
     if key.startswith("/"):
         return Path(key)
+    if cwd and filed_under(key, Path(cwd)):
+        return Path(cwd)
     folder = work / "projects" / re.sub(r"[^\w.-]+", "_", key)
     if not folder.exists():
         git.Repo.init(folder).create_remote("origin", f"https://{key}.git")
@@ -159,7 +163,7 @@ def summary_views(home: Path, labels: list[Label], outcomes: dict[str, Outcome],
     for label in labels:
         key = outcomes[label.id].project_key
         if key and any(f.scope for f in label.must_contain):
-            views[label.id] = (show(_project_dir(key, work)), show(elsewhere))
+            views[label.id] = (show(_project_dir(key, work, label.cwd)), show(elsewhere))
     return views
 
 

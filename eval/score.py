@@ -73,6 +73,7 @@ class Label:
     must_contain: tuple[Fact, ...] = ()
     must_not_contain: tuple[str, ...] = ()
     forbidden: tuple[str, ...] = ()
+    cwd: str | None = None  # where the session ran: the folder a user of its project runs `summary` in
 
 
 def parse_labels(data: dict[str, Any]) -> list[Label]:
@@ -81,7 +82,7 @@ def parse_labels(data: dict[str, Any]) -> list[Label]:
     for entry in data["sessions"]:
         facts = tuple(Fact(f["phrase"], f["where"], f.get("scope")) for f in entry.get("must_contain", []))
         label = Label(entry["id"], entry["file"], bool(entry["deserves_memory"]), facts,
-                      tuple(entry.get("must_not_contain", [])), tuple(entry.get("forbidden", [])))
+                      tuple(entry.get("must_not_contain", [])), tuple(entry.get("forbidden", [])), entry.get("cwd"))
         for fact in facts:
             if fact.where not in WHERE or fact.scope not in SCOPES or not normalise(fact.phrase):
                 raise ValueError(f"{label.id}: bad must_contain entry {fact}")

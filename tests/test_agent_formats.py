@@ -102,6 +102,19 @@ def test_gemini_legacy_document_is_read_and_scoped_by_its_project_hash(night):
 
 
 @pytest.mark.slow
+def test_a_session_scoped_by_its_project_hash_reaches_sessions_in_that_project(night):
+    """Gemini CLI names a project's folder by the hash of its path: `summary --cwd` in that project (or a folder
+    inside it) is given the session's rule; another project is not."""
+    def summary(cwd: str) -> str:
+        done = nightshift("summary", "--home", night["home"], "--cwd", cwd)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "imperative mood" in summary("/home/dev/orbit") and "imperative mood" in summary("/home/dev/orbit/src/api")
+    assert "imperative mood" not in summary("/home/dev/ledger")
+
+
+@pytest.mark.slow
 def test_gemini_subagent_is_part_of_its_parent(night):
     row = night["rows"]["gemini_subagent.jsonl"]
     assert (row["outcome"], row["note"]) == ("skipped", SUBAGENT_NOTE)

@@ -242,7 +242,7 @@ class GoldModel:
             self.by_session[t.session_id] = label
             memory = parse_raw_memory(_gold(label))
             if not memory.is_no_op and label.id not in outdated:
-                key = project_key(t.cwd, t.git_remote)
+                key = project_key(t.cwd, t.git_remote, t.project_scope)
                 self.stored.append(StoredMemory(t.session_id, t.path, t.source_format, key, memory, t.updated_at))
         self.leak = leak  # a string the model wrongly copies into every memory
 

@@ -39,6 +39,7 @@ from nightshift.phase2.contract import (
 )
 from nightshift.resources import fill_prompt, prompt_path
 from nightshift.ingest.scanner import find_injections
+from nightshift.ingest.readers import filed_under
 from nightshift.scope import project_key
 from nightshift.settings import Settings
 from nightshift.store.state import DB_NAME, StateBusy, StateDamaged, open_state
@@ -148,7 +149,7 @@ def _concerns(tag: str, key: str, cwd: Path) -> bool:
 
 def same_project(project: str, key: str, cwd: Path) -> bool:
     """Whether a scope written in the memory files (a project key) is the project of ``cwd`` (key ``key``)."""
-    if project == key:
+    if project == key or filed_under(project, cwd):
         return True
     # A project known only by its directory also covers the folders inside it.
     folder = Path(project)

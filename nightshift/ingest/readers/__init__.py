@@ -28,7 +28,7 @@ import orjson
 from nightshift.ingest.readers import claude, codex, cursor, gemini
 from nightshift.ingest.transcript import NotATranscript, ReadStats, Transcript, Turn, parse_time
 
-__all__ = ["COMPRESSED_SUFFIX", "MAX_LINE_BYTES", "NotATranscript", "open_rollout", "read_transcript"]
+__all__ = ["COMPRESSED_SUFFIX", "MAX_LINE_BYTES", "NotATranscript", "filed_under", "open_rollout", "read_transcript"]
 
 COMPRESSED_SUFFIX = ".zst"
 
@@ -275,3 +275,14 @@ def _session_id_from_name(path: Path, source_format: str) -> str:
         return match[1]  # rollout-<local time>-<thread uuid>
     return stem
 
+
+def filed_under(scope: str, folder: Path) -> bool:
+    """Whether a project known only by how its agent filed the session (Gemini CLI's project hash, Cursor's
+    project folder: sessions that name no directory) is the project of ``folder`` or of a folder above it."""
+    if scope.startswith(gemini.HASH_SCOPE):
+        covers = gemini.scope_covers
+    elif scope.startswith(cursor.FOLDER_SCOPE):
+        covers = cursor.scope_covers
+    else:
+        return False
+    return any(covers(scope, str(place)) for place in (folder, *folder.parents) if place != Path(place.anchor))

@@ -167,6 +167,12 @@ class _Reader:
                                  call_id=call_id, is_error=block.get("is_error") is True))
 
 
+def scope_covers(scope: str, folder: str) -> bool:
+    """Whether ``scope`` (a session filed by Cursor's project folder name) is the project rooted at ``folder``:
+    Cursor names that folder after the project's path."""
+    return scope.startswith(FOLDER_SCOPE) and _slug(scope.removeprefix(FOLDER_SCOPE)) == _slug(folder)
+
+
 def _project_folder(path: Path) -> str | None:
     """The project folder's name: the folder that holds ``agent-transcripts``."""
     for parent in path.parents:

@@ -264,6 +264,12 @@ class _Reader:
         return None
 
 
+def scope_covers(scope: str, folder: str) -> bool:
+    """Whether ``scope`` (a session filed by project hash) is the project rooted at ``folder``: Gemini CLI
+    names a project's folder by the SHA-256 of the path it was started in."""
+    return scope == HASH_SCOPE + _hash(folder, bool(_WINDOWS_PATH.match(folder)))[:16]
+
+
 def _hash(path: str, windows: bool) -> str:
     return hashlib.sha256((path.lower() if windows else path).encode("utf-8", "surrogateescape")).hexdigest()
 
