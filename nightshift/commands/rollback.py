@@ -19,14 +19,13 @@ from pathlib import Path
 
 import git
 
-from nightshift.phase2 import handbook
-from nightshift.phase2.contract import HANDBOOK_FILES, MEMORY_MD, SUMMARY_MD
-
-from nightshift.phase2.retention import forgotten
-from nightshift.phase2 import home as memory_home
 from nightshift.commands.history import Commit, commits
 from nightshift.files import write_atomic
 from nightshift.lock import run_lock
+from nightshift.phase2 import handbook
+from nightshift.phase2 import home as memory_home
+from nightshift.phase2.contract import HANDBOOK_FILES, MEMORY_MD, SUMMARY_MD
+from nightshift.phase2.retention import forgotten
 from nightshift.settings import Settings
 from nightshift.store.state import State, open_state
 from nightshift.store.usage import Policy

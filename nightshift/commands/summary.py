@@ -23,7 +23,8 @@ import duckdb
 import git
 
 from nightshift.ingest import citations
-
+from nightshift.ingest.readers import filed_under
+from nightshift.ingest.scanner import find_injections
 from nightshift.phase2.contract import (
     INDEX,
     MEMORY_MD,
@@ -38,8 +39,6 @@ from nightshift.phase2.contract import (
     tokens,
 )
 from nightshift.resources import fill_prompt, prompt_path
-from nightshift.ingest.scanner import find_injections
-from nightshift.ingest.readers import filed_under
 from nightshift.scope import project_key
 from nightshift.settings import Settings
 from nightshift.store.state import DB_NAME, StateBusy, StateDamaged, open_state

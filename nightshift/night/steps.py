@@ -21,31 +21,22 @@ import git
 
 from nightshift.clock import compact_stamp, utcnow
 from nightshift.files import write_atomic
-from nightshift.phase2.contract import HANDBOOK_FILES
-from nightshift.phase2 import agent
-
-from nightshift.phase2 import handbook
-
-from nightshift.phase2 import home as memory_home
-
-from nightshift.phase2 import quarantine
-
-from nightshift.phase2 import retention
-
-from nightshift.phase2 import workspace
-from nightshift.phase1.builtin import extract_builtin
 from nightshift.ingest.discover import Discovery, FileStat, discover
+from nightshift.ingest.prepare import prepare_rollout
+from nightshift.ingest.redact import redact_obj
+from nightshift.ingest.transcript import SUBAGENT_NOTE, NotATranscript
 from nightshift.llm import ModelError, shared_client
 from nightshift.memory import RawMemory, StoredMemory
 from nightshift.night.progress import count
+from nightshift.phase1.builtin import extract_builtin
 from nightshift.phase1.model import ExtractionInvalid, ModelAnswer, extract_with_model
-from nightshift.ingest.prepare import prepare_rollout
-from nightshift.ingest.redact import redact_obj
+from nightshift.phase2 import agent, handbook, quarantine, retention, workspace
+from nightshift.phase2 import home as memory_home
+from nightshift.phase2.contract import HANDBOOK_FILES
 from nightshift.scope import opted_out, project_key
 from nightshift.settings import Settings
 from nightshift.store.state import open_state
 from nightshift.store.usage import Policy
-from nightshift.ingest.transcript import SUBAGENT_NOTE, NotATranscript
 
 EXTRACT = "extract"
 PHASE2_JOB = "consolidate"  # the phase 2 job's kind, as state files hold it and `status` shows it
