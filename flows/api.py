@@ -11,7 +11,8 @@ killed with ``kill -9`` (or by a crash) never reaches that exit, and the server 
 to stop it. So the command starts the server itself, in its main thread, and a small watchdog
 process holds pidfds of both: when the command ends first, however it ends, the watchdog stops the
 server; when the server ends, the watchdog ends too. Prefect finds the running server (it keeps one
-per process) and uses it as if it had started it.
+per process) and uses it as if it had started it. Its start waits seconds for the new process to
+answer; the command spends that wait loading its own modules (``meanwhile``) instead of after it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flows import serve
@@ -45,18 +47,20 @@ if server_fd not in ready:  # the command is gone and its server is not
 
 
 @contextmanager
-def temporary_server() -> Iterator[None]:
-    """Start Prefect's temporary server under a watchdog (where the user has not switched it off); stop it on the way out."""
+def temporary_server(meanwhile: Callable[[], object] = lambda: None) -> Iterator[None]:
+    """Start Prefect's temporary server under a watchdog (where the user has not switched it off), running
+    ``meanwhile`` while it starts; stop it on the way out."""
     from prefect.logging.handlers import APILogWorker
     from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_SERVER_EPHEMERAL_ENABLED
 
     if not PREFECT_SERVER_EPHEMERAL_ENABLED.value() or not hasattr(os, "pidfd_open"):
+        meanwhile()
         yield
         return
     server = SubprocessASGIServer()  # the instance Prefect's client looks up when it needs an API
     try:
-        server.start()
+        _start_while(server.start, meanwhile)
         subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(server.server_process.pid)],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         yield
@@ -65,22 +69,45 @@ def temporary_server() -> Iterator[None]:
         server.stop()
 
 
+def _start_while(start: Callable[[], None], meanwhile: Callable[[], object]) -> None:
+    """``start`` (it mostly waits on another process) in a thread while this thread runs ``meanwhile``; raises what ``start`` raised."""
+    failed: list[BaseException] = []
+
+    def starting() -> None:
+        try:
+            start()
+        except BaseException as exc:  # re-raised in the calling thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=starting, name="prefect-server-start", daemon=True)
+    thread.start()
+    try:
+        meanwhile()
+    finally:
+        thread.join()
+    if failed:
+        raise failed[0]
+
+
 @contextmanager
-def prefect_api() -> Iterator[str]:
-    """The API for this command's flow run (see the module's docstring); yields one line saying which."""
+def prefect_api(meanwhile: Callable[[], object] = lambda: None) -> Iterator[str]:
+    """The API for this command's flow run (see the module's docstring); yields one line saying which.
+    ``meanwhile`` (loading the flow's modules) runs before the yield, while a temporary server starts."""
     from prefect.context import refresh_global_settings_context
     from prefect.settings import PREFECT_API_URL
 
     if configured := PREFECT_API_URL.value():
+        meanwhile()
         yield f"Prefect API {configured} (PREFECT_API_URL)"
         return
     served = serve.served_api()
     if served is None:
-        with temporary_server():
+        with temporary_server(meanwhile):
             yield f"a temporary Prefect server for this run (no server from `make serve` answers; {serve.prefect_home() / serve.PIDS_NAME})"
         return
     # For the rest of the command (it ends with the run). Prefect read its settings at import, so they are
     # read again; the environment reaches the run's threads and a local Dask cluster's workers alike.
     os.environ["PREFECT_API_URL"] = served
     refresh_global_settings_context()
+    meanwhile()
     yield f"the Prefect server from `make serve` at {served}"

@@ -163,11 +163,13 @@ def consolidate(
         with _exit_3_when_locked("; try again later"), run_lock(settings.state_dir):
             _preflight(settings)
             from flows.api import prefect_api  # the CLI is the only layer above flows
-            from flows.consolidate import run_with_settings
-            from nightshift.night.schedule import FRESH, NIGHTLY
 
             _no_prefect_tracebacks()
-            with progress.use(reporter), prefect_api() as api:
+            # The flow's modules load while a temporary Prefect server starts (it waits on another process).
+            with progress.use(reporter), prefect_api(meanwhile=lambda: importlib.import_module("flows.consolidate")) as api:
+                from flows.consolidate import run_with_settings
+                from nightshift.night.schedule import FRESH, NIGHTLY
+
                 if verbose:
                     typer.echo(f"nightshift: using {api}", err=True)
                 result = run_with_settings(settings, FRESH if fresh else NIGHTLY)
