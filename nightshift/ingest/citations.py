@@ -49,13 +49,16 @@ class Cited:
 
 def parse_citations(transcript: Transcript) -> Cited:
     ids: dict[str, None] = {}  # an ordered set
-    malformed = 0
-    for turn in transcript.turns:
-        if turn.kind is not TurnKind.ASSISTANT:
-            continue
-        rest, bad = _codex_blocks(turn.text, ids)
-        malformed += bad + _our_lines(rest, ids)
+    malformed = sum(cite_from(turn.text, ids) for turn in transcript.turns if turn.kind is TurnKind.ASSISTANT)
     return Cited(tuple(ids), malformed)
+
+
+def cite_from(text: str, ids: dict[str, None]) -> int:
+    """Add the ids one assistant turn cites to ``ids`` (an ordered set); returns how many blocks or lines were malformed."""
+    if "[" not in text and CODEX_OPEN not in text:  # most turns cite nothing: both formats need one of these
+        return 0
+    rest, bad = _codex_blocks(text, ids)
+    return bad + _our_lines(rest, ids)
 
 
 def _codex_blocks(text: str, ids: dict[str, None]) -> tuple[str, int]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from nightshift.ingest.citations import Cited, parse_citations
+from nightshift.ingest.citations import Cited, cite_from, parse_citations
 from nightshift.ingest.readers import read_transcript
 from nightshift.ingest.render import TurnWindow, sanitise_turns
 from nightshift.settings import Settings
@@ -33,7 +33,7 @@ def prepare_rollout(path: Path, s: Settings) -> Prepared:
         transcript = read_transcript(path)
         cited = parse_citations(transcript)
         return Prepared(sanitise_turns(transcript, s.tool_output_token_cap), cited, None)
-    citations = _Citations(str(path))
+    citations = _Citations()
     window = TurnWindow(s.rollout_token_budget, s.tool_output_token_cap, on_turn=citations.see)
     transcript = read_transcript(path, turns=window)
     return Prepared(transcript, citations.result(), window.render(transcript))
@@ -42,16 +42,13 @@ def prepare_rollout(path: Path, s: Settings) -> Prepared:
 class _Citations:
     """Citations gathered turn by turn, as the window streams past, in order of first mention."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self) -> None:
         self.ids: dict[str, None] = {}
         self.malformed = 0
 
     def see(self, turn: Turn) -> None:
         if turn.kind is TurnKind.ASSISTANT:
-            one = parse_citations(Transcript(session_id="", source_format="", path=self.path, turns=[turn]))
-            self.ids.update(dict.fromkeys(one.ids))
-            self.malformed += one.malformed
+            self.malformed += cite_from(turn.text, self.ids)
 
     def result(self) -> Cited:
         return Cited(tuple(self.ids), self.malformed)

@@ -12,6 +12,7 @@ the line being parsed), not the file's.
 
 from __future__ import annotations
 
+import functools
 from array import array
 from collections import deque
 from collections.abc import Callable
@@ -175,7 +176,18 @@ def _estimate(turn: Turn, output_cap: int) -> int:
     body = _utf8_len(turn.text)
     if turn.kind is TurnKind.TOOL_OUTPUT:
         body = min(body, output_cap)
-    return _utf8_len(_label(turn)) + 1 + body + len(_SEPARATOR)
+    return _label_size(turn) + 1 + body + len(_SEPARATOR)
+
+
+def _label_size(turn: Turn) -> int:
+    if turn.question is not None:  # the question is part of the label
+        return _utf8_len(_label(turn))
+    return _plain_label_size(turn.kind, turn.tool_name, turn.is_error)
+
+
+@functools.lru_cache(maxsize=1024)  # turns by the thousand share a few labels
+def _plain_label_size(kind: TurnKind, tool_name: str | None, is_error: bool) -> int:
+    return _utf8_len(_label(Turn(kind, "", tool_name=tool_name, is_error=is_error)))
 
 
 def _render_turn(turn: Turn, length: int, output_cap: int) -> str:
