@@ -39,6 +39,7 @@ from typing import Any
 from nightshift.ingest.redact import checks
 from nightshift.ingest.redact.checks import _Rule, _SECRET_KEY
 from nightshift.ingest.redact.commands import _POSITIONAL_COMMAND, _positional_secret
+from nightshift.ingest.redact.entropy import random_token_hits
 from nightshift.ingest.redact.rules import _BY_LITERAL, _GUARDS, _LITERAL, _RULES
 from nightshift.ingest.redact.prose import (
     _PROSE_WORD, _RE2_PASS, _call_secret, _cookie_jar_value, _cookie_values, _discord_token, _dsn_password,
@@ -112,7 +113,7 @@ _LITERAL_PASSES = {rules[0].anchor: (rules, pattern, singles) for rules, pattern
 
 
 def redact(text: str) -> str:
-    hits = _re2_hits(text)
+    hits = _re2_hits(text) + random_token_hits(text)
     for rules, pattern, singles in _PASSES:
         pos = 0
         while (found := pattern.search(text, pos)) is not None:

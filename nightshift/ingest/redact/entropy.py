@@ -1,0 +1,190 @@
+"""Long random tokens with no name, prefix or command around them: the secrets no other rule can place
+("try wBhBk8sPLhdnWvtnZGj4Q4Y8HpWWdsoH13tQ4ZyK", an unknown vendor's ``abcd_<40 random>``).
+
+A token is a run of base64 and URL-safe characters. It is redacted when its shape says random, not when
+a list names its vendor: long enough, letters of both cases with digits (or a short lowercase prefix then a
+random tail), high Shannon entropy, and a class change (lower, upper, digit) at almost every other
+character, which words, identifiers and paths never reach. Then the look-alikes that share the shape are
+let through by what marks them public: pure hex (SHAs, digests, ids), a digest's algorithm before it
+(``sha512-``, ``sha256:``, ``h1:``), an SSH public key (its base64 names its own type), a certificate or
+public key block, a data URI, base64 that decodes to text or to a known file format, a URL's path or
+query, an e-mail's local part, an id under a name that says id, hash, nonce, version, and the short ids
+of API objects (``cus_``, ``ch_``, ``toolu_`` then at most 28 characters).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+from collections import Counter
+
+import re2
+
+from nightshift.ingest.redact import checks
+
+_TOKEN = re2.compile(r"[A-Za-z0-9_+/.~%-]{24,}={0,2}")  # "=" pads the end; inside, it joins a name to its value
+MIN_LENGTH = 24  # a nanoid (21) or a Next.js build id stays; tokens people paste are 30 and more
+_ID_TAIL = 28  # cus_, ch_, pi_, toolu_, msg_ ids end here; vendor secrets after a prefix are longer
+_PREFIXED = re.compile(r"([a-z][a-z0-9]{1,11}(?:_[a-z0-9]{1,8})?)[_-](.+)")
+
+# a digest names its algorithm right before it; a salt or hash of known_hosts follows |1|
+_DIGEST_BEFORE = re.compile(r"(?i)(?:sha-?\d*|md5|h\d|zh|blake\w*|xxh\w*|nonce|integrity|fingerprint|\|1\|[^|\s]*\|?)[-:=]?[ \t]*$")
+_SSH_KEY_LINE = re.compile(r"(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-\w+|sk-(?:ssh|ecdsa)-[\w@.-]+)[ \t]")
+# the last word of a name that says the value is public or only identifies something
+_PUBLIC_WORDS = frozenset((
+    "id", "ids", "uid", "guid", "uuid", "hash", "hashes", "digest", "checksum", "checksums", "sum", "integrity", "nonce",
+    "etag", "kid", "x5c", "x5t", "fingerprint", "thumbprint", "version", "sha", "md5", "commit", "rev", "revision", "ref",
+    "build", "n", "e", "x", "y", "cert", "certificate", "crt", "ca", "pub", "pubkey", "address", "addr", "cid", "image",
+    "resolution", "public", "publishable", "peer",
+))  # fmt: skip
+_SECRET_NAME_WORDS = frozenset(("session", "secret", "csrf", "xsrf", "sid", "auth", "password", "token", "private"))
+_NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+_NAME_BEFORE = re.compile(r"([A-Za-z_][\w.\-]{0,63})[\"'\]]?[ \t]*(?::=|=>|[:=])[ \t]*[\"'`]?$")
+_URL = re.compile(r"[a-z][a-z0-9+.-]{1,15}://[^\s\"'<>`]*$|www\.[^\s\"'<>`]*$")
+# the magic numbers of file formats as base64: PNG, GIF, JPEG, PDF, gzip, zip, WebAssembly, WOFF, a DER certificate
+_FILE_MAGIC = ("iVBORw0KGgo", "R0lGOD", "/9j/", "JVBERi", "H4sI", "UEsDB", "AGFzbQ", "d09GR", "d09GMg", "MII")
+_HEX_OR_DIGITS = re.compile(r"[0-9a-fA-F]+")
+_SEPARATOR = re.compile(r"[._/~%+=-]+")
+_CAMEL_WORD = re.compile(r"[A-Z]?[a-z]{3,}")
+_WORDY = re.compile(r"[a-z]{2,}|[A-Z][a-z]{2,}|[A-Z]{2,5}|\d{1,8}|v\d+")
+_BECH32 = re.compile(r"[a-z]{1,12}1[a-z0-9]{38,}")  # an address or recipient: age1..., bc1..., npub1...
+_PUBLIC_VALUE_PREFIXES = ("pk_", "pub_", "npub", "age1")  # a publishable key, a recipient
+_ALGORITHM_PREFIX = re.compile(r"(?i)(?:sha-?\d*|md5|h\d)[/:=-]")  # sha256/<base64 of a public key>: a pin
+# the line says what follows is public or verifies something: "Verify with: minisign -P <key>", "public key:"
+_SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|checksum|integrity)\b")
+
+
+def random_token_hits(text: str) -> list[tuple[int, int, str]]:
+    """The random tokens of ``text`` no context marks public, as (start, end, replacement)."""
+    hits = []
+    for found in _TOKEN.finditer(text):
+        start, end = found.start(), found.end()
+        # a token is whole: not the tail of a dotted name, a word with an accent, or a %-encoded run
+        if start and (text[start - 1].isalnum() or text[start - 1] == "$"):
+            continue  # inside a word with an accent, or a shell variable's tail
+        if end < len(text) and (text[end].isalnum() or text[end] == "$"):
+            continue
+        value = found.group().strip("=+/.~%-_")  # the padding and the punctuation around a value are not it
+        if len(value) < MIN_LENGTH or not _random_shape(value):
+            continue
+        offset = found.group().index(value)
+        if not _public(text, start, start + offset, value):
+            hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
+    return hits
+
+
+def _random_shape(value: str) -> bool:
+    """A random run of 16 or more between the separators, in a value that is not hex, an id or a path."""
+    if _HEX_OR_DIGITS.fullmatch(value):
+        return False  # hex: digests, SHAs and ids; hex under a secret's name is the named rules' work
+    prefixed = _PREFIXED.fullmatch(value)
+    if prefixed and len(prefixed[2]) <= _ID_TAIL:
+        return False  # an API object's id (cus_..., toolu_...); a vendor's secret after a prefix is longer
+    if "/" in value and _looks_like_path(value) or _BECH32.fullmatch(value):
+        return False
+    # file names, branches, slugs and dates are mostly words and numbers between separators
+    segments = _SEPARATOR.split(value)
+    if sum(len(seg) for seg in segments if _WORDY.fullmatch(seg)) * 2 >= sum(map(len, segments)):
+        return False
+    run = "".join(seg for seg in segments if not _HEX_OR_DIGITS.fullmatch(seg))  # a UUID or a hash in a name is an id
+    return len(run) >= 20 and _random_run(run)
+
+
+def _random_run(run: str) -> bool:
+    """Mixed classes, high entropy and frequent class changes: a key, not a word or an identifier."""
+    upper, lower, digit = (any(c.isupper() for c in run), any(c.islower() for c in run), any(c.isdigit() for c in run))
+    if not digit or not (upper or lower) or _HEX_OR_DIGITS.fullmatch(run):
+        return False
+    if not (upper and lower) and len(run) < 32:
+        return False  # one case only (base32, lowercase keys): long, or it is a slug or a name
+    if upper and lower and sum(map(len, _CAMEL_WORD.findall(run))) >= 0.6 * len(run):
+        return False  # CamelCase words (ThisIsAVeryLongClassName2): random base62 reaches 60% once in a hundred
+    # random base62 changes class at 62% of its neighbours, base36 at 40%; CamelCase words at under 35%
+    return _entropy(run) >= _entropy_floor(run) and _class_changes(run) >= (0.42 if upper and lower else 0.25)
+
+
+def _entropy(value: str) -> float:
+    counts = Counter(value)
+    return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def _entropy_floor(value: str) -> float:
+    """What a random value of this length and alphabet reaches but a few times in a thousand, less a margin."""
+    alphabet = 36 if value.lower() == value or value.upper() == value else 62
+    return min(math.log2(len(value)), math.log2(alphabet)) * 0.82
+
+
+def _class_changes(value: str) -> float:
+    """The share of neighbours of different classes: about 0.6 for random base62, under 0.2 in words."""
+    classes = [0 if c.islower() else 1 if c.isupper() else 2 if c.isdigit() else 3 for c in value]
+    return sum(a != b for a, b in zip(classes, classes[1:])) / (len(value) - 1)
+
+
+def _looks_like_path(value: str) -> bool:
+    """``src/components/Card2/index``: segments that are words; base64's slashes cut random runs."""
+    words = [seg for seg in value.split("/") if re.fullmatch(r"[a-z]{3,}|[A-Z][a-z]{2,}", seg)]
+    return len(words) >= 2 or value.startswith("/")
+
+
+def _public(text: str, token_start: int, at: int, value: str) -> bool:
+    """What marks this token as public or as an id, read from the token and its line."""
+    line_start = max(text.rfind("\n", 0, at) + 1, at - 400)
+    line_end = text.find("\n", at)
+    before = text[line_start:token_start]
+    if value.startswith(_PUBLIC_VALUE_PREFIXES) or _ALGORITHM_PREFIX.match(value):
+        return True
+    if _DIGEST_BEFORE.search(text, max(line_start, at - 24), at) or _URL.search(text, max(line_start, at - 300), at) or _said_public(text, line_start, token_start):
+        return True
+    if _SSH_KEY_LINE.search(text, line_start, line_end if line_end >= 0 else len(text)):
+        return True
+    if before.endswith((";base64,", "@", "ENC[", "data:")) or text.startswith("@", at + len(value)) and re.match(r"@[\w-]+\.", text[at + len(value) :]):
+        return True  # a data URI, an e-mail's local part
+    if (named := _NAME_BEFORE.search(before[-80:])) is not None:
+        words = [word.lower() for word in _NAME_WORD.findall(named[1])]
+        if words and (words[-1] in _PUBLIC_WORDS or "public" in words or "publishable" in words) and _SECRET_NAME_WORDS.isdisjoint(words):
+            return True
+    if _in_public_block(text, at) or _ssh_wire_key(value) or value.startswith(_FILE_MAGIC):
+        return True
+    return _decodes_to_text(value)
+
+
+def _said_public(text: str, line_start: int, at: int) -> bool:
+    """The line says so before the token, or the line before is a label that says so ("Verify with:")."""
+    if _SAID_PUBLIC.search(text, line_start, at):
+        return True
+    label = text[max(0, line_start - 200) : line_start].rstrip()
+    label = label[label.rfind("\n") + 1 :]
+    return label.endswith(":") and _SAID_PUBLIC.search(label) is not None
+
+
+def _in_public_block(text: str, at: int) -> bool:
+    """Inside ``-----BEGIN CERTIFICATE-----`` or a public key block (a private one has its own rule)."""
+    begin = text.rfind("-----BEGIN", max(0, at - 16384), at)
+    return begin >= 0 and text.find("-----END", begin, at) < 0 and "PRIVATE" not in text[begin : begin + 60]
+
+
+def _ssh_wire_key(value: str) -> bool:
+    """An SSH public key's base64 starts with its own type name (``AAAAC3NzaC1lZDI1NTE5`` is ssh-ed25519)."""
+    if not value.startswith("AAAA"):
+        return False
+    try:
+        head = base64.b64decode(value[:24])
+    except (binascii.Error, ValueError):
+        return False
+    return head[4:].startswith((b"ssh-", b"ecdsa-", b"sk-", b"rsa-"))
+
+
+def _decodes_to_text(value: str) -> bool:
+    """Base64 of prose, JSON or a certificate: readable, with spaces or braces, and no secret in it."""
+    padded = value + "=" * (-len(value) % 4)
+    try:
+        decoded = base64.b64decode(padded, altchars=b"-_" if ("-" in value or "_" in value) else None, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return False
+    if not decoded or not all(c.isprintable() or c in "\r\n\t" for c in decoded) or "PRIVATE" in decoded:
+        return False
+    if checks.redact_decoded(decoded) != decoded:  # the whole redactor, which the package sets once defined
+        return False
+    return any(c.isspace() for c in decoded.strip()) or decoded.lstrip().startswith(("{", "[", "<", "-----BEGIN"))
