@@ -47,3 +47,46 @@ def test_random_token_is_redacted(text, expected):
 )
 def test_look_alike_of_the_same_shape_stays(text):
     assert redact(text) == text
+
+
+# the families the third blind corpus's tuning part showed missing, each in values made up here
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param('{"path":"nb.ipynb","content":"os.environ[\\"KILN_API_KEY\\"] = \\"5f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c\\""}',
+                     '{"path":"nb.ipynb","content":"os.environ[\\"KILN_API_KEY\\"] = \\"[REDACTED:secret]\\""}', id="escaped-index-assignment"),
+        pytest.param("gh api repos/o/r/hooks -f config[secret]=Tq8Wn3Zr6Yv1Xs4Uo7Pm", "gh api repos/o/r/hooks -f config[secret]=[REDACTED:secret]", id="bracketed-name"),
+        pytest.param("http -a ops:Vc6Bn9Mx2Lz5Kq8Wj1Hd POST :9000/api", "http -a ops:[REDACTED:secret] POST :9000/api", id="auth-flag-user-password"),
+        pytest.param("  quarryKey: 'e1d2c3b4-a5f6-4e7d-8c9b-0a1b2c3d4e5f:7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a29',",
+                     "  quarryKey: '[REDACTED:secret]',", id="id-colon-secret-under-weak-name"),
+        pytest.param('braintree: "access_token$sandbox$k2m4n6p8q1r3s5t7$0f1e2d3c4b5a69788796a5b4c3d2e1f0"',
+                     'braintree: "[REDACTED:braintree]"', id="braintree-shape"),
+        pytest.param('variable "kiln_api_key" {\n  default = "kln2_sk_0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d_41f2e3"\n}',
+                     'variable "kiln_api_key" {\n  default = "[REDACTED:secret]"\n}', id="hcl-variable-block-and-prefixed-hex"),
+        pytest.param('{"gitea-oauth": {"git.example.org": "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a291807"}}',
+                     '{"gitea-oauth": {"git.example.org": "[REDACTED:secret]"}}', id="block-named-oauth"),
+        pytest.param("$ npm config set //npm.example.org/:_authToken Gravel.mason4417", "$ npm config set //npm.example.org/:_authToken [REDACTED:secret]", id="npm-registry-auth-token"),
+        pytest.param("PS> sqlcmd -S db1 -U sa -P \"Kx7Lm2Np5Qr8St1Uv4Wx\" -Q \"SELECT 1\"", "PS> sqlcmd -S db1 -U sa -P \"[REDACTED:secret]\" -Q \"SELECT 1\"", id="after-a-powershell-prompt"),
+        pytest.param("+ az login --service-principal -u app -p 7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a --tenant t", "+ az login --service-principal -u app -p [REDACTED:secret] --tenant t", id="after-a-ci-trace-plus"),
+        pytest.param("$ echo 'Zr5Tx8Vb2Nm6Lk9Jh3Gf' | npx wrangler secret put API_SECRET", "$ echo '[REDACTED:secret]' | npx wrangler secret put API_SECRET", id="echo-into-secret-put"),
+        pytest.param("the key they gave me is Quarry4821!moss", "the key they gave me is [REDACTED:secret]", id="key-word-typed-password"),
+        pytest.param("hasło do serwera to qx42.[m!zo-R~T7wLp, dzięki", "hasło do serwera to [REDACTED:password], dzięki", id="generated-password-with-brackets"),
+        pytest.param("$ cat .vault_pass\nkP3${7tR{w!nQz8Lm2Xv5Bc(\n", "$ cat .vault_pass\n[REDACTED:secret]\n", id="password-file-printed"),
+    ],
+)
+def test_family_is_redacted(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('"valueFrom": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/api-Qx7Lm2"', id="arn-secret-name"),
+        pytest.param("http -a ops PUT :9000/api/flags enabled:=true", id="auth-flag-user-only"),
+        pytest.param("  region: 'eu-central-1:frankfurt-primary-zone',", id="quoted-weak-name-no-random-part"),
+        pytest.param("params[token_type]=bearer&params[grant]=client", id="bracketed-name-not-secret"),
+        pytest.param("result = items[0](callback)[1].value", id="code-with-brackets"),
+    ],
+)
+def test_family_look_alike_stays(text):
+    assert redact(text) == text

@@ -135,7 +135,18 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     return _decodes_to_secret(value) or (_in_kubernetes_secret(text, at) and _decodes_to_password(value) and not _PUBLIC_DATA.search(name))
 
 
-_SECRET_BLOCK = re.compile(r"(?i)\b(?:tokens?|secrets?|credentials?|passwords?)[\"']?[ \t]*=?[ \t]*\{[^{}]*$")
+def _random_part_under_weak_name(text: str, at: int, value: str) -> bool:
+    """A quoted value under a secret or weaker name with a random part: ``'<uuid>:<hex>'``, ``'prod:slug|<random>'``."""
+    name = _name_at(text, at)
+    if not (name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name)) or _NOT_SECRET_NAME.search(name):
+        return False
+    parts = re.split(r"[:|$,;@]", value)
+    return len(parts) > 1 and any(looks_random(part.lstrip("_-")) and not _UUID.fullmatch(part) for part in parts)
+
+
+_SECRET_BLOCK = re.compile(
+    r"(?i)(?:\b|[_-])(?:tokens?|secrets?|credentials?|passwords?|oauth|auth|(?:api|access|secret|private)[_-]?keys?)[\"']?[ \t]*[=:]?[ \t]*\{[^{}]*$"
+)
 _SAID_NOT_SECRET = re.compile(r"(?i)publi|cache|checksum|digest|fingerprint")
 _PUBLIC_DATA = re.compile(r"user|name|login|email|host|port|url|uri|crt|cert|ca|pem|pub|id$|region|database|db$")
 
@@ -201,7 +212,7 @@ _PUBLIC_PREFIX = re.compile(r"(?:pk|pub|public|sha\d*|md5|id|uuid|commit|test|fi
 def _prefixed_token(text: str, at: int, value: str) -> bool:
     """``rubygems_<48 hex>``, ``shippo_live_<40 hex>``: a short lowercase prefix that starts a token (and
     says which environment), then a random body."""
-    prefix = re.search(r"(?<![\w.-])([a-z]{2,12})_(?:(?:live|test|prod|sandbox)_)?$", text[max(0, at - 21) : at + 1])
+    prefix = re.search(r"(?<![\w.-])([a-z][a-z0-9]{1,11})_(?:[a-z]{2,8}_)?$", text[max(0, at - 21) : at + 1])
     if prefix is None or _PUBLIC_PREFIX.fullmatch(prefix[1]) or not looks_random(value):
         return False
     return "publi" not in text[max(0, at - 48) : at].lower()  # PUBLISHABLE_KEY=..., public_key: ...
@@ -222,8 +233,10 @@ _ASSIGNMENT = re.compile(r"(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*|[a-z]+(?:[A-Z][a
 def _looks_like_password(value: str) -> bool:
     """A typed password: letters with digits or symbols, not a word, a path, a variable or code."""
     value = value.rstrip(_PUNCT_END)
-    if len(value) < 6 or value[0] in "$%{<[(/~.\\-" or any(c.isspace() or c in "()[]{}/" for c in value):
-        return False  # a variable, a placeholder, code or a path
+    if len(value) < 6 or value[0] in "$%{<[(/~.\\-" or any(c.isspace() for c in value):
+        return False  # a variable, a placeholder or a sentence
+    if any(c in "()[]{}/" for c in value) and not _generated_password(value):
+        return False  # code or a path
     if value[0] == "!" and value[1:].isalpha():
         return False  # a YAML tag (!vault, !secret): what follows names the secret
     if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\w+://.*|[\w.-]+:\d+|\d{4}-\d\d-\d\d\S*|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?", value):
@@ -237,6 +250,17 @@ def _looks_like_password(value: str) -> bool:
     if re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|\w+\(.*|[\w-]+\.(?:md|txt|json|ya?ml|toml|py|sh|env|cfg|ini|conf)", value):
         return False  # an attribute path, a call, a file name
     return True
+
+
+_CODE_SHAPE = re.compile(r"\w\(.*\)|\)\.|\[\d*\]|://|\$\{[A-Za-z_]|\{\{|=>|->|::|/\w+/")
+
+
+def _generated_password(value: str) -> bool:
+    """What a password generator prints: ten or more characters of all four classes, symbols among them, random,
+    and no call, index, URL, template or path in it (``wp73.[p!se-Z~T0QhQ``, not ``f(x)[0]``)."""
+    symbols = sum(not c.isalnum() for c in value)
+    return (len(value) >= 12 and 1 <= symbols and re.search(r"[!#$%^&*+=?~|@\[\]{}()<>;,:]", value) is not None and symbols <= len(value) // 2 and any(c.isupper() for c in value) and any(c.islower() for c in value)
+            and any(c.isdigit() for c in value) and _CODE_SHAPE.search(value) is None and len(set(value)) >= 0.7 * len(value))
 
 
 _SECRET_KEY = re.compile(r"(?i:[A-Za-z0-9_.-]*(?:" + "|".join(map(re.escape, _SECRET_WORDS)) + "))")

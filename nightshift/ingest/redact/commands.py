@@ -27,7 +27,8 @@ _PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
 # where a command starts: a new line (also as JSON shows it), ; | & ( ` the next item of a JSON argv, or
 # a JSON string value ({"command":"docker login ..."}, a tool call's arguments)
 _COMMAND_START = re.compile(r'.*(?:\n|\\n|;|\||&|\(|`|",?"|"[ \t]*:[ \t]*")', re.DOTALL)
-_PREFIX_WORD = re.compile(r"\$|\d+|sudo|env|time|nohup|exec|command|[A-Za-z_][A-Za-z0-9_]*=\S*")
+# what stands before the command: a prompt ($, PS>, a CI log's +), a wrapper (sudo, env), a variable set for it
+_PREFIX_WORD = re.compile(r"\$|\+|>|#|%|❯|PS>?|[A-Za-z]:\\\S*>|\d+|sudo|env|time|nohup|exec|command|npx|[A-Za-z_][A-Za-z0-9_]*=\S*")
 
 
 def _command_of(text: str, at: int) -> tuple[str, list[str]]:
@@ -54,7 +55,10 @@ def _cli_password(text: str, at: int, value: str) -> bool:
 
 
 def _user_password(text: str, at: int, value: str) -> bool:
-    """``-u user:pass`` and ``--user user:pass`` (curl, wget): not ``docker run -u 1000:1000``."""
+    """``-u user:pass`` and ``--user user:pass`` (curl, wget): not ``docker run -u 1000:1000``; ``-a user:pass``
+    (HTTPie) only when the password looks typed or random, as ``-a`` means other things to other tools."""
+    if text.startswith(("-a", "--auth"), at) and not (looks_random(value) or _looks_like_password(value) and any(c.isdigit() for c in value)):
+        return False
     return not value.isdigit() and _command_of(text, at)[0] not in ("docker", "podman", "kubectl", "chown", "nerdctl")
 
 
@@ -80,6 +84,7 @@ _POSITIONAL = {
     "b2 authorize-account": 2, "b2 account authorize": 2, "convertto-securestring": 1,
 }  # fmt: skip
 _POSITIONAL_COMMAND = re.compile("(?<![\\w-])(?:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])", re.IGNORECASE)
+_WINDOWS_OPTION = re.compile(r"/[A-Za-z?]+(?::|$)")  # /user:ACME\\jdoe, /persistent:no; not //registry/:_authToken
 _ARGUMENT = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|(?:[^\s;|&\"'\\]|\\(?!n|\"))+|\\\\[^\s;|&\"']+")
 _ARGUMENTS_END = re.compile(r"\r|\n|\\n|[;|&]|(?<!\\)\"(?=[,}\s]|$)")
 
@@ -87,21 +92,22 @@ _ARGUMENTS_END = re.compile(r"\r|\n|\\n|[;|&]|(?<!\\)\"(?=[,}\s]|$)")
 def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str] | None:
     """``net use Z: \\\\fs\\share PASSWORD``, ``snyk auth TOKEN``: the argument that is the password."""
     wanted = _POSITIONAL[" ".join(command[0].lower().split())]
+    named = 0  # a name that says secret came just before: any value will do, not only a typed one
     stop = _ARGUMENTS_END.search(text, command.end(), command.end() + 400)
     end = stop.start() if stop else min(len(text), command.end() + 400)
     for argument in _ARGUMENT.finditer(text, command.end(), end):
         arg = argument[0]
-        if arg.startswith(("-", "/", "\\")) or re.fullmatch(r"[A-Za-z]:", arg):
+        if arg.startswith(("-", "\\")) or _WINDOWS_OPTION.match(arg) or re.fullmatch(r"[A-Za-z]:", arg):
             continue
-        if wanted == 0:  # NAME VALUE: wait for a name that says secret
-            wanted = 1 if _SECRET_KEY.fullmatch(arg.strip("'\"")) else 0
+        if wanted == 0:  # NAME VALUE: wait for a name that says secret (npm's //registry/:_authToken too)
+            named = wanted = 1 if _SECRET_KEY.fullmatch(re.split(r"[:/]", arg.strip("'\""))[-1]) else 0
             continue
         wanted -= 1
         if wanted == 0:
             inner = arg.strip("'\"\\")  # quoted, also inside a JSON string (\"value\")
             if (login := re.fullmatch(r"[^/@]+/([^/@]+)@.*", inner)) is not None:  # sqlplus user/password@db
                 inner = login[1]
-            if len(inner) < 3 or inner.startswith(("$", "%", "<", "[REDACTED")) or not (_looks_like_password(inner) or looks_random(inner)):
+            if len(inner) < 3 or inner.startswith(("$", "%", "<", "[REDACTED")) or not (named or _looks_like_password(inner) or looks_random(inner)):
                 return None
             start = argument.start() + arg.index(inner)
             return start, start + len(inner), "secret"

@@ -24,7 +24,11 @@ import re2
 
 from nightshift.ingest.redact import checks
 
-_TOKEN = re2.compile(r"[A-Za-z0-9_+/.~%-]{24,}={0,2}")  # "=" pads the end; inside, it joins a name to its value
+_TOKEN_PATTERN = r"[A-Za-z0-9_+/.~%-]{24,}={0,2}"
+_TOKEN = re2.compile(_TOKEN_PATTERN)
+# RE2's wrapper maps every match's byte offsets back to characters, which costs more than the scan; ASCII text
+# (nearly every transcript) is scanned as bytes, whose offsets are the characters'
+_TOKEN_ASCII = re2.compile(_TOKEN_PATTERN.encode())  # "=" pads the end; inside, it joins a name to its value
 MIN_LENGTH = 24  # a nanoid (21) or a Next.js build id stays; tokens people paste are 30 and more
 _ID_TAIL = 28  # cus_, ch_, pi_, toolu_, msg_ ids end here; vendor secrets after a prefix are longer
 _PREFIXED = re.compile(r"([a-z][a-z0-9]{1,11}(?:_[a-z0-9]{1,8})?)[_-](.+)")
@@ -59,17 +63,19 @@ _SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|c
 def random_token_hits(text: str) -> list[tuple[int, int, str]]:
     """The random tokens of ``text`` no context marks public, as (start, end, replacement)."""
     hits = []
-    for found in _TOKEN.finditer(text):
+    found_all = _TOKEN_ASCII.finditer(text.encode("ascii")) if text.isascii() else _TOKEN.finditer(text)
+    for found in found_all:
         start, end = found.start(), found.end()
         # a token is whole: not the tail of a dotted name, a word with an accent, or a %-encoded run
         if start and (text[start - 1].isalnum() or text[start - 1] == "$"):
             continue  # inside a word with an accent, or a shell variable's tail
         if end < len(text) and (text[end].isalnum() or text[end] == "$"):
             continue
-        value = found.group().strip("=+/.~%-_")  # the padding and the punctuation around a value are not it
+        token = text[start:end]
+        value = token.strip("=+/.~%-_")  # the padding and the punctuation around a value are not it
         if len(value) < MIN_LENGTH or not _random_shape(value):
             continue
-        offset = found.group().index(value)
+        offset = token.index(value)
         if not _public(text, start, start + offset, value):
             hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
     return hits
@@ -143,7 +149,8 @@ def _public(text: str, token_start: int, at: int, value: str) -> bool:
         return True  # a data URI, an e-mail's local part
     if (named := _NAME_BEFORE.search(before[-80:])) is not None:
         words = [word.lower() for word in _NAME_WORD.findall(named[1])]
-        if words and (words[-1] in _PUBLIC_WORDS or "public" in words or "publishable" in words) and _SECRET_NAME_WORDS.isdisjoint(words):
+        secret_pair = {"access", "key"} <= set(words)  # ACCESS_KEY_ID: the half of a key pair some vendors count as secret
+        if words and (words[-1] in _PUBLIC_WORDS or "public" in words or "publishable" in words) and _SECRET_NAME_WORDS.isdisjoint(words) and not secret_pair:
             return True
     if _in_public_block(text, at) or _ssh_wire_key(value) or value.startswith(_FILE_MAGIC):
         return True

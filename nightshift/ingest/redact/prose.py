@@ -11,7 +11,7 @@ import re2
 
 from nightshift.ingest.redact.checks import (
     _ASSIGNMENT, _HEX, _NOT_A_VALUE, _NOT_SECRET_NAME, _PUBLIC_PREFIXES, _PUNCT_END, _SECRET_KEY, _UUID,
-    _WEAK_ENDINGS, _looks_like_password, _looks_like_path, looks_random,
+    _WEAK_ENDINGS, _generated_password, _looks_like_password, _looks_like_path, looks_random,
 )
 from nightshift.ingest.redact.commands import _POSITIONAL
 from nightshift.ingest.redact.rules import _LITERAL
@@ -167,6 +167,7 @@ _RE2_PASS = re2.compile(
     + "|(?:" + _word_pattern((), _PASSWORD_STEMS, r"\b", "") + r")[^\n\r]{0,64}?" + _CANDIDATE  # the stem's ending is in the gap
     + "|(?:" + _word_pattern(_PASSWORD_WORDS, (), r"\b", r"\b") + r")[^\n\r]{0,64}?(?:[\"'“][a-z]{3,10}(?:[ -][a-z]{3,10}){3,}[\"'”]|\b[a-z]{4}(?: [a-z]{4}){3}\b)"  # a passphrase
     + r"|(?:[:-](?:token|password|secret|key)(?: [^\n\r]{0,40})?|" + _GENERATORS + r"[^\n\r]{0,60})\r?\n[ \t]*[A-Za-z0-9+/=._~-]{16,}(?:\s|$)"  # printed
+    + r"|" + _GENERATORS + r"[^\n\r]{0,60}\r?\n[ \t]*\S{12,128}[ \t]*(?:\r?\n|$)"
     + r"|[ \t]as[ \t]+(?:[\w-]+[ \t]+){0,2}(?:password|passphrase|key|token|secret)\b"  # "use X as the password"
     + "|" + _OTP_WORDS
     + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
@@ -176,7 +177,7 @@ _RE2_PASS = re2.compile(
     # NAME value: DB_PASSWORD or session_secret then a space, or a bare word in a column (two spaces, │ or |)
     + r"|\b[A-Za-z][\w.-]*_(?:pass(?:word|wd|phrase)?|pwd|secret|token|key)(?:[ \t]+|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
     + r"|\b(?:password|passwd|secret|token|api[_-]?key)(?:[ \t]{2,40}|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
-    + r"|\becho[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)"  # echo SECRET | docker login --password-stdin
+    + r"|\becho[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*(?:--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)|\bsecrets?[ \t]+(?:put|set|add|create)\b)"  # echo SECRET | docker login --password-stdin, | wrangler secret put
     + r"|@[\w-]+(?:\.[\w-]+)+:[^\s:/@'\"\\]{6,}"  # a login and its password: user@example.com:PASSWORD (postfix sasl_passwd)
     + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
     + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
@@ -195,7 +196,9 @@ _NOT_SECRET_CONTEXT = re.compile(
     r"|kid|host|gpg|pgp|ssh|recipients?|example|placeholder)\b"
 )
 _PUBLIC_VALUE = re.compile(r"(?:pk_|age1|npub|ssh-|ecdsa-|sha\d+[:-]|SHA\d+:|AAAA|https?://)")
+_RESOURCE_NAME = re.compile(r"\b[au]rn:\S*$")  # arn:aws:secretsmanager:...:secret:name names a resource
 _LONE_VALUE = re.compile(r"[ \t]*([A-Za-z0-9+/=._~-]{16,})[ \t]*(?:\r?\n|$)")
+_LONE_TYPED = re.compile(r"[ \t]*(\S{10,128})[ \t]*(?:\r?\n|$)")
 _SHELL_PROMPT = re.compile(r"[ \t]*(?:\$|%|#|>|❯|PS [^>\n]*>)[ \t]")
 
 
@@ -208,7 +211,7 @@ def _prose_value(text: str, word: re.Match[str]) -> list[tuple[int, int, str]]:
     family = "secret" if keyword in _KEY_WORDS else "password"
     line_start = max(text.rfind("\n", 0, word.start()) + 1, 0)
     before = text[max(line_start, word.start() - 32) : word.start()]
-    if (family == "secret" and _NOT_SECRET_CONTEXT.search(before)) or before.endswith(("${", "$")):
+    if (family == "secret" and _NOT_SECRET_CONTEXT.search(before)) or before.endswith(("${", "$")) or _RESOURCE_NAME.search(before):
         return []  # said to be public, or a shell variable (${KEY:-default})
     if (named := _NAMED_AFTER.search(text, max(line_start, word.start() - 80), word.start())) is not None:
         value = named["value"].strip("\"'`").rstrip(_PUNCT_END)  # "use X as the password": the value came first
@@ -257,6 +260,7 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
         random = looks_random(inner) and not _looks_like_path(inner)
         # "token: X", "the secret is X": right after the word, a typed-looking value will do
         typed = keyword not in ("key", "keys") and len(clause.split()) == 1 and _looks_like_password(inner)
+        typed = typed or (explicit and _typed_password(inner))
         if (clause and not explicit) or not (random or typed or (explicit and _UUID.fullmatch(inner))):
             return None
         return start, start + len(inner), "secret"
@@ -344,4 +348,7 @@ def _printed_secret(text: str, at: int) -> tuple[int, int, str] | None:
     found = _LONE_VALUE.match(text, at)
     if found and (looks_random(found[1]) or _UUID.fullmatch(found[1])):
         return found.start(1), found.end(1), "secret"
+    typed = _LONE_TYPED.match(text, at)
+    if typed and _generated_password(typed[1]):
+        return typed.start(1), typed.end(1), "secret"
     return None
