@@ -72,6 +72,9 @@ def test_look_alike_of_the_same_shape_stays(text):
         pytest.param("the key they gave me is Quarry4821!moss", "the key they gave me is [REDACTED:secret]", id="key-word-typed-password"),
         pytest.param("hasło do serwera to qx42.[m!zo-R~T7wLp, dzięki", "hasło do serwera to [REDACTED:password], dzięki", id="generated-password-with-brackets"),
         pytest.param("$ cat .vault_pass\nkP3${7tR{w!nQz8Lm2Xv5Bc(\n", "$ cat .vault_pass\n[REDACTED:secret]\n", id="password-file-printed"),
+        pytest.param("$ kiln login admin Gr4vel!Mason", "$ kiln login admin [REDACTED:password]", id="login-of-an-unlisted-tool"),
+        pytest.param("tool authenticate --user ops Qz7Vb2Nm5Lk8Jh1G", "tool authenticate --user ops [REDACTED:secret]", id="authenticate-random"),
+        pytest.param("ops / 52XqvB+TRM$kd~pWZA on the bastion", "ops / [REDACTED:password] on the bastion", id="user-slash-password"),
     ],
 )
 def test_family_is_redacted(text, expected):
@@ -86,6 +89,11 @@ def test_family_is_redacted(text, expected):
         pytest.param("  region: 'eu-central-1:frankfurt-primary-zone',", id="quoted-weak-name-no-random-part"),
         pytest.param("params[token_type]=bearer&params[grant]=client", id="bracketed-name-not-secret"),
         pytest.param("result = items[0](callback)[1].value", id="code-with-brackets"),
+        pytest.param("az login --tenant 72f988bf-86f1-41af-91ab-2d7cd011db47", id="login-with-a-tenant-id"),
+        pytest.param("docker login ghcr.io -u dev --password-stdin", id="login-reading-stdin"),
+        pytest.param("the login page is broken since 2.3!", id="login-in-prose"),
+        pytest.param("read / write access for 3 users!", id="slash-between-words"),
+        pytest.param("Default login is admin / admin", id="slash-default-credentials"),
     ],
 )
 def test_family_look_alike_stays(text):

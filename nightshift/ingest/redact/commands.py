@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from nightshift.ingest.redact.checks import _SECRET_KEY, _looks_like_password, looks_random
+from nightshift.ingest.redact.checks import _SECRET_KEY, _UUID, _generated_password, _looks_like_password, looks_random
 
 # command -> the flag that gives it a password, and whether the value is glued to the flag (mysql -pX)
 _PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
@@ -82,11 +82,22 @@ _POSITIONAL = {
     "config set": 0, "config:set": 0, "secrets set": 0,  # npm/wp/yarn config set NAME value, heroku config:set
     "rocommunity": 1, "rwcommunity": 1, "rocommunity6": 1, "rwcommunity6": 1, ": psk": 1,  # snmpd.conf, ipsec.secrets
     "b2 authorize-account": 2, "b2 account authorize": 2, "convertto-securestring": 1,
+    # any tool's login or user creation: -1, the first argument that plainly is a password (typed or random)
+    "login": -1, "signin": -1, "sign-in": -1, "authenticate": -1, "useradd": -1, "adduser": -1, "add-user": -1,
+    "create-user": -1, "user create": -1, "user add": -1, "users create": -1, "set-password": -1, "change-password": -1,
 }  # fmt: skip
 _POSITIONAL_COMMAND = re.compile("(?<![\\w-])(?:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])", re.IGNORECASE)
 _WINDOWS_OPTION = re.compile(r"/[A-Za-z?]+(?::|$)")  # /user:ACME\\jdoe, /persistent:no; not //registry/:_authToken
 _ARGUMENT = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|(?:[^\s;|&\"'\\]|\\(?!n|\"))+|\\\\[^\s;|&\"']+")
 _ARGUMENTS_END = re.compile(r"\r|\n|\\n|[;|&]|(?<!\\)\"(?=[,}\s]|$)")
+
+
+def _plainly_password(value: str) -> bool:
+    """Random, generated, or typed with letters, digits and symbols: not a host, an id, a path or a word."""
+    if looks_random(value):
+        return not _UUID.fullmatch(value)
+    return _generated_password(value) or (_looks_like_password(value) and any(c.isdigit() for c in value)
+                                          and any(c in "!@#$%^&*+=?~|" for c in value) and "@" not in value[:1])
 
 
 def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str] | None:
@@ -101,6 +112,12 @@ def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str
             continue
         if wanted == 0:  # NAME VALUE: wait for a name that says secret (npm's //registry/:_authToken too)
             named = wanted = 1 if _SECRET_KEY.fullmatch(re.split(r"[:/]", arg.strip("'\""))[-1]) else 0
+            continue
+        if wanted < 0:  # a login of a tool not listed: only an argument that is plainly a password
+            inner = arg.strip("'\"\\")
+            if "=" not in inner and not inner.startswith(("$", "%", "<", "[REDACTED")) and _plainly_password(inner):
+                start = argument.start() + arg.index(inner)
+                return start, start + len(inner), "secret" if looks_random(inner) else "password"
             continue
         wanted -= 1
         if wanted == 0:

@@ -30,7 +30,7 @@ _TOKEN = re2.compile(_TOKEN_PATTERN)
 # (nearly every transcript) is scanned as bytes, whose offsets are the characters'
 _TOKEN_ASCII = re2.compile(_TOKEN_PATTERN.encode())  # "=" pads the end; inside, it joins a name to its value
 MIN_LENGTH = 24  # a nanoid (21) or a Next.js build id stays; tokens people paste are 30 and more
-_ID_TAIL = 28  # cus_, ch_, pi_, toolu_, msg_ ids end here; vendor secrets after a prefix are longer
+_ID_TAIL = 30  # cus_, ch_, pi_, toolu_, msg_, chatcmpl- ids end here; vendor secrets after a prefix are longer
 _PREFIXED = re.compile(r"([a-z][a-z0-9]{1,11}(?:_[a-z0-9]{1,8})?)[_-](.+)")
 
 # a digest names its algorithm right before it; a salt or hash of known_hosts follows |1|
@@ -41,7 +41,7 @@ _PUBLIC_WORDS = frozenset((
     "id", "ids", "uid", "guid", "uuid", "hash", "hashes", "digest", "checksum", "checksums", "sum", "integrity", "nonce",
     "etag", "kid", "x5c", "x5t", "fingerprint", "thumbprint", "version", "sha", "md5", "commit", "rev", "revision", "ref",
     "build", "n", "e", "x", "y", "cert", "certificate", "crt", "ca", "pub", "pubkey", "address", "addr", "cid", "image",
-    "resolution", "public", "publishable", "peer",
+    "resolution", "public", "publishable", "peer", "sitekey",
 ))  # fmt: skip
 _SECRET_NAME_WORDS = frozenset(("session", "secret", "csrf", "xsrf", "sid", "auth", "password", "token", "private"))
 _NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
@@ -54,10 +54,12 @@ _SEPARATOR = re.compile(r"[._/~%+=-]+")
 _CAMEL_WORD = re.compile(r"[A-Z]?[a-z]{3,}")
 _WORDY = re.compile(r"[a-z]{2,}|[A-Z][a-z]{2,}|[A-Z]{2,5}|\d{1,8}|v\d+")
 _BECH32 = re.compile(r"[a-z]{1,12}1[a-z0-9]{38,}")  # an address or recipient: age1..., bc1..., npub1...
-_PUBLIC_VALUE_PREFIXES = ("pk_", "pub_", "npub", "age1")  # a publishable key, a recipient
+_PUBLIC_VALUE_PREFIXES = ("pk_", "pk.", "pub_", "npub", "age1")  # a publishable key, a recipient
+# content ids (IPFS CIDv0 and v1) and a DER signature's base64 (cosign, sigstore): public by construction
+_PUBLIC_SHAPE = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}|bafy[a-z2-7]{50,}|ME[QUY]CI[A-Za-z0-9+/]{60,}={0,2}")
 _ALGORITHM_PREFIX = re.compile(r"(?i)(?:sha-?\d*|md5|h\d)[/:=-]")  # sha256/<base64 of a public key>: a pin
 # the line says what follows is public or verifies something: "Verify with: minisign -P <key>", "public key:"
-_SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|checksum|integrity)\b")
+_SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|checksum|integrity|address)\b")
 
 
 def random_token_hits(text: str) -> list[tuple[int, int, str]]:
@@ -139,7 +141,7 @@ def _public(text: str, token_start: int, at: int, value: str) -> bool:
     line_start = max(text.rfind("\n", 0, at) + 1, at - 400)
     line_end = text.find("\n", at)
     before = text[line_start:token_start]
-    if value.startswith(_PUBLIC_VALUE_PREFIXES) or _ALGORITHM_PREFIX.match(value):
+    if value.startswith(_PUBLIC_VALUE_PREFIXES) or _ALGORITHM_PREFIX.match(value) or _PUBLIC_SHAPE.fullmatch(value):
         return True
     if _DIGEST_BEFORE.search(text, max(line_start, at - 24), at) or _URL.search(text, max(line_start, at - 300), at) or _said_public(text, line_start, token_start):
         return True

@@ -179,6 +179,7 @@ _RE2_PASS = re2.compile(
     + r"|\b(?:password|passwd|secret|token|api[_-]?key)(?:[ \t]{2,40}|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
     + r"|\becho[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*(?:--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)|\bsecrets?[ \t]+(?:put|set|add|create)\b)"  # echo SECRET | docker login --password-stdin, | wrangler secret put
     + r"|@[\w-]+(?:\.[\w-]+)+:[^\s:/@'\"\\]{6,}"  # a login and its password: user@example.com:PASSWORD (postfix sasl_passwd)
+    + r"|\b[A-Za-z][\w.-]{1,31}[ \t]+/[ \t]+[^\s/]{8,}"  # a login and its password said as "root / PASSWORD"
     + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
     + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
     + r"|(?-i:\b[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40})"  # a Discord bot token: base64 id . time . HMAC
@@ -320,6 +321,19 @@ def _spaced_value(text: str, found: Any) -> tuple[int, int, str] | None:
         return None  # a public value, or prose ("token X"), which the prose rules read
     if (_SECRET_KEY.fullmatch(name) and _looks_like_password(value)) or (name.endswith(_WEAK_ENDINGS) and looks_random(value)):
         return pair.start(3), pair.end(3), "secret"
+    return None
+
+
+_SLASH_PAIR = re.compile(r"[A-Za-z][\w.-]{1,31}[ \t]+/[ \t]+([^\s/]{8,})")
+
+
+def _slash_pair(text: str, found: Any) -> tuple[int, int, str] | None:
+    """``root / PASSWORD``: a user and a password given together, the password plainly typed or generated."""
+    if (pair := _SLASH_PAIR.match(text, found.start())) is None:
+        return None
+    value = pair[1].rstrip(_PUNCT_END)
+    if _typed_password(value) or _generated_password(value):
+        return pair.start(1), pair.start(1) + len(value), "password"
     return None
 
 
