@@ -80,7 +80,7 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
                 value = text[start:end]
                 # a known token shape names its kind (not when the value is all there is: no recursion)
                 named = redact(value) if len(value) >= 16 and kind in ("secret", "password") and value != text else value
-                hits.append((start, end, named if _MARKER.fullmatch(named) else f"[REDACTED:{kind}]"))
+                hits.append((start, end, named if _MARKER.fullmatch(named) and named != _UNNAMED else f"[REDACTED:{kind}]"))
     return hits
 
 
@@ -169,13 +169,14 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
             return None  # not a secret by this rule; a token shape inside is still caught by its own
     # a known token shape names its kind (OPENAI_API_KEY=sk-... -> openai); anything else is "secret"
     redacted = redact(inner) if len(inner) >= 16 else inner  # no token shape is shorter
-    if _MARKER.fullmatch(redacted) is None:  # no shape, or one that covers only part of the value
+    if _MARKER.fullmatch(redacted) is None or redacted == _UNNAMED:  # no vendor shape, or one that covers only part
         name = text[max(0, start - 24) : start].rstrip(" \"'").lower()
         redacted = "[REDACTED:aws_secret_key]" if name.endswith("aws_secret_access_key") else "[REDACTED:secret]"
     return f"{keep}{quote}{redacted}{quote}"
 
 
 _MARKER = re.compile(r"\[REDACTED:\w+\]")
+_UNNAMED = "[REDACTED:secret]"  # what the token scan says: the name before the value may say more (aws_secret_key)
 
 
 
