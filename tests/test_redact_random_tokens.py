@@ -75,6 +75,9 @@ def test_look_alike_of_the_same_shape_stays(text):
         pytest.param("$ kiln login admin Gr4vel!Mason", "$ kiln login admin [REDACTED:password]", id="login-of-an-unlisted-tool"),
         pytest.param("tool authenticate --user ops Qz7Vb2Nm5Lk8Jh1G", "tool authenticate --user ops [REDACTED:secret]", id="authenticate-random"),
         pytest.param("ops / 52XqvB+TRM$kd~pWZA on the bastion", "ops / [REDACTED:password] on the bastion", id="user-slash-password"),
+        pytest.param("from the vendor portal: qv_prod_Hn4Tx8Zr2Vm6Lp0Kc3Jb9Wd5", "from the vendor portal: [REDACTED:secret]", id="short-tail-after-an-environment-prefix"),
+        pytest.param('svc.setCredentials("deploy-bot", "Heron!Gate3318")', 'svc.setCredentials("deploy-bot", "[REDACTED:secret]")', id="typed-password-given-to-a-client"),
+        pytest.param("ssh-keygen -p -P Old!pass42 -N N3w!Pass#2031 -f key", "ssh-keygen -p -P [REDACTED:secret] -N [REDACTED:secret] -f key", id="ssh-keygen-passphrases"),
     ],
 )
 def test_family_is_redacted(text, expected):
@@ -94,6 +97,13 @@ def test_family_is_redacted(text, expected):
         pytest.param("the login page is broken since 2.3!", id="login-in-prose"),
         pytest.param("read / write access for 3 users!", id="slash-between-words"),
         pytest.param("Default login is admin / admin", id="slash-default-credentials"),
+        pytest.param("user create --name ops --role admin-2024!", id="login-option-value"),
+        pytest.param("DATABASE_URL=postgres://user:password@localhost:5432/db", id="url-with-the-word-password"),
+        pytest.param("grpc-status-details-bin: CAUSEm5vdCBmb3VuZDogdXNlcnMvNDI=", id="base64-of-a-binary-frame-with-words"),
+        pytest.param("send to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 please", id="bitcoin-address"),
+        pytest.param("Cache hit for key: node-modules-Linux-x64-Zq8Xv2Wr4Tn6Lm0Kp3Jb9Hd5Mc7Vs", id="cache-key"),
+        pytest.param('data-sitekey="6Lc9Xq2Wr4Tn6Lm0Kp3Jb9Hd5Mc7Vs1Ny3Tg8Qa"', id="captcha-site-key"),
+        pytest.param("Password: (hidden)", id="hidden-placeholder"),
     ],
 )
 def test_family_look_alike_stays(text):

@@ -20,6 +20,7 @@ _PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
     **dict.fromkeys(("openssl", "dotnet", "nuget"), (("k", False),)),
     **dict.fromkeys(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpgetnext", "snmptrap"), (("A", False), ("X", False))),
     "doctl": (("t", False),),
+    "ssh-keygen": (("P", False), ("N", False)),  # the old and the new passphrase
     "gh": (("b", False),),
     **dict.fromkeys(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpgetnext", "snmptrap", "snmpbulkget", "onesixtyone"),
                     (("A", False), ("X", False), ("c", False))),
@@ -87,6 +88,7 @@ _POSITIONAL = {
     "create-user": -1, "user create": -1, "user add": -1, "users create": -1, "set-password": -1, "change-password": -1,
 }  # fmt: skip
 _POSITIONAL_COMMAND = re.compile("(?<![\\w-])(?:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])", re.IGNORECASE)
+_SECRET_OPTION = re.compile(r"-[pPkN]|--?(?:pass\w*|pw|pwd|secret|token|key|api-key|auth\w*)", re.IGNORECASE)
 _WINDOWS_OPTION = re.compile(r"/[A-Za-z?]+(?::|$)")  # /user:ACME\\jdoe, /persistent:no; not //registry/:_authToken
 _ARGUMENT = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|(?:[^\s;|&\"'\\]|\\(?!n|\"))+|\\\\[^\s;|&\"']+")
 _ARGUMENTS_END = re.compile(r"\r|\n|\\n|[;|&]|(?<!\\)\"(?=[,}\s]|$)")
@@ -106,18 +108,14 @@ def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str
     named = 0  # a name that says secret came just before: any value will do, not only a typed one
     stop = _ARGUMENTS_END.search(text, command.end(), command.end() + 400)
     end = stop.start() if stop else min(len(text), command.end() + 400)
+    if wanted < 0:
+        return _login_argument(text, command.end(), end)
     for argument in _ARGUMENT.finditer(text, command.end(), end):
         arg = argument[0]
         if arg.startswith(("-", "\\")) or _WINDOWS_OPTION.match(arg) or re.fullmatch(r"[A-Za-z]:", arg):
             continue
         if wanted == 0:  # NAME VALUE: wait for a name that says secret (npm's //registry/:_authToken too)
             named = wanted = 1 if _SECRET_KEY.fullmatch(re.split(r"[:/]", arg.strip("'\""))[-1]) else 0
-            continue
-        if wanted < 0:  # a login of a tool not listed: only an argument that is plainly a password
-            inner = arg.strip("'\"\\")
-            if "=" not in inner and not inner.startswith(("$", "%", "<", "[REDACTED")) and _plainly_password(inner):
-                start = argument.start() + arg.index(inner)
-                return start, start + len(inner), "secret" if looks_random(inner) else "password"
             continue
         wanted -= 1
         if wanted == 0:
@@ -128,4 +126,23 @@ def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str
                 return None
             start = argument.start() + arg.index(inner)
             return start, start + len(inner), "secret"
+    return None
+
+
+def _login_argument(text: str, start: int, end: int) -> tuple[int, int, str] | None:
+    """The login of a tool not listed: the first argument that plainly is a password, but not the value of
+    an option that names something else (``--role admin-2024!``)."""
+    option = ""
+    for argument in _ARGUMENT.finditer(text, start, end):
+        arg = argument[0]
+        if arg.startswith("-"):
+            option = "" if "=" in arg else arg
+            continue
+        value_of, option = option, ""
+        inner = arg.strip("'\"\\")
+        if value_of and not _SECRET_OPTION.fullmatch(value_of) or "=" in inner or inner.startswith(("$", "%", "<", "[REDACTED")):
+            continue
+        if _plainly_password(inner):
+            at = argument.start() + arg.index(inner)
+            return at, at + len(inner), "secret" if looks_random(inner) else "password"
     return None

@@ -31,6 +31,8 @@ _TOKEN = re2.compile(_TOKEN_PATTERN)
 _TOKEN_ASCII = re2.compile(_TOKEN_PATTERN.encode())  # "=" pads the end; inside, it joins a name to its value
 MIN_LENGTH = 24  # a nanoid (21) or a Next.js build id stays; tokens people paste are 30 and more
 _ID_TAIL = 30  # cus_, ch_, pi_, toolu_, msg_, chatcmpl- ids end here; vendor secrets after a prefix are longer
+# a prefix that names an environment or a credential (zk_prod_, sk_, api_): a key, however short its tail
+_CREDENTIAL_PREFIX = re.compile(r"(?:^|_)(?:live|test|prod|production|sandbox|dev|staging|sk|rk|secret|key|token|api|pat|auth)(?:_|$)")
 _PREFIXED = re.compile(r"([a-z][a-z0-9]{1,11}(?:_[a-z0-9]{1,8})?)[_-](.+)")
 
 # a digest names its algorithm right before it; a salt or hash of known_hosts follows |1|
@@ -53,13 +55,15 @@ _HEX_OR_DIGITS = re.compile(r"[0-9a-fA-F]+")
 _SEPARATOR = re.compile(r"[._/~%+=-]+")
 _CAMEL_WORD = re.compile(r"[A-Z]?[a-z]{3,}")
 _WORDY = re.compile(r"[a-z]{2,}|[A-Z][a-z]{2,}|[A-Z]{2,5}|\d{1,8}|v\d+")
+_WORDS = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}")
 _BECH32 = re.compile(r"[a-z]{1,12}1[a-z0-9]{38,}")  # an address or recipient: age1..., bc1..., npub1...
 _PUBLIC_VALUE_PREFIXES = ("pk_", "pk.", "pub_", "npub", "age1")  # a publishable key, a recipient
 # content ids (IPFS CIDv0 and v1) and a DER signature's base64 (cosign, sigstore): public by construction
-_PUBLIC_SHAPE = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}|bafy[a-z2-7]{50,}|ME[QUY]CI[A-Za-z0-9+/]{60,}={0,2}")
+# and a Bitcoin address (base58, 1 or 3 then 25 to 33)
+_PUBLIC_SHAPE = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}|bafy[a-z2-7]{50,}|ME[QUY]CI[A-Za-z0-9+/]{60,}={0,2}|[13][1-9A-HJ-NP-Za-km-z]{25,33}")
 _ALGORITHM_PREFIX = re.compile(r"(?i)(?:sha-?\d*|md5|h\d)[/:=-]")  # sha256/<base64 of a public key>: a pin
 # the line says what follows is public or verifies something: "Verify with: minisign -P <key>", "public key:"
-_SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|checksum|integrity|address)\b")
+_SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|checksum|integrity|address|cache)\b")
 
 
 def random_token_hits(text: str) -> list[tuple[int, int, str]]:
@@ -88,7 +92,7 @@ def _random_shape(value: str) -> bool:
     if _HEX_OR_DIGITS.fullmatch(value):
         return False  # hex: digests, SHAs and ids; hex under a secret's name is the named rules' work
     prefixed = _PREFIXED.fullmatch(value)
-    if prefixed and len(prefixed[2]) <= _ID_TAIL:
+    if prefixed and len(prefixed[2]) <= _ID_TAIL and not _CREDENTIAL_PREFIX.search(prefixed[1]):
         return False  # an API object's id (cus_..., toolu_...); a vendor's secret after a prefix is longer
     if "/" in value and _looks_like_path(value) or _BECH32.fullmatch(value):
         return False
@@ -186,14 +190,20 @@ def _ssh_wire_key(value: str) -> bool:
 
 
 def _decodes_to_text(value: str) -> bool:
-    """Base64 of prose, JSON or a certificate: readable, with spaces or braces, and no secret in it."""
+    """Base64 of prose, JSON or a certificate (readable, with spaces or braces, no secret in it), or of a
+    binary frame around a message (a gRPC status, a protobuf): mostly readable bytes, with words."""
     padded = value + "=" * (-len(value) % 4)
     try:
-        decoded = base64.b64decode(padded, altchars=b"-_" if ("-" in value or "_" in value) else None, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raw = base64.b64decode(padded, altchars=b"-_" if ("-" in value or "_" in value) else None, validate=True)
+    except (binascii.Error, ValueError):
         return False
-    if not decoded or not all(c.isprintable() or c in "\r\n\t" for c in decoded) or "PRIVATE" in decoded:
-        return False
-    if checks.redact_decoded(decoded) != decoded:  # the whole redactor, which the package sets once defined
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = ""
+    if not decoded or not all(c.isprintable() or c in "\r\n\t" for c in decoded):
+        readable = raw.decode("latin-1")
+        return sum(" " <= c <= "~" for c in readable) >= 0.75 * len(raw) and _WORDS.search(readable) is not None
+    if "PRIVATE" in decoded or checks.redact_decoded(decoded) != decoded:  # the whole redactor, set by the package
         return False
     return any(c.isspace() for c in decoded.strip()) or decoded.lstrip().startswith(("{", "[", "<", "-----BEGIN"))

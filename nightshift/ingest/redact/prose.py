@@ -124,7 +124,8 @@ def _call_secret(text: str, at: int) -> tuple[int, int, str] | None:
     if (call := _CALL.match(text, at)) is None:
         return None
     value = call["value"][1:-1]
-    if looks_random(value) or (call["first"] is not None and call[0].startswith("Auth") and _looks_like_password(value)):
+    typed = _looks_like_password(value) if call[0].startswith("Auth") else _typed_password(value) or _generated_password(value)
+    if looks_random(value) or (call["first"] is not None and typed):  # setCredentials("user", "PASSWORD")
         return call.start("value") + 1, call.end("value") - 1, "secret"
     return None
 

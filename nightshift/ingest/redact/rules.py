@@ -108,7 +108,7 @@ _RULES: list[_Rule] = [
     _Rule("secret", "y", r"(?<=\.key)(?P<keep>\r?\n|\\n)(?P<value>[A-Za-z0-9+/=_-]{32,})(?=\s|\\n|$)"),
     # ---- credentials in URLs and headers ----
     # scheme://user:password@host: only the password goes (it may itself hold an @)
-    _Rule("url_password", ":", r"(?P<keep>//[^\s:/@\[]*:)(?!\[REDACTED|[{$<%]|\*+@)[^\s/]+(?=@[^\s/@]*(?:[/?#\s]|$))"),
+    _Rule("url_password", ":", r"(?P<keep>//[^\s:/@\[]*:)(?!\[REDACTED|[{$<%]|\*+@|(?i:password|passwd|pass|pwd|secret|changeme)@)[^\s/]+(?=@[^\s/@]*(?:[/?#\s]|$))"),
     _Rule("slack_webhook", ":", r"(?P<keep>//hooks\.slack\.com/services/)T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}"),
     # a webhook URL carries its secret in the path, after the host or the segment that names it
     # (hooks.example.com/..., /api/webhooks/ID/TOKEN, /with/key/KEY)
@@ -175,7 +175,7 @@ _RULES: list[_Rule] = [
     _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key|authkey|auth-key|pass(?![\w-]))"
           r"(?P<keep>[ \t]+)(?!-[A-Za-z-]*(?:[\s=\"]|$)|(?:env|file|fd|stdin):)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
     # -p secret, -pSECRET, -a secret, -w secret: only for the commands that take a password so (see _PASSWORD_FLAGS)
-    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAXkc]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
+    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAXkcN]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
           check=_cli_password),
     # htpasswd -b [-c] FILE USER PASSWORD, htpasswd -nb USER PASSWORD
     _Rule("secret", "-", r"(?<![\w-]-)[a-zA-Z]*b[a-zA-Z]*(?P<keep>(?:[ \t]+-[a-zA-Z]+)*[ \t]+(?![-'\"])\S+[ \t]+(?:(?![-'\"])\S+[ \t]+)?)"
