@@ -67,7 +67,8 @@ def test_blind_heldout_meets_issue_19_targets():
 
 
 # blind2, before anyone tuned on it (the redactor of round 1): recall 0.831 (211/254), look-alikes changed
-# 0.037 (5/136). After round 2 (tuned on it by shape): 0.980 and 0. Held at that level so a regression fails.
+# 0.037 (5/136). After round 2 (tuned on it by shape): 0.980 and 0; after round 3 (a scan for random tokens,
+# clients made from an id and a key): 0.992 and 0. Held at that level so a regression fails.
 def test_blind2_tuning_keeps_the_level_reached():
     recall, false_pos = _scores("tuning", BLIND2)
-    assert recall >= 0.97 and false_pos <= 0.01, f"blind2 recall {recall:.3f}, look-alikes changed {false_pos:.3f}"
+    assert recall >= 0.99 and false_pos <= 0.01, f"blind2 recall {recall:.3f}, look-alikes changed {false_pos:.3f}"

@@ -78,6 +78,7 @@ def test_look_alike_of_the_same_shape_stays(text):
         pytest.param("from the vendor portal: qv_prod_Hn4Tx8Zr2Vm6Lp0Kc3Jb9Wd5", "from the vendor portal: [REDACTED:secret]", id="short-tail-after-an-environment-prefix"),
         pytest.param('svc.setCredentials("deploy-bot", "Heron!Gate3318")', 'svc.setCredentials("deploy-bot", "[REDACTED:secret]")', id="typed-password-given-to-a-client"),
         pytest.param("ssh-keygen -p -P Old!pass42 -N N3w!Pass#2031 -f key", "ssh-keygen -p -P [REDACTED:secret] -N [REDACTED:secret] -f key", id="ssh-keygen-passphrases"),
+        pytest.param("const idx = searchkit('QX81MZ3L0P', '5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b');", "const idx = searchkit('QX81MZ3L0P', '[REDACTED:secret]');", id="client-from-an-id-and-a-key"),
     ],
 )
 def test_family_is_redacted(text, expected):
@@ -104,6 +105,9 @@ def test_family_is_redacted(text, expected):
         pytest.param("Cache hit for key: node-modules-Linux-x64-Zq8Xv2Wr4Tn6Lm0Kp3Jb9Hd5Mc7Vs", id="cache-key"),
         pytest.param('data-sitekey="6Lc9Xq2Wr4Tn6Lm0Kp3Jb9Hd5Mc7Vs1Ny3Tg8Qa"', id="captcha-site-key"),
         pytest.param("Password: (hidden)", id="hidden-placeholder"),
+        pytest.param("self.assertEqual('abcdef12', '5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b')", id="assertion-with-two-literals"),
+        pytest.param("repo.checkout('release', '5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b5e4d3c2b')", id="checkout-of-a-commit"),
+        pytest.param("client = make('kiln-app', '4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e')", id="sha-sized-hex-literal"),
     ],
 )
 def test_family_look_alike_stays(text):

@@ -122,11 +122,27 @@ def _cookie_jar_value(text: str, found: Any) -> tuple[int, int, str] | None:
 
 def _call_secret(text: str, at: int) -> tuple[int, int, str] | None:
     if (call := _CALL.match(text, at)) is None:
-        return None
+        return _id_and_key(text, at)
     value = call["value"][1:-1]
     typed = _looks_like_password(value) if call[0].startswith("Auth") else _typed_password(value) or _generated_password(value)
     if looks_random(value) or (call["first"] is not None and typed):  # setCredentials("user", "PASSWORD")
         return call.start("value") + 1, call.end("value") - 1, "secret"
+    return None
+
+
+# algoliasearch('APPID', 'KEY'), new Pusher('key', 'SECRET', ...): a client made from an id and a key; not a
+# comparison or a lookup, whose literals are a value and its digest, or a ref and a commit
+_ID_AND_KEY = re.compile(r"([A-Za-z_][\w.\\]*)\([ \t]*[\"'][\w-]{6,40}[\"'][ \t]*,[ \t]*[\"']([A-Za-z0-9+/=_-]{16,})[\"']")
+_NOT_A_CLIENT = re.compile(r"(?i)assert|equal|compare|expect|check|verify|match|digest|hash|sha|checkout|commit|rev|diff|get|find|lookup|fetch|"
+                           r"load|open|join|path|format|replace|split|log|print|echo|test|eq|is|cmp|sign|encode|decode")
+
+
+def _id_and_key(text: str, at: int) -> tuple[int, int, str] | None:
+    if (call := _ID_AND_KEY.match(text, at)) is None or _NOT_A_CLIENT.search(call[1].rsplit(".", 1)[-1]):
+        return None
+    key = call[2]
+    if looks_random(key) and not (_HEX.fullmatch(key) and len(key) in (40, 64)):  # a git SHA or a SHA-256 is a ref or a digest
+        return call.start(2), call.end(2), "secret"
     return None
 
 
@@ -173,6 +189,7 @@ _RE2_PASS = re2.compile(
     + "|" + _OTP_WORDS
     + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
     + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*)[^)\n]{8,}"  # or to a client
+    + r"|(?-i:\b[A-Za-z_][\w.\\]*\([ \t]*[\"'][\w-]{6,40}[\"'][ \t]*,[ \t]*[\"'][A-Za-z0-9+/=_-]{16,}[\"'])"  # an id and a key given to any client
     + r"|cookie[\"']?[ \t]*:[^\n\r]*=[^\n\r]{16}"  # a Cookie or Set-Cookie header
     + r"|\|[^\n\r]*\b(?:token|password|passwd|pwd|secret|api[ _-]?key|key|credential)s?\b[^\n\r]*\|[ \t]*\r?\n[ \t]*\|[ \t:|]*-"  # a table
     # NAME value: DB_PASSWORD or session_secret then a space, or a bare word in a column (two spaces, │ or |)

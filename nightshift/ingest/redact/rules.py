@@ -187,8 +187,7 @@ _RULES: list[_Rule] = [
     # base64 that decodes to a secret (Kubernetes Secret data:, kubeconfig client-key-data:)
     _Rule("secret", "=", r"[ \t]*\\?[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
     _Rule("secret", ":", r"(?!//)[ \t]*\\?[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
-    *[_Rule("secret", anchor, r"[ \t]*(?P<keep>)(?P<value>\"[^\"\s\\]{16,256}\"|'[^'\s\\]{16,256}')", check=_random_part_under_weak_name)
-      for anchor in ":="],
+    _Rule("secret", ":", r"[ \t]*(?P<keep>)(?P<value>\"[^\"\s\\]{16,256}\"|'[^'\s\\]{16,256}')", check=_random_part_under_weak_name),
     # ~/.pgpass: host:port:database:user:password
     _Rule("secret", ":", r"(?P<keep>)(?P<value>[^\s:'\"\\]{3,128})(?=[ \t]*" + _EOL + ")", check=_pgpass_line),
 ]  # fmt: skip
