@@ -79,6 +79,12 @@ def test_look_alike_of_the_same_shape_stays(text):
         pytest.param('svc.setCredentials("deploy-bot", "Heron!Gate3318")', 'svc.setCredentials("deploy-bot", "[REDACTED:secret]")', id="typed-password-given-to-a-client"),
         pytest.param("ssh-keygen -p -P Old!pass42 -N N3w!Pass#2031 -f key", "ssh-keygen -p -P [REDACTED:secret] -N [REDACTED:secret] -f key", id="ssh-keygen-passphrases"),
         pytest.param("const idx = searchkit('QX81MZ3L0P', '5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b');", "const idx = searchkit('QX81MZ3L0P', '[REDACTED:secret]');", id="client-from-an-id-and-a-key"),
+        pytest.param("requests.get(url, auth=('ops', 'Pine&Loch7720'))", "requests.get(url, auth=('ops', '[REDACTED:password]'))", id="auth-pair"),
+        pytest.param("INSERT INTO accounts (email, passwd) VALUES ('ops@example.org', 'Slate#Moor7713');",
+                     "INSERT INTO accounts (email, passwd) VALUES ('ops@example.org', '[REDACTED:password]');", id="sql-insert-password-column"),
+        pytest.param("ParameterKey=DbPassword,ParameterValue=Heath!Cove6610", "ParameterKey=DbPassword,ParameterValue=[REDACTED:secret]", id="parameter-key-and-bare-value"),
+        pytest.param('echo "root:Moss!Peak2287" | chpasswd', 'echo "[REDACTED:secret]" | chpasswd', id="chpasswd"),
+        pytest.param("KILN_CRED=ops:Elm#Heath3390", "KILN_CRED=[REDACTED:secret]", id="cred-name"),
     ],
 )
 def test_family_is_redacted(text, expected):
@@ -106,6 +112,8 @@ def test_family_is_redacted(text, expected):
         pytest.param('data-sitekey="6Lc9Xq2Wr4Tn6Lm0Kp3Jb9Hd5Mc7Vs1Ny3Tg8Qa"', id="captcha-site-key"),
         pytest.param("Password: (hidden)", id="hidden-placeholder"),
         pytest.param("self.assertEqual('abcdef12', '5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b')", id="assertion-with-two-literals"),
+        pytest.param('auth: ["oauth2", "apikey-header"]', id="auth-list-of-schemes"),
+        pytest.param("INSERT INTO users (email, password_hash, token_count) VALUES ('a@b.c', 'x', 12);", id="sql-insert-no-secret-column"),
         pytest.param("repo.checkout('release', '5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b5e4d3c2b')", id="checkout-of-a-commit"),
         pytest.param("client = make('kiln-app', '4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e')", id="sha-sized-hex-literal"),
     ],

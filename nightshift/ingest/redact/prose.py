@@ -195,9 +195,11 @@ _RE2_PASS = re2.compile(
     # NAME value: DB_PASSWORD or session_secret then a space, or a bare word in a column (two spaces, │ or |)
     + r"|\b[A-Za-z][\w.-]*_(?:pass(?:word|wd|phrase)?|pwd|secret|token|key)(?:[ \t]+|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
     + r"|\b(?:password|passwd|secret|token|api[_-]?key)(?:[ \t]{2,40}|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
-    + r"|\becho[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*(?:--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)|\bsecrets?[ \t]+(?:put|set|add|create)\b)"  # echo SECRET | docker login --password-stdin, | wrangler secret put
+    + r"|\becho[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*(?:--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)|\bsecrets?[ \t]+(?:put|set|add|create)\b|\bchpasswd\b)"  # echo SECRET | docker login --password-stdin, | wrangler secret put
     + r"|@[\w-]+(?:\.[\w-]+)+:[^\s:/@'\"\\]{6,}"  # a login and its password: user@example.com:PASSWORD (postfix sasl_passwd)
     + r"|\b[A-Za-z][\w.-]{1,31}[ \t]+/[ \t]+[^\s/]{8,}"  # a login and its password said as "root / PASSWORD"
+    + r"|(?-i:\b(?:auth|Auth|AUTH|credentials?|creds|login|basic_auth|http_auth)[\"']?[ \t]*[:=][ \t]*[(\[])"  # auth=('user', 'PASSWORD')
+    + r"|\binsert[ \t]+into[^\n;]{0,200}?\bvalues[ \t]*\("  # a row whose column says password
     + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
     + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
     + r"|(?-i:\b[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40})"  # a Discord bot token: base64 id . time . HMAC
@@ -353,6 +355,40 @@ def _slash_pair(text: str, found: Any) -> tuple[int, int, str] | None:
     if _typed_password(value) or _generated_password(value):
         return pair.start(1), pair.start(1) + len(value), "password"
     return None
+
+
+_AUTH_PAIR = re.compile(r"[\w\"']+[ \t]*[:=][ \t]*[(\[][ \t]*[\"'][^\"'\n]{1,64}[\"'][ \t]*,[ \t]*[\"']([^\"'\n]{6,128})[\"'][ \t]*[)\]]")
+
+
+def _auth_pair(text: str, found: Any) -> tuple[int, int, str] | None:
+    """``auth=('user', 'PASSWORD')``: a user and a password given as a pair, the password typed or random."""
+    if (pair := _AUTH_PAIR.match(text, found.start())) is None or not (_typed_password(pair[1]) or looks_random(pair[1])):
+        return None
+    return pair.start(1), pair.end(1), "password"
+
+
+_INSERT = re.compile(r"(?i)insert[ \t]+into[ \t]+[\w.\"`\[\]]+[ \t]*\(([^)\n]{1,400})\)[ \t]*values[ \t]*\(")
+_SQL_VALUE = re.compile(r"'(?:[^'\n]|'')*'|[^,()\s]+")
+
+
+def _inserted_secrets(text: str, found: Any) -> list[tuple[int, int, str]]:
+    """``INSERT INTO users (email, password) VALUES ('a@b.c', 'X')``: the values of columns named for a secret."""
+    if (insert := _INSERT.match(text, found.start())) is None:
+        return []
+    columns = [column.strip(" \t\"`[]").lower() for column in insert[1].split(",")]
+    hits, at = [], insert.end()
+    for column in columns:
+        value = _SQL_VALUE.search(text, at, at + 400)
+        if value is None:
+            break
+        inner = value[0].strip("'")
+        if _SECRET_KEY.fullmatch(column) and not _NOT_SECRET_NAME.search(column) and len(inner) >= 3 and _PLACEHOLDER.match(inner) is not None:
+            hits.append((value.start() + (value[0] != inner), value.start() + (value[0] != inner) + len(inner), "password"))
+        at = value.end()
+        if (comma := re.match(r"[ \t]*,[ \t]*", text[at : at + 40])) is None:
+            break
+        at += comma.end()
+    return hits
 
 
 def _piped_secret(text: str, found: Any) -> tuple[int, int, str] | None:
