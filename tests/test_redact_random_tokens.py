@@ -85,6 +85,9 @@ def test_look_alike_of_the_same_shape_stays(text):
         pytest.param("ParameterKey=DbPassword,ParameterValue=Heath!Cove6610", "ParameterKey=DbPassword,ParameterValue=[REDACTED:secret]", id="parameter-key-and-bare-value"),
         pytest.param('echo "root:Moss!Peak2287" | chpasswd', 'echo "[REDACTED:secret]" | chpasswd', id="chpasswd"),
         pytest.param("KILN_CRED=ops:Elm#Heath3390", "KILN_CRED=[REDACTED:secret]", id="cred-name"),
+        pytest.param("init('QX81MZ3L0P', opts, '5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b'); // admin key, keep server side",
+                     "init('QX81MZ3L0P', opts, '[REDACTED:secret]'); // admin key, keep server side", id="hex-named-after-it"),
+        pytest.param("5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b is the webhook secret", "[REDACTED:secret] is the webhook secret", id="hex-said-to-be-a-secret"),
     ],
 )
 def test_family_is_redacted(text, expected):
@@ -113,6 +116,9 @@ def test_family_is_redacted(text, expected):
         pytest.param("Password: (hidden)", id="hidden-placeholder"),
         pytest.param("self.assertEqual('abcdef12', '5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b')", id="assertion-with-two-literals"),
         pytest.param('auth: ["oauth2", "apikey-header"]', id="auth-list-of-schemes"),
+        pytest.param("4be1c0d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8 rotate the api key", id="commit-whose-subject-names-a-key"),
+        pytest.param("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  secret-rotation.tar.gz", id="checksum-of-a-file-named-secret"),
+        pytest.param("trace 9142f378df90b243678d5e01a1318dd5 is the token refresh", id="trace-id-near-a-secret-word"),
         pytest.param("INSERT INTO users (email, password_hash, token_count) VALUES ('a@b.c', 'x', 12);", id="sql-insert-no-secret-column"),
         pytest.param("repo.checkout('release', '5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b5e4d3c2b')", id="checkout-of-a-commit"),
         pytest.param("client = make('kiln-app', '4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e')", id="sha-sized-hex-literal"),

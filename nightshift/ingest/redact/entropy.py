@@ -63,6 +63,9 @@ _PUBLIC_VALUE_PREFIXES = ("pk_", "pk.", "pub_", "npub", "age1")  # a publishable
 _PUBLIC_SHAPE = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}|bafy[a-z2-7]{50,}|ME[QUY]CI[A-Za-z0-9+/]{60,}={0,2}|[13][1-9A-HJ-NP-Za-km-z]{25,33}")
 _ALGORITHM_PREFIX = re.compile(r"(?i)(?:sha-?\d*|md5|h\d)[/:=-]")  # sha256/<base64 of a public key>: a pin
 # the line says what follows is public or verifies something: "Verify with: minisign -P <key>", "public key:"
+# a secret named after its value; and what says a hex value is a digest, a commit or an id
+_SECRET_AFTER = re.compile(r"(?i)\b(?:api[ _-]?key|admin[ _-]?key|secret|token|password|passwd|credential|private[ _-]?key|master[ _-]?key)s?\b")
+_HEX_IS_PUBLIC = re.compile(r"(?i)sha|md5|hash|digest|checksum|commit|\brev|merge|tree|blob|etag|\bids?\b|_id|uuid|trace|span|request|build|image|layer|container|fingerprint|public")
 _SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|checksum|integrity|address|cache)\b")
 
 
@@ -79,12 +82,31 @@ def random_token_hits(text: str) -> list[tuple[int, int, str]]:
             continue
         token = text[start:end]
         value = token.strip("=+/.~%-_")  # the padding and the punctuation around a value are not it
-        if len(value) < MIN_LENGTH or not _random_shape(value):
+        if len(value) < MIN_LENGTH:
             continue
         offset = token.index(value)
+        if _HEX_OR_DIGITS.fullmatch(value):
+            if _hex_named_after(text, start + offset, start + offset + len(value)):
+                hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
+            continue
+        if not _random_shape(value):
+            continue
         if not _public(text, start, start + offset, value):
             hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
     return hits
+
+
+def _hex_named_after(text: str, start: int, end: int) -> bool:
+    """Hex is a digest or an id unless the line names it a secret after it ("'9f8e...'); // admin key"), with
+    nothing on the line that says digest, commit or id."""
+    if end - start < 32 or _entropy(text[start:end]) < 3.0:
+        return False
+    line_start = max(text.rfind("\n", 0, start) + 1, start - 200)
+    line_end = text.find("\n", end)
+    after = text[end : min(end + 60, line_end if line_end >= 0 else len(text))]
+    # a quoted literal, or a sentence that says what it is; not a listing (git log, sha256sum) that goes on
+    said = text[start - 1 : start] in ("'", '"', "`") or re.match(r"[ \t]+(?:is|was|=)[ \t]", after) is not None
+    return said and _SECRET_AFTER.search(after) is not None and _HEX_IS_PUBLIC.search(text, line_start, min(end + 60, len(text))) is None
 
 
 def _random_shape(value: str) -> bool:
