@@ -28,7 +28,8 @@ Redaction is idempotent: a marker never matches again.
 One place per family: ``checks`` (the secret words, what a value is not, the checks patterns cannot make
 alone), ``rules`` (token shapes, key blocks, URLs and headers, names and values, each anchor's guard),
 ``commands`` (credentials given to command-line tools), ``prose`` (the RE2 pass: prose in many languages,
-one-time secrets, passphrases, clients, cookies, DSNs, tables, printed values); this module runs them.
+one-time secrets, passphrases, clients, cookies, DSNs, tables, printed values), ``entropy`` (long random
+tokens that nothing names, found by their shape alone); this module runs them.
 """
 
 from __future__ import annotations

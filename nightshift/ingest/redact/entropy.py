@@ -2,14 +2,14 @@
 ("try wBhBk8sPLhdnWvtnZGj4Q4Y8HpWWdsoH13tQ4ZyK", an unknown vendor's ``abcd_<40 random>``).
 
 A token is a run of base64 and URL-safe characters. It is redacted when its shape says random, not when
-a list names its vendor: long enough, letters of both cases with digits (or a short lowercase prefix then a
-random tail), high Shannon entropy, and a class change (lower, upper, digit) at almost every other
-character, which words, identifiers and paths never reach. Then the look-alikes that share the shape are
-let through by what marks them public: pure hex (SHAs, digests, ids), a digest's algorithm before it
-(``sha512-``, ``sha256:``, ``h1:``), an SSH public key (its base64 names its own type), a certificate or
-public key block, a data URI, base64 that decodes to text or to a known file format, a URL's path or
-query, an e-mail's local part, an id under a name that says id, hash, nonce, version, and the short ids
-of API objects (``cus_``, ``ch_``, ``toolu_`` then at most 28 characters).
+a list names its vendor: long enough, letters of both cases with digits (or one case, longer), high Shannon
+entropy, and a class change (lower, upper, digit) at most neighbours, which words, identifiers, file names
+and paths never reach. Then the look-alikes that share the shape are let through by what marks them
+public: a digest's algorithm before it (``sha512-``, ``sha256:``, ``h1:``), an SSH public key (its base64
+names its own type), a certificate or public key block, a data URI, base64 that decodes to text or to a
+known file format, a URL's path or query, an e-mail's local part, a name that says id, hash, nonce or
+version, a line that says public or verify, and the short ids of API objects (``cus_``, ``toolu_`` then
+at most 30 characters). Hex is a digest or an id unless its line names it a secret right after it.
 """
 
 from __future__ import annotations
@@ -24,49 +24,57 @@ import re2
 
 from nightshift.ingest.redact import checks
 
+# "=" only pads the end: inside a run it joins a name to its value (NAME=value is two tokens)
 _TOKEN_PATTERN = r"[A-Za-z0-9_+/.~%-]{24,}={0,2}"
 _TOKEN = re2.compile(_TOKEN_PATTERN)
 # RE2's wrapper maps every match's byte offsets back to characters, which costs more than the scan; ASCII text
 # (nearly every transcript) is scanned as bytes, whose offsets are the characters'
-_TOKEN_ASCII = re2.compile(_TOKEN_PATTERN.encode())  # "=" pads the end; inside, it joins a name to its value
+_TOKEN_ASCII = re2.compile(_TOKEN_PATTERN.encode())
 MIN_LENGTH = 24  # a nanoid (21) or a Next.js build id stays; tokens people paste are 30 and more
+
+# ---- the shape ----
 _ID_TAIL = 30  # cus_, ch_, pi_, toolu_, msg_, chatcmpl- ids end here; vendor secrets after a prefix are longer
+_PREFIXED = re.compile(r"([a-z][a-z0-9]{1,11}(?:_[a-z0-9]{1,8})?)[_-](.+)")
 # a prefix that names an environment or a credential (zk_prod_, sk_, api_): a key, however short its tail
 _CREDENTIAL_PREFIX = re.compile(r"(?:^|_)(?:live|test|prod|production|sandbox|dev|staging|sk|rk|secret|key|token|api|pat|auth)(?:_|$)")
-_PREFIXED = re.compile(r"([a-z][a-z0-9]{1,11}(?:_[a-z0-9]{1,8})?)[_-](.+)")
+_HEX_OR_DIGITS = re.compile(r"[0-9a-fA-F]+")
+_SEPARATOR = re.compile(r"[._/~%+=-]+")
+_WORDY = re.compile(r"[a-z]{2,}|[A-Z][a-z]{2,}|[A-Z]{2,5}|\d{1,8}|v\d+")  # what file names and slugs are made of
+_CAMEL_WORD = re.compile(r"[A-Z]?[a-z]{3,}")
+_BECH32 = re.compile(r"[a-z]{1,12}1[a-z0-9]{38,}")  # an address or recipient: age1..., bc1..., npub1...
 
+# ---- what marks a random-looking token public ----
+_PUBLIC_VALUE_PREFIXES = ("pk_", "pk.", "pub_", "npub", "age1")  # a publishable key, a recipient
+# content ids (IPFS CIDv0 and v1), a DER signature's base64 (cosign, sigstore), a Bitcoin address
+_PUBLIC_SHAPE = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}|bafy[a-z2-7]{50,}|ME[QUY]CI[A-Za-z0-9+/]{60,}={0,2}|[13][1-9A-HJ-NP-Za-km-z]{25,33}")
+_ALGORITHM_PREFIX = re.compile(r"(?i)(?:sha-?\d*|md5|h\d)[/:=-]")  # sha256/<base64 of a public key>: a pin
 # a digest names its algorithm right before it; a salt or hash of known_hosts follows |1|
 _DIGEST_BEFORE = re.compile(r"(?i)(?:sha-?\d*|md5|h\d|zh|blake\w*|xxh\w*|nonce|integrity|fingerprint|\|1\|[^|\s]*\|?)[-:=]?[ \t]*$")
 _SSH_KEY_LINE = re.compile(r"(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-\w+|sk-(?:ssh|ecdsa)-[\w@.-]+)[ \t]")
-# the last word of a name that says the value is public or only identifies something
+_URL = re.compile(r"[a-z][a-z0-9+.-]{1,15}://[^\s\"'<>`]*$|www\.[^\s\"'<>`]*$")
+# the line says what follows is public or verifies something: "Verify with: minisign -P <key>", "public key:"
+_SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|checksum|integrity|address|cache)\b")
+# the magic numbers of file formats as base64: PNG, GIF, JPEG, PDF, gzip, zip, WebAssembly, WOFF, a DER certificate
+_FILE_MAGIC = ("iVBORw0KGgo", "R0lGOD", "/9j/", "JVBERi", "H4sI", "UEsDB", "AGFzbQ", "d09GR", "d09GMg", "MII")
+_WORDS = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}")
+_NAME_BEFORE = re.compile(r"([A-Za-z_][\w.\-]{0,63})[\"'\]]?[ \t]*(?::=|=>|[:=])[ \t]*[\"'`]?$")
+_NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+# the last word of a name that says the value is public or only identifies something...
 _PUBLIC_WORDS = frozenset((
     "id", "ids", "uid", "guid", "uuid", "hash", "hashes", "digest", "checksum", "checksums", "sum", "integrity", "nonce",
     "etag", "kid", "x5c", "x5t", "fingerprint", "thumbprint", "version", "sha", "md5", "commit", "rev", "revision", "ref",
     "build", "n", "e", "x", "y", "cert", "certificate", "crt", "ca", "pub", "pubkey", "address", "addr", "cid", "image",
     "resolution", "public", "publishable", "peer", "sitekey",
 ))  # fmt: skip
+# ...unless another of its words says secret (SESSION_ID, client_secret_id)
 _SECRET_NAME_WORDS = frozenset(("session", "secret", "csrf", "xsrf", "sid", "auth", "password", "token", "private"))
-_NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
-_NAME_BEFORE = re.compile(r"([A-Za-z_][\w.\-]{0,63})[\"'\]]?[ \t]*(?::=|=>|[:=])[ \t]*[\"'`]?$")
-_URL = re.compile(r"[a-z][a-z0-9+.-]{1,15}://[^\s\"'<>`]*$|www\.[^\s\"'<>`]*$")
-# the magic numbers of file formats as base64: PNG, GIF, JPEG, PDF, gzip, zip, WebAssembly, WOFF, a DER certificate
-_FILE_MAGIC = ("iVBORw0KGgo", "R0lGOD", "/9j/", "JVBERi", "H4sI", "UEsDB", "AGFzbQ", "d09GR", "d09GMg", "MII")
-_HEX_OR_DIGITS = re.compile(r"[0-9a-fA-F]+")
-_SEPARATOR = re.compile(r"[._/~%+=-]+")
-_CAMEL_WORD = re.compile(r"[A-Z]?[a-z]{3,}")
-_WORDY = re.compile(r"[a-z]{2,}|[A-Z][a-z]{2,}|[A-Z]{2,5}|\d{1,8}|v\d+")
-_WORDS = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}")
-_BECH32 = re.compile(r"[a-z]{1,12}1[a-z0-9]{38,}")  # an address or recipient: age1..., bc1..., npub1...
-_PUBLIC_VALUE_PREFIXES = ("pk_", "pk.", "pub_", "npub", "age1")  # a publishable key, a recipient
-# content ids (IPFS CIDv0 and v1) and a DER signature's base64 (cosign, sigstore): public by construction
-# and a Bitcoin address (base58, 1 or 3 then 25 to 33)
-_PUBLIC_SHAPE = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}|bafy[a-z2-7]{50,}|ME[QUY]CI[A-Za-z0-9+/]{60,}={0,2}|[13][1-9A-HJ-NP-Za-km-z]{25,33}")
-_ALGORITHM_PREFIX = re.compile(r"(?i)(?:sha-?\d*|md5|h\d)[/:=-]")  # sha256/<base64 of a public key>: a pin
-# the line says what follows is public or verifies something: "Verify with: minisign -P <key>", "public key:"
-# a secret named after its value; and what says a hex value is a digest, a commit or an id
+
+# ---- hex named a secret after it ----
 _SECRET_AFTER = re.compile(r"(?i)\b(?:api[ _-]?key|admin[ _-]?key|secret|token|password|passwd|credential|private[ _-]?key|master[ _-]?key)s?\b")
-_HEX_IS_PUBLIC = re.compile(r"(?i)sha|md5|hash|digest|checksum|commit|\brev|merge|tree|blob|etag|\bids?\b|_id|uuid|trace|span|request|build|image|layer|container|fingerprint|public")
-_SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|checksum|integrity|address|cache)\b")
+_SAID_TO_BE = re.compile(r"[ \t]+(?:is|was|=)[ \t]")
+_HEX_IS_PUBLIC = re.compile(
+    r"(?i)sha|md5|hash|digest|checksum|commit|\brev|merge|tree|blob|etag|\bids?\b|_id|uuid|trace|span|request|build|image|layer|container|fingerprint|public"
+)
 
 
 def random_token_hits(text: str) -> list[tuple[int, int, str]]:
@@ -89,9 +97,7 @@ def random_token_hits(text: str) -> list[tuple[int, int, str]]:
             if _hex_named_after(text, start + offset, start + offset + len(value)):
                 hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
             continue
-        if not _random_shape(value):
-            continue
-        if not _public(text, start, start + offset, value):
+        if _random_shape(value) and not _public(text, start, start + offset, value):
             hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
     return hits
 
@@ -105,14 +111,13 @@ def _hex_named_after(text: str, start: int, end: int) -> bool:
     line_end = text.find("\n", end)
     after = text[end : min(end + 60, line_end if line_end >= 0 else len(text))]
     # a quoted literal, or a sentence that says what it is; not a listing (git log, sha256sum) that goes on
-    said = text[start - 1 : start] in ("'", '"', "`") or re.match(r"[ \t]+(?:is|was|=)[ \t]", after) is not None
+    said = text[start - 1 : start] in ("'", '"', "`") or _SAID_TO_BE.match(after) is not None
     return said and _SECRET_AFTER.search(after) is not None and _HEX_IS_PUBLIC.search(text, line_start, min(end + 60, len(text))) is None
 
 
 def _random_shape(value: str) -> bool:
-    """A random run of 16 or more between the separators, in a value that is not hex, an id or a path."""
-    if _HEX_OR_DIGITS.fullmatch(value):
-        return False  # hex: digests, SHAs and ids; hex under a secret's name is the named rules' work
+    """A random run of 20 or more once the separators and hex segments are out, in a value that is not an
+    API object's id, a path, an address or a name made of words."""
     prefixed = _PREFIXED.fullmatch(value)
     if prefixed and len(prefixed[2]) <= _ID_TAIL and not _CREDENTIAL_PREFIX.search(prefixed[1]):
         return False  # an API object's id (cus_..., toolu_...); a vendor's secret after a prefix is longer
@@ -177,8 +182,9 @@ def _public(text: str, token_start: int, at: int, value: str) -> bool:
         return True  # a data URI, an e-mail's local part
     if (named := _NAME_BEFORE.search(before[-80:])) is not None:
         words = [word.lower() for word in _NAME_WORD.findall(named[1])]
-        secret_pair = {"access", "key"} <= set(words)  # ACCESS_KEY_ID: the half of a key pair some vendors count as secret
-        if words and (words[-1] in _PUBLIC_WORDS or "public" in words or "publishable" in words) and _SECRET_NAME_WORDS.isdisjoint(words) and not secret_pair:
+        public = words and (words[-1] in _PUBLIC_WORDS or "public" in words or "publishable" in words)
+        # ACCESS_KEY_ID: the half of a key pair that some vendors count as secret
+        if public and _SECRET_NAME_WORDS.isdisjoint(words) and not {"access", "key"} <= set(words):
             return True
     if _in_public_block(text, at) or _ssh_wire_key(value) or value.startswith(_FILE_MAGIC):
         return True
