@@ -14,9 +14,12 @@ _PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
     **dict.fromkeys(("sshpass", "az", "mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport",
                      "twine", "cqlsh", "psexec", "rabbitmqadmin"), (("p", False),)),
     **dict.fromkeys(("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf"), (("p", False),)),
-    **dict.fromkeys(("zip", "unzip", "sqlcmd", "bcp", "osql", "ipmitool", "mosquitto_pub", "mosquitto_sub"), (("P", False),)),
+    **dict.fromkeys(("zip", "unzip", "sqlcmd", "bcp", "osql", "ipmitool", "mosquitto_pub", "mosquitto_sub", "p4"), (("P", False),)),
+    **dict.fromkeys(("ncftp", "ncftpget", "ncftpput", "ncftpls", "mysqlsh"), (("p", False),)),
+    "vsql": (("w", False),),
     "redis-cli": (("a", False),),
-    **dict.fromkeys(("ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd", "ldapcompare", "security"), (("w", False),)),
+    **dict.fromkeys(("ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldapcompare", "security"), (("w", False),)),
+    "ldappasswd": (("w", False), ("s", False)),  # the bind password and the new one
     **dict.fromkeys(("openssl", "dotnet", "nuget"), (("k", False),)),
     **dict.fromkeys(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpgetnext", "snmptrap"), (("A", False), ("X", False))),
     "doctl": (("t", False),),
@@ -82,7 +85,9 @@ _POSITIONAL = {
     "setx": 0, "set -x": 0, "set -gx": 0, "set -ux": 0, "aws configure set": 0, "sqlplus": 1, "setenv": 0,
     "config set": 0, "config:set": 0, "secrets set": 0,  # npm/wp/yarn config set NAME value, heroku config:set
     "rocommunity": 1, "rwcommunity": 1, "rocommunity6": 1, "rwcommunity6": 1, ": psk": 1,  # snmpd.conf, ipsec.secrets
-    "b2 authorize-account": 2, "b2 account authorize": 2, "convertto-securestring": 1,
+    "b2 authorize-account": 2, "b2 account authorize": 2, "convertto-securestring": 1, "wpa_passphrase": 2, "isql": 3,
+    # NAME VALUE pairs given to a tool's settings: netlify env:set, railway variables set, rclone config create
+    "env:set": 0, "env set": 0, "variables set": 0, "vars set": 0, "config create": 0, "config update": 0,
     # any tool's login or user creation: -1, the first argument that plainly is a password (typed or random)
     "login": -1, "signin": -1, "sign-in": -1, "authenticate": -1, "useradd": -1, "adduser": -1, "add-user": -1,
     "create-user": -1, "user create": -1, "user add": -1, "users create": -1, "set-password": -1, "change-password": -1,

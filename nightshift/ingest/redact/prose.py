@@ -195,7 +195,7 @@ _RE2_PASS = re2.compile(
     # NAME value: DB_PASSWORD or session_secret then a space, or a bare word in a column (two spaces, │ or |)
     + r"|\b[A-Za-z][\w.-]*_(?:pass(?:word|wd|phrase)?|pwd|secret|token|key)(?:[ \t]+|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
     + r"|\b(?:password|passwd|secret|token|api[_-]?key)(?:[ \t]{2,40}|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
-    + r"|\becho[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*(?:--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)|\bsecrets?[ \t]+(?:put|set|add|create)\b|\bchpasswd\b)"  # echo SECRET | docker login --password-stdin, | wrangler secret put
+    + r"|\becho[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*(?:--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)|\bsecrets?[ \t]+(?:put|set|add|create)\b|\b(?:chpasswd|kinit)\b)"  # echo SECRET | docker login --password-stdin, | wrangler secret put
     + r"|@[\w-]+(?:\.[\w-]+)+:[^\s:/@'\"\\]{6,}"  # a login and its password: user@example.com:PASSWORD (postfix sasl_passwd)
     + r"|\b[A-Za-z][\w.-]{1,31}[ \t]+/[ \t]+[^\s/]{8,}"  # a login and its password said as "root / PASSWORD"
     + r"|(?-i:\b(?:auth|Auth|AUTH|credentials?|creds|login|basic_auth|http_auth)[\"']?[ \t]*[:=][ \t]*[(\[])"  # auth=('user', 'PASSWORD')

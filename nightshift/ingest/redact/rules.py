@@ -172,16 +172,16 @@ _RULES: list[_Rule] = [
     _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + rf"(?!{_TYPE_NAME}|(?i:basic|bearer|token)[ \t])"
           + r"(?P<value>" + _QUOTED + rf"|[^\s\"'#\\]{{3,}})(?=[ \t]*(?:#[^\n]*)?{_EOL})", check=_not_an_exception),
     # --password value, -storepass value, --authkey value (command lines); --password=value is the `=` rule's
-    _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key|authkey|auth-key|pass(?![\w-]))"
+    _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key|authkey|auth-key|pass(?![\w-])|(?<=-)pw(?![\w-]))"
           r"(?P<keep>[ \t]+)(?!-[A-Za-z-]*(?:[\s=\"]|$)|(?:env|file|fd|stdin):)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
     # -p secret, -pSECRET, -a secret, -w secret: only for the commands that take a password so (see _PASSWORD_FLAGS)
-    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAXkcN]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
+    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAXkcNs]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
           check=_cli_password),
     # htpasswd -b [-c] FILE USER PASSWORD, htpasswd -nb USER PASSWORD
     _Rule("secret", "-", r"(?<![\w-]-)[a-zA-Z]*b[a-zA-Z]*(?P<keep>(?:[ \t]+-[a-zA-Z]+)*[ \t]+(?![-'\"])\S+[ \t]+(?:(?![-'\"])\S+[ \t]+)?)"
           r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&]{3,})", check=lambda t, a, v: _command_of(t, a)[0] == "htpasswd"),
     # curl -u user:password, --user=user:password, smbclient -U user%password, lftp -u user,password
-    _Rule("secret", "-", r"(?<![\w-]-)(?:[uUa]|-user|-proxy-user|-auth)(?P<keep>[ \t=]+[\"']?[^\s:%,\"']+[:%,])(?!\[REDACTED|\$|//)(?P<value>[^\s\"'@]{3,})",
+    _Rule("secret", "-", r"(?<![\w-]-)(?:[uUa]|-user|-proxy-user|-auth|-creds?)(?P<keep>[ \t=]+[\"']?[^\s:%,\"']+[:%,])(?!\[REDACTED|\$|//)(?P<value>[^\s\"'@]{3,})",
           check=_user_password),
     # a random-looking value under a weaker name (signing_key=..., _auth=..., SECRET_KEY_BASE: ...), or
     # base64 that decodes to a secret (Kubernetes Secret data:, kubeconfig client-key-data:)
