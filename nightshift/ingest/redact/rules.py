@@ -137,10 +137,9 @@ _RULES: list[_Rule] = [
     # DB_PWD=x and Pwd=x; in connection strings; PWD=/home/dev is the working directory
     _Rule("secret", "=", r"(?<=(?i:pwd)=)(?![/~.])(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
     # name = "value" (code), name = value alone on its line (ini, toml); `x = f(y)` is code, not a secret
-    _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE
+    # and name = ("first part"\n "second part"), a literal split over lines in parentheses: its first part goes
+    _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+(?:\([ \t]*(?:\r?\n|\\n)?[ \t]*(?=\\?[\"']))?(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE
           + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
-    # name = ("first part"\n "second part"): a literal split over lines in parentheses; its first part goes
-    _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+\([ \t]*(?:\r?\n|\\n)?[ \t]*)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + ")"),
     # R's api_key <- "value"
     _Rule("secret", "-", _name_before(" <-") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + ")"),
     # Go's apiToken := "value"
