@@ -161,6 +161,9 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
     groups = match.re.groupindex
     keep = text[start : match.end(f"k{n}")] if f"k{n}" in groups else ""
     if f"v{n}" not in groups:
+        name = _NAME_BEFORE_TOKEN.search(text, max(0, start - 80), start)
+        if _PLACEHOLDER_TOKEN.search(text, start, match.end()) or (name and _PUBLIC_NAME.search(name[1].lower())):
+            return None  # sk_test_XXXXXXXX..., or a key its name says the browser sees (NEXT_PUBLIC_..., anon_key)
         return f"{keep}[REDACTED:{rule.kind}]"
     value = match[f"v{n}"]
     quote = value[0] if value[0] in "\"'" and value[-1] == value[0] and len(value) > 1 else ""
@@ -177,6 +180,9 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
 
 
 _MARKER = re.compile(r"\[REDACTED:\w+\]")
+_PLACEHOLDER_TOKEN = re.compile(r"(?i)x{8}|\*{8}|0{12}|\.\.\.")
+_PUBLIC_NAME = re.compile(r"public|publishable|(?:^|[_-])anon(?:[_-]|$)")
+_NAME_BEFORE_TOKEN = re.compile(r"([\w.-]+)[\"']?[ \t]*[:=]?[ \t]*[\"']?$")
 _UNNAMED = "[REDACTED:secret]"  # what the token scan says: the name before the value may say more (aws_secret_key)
 
 

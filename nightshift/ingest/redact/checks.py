@@ -24,7 +24,7 @@ _SECRET_WORDS = (
 _WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig", "sessionid", "session", "cookie", "-api", "_api")
 # ...unless the name says the value is public or only points at the secret (a path, a name, an id)
 _NOT_SECRET_NAME = re.compile(
-    r"publi[cs]|publishable|pub_?key|site_?key|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region)$"
+    r"publi[cs]|publishable|pub_?key|site_?key|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region|hash|digest|checksum)$"
 )
 _NAME_WORDS = re.compile("|".join(map(re.escape, _SECRET_WORDS)) + r"|passwd|pwd|secret|token", re.IGNORECASE)
 
@@ -35,7 +35,12 @@ _EOL = r"(?:\r?\n|\\r\\n|\\n|$)"
 # pin under a name that merely contains a secret word, not a secret.
 _VERSION = r"[\"'][\^~<>=! ]*v?\d+(?:\.[\w*+-]+)+(?:[ ,|]+[<>=!~^]*\d+(?:\.[\w*+-]+)*)*[\"']"
 _NOT_A_VALUE = (
-    r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b"
+    r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\(|#\{|%[A-Za-z_]\w*%|@Microsoft\.KeyVault\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b"
+    # a reference to where the value lives (process.env.API_KEY, os.environ[...], var.db_password), or a hash of it
+    r"|[\"']?(?:process\.env|import\.meta\.env|os\.environ|System\.getenv|Deno\.env|ENV\[|env\.|vars?\.|secrets\.|settings\.)"
+    r"|[\"']?(?:(?i:sha\d*|md5|bcrypt|pbkdf2[\w-]*|scrypt):|\$2[aby]?\$\d\d\$|\$argon2)"
+    # a placeholder anywhere in the value: please-change-me, my-example-token, your_key_here
+    r"|[\"']?[\w.-]*(?i:change[_-]?me|replace[_-]?me|placeholder|your[_-]\w+|example|dummy)[\w.-]*[\"']?(?:[\s,;}]|$)"
     r"|[\"']?(?:~|\.\.?)?/[\w.-]+/"  # a path to the secret, not the secret
     r"|[\"']?[a-z][a-z0-9+.-]{1,15}://"  # a reference (op://vault/item) or a URL, whose password has its own rule
     r"|[\"']?(?:[A-Za-z0-9]{1,12}_(?:(?:live|test)_)?)?(?:\*{3,}|•{3,}|(?i:x{4,})[\"'`]?(?![^\s\"',;}`]))"  # masked
@@ -240,7 +245,7 @@ def _looks_like_password(value: str) -> bool:
         return False  # code or a path
     if value[0] == "!" and value[1:].isalpha():
         return False  # a YAML tag (!vault, !secret): what follows names the secret
-    if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\w+://.*|[\w.-]+:\d+|\d{4}-\d\d-\d\d\S*|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?", value):
+    if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\w+://.*|(?i:sha\d*|md5|bcrypt|pbkdf2[\w-]*|scrypt):.*|[\w.-]+:\d+|\d{4}-\d\d-\d\d\S*|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?", value):
         return False  # an email address, a URL, a host and port, a date, a version
     if _ASSIGNMENT.match(value):
         return False  # the next assignment on the line (password VAR=...), not a password
