@@ -34,6 +34,7 @@ _EOL = r"(?:\r?\n|\\r\\n|\\n|$)"
 # A quoted version or version range (``"@solana/spl-token": "^0.4.0"``, ``">=0.7,<1"``) is a package
 # pin under a name that merely contains a secret word, not a secret.
 _VERSION = r"[\"'][\^~<>=! ]*v?\d+(?:\.[\w*+-]+)+(?:[ ,|]+[<>=!~^]*\d+(?:\.[\w*+-]+)*)*[\"']"
+_STORES = ("vault", "ssm", "file", "env", "keychain", "secretsmanager", "awssm", "gcp-sm", "azurekeyvault", "akv", "sops", "kms", "arn")
 _NOT_A_VALUE = (
     r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\(|#\{|%[A-Za-z_]\w*%|@Microsoft\.KeyVault\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b"
     # a reference to where the value lives (process.env.API_KEY, os.environ[...], var.db_password), or a hash of it
@@ -41,7 +42,10 @@ _NOT_A_VALUE = (
     r"|[\"']?(?:(?i:sha\d*|md5|bcrypt|pbkdf2[\w-]*|scrypt):|\$2[aby]?\$\d\d\$|\$argon2)"
     # a placeholder anywhere in the value: please-change-me, my-example-token, your_key_here
     r"|[\"']?[\w.-]*(?i:change[_-]?me|replace[_-]?me|placeholder|your[_-]\w+|example|dummy)[\w.-]*[\"']?(?:[\s,;}]|$)"
-    r"|[\"']?(?:~|\.\.?)?/[\w.-]+/"  # a path to the secret, not the secret
+    r"|[\"']?(?:~|\.\.?)?/[\w.-]+/|[\"']?\.\.?/"  # a path to the secret, not the secret
+    # a key file's name (keys/deploy.pem, id_ed25519), or a reference to a store (vault:..., ssm:/..., file:...)
+    r"|[\"']?[\w./-]*\.(?:pem|key|crt|cer|p12|pfx|jks|keystore|kdbx|gpg|asc|ppk|pub)[\"']?(?:[\s,;}]|$)|[\"']?id_(?:rsa|dsa|ecdsa|ed25519)\b"
+    r"|[\"']?(?i:" + "|".join(_STORES) + "):"
     r"|[\"']?[a-z][a-z0-9+.-]{1,15}://"  # a reference (op://vault/item) or a URL, whose password has its own rule
     r"|[\"']?(?:[A-Za-z0-9]{1,12}_(?:(?:live|test)_)?)?(?:\*{3,}|•{3,}|(?i:x{4,})[\"'`]?(?![^\s\"',;}`]))"  # masked
     r"|[\"']?[^\s\"']*(?:\.\.\.|…)[\"']?(?:[\s,;}]|$)"  # elided: sk_test_...
@@ -247,8 +251,8 @@ def _looks_like_password(value: str) -> bool:
         return False  # a YAML tag (!vault, !secret): what follows names the secret
     if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\w+://.*|(?i:sha\d*|md5|bcrypt|pbkdf2[\w-]*|scrypt):.*|[\w.-]+:\d+|\d{4}-\d\d-\d\d\S*|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?", value):
         return False  # an email address, a URL, a host and port, a date, a version
-    if _ASSIGNMENT.match(value):
-        return False  # the next assignment on the line (password VAR=...), not a password
+    if _ASSIGNMENT.match(value) or value.lower().startswith(tuple(store + ":" for store in _STORES)):
+        return False  # the next assignment on the line (password VAR=...), or where the password is kept
     if looks_random(value):
         return True
     if not any(c.isalpha() for c in value) or not any(c.isdigit() or not c.isalnum() for c in value):
