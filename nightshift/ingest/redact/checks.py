@@ -24,7 +24,7 @@ _SECRET_WORDS = (
 _WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig", "sessionid", "session", "cookie", "-api", "_api")
 # ...unless the name says the value is public or only points at the secret (a path, a name, an id)
 _NOT_SECRET_NAME = re.compile(
-    r"publi[cs]|publishable|pub_?key|site_?key|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region|hash|digest|checksum)$"
+    r"publi[cs]|publishable|pub_?key|site_?key|verif|(?:gpg|pgp)[_-]?key|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region|hash|digest|checksum)$"
 )
 _NAME_WORDS = re.compile("|".join(map(re.escape, _SECRET_WORDS)) + r"|passwd|pwd|secret|token", re.IGNORECASE)
 
@@ -137,7 +137,7 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     value = value.removeprefix("base64:")
     if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name):
         # "Public key: age1...", "Cache restored from key: Linux-pip-<hash>"
-        public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None
+        public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None or der_public(value)
         if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not public and not _looks_like_path(value):
             return True
     if _SECRET_BLOCK.search(text, max(0, at - 400), at) and (looks_random(value) or _UUID.fullmatch(value)):
@@ -159,6 +159,21 @@ _SECRET_BLOCK = re.compile(
 )
 _SAID_NOT_SECRET = re.compile(r"(?i)publi|cache|checksum|digest|fingerprint")
 _PUBLIC_DATA = re.compile(r"user|name|login|email|host|port|url|uri|crt|cert|ca|pem|pub|id$|region|database|db$")
+
+
+def der_public(value: str) -> bool:
+    """Base64 of DER whose outer SEQUENCE opens with another SEQUENCE: a certificate or a public key
+    (SubjectPublicKeyInfo); a private key's opens with its version, an INTEGER."""
+    if not value.startswith("MI") and not value.startswith("MC") and not value.startswith("MF"):
+        return False
+    try:
+        head = base64.b64decode(value[:16])
+    except (binascii.Error, ValueError):
+        return False
+    if len(head) < 4 or head[0] != 0x30:
+        return False
+    length_bytes = head[1] - 0x80 if head[1] & 0x80 else 0  # the outer length in long form takes this many bytes
+    return len(head) > 2 + length_bytes and head[2 + length_bytes] == 0x30
 
 
 def _in_kubernetes_secret(text: str, at: int) -> bool:

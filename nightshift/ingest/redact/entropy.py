@@ -54,8 +54,8 @@ _SSH_KEY_LINE = re.compile(r"(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-\w+|sk-
 _URL = re.compile(r"[a-z][a-z0-9+.-]{1,15}://[^\s\"'<>`]*$|www\.[^\s\"'<>`]*$")
 # the line says what follows is public or verifies something: "Verify with: minisign -P <key>", "public key:"
 _SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|checksum|integrity|address|cache)\b")
-# the magic numbers of file formats as base64: PNG, GIF, JPEG, PDF, gzip, zip, WebAssembly, WOFF, a DER certificate
-_FILE_MAGIC = ("iVBORw0KGgo", "R0lGOD", "/9j/", "JVBERi", "H4sI", "UEsDB", "AGFzbQ", "d09GR", "d09GMg", "MII")
+# the magic numbers of file formats as base64: PNG, GIF, JPEG, PDF, gzip, zip, WebAssembly, WOFF
+_FILE_MAGIC = ("iVBORw0KGgo", "R0lGOD", "/9j/", "JVBERi", "H4sI", "UEsDB", "AGFzbQ", "d09GR", "d09GMg")
 _WORDS = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}")
 _NAME_BEFORE = re.compile(r"([A-Za-z_][\w.\-]{0,63})[\"'\]]?[ \t]*(?::=|=>|[:=])[ \t]*[\"'`]?$")
 _NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
@@ -66,6 +66,7 @@ _PUBLIC_WORDS = frozenset((
     "build", "n", "e", "x", "y", "cert", "certificate", "crt", "ca", "pub", "pubkey", "address", "addr", "cid", "image",
     "resolution", "public", "publishable", "peer", "sitekey",
 ))  # fmt: skip
+_PUBLIC_ANYWHERE = frozenset(("public", "publishable", "verify", "verification", "verifying"))  # verify_key, VerificationKey
 # ...unless another of its words says secret (SESSION_ID, client_secret_id)
 _SECRET_NAME_WORDS = frozenset(("session", "secret", "csrf", "xsrf", "sid", "auth", "password", "token", "private"))
 
@@ -182,11 +183,11 @@ def _public(text: str, token_start: int, at: int, value: str) -> bool:
         return True  # a data URI, an e-mail's local part
     if (named := _NAME_BEFORE.search(before[-80:])) is not None:
         words = [word.lower() for word in _NAME_WORD.findall(named[1])]
-        public = words and (words[-1] in _PUBLIC_WORDS or "public" in words or "publishable" in words)
+        public = words and (words[-1] in _PUBLIC_WORDS or not _PUBLIC_ANYWHERE.isdisjoint(words))
         # ACCESS_KEY_ID: the half of a key pair that some vendors count as secret
         if public and _SECRET_NAME_WORDS.isdisjoint(words) and not {"access", "key"} <= set(words):
             return True
-    if _in_public_block(text, at) or _ssh_wire_key(value) or value.startswith(_FILE_MAGIC):
+    if _in_public_block(text, at) or _ssh_wire_key(value) or value.startswith(_FILE_MAGIC) or checks.der_public(value):
         return True
     return _decodes_to_text(value)
 
