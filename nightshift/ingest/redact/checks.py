@@ -17,7 +17,7 @@ _SECRET_WORDS = (
     "password", "passwd", "passphrase", "secret", "token", "credential", "credentials",
     "api_key", "api-key", "apikey", "access_key", "access-key", "accesskey", "accountkey",
     "private_key", "private-key", "privatekey", "secret_key", "secret-key", "secretkey", "pass_phrase", "pass-phrase",
-    "_pass", "-pass", "_cred", "_creds", "-creds", "psk", "_pat", "authkey", "auth_key", "auth-key", "authtok", "secret_id", "secretid",
+    "_pass", "-pass", "_pw", "-pw", "_cred", "_creds", "-creds", "psk", "_pat", "authkey", "auth_key", "auth-key", "authtok", "secret_id", "secretid",
 )  # fmt: skip
 # Names that hold secrets only sometimes (``sort_key=name``, ``auth=basic``): their value must also look
 # random. A name that merely contains a secret word (``SECRET_KEY_BASE``, ``token_v2``) counts too...

@@ -132,7 +132,9 @@ _RULES: list[_Rule] = [
     _Rule("secret", "l", r"(?P<keep>ogin\s+\S+\s+password[ \t]+)(?P<value>\S+)"),
     # ---- values under secret-looking names ----
     # NAME=value and NAME="value" (shell, .env, arguments, query strings); never ==
-    _Rule("secret", "=", _name_before("=") + r"(?!=)(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
+    # (an & inside a value that runs to the end of the line is the password's, unless a parameter follows it)
+    _Rule("secret", "=", _name_before("=") + r"(?!=)(?P<keep>)" + _NOT_A_VALUE
+          + r"(?P<value>" + _QUOTED + "|" + _BARE + rf"(?:&(?![\w.-]+=)[^\s\"'`;|&]+)+(?=[ \t]*{_EOL})|" + _BARE + ")"),
     _Rule("secret", "=", _name_before("]=") + r"(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
     # DB_PWD=x and Pwd=x; in connection strings; PWD=/home/dev is the working directory
     _Rule("secret", "=", r"(?<=(?i:pwd)=)(?![/~.])(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
