@@ -90,7 +90,7 @@ _POSITIONAL = {
     "env:set": 0, "env set": 0, "variables set": 0, "vars set": 0, "config create": 0, "config update": 0,
     # any tool's login or user creation: -1, the first argument that plainly is a password (typed or random)
     "login": -1, "signin": -1, "sign-in": -1, "authenticate": -1, "useradd": -1, "adduser": -1, "add-user": -1,
-    "create-user": -1, "user create": -1, "user add": -1, "users create": -1, "set-password": -1, "change-password": -1,
+    "create-user": -1, "user create": -1, "connect": -1, "user add": -1, "users create": -1, "set-password": -1, "change-password": -1,
 }  # fmt: skip
 _POSITIONAL_COMMAND = re.compile("(?<![\\w-])(?:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])", re.IGNORECASE)
 _SECRET_OPTION = re.compile(r"-[pPkN]|--?(?:pass\w*|pw|pwd|secret|token|key|api-key|auth\w*)", re.IGNORECASE)

@@ -195,7 +195,10 @@ _RE2_PASS = re2.compile(
     # NAME value: DB_PASSWORD or session_secret then a space, or a bare word in a column (two spaces, │ or |)
     + r"|\b[A-Za-z][\w.-]*_(?:pass(?:word|wd|phrase)?|pwd|secret|token|key)(?:[ \t]+|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
     + r"|\b(?:password|passwd|secret|token|api[_-]?key)(?:[ \t]{2,40}|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
-    + r"|\becho[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*(?:--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)|\bsecrets?[ \t]+(?:put|set|add|create)\b|\b(?:chpasswd|kinit)\b)"  # echo SECRET | docker login --password-stdin, | wrangler secret put
+    + r"|\b(?:echo|printf)[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*(?:--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)|\bsecrets?[ \t]+(?:put|set|add|create)\b"
+    + r"|\b(?:chpasswd|kinit)\b|\bsudo[ \t]+-S\b)"
+    # a password given on standard input another way: a here-string, or echoed into a process substitution
+    + r"|<<<[ \t]*[^\s$][^\n\r]{5,}|<\([ \t]*(?:echo|printf)[ \t]+[^\n\r)$]{6,}\)"  # echo SECRET | docker login --password-stdin, | wrangler secret put
     + r"|@[\w-]+(?:\.[\w-]+)+:[^\s:/@'\"\\]{6,}"  # a login and its password: user@example.com:PASSWORD (postfix sasl_passwd)
     + r"|\b[A-Za-z][\w.-]{1,31}[ \t]+/[ \t]+[^\s/]{8,}"  # a login and its password said as "root / PASSWORD"
     + r"|(?-i:\b(?:auth|Auth|AUTH|credentials?|creds|login|basic_auth|http_auth)[\"']?[ \t]*[:=][ \t]*[(\[])"  # auth=('user', 'PASSWORD')
@@ -325,7 +328,8 @@ def _one_time_secrets(text: str, word: re.Match[str]) -> list[tuple[int, int, st
 _DISCORD = re.compile(r"[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40}(?![\w-])")
 
 
-_ECHOED = re.compile(r"echo[ \t]+(?:-n[ \t]+)?(?P<value>'[^'\s]{6,}'|\"[^\"\s]{6,}\"|[^\s'\"|]{6,})[ \t]*\|")
+_ECHOED = re.compile(r"(?:echo|printf)[ \t]+(?:-n[ \t]+)?(?P<value>'[^'\s]{6,}'|\"[^\"\s]{6,}\"|[^\s'\"|]{6,})[ \t]*\|")
+_STDIN_VALUE = re.compile(r"(?:<<<|<\([ \t]*(?:echo|printf))[ \t]*(?P<value>'[^'\s]{6,}'|\"[^\"\s]{6,}\"|[^\s'\"|)]{6,})")
 
 
 _SPACED = re.compile(r"([A-Za-z][\w.-]*)([ \t│|]+)([^\s│|'\"\\]{6,})")
@@ -392,7 +396,14 @@ def _inserted_secrets(text: str, found: Any) -> list[tuple[int, int, str]]:
 
 
 def _piped_secret(text: str, found: Any) -> tuple[int, int, str] | None:
-    """``echo SECRET | docker login --password-stdin``: the value echoed into a command that reads a secret."""
+    """``echo SECRET | docker login --password-stdin``: the value echoed into a command that reads a secret;
+    ``sudo -S <<< 'PASSWORD'``, ``--password-file=<(echo PASSWORD)``: a plainly typed or random one on stdin."""
+    if (given := _STDIN_VALUE.match(text, found.start())) is not None:
+        value = given["value"].strip("'\"").removesuffix("\\n")
+        if _typed_password(value) or _generated_password(value) or looks_random(value):
+            start = given.start("value") + (given["value"][0] in "'\"")
+            return start, start + len(value), "secret"
+        return None
     if (echoed := _ECHOED.match(text, found.start())) is None or echoed["value"].lstrip("'\"").startswith(("$", "%", "[REDACTED")):
         return None
     quoted = echoed["value"][0] in "'\""
