@@ -43,7 +43,7 @@ from nightshift.ingest.redact.commands import _POSITIONAL_COMMAND, _positional_s
 from nightshift.ingest.redact.entropy import random_token_hits
 from nightshift.ingest.redact.rules import _BY_LITERAL, _GUARDS, _LITERAL, _RULES
 from nightshift.ingest.redact.prose import (
-    _PROSE_WORD, _RE2_PASS, _call_secret, _cookie_jar_value, _cookie_values, _discord_token, _dsn_password,
+    _PROSE_WORD, _RE2_PASS, _RE2_PASS_ASCII, _call_secret, _cookie_jar_value, _cookie_values, _discord_token, _dsn_password,
     _auth_pair, _generated, _inserted_secrets, _piped_secret, _prose_value, _slash_pair, _spaced_value, _table_cells,
 )
 
@@ -62,7 +62,7 @@ def _literal_hits(text: str, start: int, end: int) -> list[tuple[int, int, str]]
 def _re2_hits(text: str) -> list[tuple[int, int, str]]:
     """The hits, as (start, end, replacement), of everything the RE2 pass finds."""
     hits = []
-    for found in _RE2_PASS.finditer(text):
+    for found in _RE2_PASS_ASCII.finditer(text.encode("ascii")) if text.isascii() else _RE2_PASS.finditer(text):
         # the command may sit inside a hit that began earlier ($pw = ConvertTo-SecureString "...")
         command = _POSITIONAL_COMMAND.search(text, found.start(), found.end())
         found_here = [
@@ -161,8 +161,10 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
     groups = match.re.groupindex
     keep = text[start : match.end(f"k{n}")] if f"k{n}" in groups else ""
     if f"v{n}" not in groups:
-        name = _NAME_BEFORE_TOKEN.search(text, max(0, start - 80), start)
-        if _PLACEHOLDER_TOKEN.search(text, start, match.end()) or (name and _PUBLIC_NAME.search(name[1].lower())):
+        # the name before NAME=token or "name": "token", read backwards (a regex anchored at the end would retry
+        # from every character before it)
+        name = checks._NAME_REVERSED.match(text[max(0, start - 80) : start].rstrip(" \t\"':=")[::-1])
+        if _PLACEHOLDER_TOKEN.search(text, start, match.end()) or (name and _PUBLIC_NAME.search(name[0][::-1].lower())):
             return None  # sk_test_XXXXXXXX..., or a key its name says the browser sees (NEXT_PUBLIC_..., anon_key)
         return f"{keep}[REDACTED:{rule.kind}]"
     value = match[f"v{n}"]
@@ -182,7 +184,6 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
 _MARKER = re.compile(r"\[REDACTED:\w+\]")
 _PLACEHOLDER_TOKEN = re.compile(r"(?i)x{8}|\*{8}|0{12}|\.\.\.")
 _PUBLIC_NAME = re.compile(r"public|publishable|(?:^|[_-])anon(?:[_-]|$)")
-_NAME_BEFORE_TOKEN = re.compile(r"([\w.-]+)[\"']?[ \t]*[:=]?[ \t]*[\"']?$")
 _UNNAMED = "[REDACTED:secret]"  # what the token scan says: the name before the value may say more (aws_secret_key)
 
 

@@ -27,9 +27,7 @@ from nightshift.ingest.redact import checks
 # "=" only pads the end: inside a run it joins a name to its value (NAME=value is two tokens)
 _TOKEN_PATTERN = r"[A-Za-z0-9_+/.~%-]{24,}={0,2}"
 _TOKEN = re2.compile(_TOKEN_PATTERN)
-# RE2's wrapper maps every match's byte offsets back to characters, which costs more than the scan; ASCII text
-# (nearly every transcript) is scanned as bytes, whose offsets are the characters'
-_TOKEN_ASCII = re2.compile(_TOKEN_PATTERN.encode())
+_TOKEN_ASCII = re2.compile(_TOKEN_PATTERN.encode())  # for ASCII text, as the RE2 pass (see prose)
 MIN_LENGTH = 24  # a nanoid (21) or a Next.js build id stays; tokens people paste are 30 and more
 
 # ---- the shape ----

@@ -209,6 +209,10 @@ _RE2_PASS = re2.compile(
     + "|(?-i:" + _LITERAL.pattern + "))",
     _RE2_OPTIONS,
 )
+# RE2's wrapper maps each match's byte offsets back to characters by counting from the start of the text,
+# which costs more than the scan; ASCII text (nearly every transcript) is scanned as bytes, whose offsets are
+# the characters'
+_RE2_PASS_ASCII = re2.compile(_RE2_PASS.pattern.encode(), _RE2_OPTIONS)
 _PROSE_WORD = re.compile(r"(?P<otp>(?i:" + _OTP_WORDS.replace(r"\b", r"(?<![A-Za-z0-9_])", 1) + "))|(?i:"
                          + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, _PASSWORD_STEMS, r"(?<![A-Za-z0-9_])", r"(?![A-Za-z0-9_])", r"[^\W\d_]{0,4}") + ")")
 _PROSE_VALUE = re.compile(r"[:=]*(?P<value>[\x21-\x7e]+)")  # "key=X" and "key:X" give X
