@@ -277,15 +277,17 @@ def _looks_like_password(value: str) -> bool:
     return True
 
 
+_RARE_SYMBOL = re.compile(r"[!#$%^&*+=?~|@\[\]{}()<>;,:]")  # not only the - _ . / of names and paths
 _CODE_SHAPE = re.compile(r"\w\(.*\)|\)\.|\[\d*\]|://|\$\{[A-Za-z_]|\{\{|=>|->|::|/\w+/")
 
 
 def _generated_password(value: str) -> bool:
     """What a password generator prints: ten or more characters of all four classes, symbols among them, random,
     and no call, index, URL, template or path in it (``wp73.[p!se-Z~T0QhQ``, not ``f(x)[0]``)."""
-    symbols = sum(not c.isalnum() for c in value)
-    return (len(value) >= 12 and 1 <= symbols and re.search(r"[!#$%^&*+=?~|@\[\]{}()<>;,:]", value) is not None and symbols <= len(value) // 2 and any(c.isupper() for c in value) and any(c.islower() for c in value)
-            and any(c.isdigit() for c in value) and _CODE_SHAPE.search(value) is None and len(set(value)) >= 0.7 * len(value))
+    if len(value) < 12 or sum(not c.isalnum() for c in value) > len(value) // 2 or _RARE_SYMBOL.search(value) is None:
+        return False
+    classes = any(c.isupper() for c in value) and any(c.islower() for c in value) and any(c.isdigit() for c in value)
+    return classes and _CODE_SHAPE.search(value) is None and len(set(value)) >= 0.7 * len(value)
 
 
 _SECRET_KEY = re.compile(r"(?i:[A-Za-z0-9_.-]*(?:" + "|".join(map(re.escape, _SECRET_WORDS)) + "))")

@@ -184,7 +184,7 @@ _RE2_PASS = re2.compile(
     + "|(?:" + _word_pattern((), _PASSWORD_STEMS, r"\b", "") + r")[^\n\r]{0,64}?" + _CANDIDATE  # the stem's ending is in the gap
     + "|(?:" + _word_pattern(_PASSWORD_WORDS, (), r"\b", r"\b") + r")[^\n\r]{0,64}?(?:[\"'“][a-z]{3,10}(?:[ -][a-z]{3,10}){3,}[\"'”]|\b[a-z]{4}(?: [a-z]{4}){3}\b)"  # a passphrase
     + r"|(?:[:-](?:token|password|secret|key)(?: [^\n\r]{0,40})?|" + _GENERATORS + r"[^\n\r]{0,60})\r?\n[ \t]*[A-Za-z0-9+/=._~-]{16,}(?:\s|$)"  # printed
-    + r"|" + _GENERATORS + r"[^\n\r]{0,60}\r?\n[ \t]*\S{12,128}[ \t]*(?:\r?\n|$)"
+    + r"|" + _GENERATORS + r"[^\n\r]{0,60}\r?\n[ \t]*\S{12,128}[ \t]*(?:\r?\n|$)"  # or a generated password (cat .vault_pass)
     + r"|[ \t]as[ \t]+(?:[\w-]+[ \t]+){0,2}(?:password|passphrase|key|token|secret)\b"  # "use X as the password"
     + "|" + _OTP_WORDS
     + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
@@ -195,10 +195,11 @@ _RE2_PASS = re2.compile(
     # NAME value: DB_PASSWORD or session_secret then a space, or a bare word in a column (two spaces, │ or |)
     + r"|\b[A-Za-z][\w.-]*_(?:pass(?:word|wd|phrase)?|pwd|secret|token|key)(?:[ \t]+|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
     + r"|\b(?:password|passwd|secret|token|api[_-]?key)(?:[ \t]{2,40}|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
+    # echo SECRET | docker login --password-stdin, | wrangler secret put, | chpasswd, | sudo -S
     + r"|\b(?:echo|printf)[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*(?:--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)|\bsecrets?[ \t]+(?:put|set|add|create)\b"
     + r"|\b(?:chpasswd|kinit)\b|\bsudo[ \t]+-S\b)"
     # a password given on standard input another way: a here-string, or echoed into a process substitution
-    + r"|<<<[ \t]*[^\s$][^\n\r]{5,}|<\([ \t]*(?:echo|printf)[ \t]+[^\n\r)$]{6,}\)"  # echo SECRET | docker login --password-stdin, | wrangler secret put
+    + r"|<<<[ \t]*[^\s$][^\n\r]{5,}|<\([ \t]*(?:echo|printf)[ \t]+[^\n\r)$]{6,}\)"
     + r"|@[\w-]+(?:\.[\w-]+)+:[^\s:/@'\"\\]{6,}"  # a login and its password: user@example.com:PASSWORD (postfix sasl_passwd)
     + r"|\b[A-Za-z][\w.-]{1,31}[ \t]+/[ \t]+[^\s/]{8,}"  # a login and its password said as "root / PASSWORD"
     + r"|(?-i:\b(?:auth|Auth|AUTH|credentials?|creds|login|basic_auth|http_auth)[\"']?[ \t]*[:=][ \t]*[(\[])"  # auth=('user', 'PASSWORD')
@@ -286,9 +287,9 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
         if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or inner.startswith(_PUBLIC_PREFIXES) or _ASSIGNMENT.match(inner):
             return None
         random = looks_random(inner) and not _looks_like_path(inner)
-        # "token: X", "the secret is X": right after the word, a typed-looking value will do
-        typed = keyword not in ("key", "keys") and len(clause.split()) == 1 and _looks_like_password(inner)
-        typed = typed or (explicit and _typed_password(inner))
+        # "token: X", "the secret is X": right after the word, a typed-looking value will do; after a verb
+        # ("the key they gave me is X") one that plainly is a password (digits and symbols)
+        typed = (keyword not in ("key", "keys") and len(clause.split()) == 1 and _looks_like_password(inner)) or (explicit and _typed_password(inner))
         if (clause and not explicit) or not (random or typed or (explicit and _UUID.fullmatch(inner))):
             return None
         return start, start + len(inner), "secret"
