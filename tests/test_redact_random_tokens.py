@@ -139,6 +139,8 @@ def test_family_is_redacted(text, expected):
         pytest.param("verify_key: RWQf8Kd2Lp5Xm9Zt3Vb6Nc1Qw4Er7Ty0Ui3Op6As9Df2", id="verify-key"),
         pytest.param("max_pw_length=64", id="pw-inside-a-name"),
         pytest.param('grep foo <<< "hello world"', id="here-string-of-words"),
+        pytest.param("login failed for user 'app'@'10.0.0.5' (using password: YES)", id="mysql-using-password-yes"),
+        pytest.param("signin page returns 500 since v2.3.1-rc#4", id="login-word-then-a-version"),
         pytest.param("diff <(echo config-v2) file", id="process-substitution-of-a-word"),
         pytest.param("gpg_key: 3AA5C34371567BD2", id="gpg-key-id"),
         pytest.param("webhook_key: MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAq7Zw2Xy5Vb8Nm1Lk4Jh7", id="der-public-key"),

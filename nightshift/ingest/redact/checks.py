@@ -36,7 +36,7 @@ _EOL = r"(?:\r?\n|\\r\\n|\\n|$)"
 _VERSION = r"[\"'][\^~<>=! ]*v?\d+(?:\.[\w*+-]+)+(?:[ ,|]+[<>=!~^]*\d+(?:\.[\w*+-]+)*)*[\"']"
 _STORES = ("vault", "ssm", "file", "env", "keychain", "secretsmanager", "awssm", "gcp-sm", "azurekeyvault", "akv", "sops", "kms", "arn")
 _NOT_A_VALUE = (
-    r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\(|#\{|%[A-Za-z_]\w*%|@Microsoft\.KeyVault\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b"
+    r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\(|#\{|%[A-Za-z_]\w*%|@Microsoft\.KeyVault\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b|(?i:yes|no)[\"']?(?:[\s,;)}]|$)"
     # a reference to where the value lives (process.env.API_KEY, os.environ[...], var.db_password), or a hash of it
     r"|[\"']?(?:process\.env|import\.meta\.env|os\.environ|System\.getenv|Deno\.env|ENV\[|env\.|vars?\.|secrets\.|settings\.)"
     r"|[\"']?(?:(?i:sha\d*|md5|bcrypt|pbkdf2[\w-]*|scrypt):|\$2[aby]?\$\d\d\$|\$argon2)"

@@ -103,6 +103,8 @@ def _plainly_password(value: str) -> bool:
     """Random, generated, or typed with letters, digits and symbols: not a host, an id, a path or a word."""
     if looks_random(value):
         return not _UUID.fullmatch(value)
+    if re.match(r"v?\d+\.\d+", value):
+        return False  # a version, however it ends (v2.3.1-rc#4)
     return _generated_password(value) or (_looks_like_password(value) and any(c.isdigit() for c in value)
                                           and any(c in "!@#$%^&*+=?~|" for c in value) and "@" not in value[:1])
 
