@@ -63,8 +63,9 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
     """The hits, as (start, end, replacement), of everything the RE2 pass finds."""
     hits = []
     for found in _RE2_PASS_ASCII.finditer(text.encode("ascii")) if text.isascii() else _RE2_PASS.finditer(text):
-        # the command may sit inside a hit that began earlier ($pw = ConvertTo-SecureString "...")
-        command = _POSITIONAL_COMMAND.search(text, found.start(), found.end())
+        # the command may sit inside a hit that began earlier ($pw = ConvertTo-SecureString "..."); one character
+        # past the hit, so that the command's own end is checked against what follows (connect, not connection)
+        command = _POSITIONAL_COMMAND.search(text, found.start(), found.end() + 1)
         found_here = [
             _positional_secret(text, command) if command else None,
             _call_secret(text, found.start()) or _dsn_password(text, found) or _cookie_jar_value(text, found)

@@ -290,4 +290,15 @@ def _generated_password(value: str) -> bool:
     return classes and _CODE_SHAPE.search(value) is None and len(set(value)) >= 0.7 * len(value)
 
 
+def plainly_typed(value: str) -> bool:
+    """A password that shows it with no name to say so: generated, or letters with digits and one of !@#$%^&*+=?~|,
+    and no quote, call, path or version shape (``Gr4vel!Mason9``, not ``logprobs+1`` or ``v2.3.1-rc#4``)."""
+    if value[:1] in "'\"@" or re.match(r"v?\d+\.\d+", value) or _CODE_SHAPE.search(value):
+        return False
+    if _generated_password(value):
+        return True
+    return (any(c in "!@#$%^&*+=?~|" for c in value) and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+            and _looks_like_password(value))
+
+
 _SECRET_KEY = re.compile(r"(?i:[A-Za-z0-9_.-]*(?:" + "|".join(map(re.escape, _SECRET_WORDS)) + "))")

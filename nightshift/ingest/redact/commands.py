@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from nightshift.ingest.redact.checks import _SECRET_KEY, _UUID, _generated_password, _looks_like_password, looks_random
+from nightshift.ingest.redact.checks import _SECRET_KEY, _UUID, _looks_like_password, looks_random, plainly_typed
+from nightshift.ingest.redact.entropy import plainly_random
 
 # command -> the flag that gives it a password, and whether the value is glued to the flag (mysql -pX)
 _PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
@@ -93,6 +94,7 @@ _POSITIONAL = {
     "create-user": -1, "user create": -1, "connect": -1, "user add": -1, "users create": -1, "set-password": -1, "change-password": -1,
 }  # fmt: skip
 _POSITIONAL_COMMAND = re.compile("(?<![\\w-])(?:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])", re.IGNORECASE)
+_LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_+/=~-]{16,}")  # a token's characters only: no call, path, quote or dot
 _SECRET_OPTION = re.compile(r"-[pPkN]|--?(?:pass\w*|pw|pwd|secret|token|key|api-key|auth\w*)", re.IGNORECASE)
 _WINDOWS_OPTION = re.compile(r"/[A-Za-z?]+(?::|$)")  # /user:ACME\\jdoe, /persistent:no; not //registry/:_authToken
 _ARGUMENT = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|(?:[^\s;|&\"'\\]|\\(?!n|\"))+|\\\\[^\s;|&\"']+")
@@ -100,13 +102,10 @@ _ARGUMENTS_END = re.compile(r"\r|\n|\\n|[;|&]|(?<!\\)\"(?=[,}\s]|$)")
 
 
 def _plainly_password(value: str) -> bool:
-    """Random, generated, or typed with letters, digits and symbols: not a host, an id, a path or a word."""
-    if looks_random(value):
-        return not _UUID.fullmatch(value)
-    if re.match(r"v?\d+\.\d+", value):
-        return False  # a version, however it ends (v2.3.1-rc#4)
-    return _generated_password(value) or (_looks_like_password(value) and any(c.isdigit() for c in value)
-                                          and any(c in "!@#$%^&*+=?~|" for c in value) and "@" not in value[:1])
+    """A token (random, hex too, after a login), generated, or typed with letters, digits and symbols: not a
+    host, an id, a path, code or a word."""
+    token = _LOGIN_TOKEN.fullmatch(value) is not None and looks_random(value) and not _UUID.fullmatch(value)
+    return token or plainly_random(value) or plainly_typed(value)
 
 
 def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str] | None:

@@ -36,6 +36,7 @@ _PREFIXED = re.compile(r"([a-z][a-z0-9]{1,11}(?:_[a-z0-9]{1,8})?)[_-](.+)")
 # a prefix that names an environment or a credential (zk_prod_, sk_, api_): a key, however short its tail
 _CREDENTIAL_PREFIX = re.compile(r"(?:^|_)(?:live|test|prod|production|sandbox|dev|staging|sk|rk|secret|key|token|api|pat|auth)(?:_|$)")
 _HEX_OR_DIGITS = re.compile(r"[0-9a-fA-F]+")
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_+/.~%-]{20,}={0,2}")
 _SEPARATOR = re.compile(r"[._/~%+=-]+")
 _WORDY = re.compile(r"[a-z]{2,}|[A-Z][a-z]{2,}|[A-Z]{2,5}|\d{1,8}|v\d+")  # what file names and slugs are made of
 _CAMEL_WORD = re.compile(r"[A-Z]?[a-z]{3,}")
@@ -99,6 +100,11 @@ def random_token_hits(text: str) -> list[tuple[int, int, str]]:
         if _random_shape(value) and not _public(text, start, start + offset, value):
             hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
     return hits
+
+
+def plainly_random(value: str) -> bool:
+    """A key by its shape alone: token characters only, and a long random run (see ``_random_shape``)."""
+    return _TOKEN_CHARS.fullmatch(value) is not None and not _HEX_OR_DIGITS.fullmatch(value) and _random_shape(value)
 
 
 def _hex_named_after(text: str, start: int, end: int) -> bool:

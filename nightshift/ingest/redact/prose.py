@@ -11,8 +11,9 @@ import re2
 
 from nightshift.ingest.redact.checks import (
     _ASSIGNMENT, _HEX, _NOT_A_VALUE, _NOT_SECRET_NAME, _PUBLIC_PREFIXES, _PUNCT_END, _SECRET_KEY, _UUID,
-    _WEAK_ENDINGS, _generated_password, _looks_like_password, _looks_like_path, looks_random,
+    _WEAK_ENDINGS, _generated_password, _looks_like_password, _looks_like_path, looks_random, plainly_typed,
 )
+from nightshift.ingest.redact.entropy import plainly_random
 from nightshift.ingest.redact.commands import _POSITIONAL
 from nightshift.ingest.redact.rules import _LITERAL
 
@@ -124,7 +125,7 @@ def _call_secret(text: str, at: int) -> tuple[int, int, str] | None:
     if (call := _CALL.match(text, at)) is None:
         return _id_and_key(text, at)
     value = call["value"][1:-1]
-    typed = _looks_like_password(value) if call[0].startswith("Auth") else _typed_password(value) or _generated_password(value)
+    typed = _looks_like_password(value) if call[0].startswith("Auth") else plainly_typed(value)
     if looks_random(value) or (call["first"] is not None and typed):  # setCredentials("user", "PASSWORD")
         return call.start("value") + 1, call.end("value") - 1, "secret"
     return None
@@ -289,7 +290,7 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
         random = looks_random(inner) and not _looks_like_path(inner)
         # "token: X", "the secret is X": right after the word, a typed-looking value will do; after a verb
         # ("the key they gave me is X") one that plainly is a password (digits and symbols)
-        typed = (keyword not in ("key", "keys") and len(clause.split()) == 1 and _looks_like_password(inner)) or (explicit and _typed_password(inner))
+        typed = (keyword not in ("key", "keys") and len(clause.split()) == 1 and _looks_like_password(inner)) or (explicit and _generated_password(inner))
         if (clause and not explicit) or not (random or typed or (explicit and _UUID.fullmatch(inner))):
             return None
         return start, start + len(inner), "secret"
@@ -361,7 +362,7 @@ def _slash_pair(text: str, found: Any) -> tuple[int, int, str] | None:
     if (pair := _SLASH_PAIR.match(text, found.start())) is None:
         return None
     value = pair[1].rstrip(_PUNCT_END)
-    if _typed_password(value) or _generated_password(value):
+    if plainly_typed(value):
         return pair.start(1), pair.start(1) + len(value), "password"
     return None
 
@@ -371,7 +372,7 @@ _AUTH_PAIR = re.compile(r"[\w\"']+[ \t]*[:=][ \t]*[(\[][ \t]*[\"'][^\"'\n]{1,64}
 
 def _auth_pair(text: str, found: Any) -> tuple[int, int, str] | None:
     """``auth=('user', 'PASSWORD')``: a user and a password given as a pair, the password typed or random."""
-    if (pair := _AUTH_PAIR.match(text, found.start())) is None or not (_typed_password(pair[1]) or looks_random(pair[1])):
+    if (pair := _AUTH_PAIR.match(text, found.start())) is None or not (plainly_typed(pair[1]) or plainly_random(pair[1])):
         return None
     return pair.start(1), pair.end(1), "password"
 
@@ -405,7 +406,7 @@ def _piped_secret(text: str, found: Any) -> tuple[int, int, str] | None:
     ``sudo -S <<< 'PASSWORD'``, ``--password-file=<(echo PASSWORD)``: a plainly typed or random one on stdin."""
     if (given := _STDIN_VALUE.match(text, found.start())) is not None:
         value = given["value"].strip("'\"").removesuffix("\\n")
-        if _typed_password(value) or _generated_password(value) or looks_random(value):
+        if plainly_typed(value) or plainly_random(value):
             start = given.start("value") + (given["value"][0] in "'\"")
             return start, start + len(value), "secret"
         return None
