@@ -43,6 +43,9 @@ def test_random_token_is_redacted(text, expected):
         pytest.param("age1qz7x3vd8k2mn5pl9rt4wy6hc0js2ue8ga5fk1dx7nb3zv9wq4tp", id="age-recipient"),
         pytest.param("Verify with:\n  minisign -Vm a.tgz -P RWQf8Kd2Lp5Xm9Zt3Vb6Nc1Qw4Er7Ty0Ui3Op6As9Df2", id="said-public"),
         pytest.param("peer: Nm3Lk6Jh9Gf2Ds5Aq8Wp1Eo4Ri7Ty0Uu3Ii6Oo9Pp2Zq=", id="wireguard-peer"),
+        pytest.param('PBESv1SHA1And3KeyTripleDESCBC = "PBESv1 using SHA1"', id="identifier-assigned-to"),
+        pytest.param('{"Qm7vR2xN9bT4kLw8ZcY1pD6sHf3JgA0e5Uo": 12}', id="json-key"),
+        pytest.param("prepare_request_uri(url, code_challenge='kjasBS523KdkAILD2k78NdcJSk2k3KHG6')", id="pkce-challenge"),
     ],
 )
 def test_look_alike_of_the_same_shape_stays(text):

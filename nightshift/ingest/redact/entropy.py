@@ -36,6 +36,7 @@ _PREFIXED = re.compile(r"([a-z][a-z0-9]{1,11}(?:_[a-z0-9]{1,8})?)[_-](.+)")
 # a prefix that names an environment or a credential (zk_prod_, sk_, api_): a key, however short its tail
 _CREDENTIAL_PREFIX = re.compile(r"(?:^|_)(?:live|test|prod|production|sandbox|dev|staging|sk|rk|secret|key|token|api|pat|auth)(?:_|$)")
 _HEX_OR_DIGITS = re.compile(r"[0-9a-fA-F]+")
+_NAMES_A_VALUE = re.compile(r"[\"']?[ \t]*(?:=(?![=>])|:(?![/=])[ \t]*[\"'\[{\d])")
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_+/.~%-]{20,}={0,2}")
 _SEPARATOR = re.compile(r"[._/~%+=-]+")
 _WORDY = re.compile(r"[a-z]{2,}|[A-Z][a-z]{2,}|[A-Z]{2,5}|\d{1,8}|v\d+")  # what file names and slugs are made of
@@ -63,7 +64,7 @@ _PUBLIC_WORDS = frozenset((
     "id", "ids", "uid", "guid", "uuid", "hash", "hashes", "digest", "checksum", "checksums", "sum", "integrity", "nonce",
     "etag", "kid", "x5c", "x5t", "fingerprint", "thumbprint", "version", "sha", "md5", "commit", "rev", "revision", "ref",
     "build", "n", "e", "x", "y", "cert", "certificate", "crt", "ca", "pub", "pubkey", "address", "addr", "cid", "image",
-    "resolution", "public", "publishable", "peer", "sitekey",
+    "resolution", "public", "publishable", "peer", "sitekey", "challenge",
 ))  # fmt: skip
 _PUBLIC_ANYWHERE = frozenset(("public", "publishable", "verify", "verification", "verifying"))  # verify_key, VerificationKey
 # ...unless another of its words says secret (SESSION_ID, client_secret_id)
@@ -86,8 +87,8 @@ def random_token_hits(text: str) -> list[tuple[int, int, str]]:
         # a token is whole: not the tail of a dotted name, a word with an accent, or a %-encoded run
         if start and (text[start - 1].isalnum() or text[start - 1] == "$"):
             continue  # inside a word with an accent, or a shell variable's tail
-        if end < len(text) and (text[end].isalnum() or text[end] == "$"):
-            continue
+        if end < len(text) and (text[end].isalnum() or text[end] == "$") or _NAMES_A_VALUE.match(text, end):
+            continue  # a word goes on, or this is the name of a value (PBESv1SHA1And3Key = "...", "Zq8...": 1)
         token = text[start:end]
         value = token.strip("=+/.~%-_")  # the padding and the punctuation around a value are not it
         if len(value) < MIN_LENGTH:
