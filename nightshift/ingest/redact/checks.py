@@ -40,6 +40,7 @@ _NOT_A_VALUE = (
     # a reference to where the value lives (process.env.API_KEY, os.environ[...], var.db_password), or a hash of it
     r"|[\"']?(?:process\.env|import\.meta\.env|os\.environ|System\.getenv|Deno\.env|ENV\[|env\.|vars?\.|secrets\.|settings\.)"
     r"|[\"']?(?:(?i:sha\d*|md5|bcrypt|pbkdf2[\w-]*|scrypt):|\$2[aby]?\$\d\d\$|\$argon2)"
+    r"|[\"'](?:\^|[^\"'\n]*%[sd][^\"'\n]*[\"'])"  # a regular expression or a format string ("^(%s|%s)$")
     # a placeholder anywhere in the value: please-change-me, my-example-token, your_key_here
     r"|[\"']?[\w.-]*(?i:change[_-]?me|replace[_-]?me|placeholder|your[_-]\w+|example|dummy)[\w.-]*[\"']?(?:[\s,;}]|$)"
     r"|[\"']?(?:~|\.\.?)?/[\w.-]+/|[\"']?\.\.?/"  # a path to the secret, not the secret

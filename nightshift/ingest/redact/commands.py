@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from nightshift.ingest.redact.checks import _SECRET_KEY, _UUID, _looks_like_password, looks_random, plainly_typed
-from nightshift.ingest.redact.entropy import plainly_random
+from nightshift.ingest.redact.entropy import made_of_words, plainly_random
 
 # command -> the flag that gives it a password, and whether the value is glued to the flag (mysql -pX)
 _PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
@@ -104,7 +104,7 @@ _ARGUMENTS_END = re.compile(r"\r|\n|\\n|[;|&]|(?<!\\)\"(?=[,}\s]|$)")
 def _plainly_password(value: str) -> bool:
     """A token (random, hex too, after a login), generated, or typed with letters, digits and symbols: not a
     host, an id, a path, code or a word."""
-    token = _LOGIN_TOKEN.fullmatch(value) is not None and looks_random(value) and not _UUID.fullmatch(value)
+    token = _LOGIN_TOKEN.fullmatch(value) is not None and looks_random(value) and not _UUID.fullmatch(value) and not made_of_words(value)
     return token or plainly_random(value) or plainly_typed(value)
 
 

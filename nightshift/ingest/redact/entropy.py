@@ -39,6 +39,8 @@ _HEX_OR_DIGITS = re.compile(r"[0-9a-fA-F]+")
 _NAMES_A_VALUE = re.compile(r"[\"']?[ \t]*(?:=(?![=>])|:(?![/=])[ \t]*[\"'\[{\d])")
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_+/.~%-]{20,}={0,2}")
 _SEPARATOR = re.compile(r"[._/~%+=-]+")
+_WORD_SEPARATOR = re.compile(r"[._/~%+=_-]+")
+_CAPITALISED = re.compile(r"[A-Z][a-z]{2,}")
 _WORDY = re.compile(r"[a-z]{2,}|[A-Z][a-z]{2,}|[A-Z]{2,5}|\d{1,8}|v\d+")  # what file names and slugs are made of
 _CAMEL_WORD = re.compile(r"[A-Z]?[a-z]{3,}")
 _BECH32 = re.compile(r"[a-z]{1,12}1[a-z0-9]{38,}")  # an address or recipient: age1..., bc1..., npub1...
@@ -129,12 +131,25 @@ def _random_shape(value: str) -> bool:
         return False  # an API object's id (cus_..., toolu_...); a vendor's secret after a prefix is longer
     if "/" in value and _looks_like_path(value) or _BECH32.fullmatch(value):
         return False
-    # file names, branches, slugs and dates are mostly words and numbers between separators
-    segments = _SEPARATOR.split(value)
-    if sum(len(seg) for seg in segments if _WORDY.fullmatch(seg)) * 2 >= sum(map(len, segments)):
+    if made_of_words(value):
         return False
+    segments = _SEPARATOR.split(value)
     run = "".join(seg for seg in segments if not _HEX_OR_DIGITS.fullmatch(seg))  # a UUID or a hash in a name is an id
     return len(run) >= 20 and _random_run(run)
+
+
+def made_of_words(value: str) -> bool:
+    """File names, branches, slugs, dates and identifiers (Latin1_General_CI_AS, MCC_GetSlowCompTauX20Enable):
+    at least half their characters are words, numbers or CamelCase between separators."""
+    segments = _WORD_SEPARATOR.split(value)
+    return sum(len(seg) for seg in segments if _WORDY.fullmatch(seg) or _camel_case(seg)) * 2 >= sum(map(len, segments))
+
+
+def _camel_case(segment: str) -> bool:
+    """Most capitals start a word of three letters or more: GetSlowCompTau; random base62 manages one in six."""
+    capitals = sum(c.isupper() for c in segment)
+    words = len(_CAPITALISED.findall(segment))
+    return words >= 3 and words >= 0.6 * capitals
 
 
 def _random_run(run: str) -> bool:
