@@ -136,6 +136,8 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
     name = _name_at(text, at)
     value = value.removeprefix("base64:")
+    if value.endswith("..."):
+        return False  # elided: an example's first characters
     if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name):
         # "Public key: age1...", "Cache restored from key: Linux-pip-<hash>"
         public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None or der_public(value)
@@ -278,6 +280,7 @@ def _looks_like_password(value: str) -> bool:
     return True
 
 
+_ARITHMETIC = re.compile(r"\*\*|\w[*/+-]\d+(?:\.\d+)?(?:\W|$)")  # m2**1.5, x+1: an expression
 _RARE_SYMBOL = re.compile(r"[!#$%^&*+=?~|@\[\]{}()<>;,:]")  # not only the - _ . / of names and paths
 _CODE_SHAPE = re.compile(r"\w\(.*\)|\)\.|\[\d*\]|://|\$\{[A-Za-z_]|\{\{|=>|->|::|/\w+/")
 
@@ -294,7 +297,9 @@ def _generated_password(value: str) -> bool:
 def plainly_typed(value: str) -> bool:
     """A password that shows it with no name to say so: generated, or letters with digits and one of !@#$%^&*+=?~|,
     and no quote, call, path or version shape (``Gr4vel!Mason9``, not ``logprobs+1`` or ``v2.3.1-rc#4``)."""
-    if value[:1] in "'\"@" or re.match(r"v?\d+\.\d+", value) or _CODE_SHAPE.search(value):
+    if len(value) < 8 or sum(c.isalpha() for c in value) < 3 or value[:1] in "'\"@" or re.match(r"v?\d+\.\d+", value):
+        return False
+    if _CODE_SHAPE.search(value) or _ARITHMETIC.search(value):
         return False
     if _generated_password(value):
         return True

@@ -138,6 +138,8 @@ def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str
 def _login_argument(text: str, start: int, end: int) -> tuple[int, int, str] | None:
     """The login of a tool not listed: the first argument that plainly is a password, but not the value of
     an option that names something else (``--role admin-2024!``)."""
+    if text[start : start + 1] not in (" ", "\t"):
+        return None  # login:ci, login@host, login=...: not the command word
     option = ""
     for argument in _ARGUMENT.finditer(text, start, end):
         arg = argument[0]

@@ -66,7 +66,7 @@ _PUBLIC_WORDS = frozenset((
     "id", "ids", "uid", "guid", "uuid", "hash", "hashes", "digest", "checksum", "checksums", "sum", "integrity", "nonce",
     "etag", "kid", "x5c", "x5t", "fingerprint", "thumbprint", "version", "sha", "md5", "commit", "rev", "revision", "ref",
     "build", "n", "e", "x", "y", "cert", "certificate", "crt", "ca", "pub", "pubkey", "address", "addr", "cid", "image",
-    "resolution", "public", "publishable", "peer", "sitekey", "challenge",
+    "resolution", "public", "publishable", "peer", "sitekey", "challenge", "mac", "hmac", "p256dh",
 ))  # fmt: skip
 _PUBLIC_ANYWHERE = frozenset(("public", "publishable", "verify", "verification", "verifying"))  # verify_key, VerificationKey
 # ...unless another of its words says secret (SESSION_ID, client_secret_id)
@@ -92,6 +92,8 @@ def random_token_hits(text: str) -> list[tuple[int, int, str]]:
         if end < len(text) and (text[end].isalnum() or text[end] == "$") or _NAMES_A_VALUE.match(text, end):
             continue  # a word goes on, or this is the name of a value (PBESv1SHA1And3Key = "...", "Zq8...": 1)
         token = text[start:end]
+        if token.endswith("...") or text.startswith("…", end):
+            continue  # elided: an example's first characters
         value = token.strip("=+/.~%-_")  # the padding and the punctuation around a value are not it
         if len(value) < MIN_LENGTH:
             continue
@@ -203,7 +205,7 @@ def _public(text: str, token_start: int, at: int, value: str) -> bool:
         return True  # a data URI, an e-mail's local part
     if (named := _NAME_BEFORE.search(before[-80:])) is not None:
         words = [word.lower() for word in _NAME_WORD.findall(named[1])]
-        public = words and (words[-1] in _PUBLIC_WORDS or not _PUBLIC_ANYWHERE.isdisjoint(words))
+        public = words and (words[-1] in _PUBLIC_WORDS or named[1].lower() in _PUBLIC_WORDS or not _PUBLIC_ANYWHERE.isdisjoint(words))
         # ACCESS_KEY_ID: the half of a key pair that some vendors count as secret
         if public and _SECRET_NAME_WORDS.isdisjoint(words) and not {"access", "key"} <= set(words):
             return True

@@ -226,6 +226,7 @@ _NOT_SECRET_CONTEXT = re.compile(
     r"|kid|host|gpg|pgp|ssh|recipients?|example|placeholder)\b"
 )
 _PUBLIC_VALUE = re.compile(r"(?:pk_|age1|npub|ssh-|ecdsa-|sha\d+[:-]|SHA\d+:|AAAA|https?://)")
+_ELIDED = re.compile(r"(?:\.\.\.|…)[\"'`]?[.,;:)]*$")
 _RESOURCE_NAME = re.compile(r"\b[au]rn:\S*$")  # arn:aws:secretsmanager:...:secret:name names a resource
 _LONE_VALUE = re.compile(r"[ \t]*([A-Za-z0-9+/=._~-]{16,})[ \t]*(?:\r?\n|$)")
 _LONE_TYPED = re.compile(r"[ \t]*(\S{10,128})[ \t]*(?:\r?\n|$)")
@@ -241,7 +242,7 @@ def _prose_value(text: str, word: re.Match[str]) -> list[tuple[int, int, str]]:
     family = "secret" if keyword in _KEY_WORDS else "password"
     line_start = max(text.rfind("\n", 0, word.start()) + 1, 0)
     before = text[max(line_start, word.start() - 32) : word.start()]
-    if (family == "secret" and _NOT_SECRET_CONTEXT.search(before)) or before.endswith(("${", "$")) or _RESOURCE_NAME.search(before):
+    if (family == "secret" and _NOT_SECRET_CONTEXT.search(before)) or before.endswith(("${", "$", "//")) or _RESOURCE_NAME.search(before):
         return []  # said to be public, or a shell variable (${KEY:-default})
     if (named := _NAMED_AFTER.search(text, max(line_start, word.start() - 80), word.start())) is not None:
         value = named["value"].strip("\"'`").rstrip(_PUNCT_END)  # "use X as the password": the value came first
@@ -270,8 +271,8 @@ def _value_after(text: str, word: re.Match[str], keyword: str, family: str, line
 
 def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, keyword: str) -> tuple[int, int, str] | None:
     start, raw = value.start("value"), value["value"]
-    if raw.endswith(":") or raw.startswith(("$", "%", "{", "<", "[REDACTED")) or raw.startswith(("\":", "':")):
-        return None  # a label, a variable, a placeholder, done already, or a JSON key ("token":null)
+    if raw.endswith(":") or raw.startswith(("$", "%", "{", "<", "[REDACTED")) or raw.startswith(("\":", "':")) or _ELIDED.search(raw):
+        return None  # a label, a variable, a placeholder, done already, a JSON key ("token":null), or elided (sk_...)
     inner = raw[1:] if raw[0] == "(" and raw.rstrip(".,;:?").endswith(")") else raw  # "(X)"
     inner = inner.strip("\"'`")
     start += raw.index(inner[:1]) if inner else 0
