@@ -143,8 +143,9 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
         public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None or der_public(value)
         if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not public and not _looks_like_path(value):
             return True
-    if _SECRET_BLOCK.search(text, max(0, at - 400), at) and (looks_random(value) or _UUID.fullmatch(value)):
-        return True  # tokens { agent = "<uuid>" } (HCL): every value of a block named for secrets
+    in_block = _SECRET_BLOCK.search(text, max(0, at - 400), at) and not _NOT_SECRET_NAME.search(name) and not _DIGEST_NAME.fullmatch(name)
+    if in_block and (looks_random(value) or _UUID.fullmatch(value)):
+        return True  # tokens { agent = "<uuid>" } (HCL): every value of a block named for secrets but its checksums and ids
     return _decodes_to_secret(value) or (_in_kubernetes_secret(text, at) and _decodes_to_password(value) and not _PUBLIC_DATA.search(name))
 
 
@@ -160,6 +161,7 @@ def _random_part_under_weak_name(text: str, at: int, value: str) -> bool:
 _SECRET_BLOCK = re.compile(
     r"(?i)(?:\b|[_-])(?:tokens?|secrets?|credentials?|passwords?|oauth|auth|(?:api|access|secret|private)[_-]?keys?)[\"']?[ \t]*[=:]?[ \t]*\{[^{}]*$"
 )
+_DIGEST_NAME = re.compile(r"sha\d*|md5|h\d|blake\w*|xxh\w*")  # sha256:<hex>: the algorithm, not a name
 _SAID_NOT_SECRET = re.compile(r"(?i)publi|cache|checksum|digest|fingerprint")
 _PUBLIC_DATA = re.compile(r"user|name|login|email|host|port|url|uri|crt|cert|ca|pem|pub|id$|region|database|db$")
 

@@ -131,8 +131,8 @@ def _random_shape(value: str) -> bool:
     prefixed = _PREFIXED.fullmatch(value)
     if prefixed and len(prefixed[2]) <= _ID_TAIL and not _CREDENTIAL_PREFIX.search(prefixed[1]):
         return False  # an API object's id (cus_..., toolu_...); a vendor's secret after a prefix is longer
-    if "/" in value and _looks_like_path(value) or _BECH32.fullmatch(value):
-        return False
+    if "/" in value and _looks_like_path(value) or _BECH32.fullmatch(value) or value.count("//") >= 2:
+        return False  # a path, an address, or base64 of structured binary data (runs of 0xff bytes read ///)
     if made_of_words(value):
         return False
     segments = _SEPARATOR.split(value)

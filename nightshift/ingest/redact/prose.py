@@ -215,6 +215,7 @@ _RE2_PASS = re2.compile(
 # which costs more than the scan; ASCII text (nearly every transcript) is scanned as bytes, whose offsets are
 # the characters'
 _RE2_PASS_ASCII = re2.compile(_RE2_PASS.pattern.encode(), _RE2_OPTIONS)
+_CANDIDATE_VALUE = re.compile(_CANDIDATE)
 _PROSE_WORD = re.compile(r"(?P<otp>(?i:" + _OTP_WORDS.replace(r"\b", r"(?<![A-Za-z0-9_])", 1) + "))|(?i:"
                          + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, _PASSWORD_STEMS, r"(?<![A-Za-z0-9_])", r"(?![A-Za-z0-9_])", r"[^\W\d_]{0,4}") + ")")
 _PROSE_VALUE = re.compile(r"[:=]*(?P<value>[\x21-\x7e]+)")  # "key=X" and "key:X" give X
@@ -295,6 +296,8 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
         if (clause and not explicit) or not (random or typed or (explicit and _UUID.fullmatch(inner))):
             return None
         return start, start + len(inner), "secret"
+    if _CANDIDATE_VALUE.search(inner) is None:
+        return None  # the RE2 pass's own test, for a word found inside a span another alternative matched
     if not clause:  # "pass Willow^Copper5679": no separator, so the value itself must look typed
         if not _typed_password(inner):
             return None
