@@ -52,6 +52,8 @@ def test_random_token_is_redacted(text, expected):
         pytest.param('"AwsCredentials": {"type": "aws", "block_schema_checksum": "sha256:5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c"}', id="checksum-in-a-credentials-block"),
         pytest.param('"y///P/gnAOKxQCD3/o///3/wTwDEYRGA7v0f////4J8AiMMCAN37P/7//8E/ARCHBQC6"', id="base64-of-binary-with-runs"),
         pytest.param('"socket_login: Login to APRS-IS unsuccessful,"', id="login-to-a-name"),
+        pytest.param('"openid.ns.oauth": "http://specs.openid.net/extensions/oauth/1.0",', id="url-under-an-auth-name"),
+        pytest.param("#    sandbox74bda3414c06kb5acb946.mailgun.org", id="generated-host-name"),
         pytest.param("login VARCHAR(32) COLLATE Latin1_General_CI_AS NULL", id="login-column-collation"),
         pytest.param('_HOST_PORT_PAT = ("^(%s|%s|%s)(?::0*?(|0|[1-9][0-9]{0,4}))?$") % (', id="regex-under-a-pat-name"),
         pytest.param('{"Qm7vR2xN9bT4kLw8ZcY1pD6sHf3JgA0e5Uo": 12}', id="json-key"),

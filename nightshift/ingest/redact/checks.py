@@ -154,10 +154,13 @@ def _random_part_under_weak_name(text: str, at: int, value: str) -> bool:
     name = _name_at(text, at)
     if not (name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name)) or _NOT_SECRET_NAME.search(name):
         return False
+    if "://" in value:
+        return False  # a URL: its password has its own rule
     parts = re.split(r"[:|$,;@]", value)
-    return len(parts) > 1 and any(looks_random(part.lstrip("_-")) and not _UUID.fullmatch(part) for part in parts)
+    return len(parts) > 1 and any(_TOKEN_PART.fullmatch(part) and looks_random(part.lstrip("_-")) and not _UUID.fullmatch(part) for part in parts)
 
 
+_TOKEN_PART = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
 _SECRET_BLOCK = re.compile(
     r"(?i)(?:\b|[_-])(?:tokens?|secrets?|credentials?|passwords?|oauth|auth|(?:api|access|secret|private)[_-]?keys?)[\"']?[ \t]*[=:]?[ \t]*\{[^{}]*$"
 )

@@ -39,6 +39,7 @@ _HEX_OR_DIGITS = re.compile(r"[0-9a-fA-F]+")
 _NAMES_A_VALUE = re.compile(r"[\"']?[ \t]*(?:=(?![=>])|:(?![/=])[ \t]*[\"'\[{\d])")
 _TOKEN_CHARS = re.compile(r"[A-Za-z0-9_+/.~%-]{20,}={0,2}")
 _SEPARATOR = re.compile(r"[._/~%+=-]+")
+_HOST_OR_FILE = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\.[a-z]{2,6}")  # sandbox74bd...946.mailgun.org: lowercase
 _WORD_SEPARATOR = re.compile(r"[._/~%+=_-]+")
 _CAPITALISED = re.compile(r"[A-Z][a-z]{2,}")
 _WORDY = re.compile(r"[a-z]{2,}|[A-Z][a-z]{2,}|[A-Z]{2,5}|\d{1,8}|v\d+")  # what file names and slugs are made of
@@ -131,8 +132,8 @@ def _random_shape(value: str) -> bool:
     prefixed = _PREFIXED.fullmatch(value)
     if prefixed and len(prefixed[2]) <= _ID_TAIL and not _CREDENTIAL_PREFIX.search(prefixed[1]):
         return False  # an API object's id (cus_..., toolu_...); a vendor's secret after a prefix is longer
-    if "/" in value and _looks_like_path(value) or _BECH32.fullmatch(value) or value.count("//") >= 2:
-        return False  # a path, an address, or base64 of structured binary data (runs of 0xff bytes read ///)
+    if "/" in value and _looks_like_path(value) or _BECH32.fullmatch(value) or value.count("//") >= 2 or _HOST_OR_FILE.fullmatch(value):
+        return False  # a path, an address, a host or file name, or base64 of structured binary data (0xff bytes read ///)
     if made_of_words(value):
         return False
     segments = _SEPARATOR.split(value)
