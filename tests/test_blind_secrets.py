@@ -72,10 +72,12 @@ def test_blind3_corpus_is_large_and_well_formed():
 # Measured on the first run, before anyone tuned on this corpus: held-out recall 0.857 (96/112) and
 # look-alikes changed 0.037 (3/80); tuning 0.772 (78/101) and 0.072 (6/83). After the rules were widened
 # by shape (tuned on the tuning parts only): held-out 0.938 (105/112) and 0.025 (2/80); tuning 1.000 and 0.
-# Round 2 (tuned on blind2 and the tuning parts): held-out 0.955 (107/112) and 0.025 (2/80).
+# Round 2 (tuned on blind2 and the tuning parts): held-out 0.955 (107/112) and 0.025 (2/80). Round 3 (a scan
+# for random tokens by shape, logins and pairs of any tool, tuned on blind3's tuning part too): 0.964 (108/112)
+# and 0.013 (1/80).
 # Strict: once the redactor meets the targets this test "unexpectedly passes" and fails the suite, so
 # the mark must go then.
-@pytest.mark.xfail(strict=True, reason="blind held-out: recall 0.955 < 0.99, look-alikes changed 0.025 > 0.01 (issue 19)")
+@pytest.mark.xfail(strict=True, reason="blind held-out: recall 0.964 < 0.99, look-alikes changed 0.013 > 0.01 (issue 19)")
 def test_blind_heldout_meets_issue_19_targets():
     _scores("tuning")  # printed for whoever tunes; only the held-out part is held to the targets
     recall, false_pos = _scores("heldout")
@@ -83,7 +85,8 @@ def test_blind_heldout_meets_issue_19_targets():
 
 
 # blind2, before anyone tuned on it (the redactor of round 1): recall 0.831 (211/254), look-alikes changed
-# 0.037 (5/136). After round 2 (tuned on it by shape): 0.980 and 0. Held at that level so a regression fails.
+# 0.037 (5/136). After round 2 (tuned on it by shape): 0.980 and 0; after round 3 (a scan for random tokens,
+# clients made from an id and a key): 0.992 and 0. Held at that level so a regression fails.
 def test_blind2_tuning_keeps_the_level_reached():
     recall, false_pos = _scores("tuning", BLIND2)
-    assert recall >= 0.97 and false_pos <= 0.01, f"blind2 recall {recall:.3f}, look-alikes changed {false_pos:.3f}"
+    assert recall >= 0.99 and false_pos <= 0.01, f"blind2 recall {recall:.3f}, look-alikes changed {false_pos:.3f}"

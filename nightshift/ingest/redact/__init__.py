@@ -28,7 +28,8 @@ Redaction is idempotent: a marker never matches again.
 One place per family: ``checks`` (the secret words, what a value is not, the checks patterns cannot make
 alone), ``rules`` (token shapes, key blocks, URLs and headers, names and values, each anchor's guard),
 ``commands`` (credentials given to command-line tools), ``prose`` (the RE2 pass: prose in many languages,
-one-time secrets, passphrases, clients, cookies, DSNs, tables, printed values); this module runs them.
+one-time secrets, passphrases, clients, cookies, DSNs, tables, printed values), ``entropy`` (long random
+tokens that nothing names, found by their shape alone); this module runs them.
 """
 
 from __future__ import annotations
@@ -39,10 +40,11 @@ from typing import Any
 from nightshift.ingest.redact import checks
 from nightshift.ingest.redact.checks import _Rule, _SECRET_KEY
 from nightshift.ingest.redact.commands import _POSITIONAL_COMMAND, _positional_secret
+from nightshift.ingest.redact.entropy import random_token_hits
 from nightshift.ingest.redact.rules import _BY_LITERAL, _GUARDS, _LITERAL, _RULES
 from nightshift.ingest.redact.prose import (
-    _PROSE_WORD, _RE2_PASS, _call_secret, _cookie_jar_value, _cookie_values, _discord_token, _dsn_password,
-    _generated, _piped_secret, _prose_value, _spaced_value, _table_cells,
+    _PROSE_WORD, _RE2_PASS, _RE2_PASS_ASCII, _call_secret, _cookie_jar_value, _cookie_values, _discord_token, _dsn_password,
+    _auth_pair, _generated, _inserted_secrets, _piped_secret, _prose_value, _slash_pair, _spaced_value, _table_cells,
 )
 
 
@@ -60,15 +62,17 @@ def _literal_hits(text: str, start: int, end: int) -> list[tuple[int, int, str]]
 def _re2_hits(text: str) -> list[tuple[int, int, str]]:
     """The hits, as (start, end, replacement), of everything the RE2 pass finds."""
     hits = []
-    for found in _RE2_PASS.finditer(text):
-        # the command may sit inside a hit that began earlier ($pw = ConvertTo-SecureString "...")
-        command = _POSITIONAL_COMMAND.search(text, found.start(), found.end())
+    for found in _RE2_PASS_ASCII.finditer(text.encode("ascii")) if text.isascii() else _RE2_PASS.finditer(text):
+        # the command may sit inside a hit that began earlier ($pw = ConvertTo-SecureString "..."); one character
+        # past the hit, so that the command's own end is checked against what follows (connect, not connection)
+        command = _POSITIONAL_COMMAND.search(text, found.start(), found.end() + 1)
         found_here = [
             _positional_secret(text, command) if command else None,
             _call_secret(text, found.start()) or _dsn_password(text, found) or _cookie_jar_value(text, found)
-            or _generated(text, found) or _discord_token(text, found) or _piped_secret(text, found) or _spaced_value(text, found),
+            or _generated(text, found) or _discord_token(text, found) or _piped_secret(text, found) or _spaced_value(text, found)
+            or _slash_pair(text, found) or _auth_pair(text, found),
         ]
-        found_here += _cookie_values(text, found) + _table_cells(text, found)
+        found_here += _cookie_values(text, found) + _table_cells(text, found) + _inserted_secrets(text, found)
         hits += _literal_hits(text, found.start(), found.end())  # these name their kind already
         for word in _PROSE_WORD.finditer(text, found.start(), found.end()):
             found_here += _prose_value(text, word)
@@ -78,7 +82,7 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
                 value = text[start:end]
                 # a known token shape names its kind (not when the value is all there is: no recursion)
                 named = redact(value) if len(value) >= 16 and kind in ("secret", "password") and value != text else value
-                hits.append((start, end, named if _MARKER.fullmatch(named) else f"[REDACTED:{kind}]"))
+                hits.append((start, end, named if _MARKER.fullmatch(named) and named != _UNNAMED else f"[REDACTED:{kind}]"))
     return hits
 
 
@@ -112,7 +116,7 @@ _LITERAL_PASSES = {rules[0].anchor: (rules, pattern, singles) for rules, pattern
 
 
 def redact(text: str) -> str:
-    hits = _re2_hits(text)
+    hits = _re2_hits(text) + random_token_hits(text)
     for rules, pattern, singles in _PASSES:
         pos = 0
         while (found := pattern.search(text, pos)) is not None:
@@ -158,6 +162,11 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
     groups = match.re.groupindex
     keep = text[start : match.end(f"k{n}")] if f"k{n}" in groups else ""
     if f"v{n}" not in groups:
+        # the name before NAME=token or "name": "token", read backwards (a regex anchored at the end would retry
+        # from every character before it)
+        name = checks._NAME_REVERSED.match(text[max(0, start - 80) : start].rstrip(" \t\"':=")[::-1])
+        if _PLACEHOLDER_TOKEN.search(text, start, match.end()) or (name and _PUBLIC_NAME.search(name[0][::-1].lower())):
+            return None  # sk_test_XXXXXXXX..., or a key its name says the browser sees (NEXT_PUBLIC_..., anon_key)
         return f"{keep}[REDACTED:{rule.kind}]"
     value = match[f"v{n}"]
     quote = value[0] if value[0] in "\"'" and value[-1] == value[0] and len(value) > 1 else ""
@@ -167,13 +176,16 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
             return None  # not a secret by this rule; a token shape inside is still caught by its own
     # a known token shape names its kind (OPENAI_API_KEY=sk-... -> openai); anything else is "secret"
     redacted = redact(inner) if len(inner) >= 16 else inner  # no token shape is shorter
-    if _MARKER.fullmatch(redacted) is None:  # no shape, or one that covers only part of the value
+    if _MARKER.fullmatch(redacted) is None or redacted == _UNNAMED:  # no vendor shape, or one that covers only part
         name = text[max(0, start - 24) : start].rstrip(" \"'").lower()
         redacted = "[REDACTED:aws_secret_key]" if name.endswith("aws_secret_access_key") else "[REDACTED:secret]"
     return f"{keep}{quote}{redacted}{quote}"
 
 
 _MARKER = re.compile(r"\[REDACTED:\w+\]")
+_PLACEHOLDER_TOKEN = re.compile(r"(?i)x{8}|\*{8}|0{12}|\.\.\.")
+_PUBLIC_NAME = re.compile(r"public|publishable|(?:^|[_-])anon(?:[_-]|$)")
+_UNNAMED = "[REDACTED:secret]"  # what the token scan says: the name before the value may say more (aws_secret_key)
 
 
 

@@ -17,14 +17,14 @@ _SECRET_WORDS = (
     "password", "passwd", "passphrase", "secret", "token", "credential", "credentials",
     "api_key", "api-key", "apikey", "access_key", "access-key", "accesskey", "accountkey",
     "private_key", "private-key", "privatekey", "secret_key", "secret-key", "secretkey", "pass_phrase", "pass-phrase",
-    "_pass", "-pass", "psk", "_pat", "authkey", "auth_key", "auth-key", "authtok", "secret_id", "secretid",
+    "_pass", "-pass", "_pw", "-pw", "_cred", "_creds", "-creds", "psk", "_pat", "authkey", "auth_key", "auth-key", "authtok", "secret_id", "secretid",
 )  # fmt: skip
 # Names that hold secrets only sometimes (``sort_key=name``, ``auth=basic``): their value must also look
 # random. A name that merely contains a secret word (``SECRET_KEY_BASE``, ``token_v2``) counts too...
 _WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig", "sessionid", "session", "cookie", "-api", "_api")
 # ...unless the name says the value is public or only points at the secret (a path, a name, an id)
 _NOT_SECRET_NAME = re.compile(
-    r"publi[cs]|publishable|pub_?key|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region)$"
+    r"publi[cs]|publishable|pub_?key|site_?key|verif|(?:gpg|pgp)[_-]?key|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region|hash|digest|checksum)$"
 )
 _NAME_WORDS = re.compile("|".join(map(re.escape, _SECRET_WORDS)) + r"|passwd|pwd|secret|token", re.IGNORECASE)
 
@@ -34,13 +34,24 @@ _EOL = r"(?:\r?\n|\\r\\n|\\n|$)"
 # A quoted version or version range (``"@solana/spl-token": "^0.4.0"``, ``">=0.7,<1"``) is a package
 # pin under a name that merely contains a secret word, not a secret.
 _VERSION = r"[\"'][\^~<>=! ]*v?\d+(?:\.[\w*+-]+)+(?:[ ,|]+[<>=!~^]*\d+(?:\.[\w*+-]+)*)*[\"']"
+_STORES = ("vault", "ssm", "file", "env", "keychain", "secretsmanager", "awssm", "gcp-sm", "azurekeyvault", "akv", "sops", "kms", "arn")
 _NOT_A_VALUE = (
-    r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b"
-    r"|[\"']?(?:~|\.\.?)?/[\w.-]+/"  # a path to the secret, not the secret
+    r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\(|#\{|%[A-Za-z_]\w*%|@Microsoft\.KeyVault\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b|(?i:yes|no)[\"']?(?:[\s,;)}]|$)"
+    # a reference to where the value lives (process.env.API_KEY, os.environ[...], var.db_password), or a hash of it
+    r"|[\"']?(?:process\.env|import\.meta\.env|os\.environ|System\.getenv|Deno\.env|ENV\[|env\.|vars?\.|secrets\.|settings\.)"
+    r"|[\"']?(?:(?i:sha\d*|md5|bcrypt|pbkdf2[\w-]*|scrypt):|\$2[aby]?\$\d\d\$|\$argon2)"
+    r"|[\"'](?:\^|[^\"'\n]*%[sd][^\"'\n]*[\"'])"  # a regular expression or a format string ("^(%s|%s)$")
+    # a placeholder anywhere in the value: please-change-me, my-example-token, your_key_here
+    r"|[\"']?[\w.-]*(?i:change[_-]?me|replace[_-]?me|placeholder|your[_-]\w+|example|dummy)[\w.-]*[\"']?(?:[\s,;}]|$)"
+    r"|[\"']?(?:~|\.\.?)?/[\w.-]+/|[\"']?\.\.?/"  # a path to the secret, not the secret
+    # a key file's name (keys/deploy.pem, id_ed25519), or a reference to a store (vault:..., ssm:/..., file:...)
+    r"|[\"']?[\w./-]*\.(?:pem|key|crt|cer|p12|pfx|jks|keystore|kdbx|gpg|asc|ppk|pub)[\"']?(?:[\s,;}]|$)|[\"']?id_(?:rsa|dsa|ecdsa|ed25519)\b"
+    r"|[\"']?(?i:" + "|".join(_STORES) + "):"
     r"|[\"']?[a-z][a-z0-9+.-]{1,15}://"  # a reference (op://vault/item) or a URL, whose password has its own rule
     r"|[\"']?(?:[A-Za-z0-9]{1,12}_(?:(?:live|test)_)?)?(?:\*{3,}|•{3,}|(?i:x{4,})[\"'`]?(?![^\s\"',;}`]))"  # masked
     r"|[\"']?[^\s\"']*(?:\.\.\.|…)[\"']?(?:[\s,;}]|$)"  # elided: sk_test_...
     r"|[\"']?(?:[A-Za-z0-9]{1,12}_(?:(?:live|test)_)?)?(?i:todo|tbd|fixme|changeme|change[_-]me|replace[_-]?me|placeholder|redacted|your[_-][\w-]*)[\"'`]?(?:[\s,;}`]|$)"
+    r"|[\"']?\((?i:hidden|none|not set|unset|empty|redacted|masked|sensitive)\)"  # what a tool prints instead
     r"|[\"']?(?:ENC\[|ENC\(|\$ANSIBLE_VAULT|![A-Za-z][\w-]*(?:\s|$))"  # encrypted (sops, ansible), a YAML tag (!vault)
     r"|[\"']?[\^~>=<]*v?\d+(?:\.[\dx*]+)+(?:-[\w.]+)?[\"']?(?:[\s,;}\]]|$)"  # a version: "@solana/spl-token": "^0.4.0"
     rf"|{_VERSION})"  # or a quoted range: ">=0.7,<1"
@@ -125,19 +136,52 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
     name = _name_at(text, at)
     value = value.removeprefix("base64:")
+    if value.endswith("..."):
+        return False  # elided: an example's first characters
     if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name):
         # "Public key: age1...", "Cache restored from key: Linux-pip-<hash>"
-        public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None
+        public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None or der_public(value)
         if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not public and not _looks_like_path(value):
             return True
-    if _SECRET_BLOCK.search(text, max(0, at - 400), at) and (looks_random(value) or _UUID.fullmatch(value)):
-        return True  # tokens { agent = "<uuid>" } (HCL): every value of a block named for secrets
+    in_block = _SECRET_BLOCK.search(text, max(0, at - 400), at) and not _NOT_SECRET_NAME.search(name) and not _DIGEST_NAME.fullmatch(name)
+    if in_block and (looks_random(value) or _UUID.fullmatch(value)):
+        return True  # tokens { agent = "<uuid>" } (HCL): every value of a block named for secrets but its checksums and ids
     return _decodes_to_secret(value) or (_in_kubernetes_secret(text, at) and _decodes_to_password(value) and not _PUBLIC_DATA.search(name))
 
 
-_SECRET_BLOCK = re.compile(r"(?i)\b(?:tokens?|secrets?|credentials?|passwords?)[\"']?[ \t]*=?[ \t]*\{[^{}]*$")
+def _random_part_under_weak_name(text: str, at: int, value: str) -> bool:
+    """A quoted value under a secret or weaker name with a random part: ``'<uuid>:<hex>'``, ``'prod:slug|<random>'``."""
+    name = _name_at(text, at)
+    if not (name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name)) or _NOT_SECRET_NAME.search(name):
+        return False
+    if "://" in value:
+        return False  # a URL: its password has its own rule
+    parts = re.split(r"[:|$,;@]", value)
+    return len(parts) > 1 and any(_TOKEN_PART.fullmatch(part) and looks_random(part.lstrip("_-")) and not _UUID.fullmatch(part) for part in parts)
+
+
+_TOKEN_PART = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
+_SECRET_BLOCK = re.compile(
+    r"(?i)(?:\b|[_-])(?:tokens?|secrets?|credentials?|passwords?|oauth|auth|(?:api|access|secret|private)[_-]?keys?)[\"']?[ \t]*[=:]?[ \t]*\{[^{}]*$"
+)
+_DIGEST_NAME = re.compile(r"sha\d*|md5|h\d|blake\w*|xxh\w*")  # sha256:<hex>: the algorithm, not a name
 _SAID_NOT_SECRET = re.compile(r"(?i)publi|cache|checksum|digest|fingerprint")
 _PUBLIC_DATA = re.compile(r"user|name|login|email|host|port|url|uri|crt|cert|ca|pem|pub|id$|region|database|db$")
+
+
+def der_public(value: str) -> bool:
+    """Base64 of DER whose outer SEQUENCE opens with another SEQUENCE: a certificate or a public key
+    (SubjectPublicKeyInfo); a private key's opens with its version, an INTEGER."""
+    if not value.startswith("MI") and not value.startswith("MC") and not value.startswith("MF"):
+        return False
+    try:
+        head = base64.b64decode(value[:16])
+    except (binascii.Error, ValueError):
+        return False
+    if len(head) < 4 or head[0] != 0x30:
+        return False
+    length_bytes = head[1] - 0x80 if head[1] & 0x80 else 0  # the outer length in long form takes this many bytes
+    return len(head) > 2 + length_bytes and head[2 + length_bytes] == 0x30
 
 
 def _in_kubernetes_secret(text: str, at: int) -> bool:
@@ -201,7 +245,7 @@ _PUBLIC_PREFIX = re.compile(r"(?:pk|pub|public|sha\d*|md5|id|uuid|commit|test|fi
 def _prefixed_token(text: str, at: int, value: str) -> bool:
     """``rubygems_<48 hex>``, ``shippo_live_<40 hex>``: a short lowercase prefix that starts a token (and
     says which environment), then a random body."""
-    prefix = re.search(r"(?<![\w.-])([a-z]{2,12})_(?:(?:live|test|prod|sandbox)_)?$", text[max(0, at - 21) : at + 1])
+    prefix = re.search(r"(?<![\w.-])([a-z][a-z0-9]{1,11})_(?:[a-z]{2,8}_)?$", text[max(0, at - 21) : at + 1])
     if prefix is None or _PUBLIC_PREFIX.fullmatch(prefix[1]) or not looks_random(value):
         return False
     return "publi" not in text[max(0, at - 48) : at].lower()  # PUBLISHABLE_KEY=..., public_key: ...
@@ -222,14 +266,16 @@ _ASSIGNMENT = re.compile(r"(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*|[a-z]+(?:[A-Z][a
 def _looks_like_password(value: str) -> bool:
     """A typed password: letters with digits or symbols, not a word, a path, a variable or code."""
     value = value.rstrip(_PUNCT_END)
-    if len(value) < 6 or value[0] in "$%{<[(/~.\\-" or any(c.isspace() or c in "()[]{}/" for c in value):
-        return False  # a variable, a placeholder, code or a path
+    if len(value) < 6 or value[0] in "$%{<[(/~.\\-" or any(c.isspace() for c in value):
+        return False  # a variable, a placeholder or a sentence
+    if any(c in "()[]{}/" for c in value) and not _generated_password(value):
+        return False  # code or a path
     if value[0] == "!" and value[1:].isalpha():
         return False  # a YAML tag (!vault, !secret): what follows names the secret
-    if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\w+://.*|[\w.-]+:\d+|\d{4}-\d\d-\d\d\S*|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?", value):
+    if re.fullmatch(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\w+://.*|(?i:sha\d*|md5|bcrypt|pbkdf2[\w-]*|scrypt):.*|[\w.-]+:\d+|\d{4}-\d\d-\d\d\S*|v?\d+(?:\.\d+)+(?:[-+][\w.]+)?", value):
         return False  # an email address, a URL, a host and port, a date, a version
-    if _ASSIGNMENT.match(value):
-        return False  # the next assignment on the line (password VAR=...), not a password
+    if _ASSIGNMENT.match(value) or value.lower().startswith(tuple(store + ":" for store in _STORES)):
+        return False  # the next assignment on the line (password VAR=...), or where the password is kept
     if looks_random(value):
         return True
     if not any(c.isalpha() for c in value) or not any(c.isdigit() or not c.isalnum() for c in value):
@@ -237,6 +283,33 @@ def _looks_like_password(value: str) -> bool:
     if re.fullmatch(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|\w+\(.*|[\w-]+\.(?:md|txt|json|ya?ml|toml|py|sh|env|cfg|ini|conf)", value):
         return False  # an attribute path, a call, a file name
     return True
+
+
+_ARITHMETIC = re.compile(r"\*\*|\w[*/+-]\d+(?:\.\d+)?(?:\W|$)")  # m2**1.5, x+1: an expression
+_RARE_SYMBOL = re.compile(r"[!#$%^&*+=?~|@\[\]{}()<>;,:]")  # not only the - _ . / of names and paths
+_CODE_SHAPE = re.compile(r"\w\(.*\)|\)\.|\[\d*\]|://|\$\{[A-Za-z_]|\{\{|=>|->|::|/\w+/")
+
+
+def _generated_password(value: str) -> bool:
+    """What a password generator prints: ten or more characters of all four classes, symbols among them, random,
+    and no call, index, URL, template or path in it (``wp73.[p!se-Z~T0QhQ``, not ``f(x)[0]``)."""
+    if len(value) < 12 or sum(not c.isalnum() for c in value) > len(value) // 2 or _RARE_SYMBOL.search(value) is None:
+        return False
+    classes = any(c.isupper() for c in value) and any(c.islower() for c in value) and any(c.isdigit() for c in value)
+    return classes and _CODE_SHAPE.search(value) is None and len(set(value)) >= 0.7 * len(value)
+
+
+def plainly_typed(value: str) -> bool:
+    """A password that shows it with no name to say so: generated, or letters with digits and one of !@#$%^&*+=?~|,
+    and no quote, call, path or version shape (``Gr4vel!Mason9``, not ``logprobs+1`` or ``v2.3.1-rc#4``)."""
+    if len(value) < 8 or sum(c.isalpha() for c in value) < 3 or value[:1] in "'\"@" or re.match(r"v?\d+\.\d+", value):
+        return False
+    if _CODE_SHAPE.search(value) or _ARITHMETIC.search(value):
+        return False
+    if _generated_password(value):
+        return True
+    return (any(c in "!@#$%^&*+=?~|" for c in value) and any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+            and _looks_like_password(value))
 
 
 _SECRET_KEY = re.compile(r"(?i:[A-Za-z0-9_.-]*(?:" + "|".join(map(re.escape, _SECRET_WORDS)) + "))")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from nightshift.ingest.redact.checks import _SECRET_KEY, _looks_like_password, looks_random
+from nightshift.ingest.redact.checks import _SECRET_KEY, _UUID, _looks_like_password, looks_random, plainly_typed
+from nightshift.ingest.redact.entropy import made_of_words, plainly_random
 
 # command -> the flag that gives it a password, and whether the value is glued to the flag (mysql -pX)
 _PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
@@ -14,12 +15,16 @@ _PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
     **dict.fromkeys(("sshpass", "az", "mongo", "mongosh", "mongodump", "mongorestore", "mongoexport", "mongoimport",
                      "twine", "cqlsh", "psexec", "rabbitmqadmin"), (("p", False),)),
     **dict.fromkeys(("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf"), (("p", False),)),
-    **dict.fromkeys(("zip", "unzip", "sqlcmd", "bcp", "osql", "ipmitool", "mosquitto_pub", "mosquitto_sub"), (("P", False),)),
+    **dict.fromkeys(("zip", "unzip", "sqlcmd", "bcp", "osql", "ipmitool", "mosquitto_pub", "mosquitto_sub", "p4"), (("P", False),)),
+    **dict.fromkeys(("ncftp", "ncftpget", "ncftpput", "ncftpls", "mysqlsh"), (("p", False),)),
+    "vsql": (("w", False),),
     "redis-cli": (("a", False),),
-    **dict.fromkeys(("ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldappasswd", "ldapcompare", "security"), (("w", False),)),
+    **dict.fromkeys(("ldapsearch", "ldapadd", "ldapmodify", "ldapdelete", "ldapwhoami", "ldapcompare", "security"), (("w", False),)),
+    "ldappasswd": (("w", False), ("s", False)),  # the bind password and the new one
     **dict.fromkeys(("openssl", "dotnet", "nuget"), (("k", False),)),
     **dict.fromkeys(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpgetnext", "snmptrap"), (("A", False), ("X", False))),
     "doctl": (("t", False),),
+    "ssh-keygen": (("P", False), ("N", False)),  # the old and the new passphrase
     "gh": (("b", False),),
     **dict.fromkeys(("snmpwalk", "snmpget", "snmpset", "snmpbulkwalk", "snmpgetnext", "snmptrap", "snmpbulkget", "onesixtyone"),
                     (("A", False), ("X", False), ("c", False))),
@@ -27,7 +32,8 @@ _PASSWORD_FLAGS: dict[str, tuple[tuple[str, bool], ...]] = {
 # where a command starts: a new line (also as JSON shows it), ; | & ( ` the next item of a JSON argv, or
 # a JSON string value ({"command":"docker login ..."}, a tool call's arguments)
 _COMMAND_START = re.compile(r'.*(?:\n|\\n|;|\||&|\(|`|",?"|"[ \t]*:[ \t]*")', re.DOTALL)
-_PREFIX_WORD = re.compile(r"\$|\d+|sudo|env|time|nohup|exec|command|[A-Za-z_][A-Za-z0-9_]*=\S*")
+# what stands before the command: a prompt ($, PS>, a CI log's +), a wrapper (sudo, env), a variable set for it
+_PREFIX_WORD = re.compile(r"\$|\+|>|#|%|❯|PS>?|[A-Za-z]:\\\S*>|\d+|sudo|env|time|nohup|exec|command|npx|[A-Za-z_][A-Za-z0-9_]*=\S*")
 
 
 def _command_of(text: str, at: int) -> tuple[str, list[str]]:
@@ -54,7 +60,10 @@ def _cli_password(text: str, at: int, value: str) -> bool:
 
 
 def _user_password(text: str, at: int, value: str) -> bool:
-    """``-u user:pass`` and ``--user user:pass`` (curl, wget): not ``docker run -u 1000:1000``."""
+    """``-u user:pass`` and ``--user user:pass`` (curl, wget): not ``docker run -u 1000:1000``; ``-a user:pass``
+    (HTTPie) only when the password looks typed or random, as ``-a`` means other things to other tools."""
+    if text.startswith(("-a", "--auth"), at) and not (looks_random(value) or _looks_like_password(value) and any(c.isdigit() for c in value)):
+        return False
     return not value.isdigit() and _command_of(text, at)[0] not in ("docker", "podman", "kubectl", "chown", "nerdctl")
 
 
@@ -77,32 +86,71 @@ _POSITIONAL = {
     "setx": 0, "set -x": 0, "set -gx": 0, "set -ux": 0, "aws configure set": 0, "sqlplus": 1, "setenv": 0,
     "config set": 0, "config:set": 0, "secrets set": 0,  # npm/wp/yarn config set NAME value, heroku config:set
     "rocommunity": 1, "rwcommunity": 1, "rocommunity6": 1, "rwcommunity6": 1, ": psk": 1,  # snmpd.conf, ipsec.secrets
-    "b2 authorize-account": 2, "b2 account authorize": 2, "convertto-securestring": 1,
+    "b2 authorize-account": 2, "b2 account authorize": 2, "convertto-securestring": 1, "wpa_passphrase": 2, "isql": 3,
+    # NAME VALUE pairs given to a tool's settings: netlify env:set, railway variables set, rclone config create
+    "env:set": 0, "env set": 0, "variables set": 0, "vars set": 0, "config create": 0, "config update": 0,
+    # any tool's login or user creation: -1, the first argument that plainly is a password (typed or random)
+    "login": -1, "signin": -1, "sign-in": -1, "authenticate": -1, "useradd": -1, "adduser": -1, "add-user": -1,
+    "create-user": -1, "user create": -1, "connect": -1, "user add": -1, "users create": -1, "set-password": -1, "change-password": -1,
 }  # fmt: skip
 _POSITIONAL_COMMAND = re.compile("(?<![\\w-])(?:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])", re.IGNORECASE)
+_LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_+/=~-]{16,}")  # a token's characters only: no call, path, quote or dot
+_SECRET_OPTION = re.compile(r"-[pPkN]|--?(?:pass\w*|pw|pwd|secret|token|key|api-key|auth\w*)", re.IGNORECASE)
+_WINDOWS_OPTION = re.compile(r"/[A-Za-z?]+(?::|$)")  # /user:ACME\\jdoe, /persistent:no; not //registry/:_authToken
 _ARGUMENT = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|(?:[^\s;|&\"'\\]|\\(?!n|\"))+|\\\\[^\s;|&\"']+")
 _ARGUMENTS_END = re.compile(r"\r|\n|\\n|[;|&]|(?<!\\)\"(?=[,}\s]|$)")
+
+
+def _plainly_password(value: str) -> bool:
+    """A token (random, hex too, after a login), generated, or typed with letters, digits and symbols: not a
+    host, an id, a path, code or a word."""
+    token = _LOGIN_TOKEN.fullmatch(value) is not None and looks_random(value) and not _UUID.fullmatch(value) and not made_of_words(value)
+    return token or plainly_random(value) or plainly_typed(value)
 
 
 def _positional_secret(text: str, command: re.Match[str]) -> tuple[int, int, str] | None:
     """``net use Z: \\\\fs\\share PASSWORD``, ``snyk auth TOKEN``: the argument that is the password."""
     wanted = _POSITIONAL[" ".join(command[0].lower().split())]
+    named = 0  # a name that says secret came just before: any value will do, not only a typed one
     stop = _ARGUMENTS_END.search(text, command.end(), command.end() + 400)
     end = stop.start() if stop else min(len(text), command.end() + 400)
+    if wanted < 0:
+        return _login_argument(text, command.end(), end)
     for argument in _ARGUMENT.finditer(text, command.end(), end):
         arg = argument[0]
-        if arg.startswith(("-", "/", "\\")) or re.fullmatch(r"[A-Za-z]:", arg):
+        if arg.startswith(("-", "\\")) or _WINDOWS_OPTION.match(arg) or re.fullmatch(r"[A-Za-z]:", arg):
             continue
-        if wanted == 0:  # NAME VALUE: wait for a name that says secret
-            wanted = 1 if _SECRET_KEY.fullmatch(arg.strip("'\"")) else 0
+        if wanted == 0:  # NAME VALUE: wait for a name that says secret (npm's //registry/:_authToken too)
+            named = wanted = 1 if _SECRET_KEY.fullmatch(re.split(r"[:/]", arg.strip("'\""))[-1]) else 0
             continue
         wanted -= 1
         if wanted == 0:
             inner = arg.strip("'\"\\")  # quoted, also inside a JSON string (\"value\")
             if (login := re.fullmatch(r"[^/@]+/([^/@]+)@.*", inner)) is not None:  # sqlplus user/password@db
                 inner = login[1]
-            if len(inner) < 3 or inner.startswith(("$", "%", "<", "[REDACTED")) or not (_looks_like_password(inner) or looks_random(inner)):
+            if len(inner) < 3 or inner.startswith(("$", "%", "<", "[REDACTED")) or not (named or _looks_like_password(inner) or looks_random(inner)):
                 return None
             start = argument.start() + arg.index(inner)
             return start, start + len(inner), "secret"
+    return None
+
+
+def _login_argument(text: str, start: int, end: int) -> tuple[int, int, str] | None:
+    """The login of a tool not listed: the first argument that plainly is a password, but not the value of
+    an option that names something else (``--role admin-2024!``)."""
+    if text[start : start + 1] not in (" ", "\t"):
+        return None  # login:ci, login@host, login=...: not the command word
+    option = ""
+    for argument in _ARGUMENT.finditer(text, start, end):
+        arg = argument[0]
+        if arg.startswith("-"):
+            option = "" if "=" in arg else arg
+            continue
+        value_of, option = option, ""
+        inner = arg.strip("'\"\\")
+        if value_of and not _SECRET_OPTION.fullmatch(value_of) or "=" in inner or inner.startswith(("$", "%", "<", "[REDACTED")):
+            continue
+        if _plainly_password(inner):
+            at = argument.start() + arg.index(inner)
+            return at, at + len(inner), "secret" if looks_random(inner) else "password"
     return None

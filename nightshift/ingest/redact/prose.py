@@ -11,8 +11,9 @@ import re2
 
 from nightshift.ingest.redact.checks import (
     _ASSIGNMENT, _HEX, _NOT_A_VALUE, _NOT_SECRET_NAME, _PUBLIC_PREFIXES, _PUNCT_END, _SECRET_KEY, _UUID,
-    _WEAK_ENDINGS, _looks_like_password, _looks_like_path, looks_random,
+    _WEAK_ENDINGS, _generated_password, _looks_like_password, _looks_like_path, looks_random, plainly_typed,
 )
+from nightshift.ingest.redact.entropy import plainly_random
 from nightshift.ingest.redact.commands import _POSITIONAL
 from nightshift.ingest.redact.rules import _LITERAL
 
@@ -122,10 +123,27 @@ def _cookie_jar_value(text: str, found: Any) -> tuple[int, int, str] | None:
 
 def _call_secret(text: str, at: int) -> tuple[int, int, str] | None:
     if (call := _CALL.match(text, at)) is None:
-        return None
+        return _id_and_key(text, at)
     value = call["value"][1:-1]
-    if looks_random(value) or (call["first"] is not None and call[0].startswith("Auth") and _looks_like_password(value)):
+    typed = _looks_like_password(value) if call[0].startswith("Auth") else plainly_typed(value)
+    if looks_random(value) or (call["first"] is not None and typed):  # setCredentials("user", "PASSWORD")
         return call.start("value") + 1, call.end("value") - 1, "secret"
+    return None
+
+
+# algoliasearch('APPID', 'KEY'), new Pusher('key', 'SECRET', ...): a client made from an id and a key; not a
+# comparison or a lookup, whose literals are a value and its digest, or a ref and a commit
+_ID_AND_KEY = re.compile(r"([A-Za-z_][\w.\\]*)\([ \t]*[\"'][\w-]{6,40}[\"'][ \t]*,[ \t]*[\"']([A-Za-z0-9+/=_-]{16,})[\"']")
+_NOT_A_CLIENT = re.compile(r"(?i)assert|equal|compare|expect|check|verify|match|digest|hash|sha|checkout|commit|rev|diff|get|find|lookup|fetch|"
+                           r"load|open|join|path|format|replace|split|log|print|echo|test|eq|is|cmp|sign|encode|decode")
+
+
+def _id_and_key(text: str, at: int) -> tuple[int, int, str] | None:
+    if (call := _ID_AND_KEY.match(text, at)) is None or _NOT_A_CLIENT.search(call[1].rsplit(".", 1)[-1]):
+        return None
+    key = call[2]
+    if looks_random(key) and not (_HEX.fullmatch(key) and len(key) in (40, 64)):  # a git SHA or a SHA-256 is a ref or a digest
+        return call.start(2), call.end(2), "secret"
     return None
 
 
@@ -167,23 +185,37 @@ _RE2_PASS = re2.compile(
     + "|(?:" + _word_pattern((), _PASSWORD_STEMS, r"\b", "") + r")[^\n\r]{0,64}?" + _CANDIDATE  # the stem's ending is in the gap
     + "|(?:" + _word_pattern(_PASSWORD_WORDS, (), r"\b", r"\b") + r")[^\n\r]{0,64}?(?:[\"'“][a-z]{3,10}(?:[ -][a-z]{3,10}){3,}[\"'”]|\b[a-z]{4}(?: [a-z]{4}){3}\b)"  # a passphrase
     + r"|(?:[:-](?:token|password|secret|key)(?: [^\n\r]{0,40})?|" + _GENERATORS + r"[^\n\r]{0,60})\r?\n[ \t]*[A-Za-z0-9+/=._~-]{16,}(?:\s|$)"  # printed
+    + r"|" + _GENERATORS + r"[^\n\r]{0,60}\r?\n[ \t]*\S{12,128}[ \t]*(?:\r?\n|$)"  # or a generated password (cat .vault_pass)
     + r"|[ \t]as[ \t]+(?:[\w-]+[ \t]+){0,2}(?:password|passphrase|key|token|secret)\b"  # "use X as the password"
     + "|" + _OTP_WORDS
     + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
     + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*)[^)\n]{8,}"  # or to a client
+    + r"|(?-i:\b[A-Za-z_][\w.\\]*\([ \t]*[\"'][\w-]{6,40}[\"'][ \t]*,[ \t]*[\"'][A-Za-z0-9+/=_-]{16,}[\"'])"  # an id and a key given to any client
     + r"|cookie[\"']?[ \t]*:[^\n\r]*=[^\n\r]{16}"  # a Cookie or Set-Cookie header
     + r"|\|[^\n\r]*\b(?:token|password|passwd|pwd|secret|api[ _-]?key|key|credential)s?\b[^\n\r]*\|[ \t]*\r?\n[ \t]*\|[ \t:|]*-"  # a table
     # NAME value: DB_PASSWORD or session_secret then a space, or a bare word in a column (two spaces, │ or |)
     + r"|\b[A-Za-z][\w.-]*_(?:pass(?:word|wd|phrase)?|pwd|secret|token|key)(?:[ \t]+|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
     + r"|\b(?:password|passwd|secret|token|api[_-]?key)(?:[ \t]{2,40}|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
-    + r"|\becho[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)"  # echo SECRET | docker login --password-stdin
+    # echo SECRET | docker login --password-stdin, | wrangler secret put, | chpasswd, | sudo -S
+    + r"|\b(?:echo|printf)[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*(?:--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)|\bsecrets?[ \t]+(?:put|set|add|create)\b"
+    + r"|\b(?:chpasswd|kinit)\b|\bsudo[ \t]+-S\b)"
+    # a password given on standard input another way: a here-string, or echoed into a process substitution
+    + r"|<<<[ \t]*[^\s$][^\n\r]{5,}|<\([ \t]*(?:echo|printf)[ \t]+[^\n\r)$]{6,}\)"
     + r"|@[\w-]+(?:\.[\w-]+)+:[^\s:/@'\"\\]{6,}"  # a login and its password: user@example.com:PASSWORD (postfix sasl_passwd)
+    + r"|\b[A-Za-z][\w.-]{1,31}[ \t]+/[ \t]+[^\s/]{8,}"  # a login and its password said as "root / PASSWORD"
+    + r"|(?-i:\b(?:auth|Auth|AUTH|credentials?|creds|login|basic_auth|http_auth)[\"']?[ \t]*[:=][ \t]*[(\[])"  # auth=('user', 'PASSWORD')
+    + r"|\binsert[ \t]+into[^\n;]{0,200}?\bvalues[ \t]*\("  # a row whose column says password
     + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
     + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
     + r"|(?-i:\b[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40})"  # a Discord bot token: base64 id . time . HMAC
     + "|(?-i:" + _LITERAL.pattern + "))",
     _RE2_OPTIONS,
 )
+# RE2's wrapper maps each match's byte offsets back to characters by counting from the start of the text,
+# which costs more than the scan; ASCII text (nearly every transcript) is scanned as bytes, whose offsets are
+# the characters'
+_RE2_PASS_ASCII = re2.compile(_RE2_PASS.pattern.encode(), _RE2_OPTIONS)
+_CANDIDATE_VALUE = re.compile(_CANDIDATE)
 _PROSE_WORD = re.compile(r"(?P<otp>(?i:" + _OTP_WORDS.replace(r"\b", r"(?<![A-Za-z0-9_])", 1) + "))|(?i:"
                          + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, _PASSWORD_STEMS, r"(?<![A-Za-z0-9_])", r"(?![A-Za-z0-9_])", r"[^\W\d_]{0,4}") + ")")
 _PROSE_VALUE = re.compile(r"[:=]*(?P<value>[\x21-\x7e]+)")  # "key=X" and "key:X" give X
@@ -195,7 +227,10 @@ _NOT_SECRET_CONTEXT = re.compile(
     r"|kid|host|gpg|pgp|ssh|recipients?|example|placeholder)\b"
 )
 _PUBLIC_VALUE = re.compile(r"(?:pk_|age1|npub|ssh-|ecdsa-|sha\d+[:-]|SHA\d+:|AAAA|https?://)")
+_ELIDED = re.compile(r"(?:\.\.\.|…)[\"'`]?[.,;:)]*$")
+_RESOURCE_NAME = re.compile(r"\b[au]rn:\S*$")  # arn:aws:secretsmanager:...:secret:name names a resource
 _LONE_VALUE = re.compile(r"[ \t]*([A-Za-z0-9+/=._~-]{16,})[ \t]*(?:\r?\n|$)")
+_LONE_TYPED = re.compile(r"[ \t]*(\S{10,128})[ \t]*(?:\r?\n|$)")
 _SHELL_PROMPT = re.compile(r"[ \t]*(?:\$|%|#|>|❯|PS [^>\n]*>)[ \t]")
 
 
@@ -208,7 +243,7 @@ def _prose_value(text: str, word: re.Match[str]) -> list[tuple[int, int, str]]:
     family = "secret" if keyword in _KEY_WORDS else "password"
     line_start = max(text.rfind("\n", 0, word.start()) + 1, 0)
     before = text[max(line_start, word.start() - 32) : word.start()]
-    if (family == "secret" and _NOT_SECRET_CONTEXT.search(before)) or before.endswith(("${", "$")):
+    if (family == "secret" and _NOT_SECRET_CONTEXT.search(before)) or before.endswith(("${", "$", "//")) or _RESOURCE_NAME.search(before):
         return []  # said to be public, or a shell variable (${KEY:-default})
     if (named := _NAMED_AFTER.search(text, max(line_start, word.start() - 80), word.start())) is not None:
         value = named["value"].strip("\"'`").rstrip(_PUNCT_END)  # "use X as the password": the value came first
@@ -237,8 +272,8 @@ def _value_after(text: str, word: re.Match[str], keyword: str, family: str, line
 
 def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, keyword: str) -> tuple[int, int, str] | None:
     start, raw = value.start("value"), value["value"]
-    if raw.endswith(":") or raw.startswith(("$", "%", "{", "<", "[REDACTED")) or raw.startswith(("\":", "':")):
-        return None  # a label, a variable, a placeholder, done already, or a JSON key ("token":null)
+    if raw.endswith(":") or raw.startswith(("$", "%", "{", "<", "[REDACTED")) or raw.startswith(("\":", "':")) or _ELIDED.search(raw):
+        return None  # a label, a variable, a placeholder, done already, a JSON key ("token":null), or elided (sk_...)
     inner = raw[1:] if raw[0] == "(" and raw.rstrip(".,;:?").endswith(")") else raw  # "(X)"
     inner = inner.strip("\"'`")
     start += raw.index(inner[:1]) if inner else 0
@@ -255,11 +290,14 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
         if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or inner.startswith(_PUBLIC_PREFIXES) or _ASSIGNMENT.match(inner):
             return None
         random = looks_random(inner) and not _looks_like_path(inner)
-        # "token: X", "the secret is X": right after the word, a typed-looking value will do
-        typed = keyword not in ("key", "keys") and len(clause.split()) == 1 and _looks_like_password(inner)
+        # "token: X", "the secret is X": right after the word, a typed-looking value will do; after a verb
+        # ("the key they gave me is X") one that plainly is a password (digits and symbols)
+        typed = (keyword not in ("key", "keys") and len(clause.split()) == 1 and _looks_like_password(inner)) or (explicit and _generated_password(inner))
         if (clause and not explicit) or not (random or typed or (explicit and _UUID.fullmatch(inner))):
             return None
         return start, start + len(inner), "secret"
+    if _CANDIDATE_VALUE.search(inner) is None:
+        return None  # the RE2 pass's own test, for a word found inside a span another alternative matched
     if not clause:  # "pass Willow^Copper5679": no separator, so the value itself must look typed
         if not _typed_password(inner):
             return None
@@ -300,7 +338,8 @@ def _one_time_secrets(text: str, word: re.Match[str]) -> list[tuple[int, int, st
 _DISCORD = re.compile(r"[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40}(?![\w-])")
 
 
-_ECHOED = re.compile(r"echo[ \t]+(?:-n[ \t]+)?(?P<value>'[^'\s]{6,}'|\"[^\"\s]{6,}\"|[^\s'\"|]{6,})[ \t]*\|")
+_ECHOED = re.compile(r"(?:echo|printf)[ \t]+(?:-n[ \t]+)?(?P<value>'[^'\s]{6,}'|\"[^\"\s]{6,}\"|[^\s'\"|]{6,})[ \t]*\|")
+_STDIN_VALUE = re.compile(r"(?:<<<|<\([ \t]*(?:echo|printf))[ \t]*(?P<value>'[^'\s]{6,}'|\"[^\"\s]{6,}\"|[^\s'\"|)]{6,})")
 
 
 _SPACED = re.compile(r"([A-Za-z][\w.-]*)([ \t│|]+)([^\s│|'\"\\]{6,})")
@@ -319,8 +358,62 @@ def _spaced_value(text: str, found: Any) -> tuple[int, int, str] | None:
     return None
 
 
+_SLASH_PAIR = re.compile(r"[A-Za-z][\w.-]{1,31}[ \t]+/[ \t]+([^\s/]{8,})")
+
+
+def _slash_pair(text: str, found: Any) -> tuple[int, int, str] | None:
+    """``root / PASSWORD``: a user and a password given together, the password plainly typed or generated."""
+    if (pair := _SLASH_PAIR.match(text, found.start())) is None:
+        return None
+    value = pair[1].rstrip(_PUNCT_END)
+    if plainly_typed(value):
+        return pair.start(1), pair.start(1) + len(value), "password"
+    return None
+
+
+_AUTH_PAIR = re.compile(r"[\w\"']+[ \t]*[:=][ \t]*[(\[][ \t]*[\"'][^\"'\n]{1,64}[\"'][ \t]*,[ \t]*[\"']([^\"'\n]{6,128})[\"'][ \t]*[)\]]")
+
+
+def _auth_pair(text: str, found: Any) -> tuple[int, int, str] | None:
+    """``auth=('user', 'PASSWORD')``: a user and a password given as a pair, the password typed or random."""
+    if (pair := _AUTH_PAIR.match(text, found.start())) is None or not (plainly_typed(pair[1]) or plainly_random(pair[1])):
+        return None
+    return pair.start(1), pair.end(1), "password"
+
+
+_INSERT = re.compile(r"(?i)insert[ \t]+into[ \t]+[\w.\"`\[\]]+[ \t]*\(([^)\n]{1,400})\)[ \t]*values[ \t]*\(")
+_SQL_VALUE = re.compile(r"'(?:[^'\n]|'')*'|[^,()\s]+")
+
+
+def _inserted_secrets(text: str, found: Any) -> list[tuple[int, int, str]]:
+    """``INSERT INTO users (email, password) VALUES ('a@b.c', 'X')``: the values of columns named for a secret."""
+    if (insert := _INSERT.match(text, found.start())) is None:
+        return []
+    columns = [column.strip(" \t\"`[]").lower() for column in insert[1].split(",")]
+    hits, at = [], insert.end()
+    for column in columns:
+        value = _SQL_VALUE.search(text, at, at + 400)
+        if value is None:
+            break
+        inner = value[0].strip("'")
+        if _SECRET_KEY.fullmatch(column) and not _NOT_SECRET_NAME.search(column) and len(inner) >= 3 and _PLACEHOLDER.match(inner) is not None:
+            hits.append((value.start() + (value[0] != inner), value.start() + (value[0] != inner) + len(inner), "password"))
+        at = value.end()
+        if (comma := re.match(r"[ \t]*,[ \t]*", text[at : at + 40])) is None:
+            break
+        at += comma.end()
+    return hits
+
+
 def _piped_secret(text: str, found: Any) -> tuple[int, int, str] | None:
-    """``echo SECRET | docker login --password-stdin``: the value echoed into a command that reads a secret."""
+    """``echo SECRET | docker login --password-stdin``: the value echoed into a command that reads a secret;
+    ``sudo -S <<< 'PASSWORD'``, ``--password-file=<(echo PASSWORD)``: a plainly typed or random one on stdin."""
+    if (given := _STDIN_VALUE.match(text, found.start())) is not None:
+        value = given["value"].strip("'\"").removesuffix("\\n")
+        if plainly_typed(value) or plainly_random(value):
+            start = given.start("value") + (given["value"][0] in "'\"")
+            return start, start + len(value), "secret"
+        return None
     if (echoed := _ECHOED.match(text, found.start())) is None or echoed["value"].lstrip("'\"").startswith(("$", "%", "[REDACTED")):
         return None
     quoted = echoed["value"][0] in "'\""
@@ -344,4 +437,7 @@ def _printed_secret(text: str, at: int) -> tuple[int, int, str] | None:
     found = _LONE_VALUE.match(text, at)
     if found and (looks_random(found[1]) or _UUID.fullmatch(found[1])):
         return found.start(1), found.end(1), "secret"
+    typed = _LONE_TYPED.match(text, at)
+    if typed and _generated_password(typed[1]):
+        return typed.start(1), typed.end(1), "secret"
     return None

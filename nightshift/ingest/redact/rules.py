@@ -8,7 +8,7 @@ import re
 from nightshift.ingest.redact.checks import (
     _BARE, _EOL, _ESCAPED_QUOTED, _NOT_A_VALUE, _QUOTED, _RANDOM_VALUE, _Rule, _TOKEN_CHAR,
     _after, _looks_like_password, _name_before, _named_by_field, _not_an_exception, _prefixed_token,
-    _random_under_weak_name, looks_random,
+    _random_part_under_weak_name, _random_under_weak_name, looks_random,
 )
 from nightshift.ingest.redact.commands import _cli_password, _command_of, _pgpass_line, _user_password
 
@@ -70,7 +70,7 @@ _RULES: list[_Rule] = [
     _Rule("buildkite", "_", _after("bkua_") + r"[0-9a-f]{40}", back=4),
     _Rule("flyio", "_", _after("fm2_") + r"[A-Za-z0-9+/_=-]{50,}", back=3),
     # any other vendor's prefix_ then a long random body (rubygems_, squ_, pcsk_...): not pk_ (public), not ids
-    _Rule("secret", "_", r"(?P<keep>)(?P<value>[A-Za-z0-9]{32,})(?![\w-])", check=_prefixed_token),
+    _Rule("secret", "_", r"(?P<keep>)(?P<value>[A-Za-z0-9]{32,}(?:_[A-Za-z0-9]+)*)(?![\w-])", check=_prefixed_token),
     # ngrok config add-authtoken TOKEN, ngrok authtoken TOKEN
     _Rule("secret", "k", r"(?<=authtok)(?P<keep>en[ \t]+)(?P<value>[A-Za-z0-9_-]{20,})", check=lambda t, a, v: looks_random(v)),
     _Rule("figma", "_", _after("figd_") + rf"[{_T}]{{40,}}", back=4),
@@ -97,6 +97,7 @@ _RULES: list[_Rule] = [
     _Rule("dropbox", ".", rf"(?<=(?<![.{_T}])sl\.)[{_T}]{{100,}}", back=2),
     _Rule("doppler", ".", rf"(?<=(?<![.{_T}])dp\.)(?:st|ct|sa|scim|audit|pt)\.(?:[\w-]{{1,40}}\.)?[{_A}]{{40,}}", back=2),
     _Rule("terraform_cloud", ".", rf"(?<=(?<![{_T}])[{_A}]{{14}}\.)atlasv1\.[={_T}]{{60,}}", back=14),
+    _Rule("braintree", "$", r"(?<=access_token\$)(?:production|sandbox)\$[a-z0-9]{16}\$[0-9a-f]{32}", back=12),
     _Rule("telegram", ":", rf"(?<=[0-9]{{8}}:)(?P<keep>)AA[{_T}]{{32,}}"),
     # Azure AD client secrets: three characters, a version digit, "Q~", then 31-34 more
     _Rule("azure_client_secret", "~", rf"(?<=(?<![~.{_T}])[~.{_T}]{{3}}[78]Q~)[~.{_T}]{{31,34}}", back=5),
@@ -107,7 +108,7 @@ _RULES: list[_Rule] = [
     _Rule("secret", "y", r"(?<=\.key)(?P<keep>\r?\n|\\n)(?P<value>[A-Za-z0-9+/=_-]{32,})(?=\s|\\n|$)"),
     # ---- credentials in URLs and headers ----
     # scheme://user:password@host: only the password goes (it may itself hold an @)
-    _Rule("url_password", ":", r"(?P<keep>//[^\s:/@\[]*:)(?!\[REDACTED|[{$<%]|\*+@)[^\s/]+(?=@[^\s/@]*(?:[/?#\s]|$))"),
+    _Rule("url_password", ":", r"(?P<keep>//[^\s:/@\[]*:)(?!\[REDACTED|[{$<%]|\*+@|(?i:password|passwd|pass|pwd|secret|changeme)@)[^\s/]+(?=@[^\s/@]*(?:[/?#\s]|$))"),
     _Rule("slack_webhook", ":", r"(?P<keep>//hooks\.slack\.com/services/)T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}"),
     # a webhook URL carries its secret in the path, after the host or the segment that names it
     # (hooks.example.com/..., /api/webhooks/ID/TOKEN, /with/key/KEY)
@@ -131,11 +132,15 @@ _RULES: list[_Rule] = [
     _Rule("secret", "l", r"(?P<keep>ogin\s+\S+\s+password[ \t]+)(?P<value>\S+)"),
     # ---- values under secret-looking names ----
     # NAME=value and NAME="value" (shell, .env, arguments, query strings); never ==
-    _Rule("secret", "=", _name_before("=") + r"(?!=)(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
+    # (an & inside a value that runs to the end of the line is the password's, unless a parameter follows it)
+    _Rule("secret", "=", _name_before("=") + r"(?!=)(?P<keep>)" + _NOT_A_VALUE
+          + r"(?P<value>" + _QUOTED + "|" + _BARE + rf"(?:&(?![\w.-]+=)[^\s\"'`;|&]+)+(?=[ \t]*{_EOL})|" + _BARE + ")"),
+    _Rule("secret", "=", _name_before("]=") + r"(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
     # DB_PWD=x and Pwd=x; in connection strings; PWD=/home/dev is the working directory
     _Rule("secret", "=", r"(?<=(?i:pwd)=)(?![/~.])(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
     # name = "value" (code), name = value alone on its line (ini, toml); `x = f(y)` is code, not a secret
-    _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE
+    # and name = ("first part"\n "second part"), a literal split over lines in parentheses: its first part goes
+    _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+(?:\([ \t]*(?:\r?\n|\\n)?[ \t]*(?=\\?[\"']))?(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE
           + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
     # R's api_key <- "value"
     _Rule("secret", "-", _name_before(" <-") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + ")"),
@@ -156,8 +161,8 @@ _RULES: list[_Rule] = [
     _Rule("secret", '"', r"(?<=[Vv]alue\")(?P<keep>[ \t]*:[ \t]*)" + _NOT_A_VALUE + r"(?P<value>\"(?:[^\"\\\n]|\\.){3,}\")", check=_named_by_field),
     _Rule("secret", ":", r"(?<=[Vv]alue:)(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + rf"|[^\s\"'#\\]{{3,}})(?=[ \t]*{_EOL})",
           check=_named_by_field),
-    _Rule("secret", "=", r"(?<=[Vv]alue=)(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>\"[^\"\n]{3,}\"|'[^'\n]{3,}')", check=_named_by_field),
-    _Rule("secret", "\\", _name_before("\\") + r'(?P<keep>"[ \t]*:[ \t]*\\")' + _NOT_A_VALUE + r'(?P<value>[^"\\\n]{3,})(?=\\")'),
+    _Rule("secret", "=", r"(?<=[Vv]alue=)(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>\"[^\"\n]{3,}\"|'[^'\n]{3,}'|[^\s\"',;&]{3,})", check=_named_by_field),
+    _Rule("secret", "\\", _name_before("\\") + r'(?P<keep>"[ \t]*(?::|\][ \t]*=)[ \t]*\\")' + _NOT_A_VALUE + r'(?P<value>[^"\\\n]{3,})(?=\\")'),
     # <password>value</password> (Maven settings.xml, .NET config)
     # 'password' => 'value' (PHP arrays, Ruby hashes, Perl)
     *[_Rule("secret", ">", _name_before(suffix) + r"(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + ")")
@@ -170,21 +175,22 @@ _RULES: list[_Rule] = [
     _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + rf"(?!{_TYPE_NAME}|(?i:basic|bearer|token)[ \t])"
           + r"(?P<value>" + _QUOTED + rf"|[^\s\"'#\\]{{3,}})(?=[ \t]*(?:#[^\n]*)?{_EOL})", check=_not_an_exception),
     # --password value, -storepass value, --authkey value (command lines); --password=value is the `=` rule's
-    _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key|authkey|auth-key|pass(?![\w-]))"
+    _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key|authkey|auth-key|pass(?![\w-])|(?<=-)pw(?![\w-]))"
           r"(?P<keep>[ \t]+)(?!-[A-Za-z-]*(?:[\s=\"]|$)|(?:env|file|fd|stdin):)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
     # -p secret, -pSECRET, -a secret, -w secret: only for the commands that take a password so (see _PASSWORD_FLAGS)
-    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAXkc]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
+    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAXkcNs]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
           check=_cli_password),
     # htpasswd -b [-c] FILE USER PASSWORD, htpasswd -nb USER PASSWORD
     _Rule("secret", "-", r"(?<![\w-]-)[a-zA-Z]*b[a-zA-Z]*(?P<keep>(?:[ \t]+-[a-zA-Z]+)*[ \t]+(?![-'\"])\S+[ \t]+(?:(?![-'\"])\S+[ \t]+)?)"
           r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&]{3,})", check=lambda t, a, v: _command_of(t, a)[0] == "htpasswd"),
     # curl -u user:password, --user=user:password, smbclient -U user%password, lftp -u user,password
-    _Rule("secret", "-", r"(?<![\w-]-)(?:[uU]|-user|-proxy-user)(?P<keep>[ \t=]+[\"']?[^\s:%,\"']+[:%,])(?!\[REDACTED|\$|//)(?P<value>[^\s\"'@]{3,})",
+    _Rule("secret", "-", r"(?<![\w-]-)(?:[uUa]|-user|-proxy-user|-auth|-creds?)(?P<keep>[ \t=]+[\"']?[^\s:%,\"']+[:%,])(?!\[REDACTED|\$|//)(?P<value>[^\s\"'@]{3,})",
           check=_user_password),
     # a random-looking value under a weaker name (signing_key=..., _auth=..., SECRET_KEY_BASE: ...), or
     # base64 that decodes to a secret (Kubernetes Secret data:, kubeconfig client-key-data:)
     _Rule("secret", "=", r"[ \t]*\\?[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
     _Rule("secret", ":", r"(?!//)[ \t]*\\?[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
+    _Rule("secret", ":", r"[ \t]*(?P<keep>)(?P<value>\"[^\"\s\\]{16,256}\"|'[^'\s\\]{16,256}')", check=_random_part_under_weak_name),
     # ~/.pgpass: host:port:database:user:password
     _Rule("secret", ":", r"(?P<keep>)(?P<value>[^\s:'\"\\]{3,128})(?=[ \t]*" + _EOL + ")", check=_pgpass_line),
 ]  # fmt: skip
@@ -197,7 +203,7 @@ _BY_LITERAL = {
     ".": r"hv[sbr]\.|dp\.|\.atlasv1\.|sl\.|pat[A-Za-z0-9]{14}\.", "y": r"ya29\.|\.key", "g": r"gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|ft|soat|cbt)-",
     "x": r"xox[abprse]-|xapp-|ATATT3x", "p": r"dapi", "l": r"login", "J": r"eyJ", "X": r"GOCSPX", "E": r"EAA",
     "S": r"SK[0-9a-f]|SG\.", "A": r"AKIA|ASIA|AKID|AIza|:APA91b", "k": r"sk-|sk_|rk_|authtoken", "B": r"Bearer", "b": r"bearer",
-    "z": r"uthoriz", "Z": r"UTHORIZ", "~": r"[78]Q~", "c": r"nsec1",
+    "z": r"uthoriz", "Z": r"UTHORIZ", "$": r"access_token\$", "~": r"[78]Q~", "c": r"nsec1",
 }  # fmt: skip
 _LITERAL = re.compile("|".join(_BY_LITERAL.values()))
 
@@ -221,7 +227,7 @@ _GUARDS = {
     "B": r"(?<![A-Za-z0-9_-]B)(?=earer)",
     "b": r"(?<![A-Za-z0-9_-]b)(?=earer)",
     "l": r"(?<![\w-]l)(?=ogin)",
-    "=": r"(?<=[\w\"' :]=)",
+    "=": r"(?<=[\w\"' :\]]=)",
     ">": r"(?<=[A-Za-z=]>)",
     ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}|[^\s:'\"\\]{3,128}[ \t]*(?:\r?\n|\\n|$)|AA)"
          r"|(?<=pass:)|(?<=[pdsPDS]:)(?:(?<=/p:)|(?<=/P:)|(?<=/pwd:)|(?<=/pass:)|(?<=/password:)|(?<=/passwd:))(?=\S))",
