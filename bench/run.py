@@ -2,6 +2,7 @@
 
     python -m bench.run            # full sizes (make bench, under 10 minutes on 2 cores)
     python -m bench.run --smoke    # tiny sizes, under a minute (make bench-smoke, CI)
+    python -m bench.run --only bench_night   # some modules; their rows replace theirs in docs/benchmarks.md
 
 Each benchmark module exposes ``run()`` returning rows of the shape ``Row``: a measured ``value``
 beside a ``baseline`` measured in the same run on the same data, and their ``ratio``, which is the
@@ -72,9 +73,9 @@ def _read(path: str) -> str:
         return ""
 
 
-def _modules():
+def _modules(names: tuple[str, ...] = BENCHMARKS):
     sys.path[:0] = [str(REPO), str(REPO / "tests")]  # bench.* and the fake model server
-    return [(name, importlib.import_module(f"bench.{name}")) for name in BENCHMARKS]
+    return [(name, importlib.import_module(f"bench.{name}")) for name in names]
 
 
 def table(rows: list[Row]) -> list[str]:
@@ -95,21 +96,40 @@ def write_markdown(path: Path, rows: list[Row], info: dict[str, str], smoke: boo
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def update_rows(path: Path, rows: list[Row]) -> None:
+    """Put ``rows`` into the report's table: a row of the same name is replaced where it stands, a new one is
+    added after the table's last row; everything else in the file (the prose around it) stays as it was."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    fresh = dict(zip((r["name"] for r in rows), table(rows)[2:]))
+    end = lines.index(table([])[0]) + 2  # the first row of the benchmark table
+    while end < len(lines) and lines[end].startswith("| "):
+        name = lines[end][2:].split(" | ")[0]
+        lines[end] = fresh.pop(name, lines[end])
+        end += 1
+    lines[end:end] = list(fresh.values())
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, under a minute")
     parser.add_argument("--out", type=Path, default=None, help="markdown report (default docs/benchmarks.md; smoke: none)")
+    parser.add_argument("--only", nargs="+", choices=BENCHMARKS, metavar="MODULE",
+                        help="run these modules only; their rows replace theirs in the report, the rest stays")
     args = parser.parse_args()
     started = time.perf_counter()
     info = machine()
     rows: list[Row] = []
-    for name, module in _modules():
+    for name, module in _modules(tuple(args.only or BENCHMARKS)):
         print(f"running {name} ...", file=sys.stderr, flush=True)
         rows += module.run(smoke=args.smoke)
     info["load"] += "; at the end " + "%.1f, %.1f, %.1f" % os.getloadavg()
     print("\n".join(table(rows)))
     out = args.out or (None if args.smoke else REPO / "docs" / "benchmarks.md")
-    if out is not None:
+    if out is not None and args.only:
+        update_rows(out, rows)
+        print(f"updated {len(rows)} rows in {out} (load {info['load']})", file=sys.stderr)
+    elif out is not None:
         write_markdown(out, rows, info, args.smoke, time.perf_counter() - started)
         print(f"wrote {out}", file=sys.stderr)
 
