@@ -50,6 +50,7 @@ DETAILS = ("<!-- eval:details:begin -->", "<!-- eval:details:end -->")
 TABLE_HEAD = ["provider", "models", "part", "no-op precision", "no-op recall", "fact recall", "junk rate", "forbidden hits",
               "contradictions resolved", "retractions honoured", "scope correct", "duplicate lines", "tokens in / out", "date"]
 PARTS = ("tuning", "held-out")
+CLEAN = "- every session scored clean"
 EXIT_FORBIDDEN, EXIT_USAGE = 1, 2
 _SKIPPED_HOME_DIRS = {".git", ".nightshift"}
 
@@ -255,12 +256,17 @@ def summary_table(r: Result) -> str:
     return "\n".join(lines)
 
 
-def details(r: Result) -> list[str]:
+def details(r: Result, list_held_out: bool = False) -> list[str]:
     """Per part, one line per session the run got wrong in any way and per relation or scoped fact gone
-    wrong; then every forbidden hit and failure."""
+    wrong; then every forbidden hit and failure. The held-out part's misses are only counted unless
+    ``list_held_out``: whoever changes the rules reads that part as figures, never as the sessions it misses."""
     lines = []
     for part, score_of_part in (r.parts or {"all": r.score}).items():
-        lines += [f"{part}:", *_wrong(score_of_part), ""]
+        wrong = _wrong(score_of_part)
+        if part == "held-out" and not list_held_out and wrong != [CLEAN]:
+            wrong = [f"- {len(wrong)} sessions, relations or scoped facts went wrong; not listed, so that nobody tunes on "
+                     "them (`python -m eval.run --list-held-out` prints them, for a model's evaluation)"]
+        lines += [f"{part}:", *wrong, ""]
     lines += [f"- FORBIDDEN `{sid}`: {phrase!r} found in {where}" for sid, phrase, where in r.score.forbidden_hits]
     lines += [f"- extraction failed: {f}" for f in r.failures]
     lines += [f"- consolidation failed: {r.phase2_error}"] if r.phase2_error else []
@@ -277,7 +283,7 @@ def _wrong(score_of_part: Score) -> list[str]:
         parts += [f"junk {' | '.join(repr(j) for j in s.junk)}"] if s.junk else []
         lines.append(f"- `{s.id}`: {'; '.join(parts)}")
     lines += [f"- {miss}" for miss in score_of_part.relation_misses]
-    return lines or ["- every session scored clean"]
+    return lines or [CLEAN]
 
 
 def _cells(r: Result, part: str, s: Score) -> list[str]:
@@ -329,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-report", action="store_true", help="print only; leave the report file alone")
     parser.add_argument("--part", choices=PARTS, help="print one part only, and leave the report alone (tune with --part tuning)")
     parser.add_argument("--keep", type=Path, help="build the memory home in this new folder and keep it for inspection")
+    parser.add_argument("--list-held-out", action="store_true",
+                        help="print the held-out part's misses too (never written to the report); not while changing the rules")
     args = parser.parse_args(argv)
     try:
         data = json.loads(args.labels.read_text(encoding="utf-8"))
@@ -353,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         result.score, result.parts, args.no_report = result.parts[args.part], {args.part: result.parts[args.part]}, True
     print(summary_table(result))
-    print("\n".join(details(result)))
+    print("\n".join(details(result, args.list_held_out)))
     if not args.no_report:
         old = args.report.read_text(encoding="utf-8") if args.report.is_file() else "# Memory quality evaluation\n"
         args.report.parent.mkdir(parents=True, exist_ok=True)

@@ -207,6 +207,9 @@ def test_builtin_eval_runs_offline_scores_every_session_and_leaks_nothing(tmp_pa
     out = capsys.readouterr().out
     assert f"{len(LABELS)} sessions" in out and _figure(out, "forbidden hits") == ["0", "0", "0"] and "0 model calls" in out
     assert "| builtin | builtin | tuning |" in report.read_text() and "| builtin | builtin | held-out |" in report.read_text()
+    held_out = set(json.loads((EVAL / "split.json").read_text(encoding="utf-8"))["held_out"])
+    named = {sid for sid in re.findall(r"`([^`]+)`", out + report.read_text()) if sid in held_out}
+    assert not named, f"held-out sessions named in the output or the report: {sorted(named)[:3]}"
 
 
 def _figure(out: str, name: str) -> list[str]:
