@@ -1,0 +1,159 @@
+"""What makes a sentence a rule: memory cues ("remember: ...", "..., keep that in mind"), rule words
+at its start ("always", "never", "I prefer"), labels ("new rule: ..."), a repeated instruction, team
+conventions, "X must ...", imperatives that choose a manner, and habits tied to a step of the work."""
+
+from __future__ import annotations
+
+import re
+
+from nightshift.phase1.builtin.scope import _PROJECT_WIDE
+
+
+# "new rule: ...", "rule of thumb here: ...": a label in front of the rule, not part of it.
+_RULE_LABEL = re.compile(
+    r"^(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline|naming|style)"
+    r"(?:\s+here)?\s*:\s*", re.I
+)
+# The user repeats an instruction: whatever follows is a standing rule ("again, run the linter before
+# you push", "like I said, ...", "for the last time: ...").
+_REPEATED = re.compile(
+    r"^(?:again|once\s+again|as\s+i\s+(?:said|told\s+you)(?:\s+before)?|like\s+i\s+said(?:\s+before)?"
+    r"|for\s+the\s+(?:last|hundredth|nth|third|second)\s+time|how\s+many\s+times\s+do\s+i\s+have\s+to\s+say\s+(?:it|this))"
+    r"\s*[,:;.!-]+\s*(?=\w)",
+    re.I,
+)
+# When a thing is done: after a repeat ("again, run the linter before you push anything") any such clause
+# makes the imperative a habit, since the repeat already says it is no request for now.
+_HABIT = re.compile(r"\b(?:before|after|whenever|every\s+time|each\s+time)\s+(?:you|we|i|any|every|each|a|an|the|pushing|committing|merging|opening)\b", re.I)
+# A step of the user's workflow: an order tied to it is a habit, not a request for now. Narrower than
+# _HABIT on purpose: without a repeat, "run the tests before I merge the feature-store branch" is a request.
+_WORKFLOW_HABIT = re.compile(
+    r"\b(?:before|after|whenever|every\s+time)\s+(?:you\s+|we\s+)?(?:push|pushing|commit|committing|merge|merging|release"
+    r"|releasing|deploy|deploying|tag|tagging|ship|shipping|open(?:ing)?\s+(?:a\s+)?(?:pr|pull\s+request)|hand(?:ing)?\s+\w+\s+back)\b(?!\s+(?:this|it|that|these|them)\b)",
+    re.I,
+)
+_ORDER = re.compile(r"^(?:make\s+sure|ensure|run|check|update|add|rebase|squash|build|lint|format|test|bump|regenerate|sign)\b", re.I)
+# The user asks for the rest to be remembered: "remember: ...", "keep in mind that ...", "fyi for the
+# future, ...", "for future reference, ...", "note for next time: ...", "next time ...".
+_CUE = re.compile(
+    r"^(?:(?:and\s+|please\s+|pls\s+)?(?:remember|keep\s+in\s+mind|note\s+for\s+(?:next\s+time|the\s+future))(?:\s+that)?\s*[:,]?"
+    r"|fyi(?:\s+for\s+(?:the\s+)?future(?:\s+reference)?)?\s*[:,]?|for\s+(?:future\s+reference|the\s+future|the\s+record)\s*[:,]?"
+    r"|heads[\s-]+up\s*[:,]?|just\s+so\s+you\s+know\s*[:,]?|don'?t\s+forget(?:\s+to|\s+that)?\s*[:,]?|(?:for\s+)?next\s+time\s*[:,]?"
+    r"|in\s+(?:the\s+)?future\s*[:,]?|(?:make|take)\s+a\s+note(?:\s+that)?\s*[:,]?|note\s+to\s+self\s*[:,]?"
+    r"|(?:just\s+)?(?:a\s+)?(?:quick\s+|friendly\s+)?reminder(?:\s+that)?\s*[:,]?)\s+(?=\S)",
+    re.I,
+)
+# A cue about what was just said: "Remember that for next time." / "..., keep that in mind."
+_CUE_BACK = re.compile(
+    r"(?:^|,\s*|\s-+\s*)(?:please\s+)?(?:remember|keep|note)\s+(?:that|this)(?:\s+in\s+mind)?(?:\s+for\s+(?:next\s+time|the\s+future|later))?\W*$",
+    re.I,
+)
+_CLAUSE = re.compile(r",\s+(?:and|but|also)\s+|;\s+", re.I)
+# Words a quick typist misspells in a rule: matched as the word they mean, kept as typed.
+_TYPOS = (
+    (re.compile(r"\b(?:allways|alwasy|alway)\b", re.I), "always"),
+    (re.compile(r"\bnver\b", re.I), "never"),
+    (re.compile(r"\bgos\b", re.I), "goes"),
+    (re.compile(r"\bteh\b", re.I), "the"),
+)
+# A short leading clause ("In this repo, never ..."; "For tests, use X instead of Y").
+_LEAD_CLAUSE = re.compile(r"^[^,:]{1,40}[,:]\s*")
+# Rule wording that must open the sentence: anywhere else "always"/"never" usually describes
+# something ("it always fails on CI") instead of asking for a behaviour.
+_RULE_START = re.compile(
+    r"""^(?:(?:always|never)\b(?!\s+(?:a|an|the|so|such|same|fun|been)\b)
+      |(?:don'?t|do\s+not)(?:\s+ever)?\s+\w
+      |no\s+(?!idea|problem|worries|luck|need|way|rush|clue|thanks|changes?\b)[\w-]+(?:\s+[\w-]+){0,3}?\s+
+         (?:in|on|inside|for|at|after|before|with|without|longer|shorter|bigger|larger|over|under|above|below|more|than)\s+\w
+      |(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline|naming|style)(?:\s+here)?\s*:\s*\w
+      |stop\s+\w+ing\b
+      |prefer\s+\w
+      |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
+      |(?:run|deploy|install|lint)\s+.+?,\s*not\s+\w
+      |(?:i|we)(?:'d|\s+would)?\s+(?:(?:really|generally|usually|always)\s+)?prefer\b
+      |(?:i|we)(?:'d|\s+would)\s+rather\b
+      |(?:i|we)\s+no\s+longer\s+\w
+      |(?:i|we)(?:'ve|\s+have)?\s+(?:moved\s+(?:off|away\s+from)|migrated\s+(?:off|away\s+from|from)|switched\s+from
+         |got\s+rid\s+of|ditched|replaced)\s+[^.;]*?(?:,|;|\s(?:and|so|to|with|for|by|in\s+favou?r\s+of)\s)
+      |(?:i|we)(?:'ve|\s+have)?\s+(?:migrated|switched|moved)\s+to\s+\S
+      |[\w`./-]+(?:\s+[\w`./-]+)?\s+(?:is|are)\s+(?:gone|deprecated|dead|retired),?\s+(?:now\s+)?(?:we\s+)?use\s+\S
+      |(?:the\s+)?(?:convention|rule|standard|policy)\s+(?:here\s+|in\s+this\s+\w+\s+)?is\b
+      |(?:i|we)\s+(?:always|never)\s+(?!(?:remember|recall|know|knew|understand|get|got|see|saw|think|thought|notice|noticed|had|have|was|were|been|said|forget|figured)\b)
+      |(?:i|we)\s+(?:don'?t|do\s+not)\s+(?:want|like)\b
+      |(?:you|we)\s+(?:should|must|need\s+to|have\s+to)\s+(?:always|never)\b
+      |(?:make|be)\s+sure\s+(?:to\s+|you\s+|that\s+you\s+)?(?:always|never)\b
+      |not\s+(?!(?:now|today|tomorrow|yet|later|here|there|this|that|really|sure|much|only|just|quite|exactly)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+but\s+\w
+      |(?:every|each|all)\s+(?!(?:time|day|week|morning)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+(?:gets?|needs?|goes|go)\s+\S
+      |(?:avoid|stick\s+(?:to|with)|stop\s+with)\s+\w
+      |keep\s+(?!(?:it|this|that|them|me)\b)[\w-]+(?:\s+[\w-]+)?\s+(?:small|short|simple|under|below|focused|tidy|sorted|alphabetical|minimal)\b
+      |(?:i|we)(?:'d|\s+would)\s+like\s+(?:all|every|each|our)\s+\w
+      |(?:we|i)\s+(?:are|'re|am|'m)\s+\w+ing\s+always\b
+      |(?:i|we)\s+(?:(?:really|always)\s+)?(?:want|like|expect)\s+(?:all|every|each|no)\s+\w
+      |(?!(?:it|this|that|there|which|what|you|i|he|she|they)\b)[\w`./-]+(?:\s+[\w`./-]+){0,3}\s+
+         (?:should|has\s+to|have\s+to|needs?\s+to)\s+(?:always|never|only)\b
+      |(?!(?:it|this|that|there|which|what)\b)(?:[\w`./-]+\s+){0,3}?(?!(?:field|input|param|parameter|argument|column|attribute|property|option)s?\b)
+         [\w`./-]+\s+(?:is|are)\s+(?:a\s+must|mandatory|forbidden|not\s+allowed|banned|off[\s-]limits|a\s+no[\s-]go)\b)""",
+    re.I | re.X,
+)
+_RULE_ANYWHERE = re.compile(
+    r"\b(?:from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|from\s+today\s+on|henceforth|in\s+(?:the\s+)?future"
+    r"|to\s+(?:always|never)\b"
+    r"|prefer\s+\S.*?\s+over\s+\S|(?:i|we)\s+(?:really\s+|generally\s+)?prefer\b"
+    r"|\b(?:use|using|do|doing|run|write)\s+always\b"
+    r"|that'?s\s+(?:the|our)\s+(?:rule|convention|standard|policy)|that'?s\s+how\s+we\s+do\s+(?:it|things))",
+    re.I,
+)
+# How things are here, said by the team: "our CI only has node 20", "we're on opentofu in this repo",
+# "we are using always npx expo install ...". A team statement needs a reach (this repo, here) or a
+# rule word; "our CI is slow" is a description.
+_TEAM = re.compile(
+    r"^(?:our\s+[\w-]+(?:\s+[\w-]+)?\s+(?:only|always|never)\s+\w"
+    r"|(?:we|i)(?:'re|\s+are)\s+(?:always\s+)?(?:on|using)\s+(?:always\s+)?\S"
+    r"|(?:we|i)\s+(?:always\s+|only\s+|(?:don'?t|do\s+not|never)\s+)?(?:use|put|keep|store|write|name|run|deploy|follow|do|add|ship"
+    r"|commit|import|install|bundle|check\s+in|mock|vendor|pin)\s+\S"
+    r"|(?!(?:it|this|that|there|i|we|you|they|he|she)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+not\s+[\w.-]+)",
+    re.I,
+)
+_CONTRAST = re.compile(r"\b(?:only|always|never)\b|,\s*not\s+\w|\b[a-z][\w.-]*\s+v?\d+(?:\.\d+)+\b", re.I)  # or a version
+# "we don't add http libs to the bundle": a team's refusal is a convention without naming its reach.
+_TEAM_REFUSAL = re.compile(r"^(?:we|i)\s+(?:don'?t|do\s+not|never)\s+(?!(?:it|this|that|them|know|think|need|have|want)\b)\w+\s+(?!(?:it|this|that|them)\b)\w", re.I)
+_HERE = re.compile(r"\bhere\b|\bin\s+(?:this|our)\s+(?:repo|repository|project|code\s*base|team|service)\b", re.I)
+# A rule about things with "must": "invoice numbers must keep the INV- prefix". Not a guess about the
+# past ("it must have failed") and not about "it"/"this" (meaningless without the message it answers).
+_MUST = re.compile(
+    r"^(?!(?:it|this|that|there|which|what|you|i|he|she|they)\b)[\w`'./-]+(?:\s+[\w`'./-]+){0,3}\s+"
+    r"must\s+(?:not\s+|never\s+|always\s+)?(?!have\b)\w+",
+    re.I,
+)
+# Verbs that choose how things are done (not actions like run/add/push), without a specific object
+# after them: "Write commit messages in ..." is a style, "Write a README for this repo" is a task.
+_IMPERATIVE = re.compile(
+    r"^(?:(?:i|we)\s+(?:want|need|'d\s+like)\s+you\s+to\s+\w|(?:i|we)\s+want\s+\w"
+    r"|run\s+(?:the\s+|all\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:with|using|via|through)\s+\S"
+    r"|(?:use|write|keep|put|format|indent|name|prefix|target|follow|place|store|document|pin|sort"
+    r"|answer|reply|respond|explain|comment)\b(?!\s+(?:a|an|the|this|that|these|those|me|us|some|it)\b)"
+    # verbs of manner and restraint rule a behaviour whatever their object ("skip the flattery in your replies")
+    r"|(?:skip|drop|avoid|omit|leave\s+out|stick\s+to|limit|be|talk|speak|default\s+to|cut)\b)",
+    re.I,
+)
+# With the reach of all the user's projects, an imperative of nearly any verb is a standing rule
+# ("across all my projects, sign off every commit"); without it, most of these verbs are a task.
+_BROAD_IMPERATIVE = re.compile(
+    r"^(?:add|include|mention|ask|check|run|test|commit|push|sign|tag|label|treat|type|declare|import|return|raise"
+    r"|handle|validate|set|enable|disable|respect|end|begin|lowercase|capitali[sz]e|spell|quote|wrap|split|cite|link"
+    r"|refer|print|log|lint|pin|lock|mark|show|give|prefer|make|never|always|don'?t|do\s+not)\b",
+    re.I,
+)
+_CONVENTION = re.compile(
+    _PROJECT_WIDE + r".*?\b(?:(?:always|never|must)\s+(?:be|start|begin|end|go|live|use|follow|include|contain|stay|match|target)\b"
+    r"|(?:is|are)\s+(?:always|never)\b|must\s+\w)"
+    r"|\b(?:is|are)\s+(?:always|never)\b.*?" + _PROJECT_WIDE,
+    re.I,
+)
+# How a routine job is done here, with the reason: "Run the tests with `make test`; plain `go test` skips ...".
+_HOW_TO = re.compile(
+    r"^(?:run|build|start|lint|format|deploy|release)\s+(?:the\s+|all\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:with|using|via|through)"
+    r"\s+`[a-z][^`]*`\s*(?:;|,\s*(?:because|since|otherwise|as)\b)",
+    re.I,
+)
+
