@@ -136,7 +136,10 @@ class StoredMemory:
 _RETRACTION = re.compile(
     r"\b(?:forget|ignore|disregard|scratch|scrap|drop)\s+(?:what\s+i\s+(?:said|told\s+you)|that|my\s+last"
     r"|my\s+(?:earlier|previous|old|last|other)\s+(?:note|rule|instruction|comment|message|request|advice|point)s?)\b"
-    r"|\bi(?:'ve|\s+have)?\s+changed\s+my\s+mind\b",
+    r"|\bi(?:'ve|\s+have)?\s+changed\s+my\s+mind\b"
+    # "what I said about the vendored folder no longer applies", "what I told you about X is outdated"
+    r"|\bwhat\s+i\s+(?:said|told\s+you|wrote)\s+(?:earlier\s+|before\s+)?(?:about|on|regarding)\s+[^.;]{1,40}?\s+"
+    r"(?:no\s+longer\s+applies|doesn'?t\s+apply(?:\s+any\s*more)?|does\s+not\s+apply|is\s+(?:void|obsolete|outdated|moot|wrong\s+now))\b",
     re.I,
 )
 # A rule taken back by its name: "scratch the --fix rule", "drop my black thing", "the squash rule is
@@ -164,6 +167,12 @@ _REPLACES = re.compile(
 # "make seed is gone, use ...", "jenkins is deprecated": the word before the marker is what is replaced.
 _GONE = re.compile(r"(?<![\w.+/@-])(?!(?:rule|thing|convention|it|this|that)\b)`?([\w.+/@-]+)`?"
                    r"(?:\s+(?:stuff|thing|setup|integration|account|subscription|config|service|server|script|target))?\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:gone|deprecated|dead|retired|removed|replaced|superseded|no\s+more)\b", re.I)
+# "nothing runs in eu-west-1 anymore", "we don't use jest any more": the word before "anymore" is replaced.
+_NO_MORE = re.compile(
+    r"\b(?:nothing|no\s+\w+|(?:we|i)\s+(?:don'?t|do\s+not|never))\s+(?:\w+\s+){0,2}?(?:in|on|to|at|from|with|use|using|run|runs)\s+"
+    r"`?([\w.+/@-]+)`?\s+any\s*more\b",
+    re.I,
+)
 # "CI moved to github actions": the thing that moved is the subject, and it replaces an older line
 # whose subject it is ("CI is jenkins, ...") even though the new line does not name the old way.
 _MOVED = re.compile(r"^(?:the\s+|our\s+)?([\w.-]+)\s+(?:has\s+|have\s+)?(?:moved|switched|migrated)\s+(?:over\s+)?to\b", re.I)
@@ -184,7 +193,7 @@ def retraction_subject(line: str) -> str | None:
 
 def replaced_subjects(line: str) -> set[str]:
     """The tools, commands or settings a newer rule says it replaces."""
-    found = [*_REPLACES.finditer(line), *_GONE.finditer(line)]
+    found = [*_REPLACES.finditer(line), *_GONE.finditer(line), *_NO_MORE.finditer(line)]
     return {m[1].strip("`.,;:").casefold() for m in found} - {""} - _FILLER_WORDS
 
 
@@ -206,8 +215,12 @@ def valued_settings(line: str) -> dict[str, str]:
 
 def mentions_in_name(line: str, word: str) -> bool:
     """Like ``mentions``, and also as a part of a name ("widgets" in `src/legacy-widgets`): how a retraction
-    names what it takes back."""
-    return mentions(line, word) or bool(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", line.replace("`", ""), re.I))
+    names what it takes back. A name of two words counts when each is there ("the mypy strict rule" names
+    "mypy --strict")."""
+    if mentions(line, word) or re.search(rf"(?<!\w){re.escape(word)}(?!\w)", line.replace("`", ""), re.I):
+        return True
+    words = [w.removesuffix("s") if len(w) > 3 else w for w in word.split()]  # "the friday migration rule": "no migrations on fridays"
+    return len(words) > 1 and all(re.search(rf"(?<!\w){re.escape(w)}(?:e?s)?(?!\w)", line.replace("`", ""), re.I) for w in words)
 
 
 def mentions(line: str, word: str) -> bool:

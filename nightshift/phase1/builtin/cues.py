@@ -44,8 +44,30 @@ _CUE = re.compile(
     re.I,
 )
 # A cue about what was just said: "Remember that for next time." / "..., keep that in mind."
+# Also a bare cue after the rule: "... first. note for next time", "..., for future reference".
 _CUE_BACK = re.compile(
-    r"(?:^|,\s*|\s-+\s*)(?:please\s+)?(?:remember|keep|note)\s+(?:that|this)(?:\s+in\s+mind)?(?:\s+for\s+(?:next\s+time|the\s+future|later))?\W*$",
+    r"(?:^|,\s*|\s-+\s*)(?:please\s+)?(?:(?:remember|keep|note)\s+(?:that|this|it)(?:\s+in\s+mind)?(?:\s+for\s+(?:next\s+time|the\s+future|later))?"
+    r"|(?:(?:make\s+a\s+|just\s+a\s+)?note|remember|keep\s+in\s+mind)\s+for\s+(?:next\s+time|the\s+future|later)"
+    r"|for\s+(?:future\s+reference|next\s+time|the\s+future|the\s+record))\W*$",
+    re.I,
+)
+# A sentence that says the one before it is how things are done: "... thats how kelpie is split",
+# "that's the convention here", "that's how we do it".
+_AFFIRMS_BEFORE = re.compile(
+    r"^(?:that'?s|thats|that\s+is|this\s+is)\s+(?:how\s+(?:we|things|(?:the\s+|our\s+)?(?!(?:it|this|that)\b)[\w.-]+)\s+(?:do|does|is|are|work|works|go|goes|get|gets)\b"
+    r"|(?:the|our)\s+(?:rule|convention|standard|policy|way\s+we\b))[^.!?]*[.!]*$",
+    re.I,
+)
+# An order done "like always" or "as usual" is a habit, not a request for now.
+_AS_USUAL = re.compile(r"\b(?:like|as)\s+(?:always|usual|we\s+always\s+do)\b|\bthe\s+usual\s+way\b", re.I)
+# A setting chosen with the reason it is needed: "use port 8765, 8000 is my django app", "build with --offline,
+# the cache has everything", "set FOO_MODE=1, the model is in the local cache". The reason makes it how things
+# are here, not a request for now (a reason about "it" or "this" is about the moment).
+_SETTING_WITH_REASON = re.compile(
+    r"^(?:use|set|build|run|start|serve|bind|pass|export|install|test|deploy)\b[^,;]{0,40}?"
+    r"(?:\bport\s+\d{2,5}\b|(?<![\w-])--[a-z][\w-]*|\b[A-Za-z_]\w*=\S+)[^,;]{0,20}[,;]\s+"
+    r"(?:because|since|as|otherwise|(?!(?:it|this|that|then|and|so|pls|please|i|you)\b)[\w.`-]+(?:\s+[\w.`-]+){0,2}\s+"
+    r"(?:is|are|has|have|needs?|only|won'?t|can'?t|doesn'?t|isn'?t)\b)",
     re.I,
 )
 _CLAUSE = re.compile(r",\s+(?:and|but|also)\s+|;\s+", re.I)
@@ -75,7 +97,8 @@ _RULE_START = re.compile(
       |(?:i|we)\s+no\s+longer\s+\w
       |(?:i|we)(?:'ve|\s+have)?\s+(?:moved\s+(?:off|away\s+from)|migrated\s+(?:off|away\s+from|from)|switched\s+from
          |got\s+rid\s+of|ditched|replaced)\s+[^.;]*?(?:,|;|\s(?:and|so|to|with|for|by|in\s+favou?r\s+of)\s)
-      |(?:i|we)(?:'ve|\s+have)?\s+(?:migrated|switched|moved)\s+to\s+\S
+      |(?:i|we)(?:'ve|\s+have)?\s+(?:migrated|switched|moved)\s+(?:(?:everything|all(?:\s+of)?(?:\s+(?:our|the|my))?(?:\s+[\w-]+)?|the\s+whole\s+[\w-]+|our\s+[\w-]+)\s+)?
+         (?:over\s+)?to\s+\S
       |[\w`./-]+(?:\s+[\w`./-]+)?\s+(?:is|are)\s+(?:gone|deprecated|dead|retired),?\s+(?:now\s+)?(?:we\s+)?use\s+\S
       |(?:the\s+)?(?:convention|rule|standard|policy)\s+(?:here\s+|in\s+this\s+\w+\s+)?is\b
       |(?:i|we)\s+(?:always|never)\s+(?!(?:remember|recall|know|knew|understand|get|got|see|saw|think|thought|notice|noticed|had|have|was|were|been|said|forget|figured)\b)
@@ -83,7 +106,10 @@ _RULE_START = re.compile(
       |(?:you|we)\s+(?:should|must|need\s+to|have\s+to)\s+(?:always|never)\b
       |(?:make|be)\s+sure\s+(?:to\s+|you\s+|that\s+you\s+)?(?:always|never)\b
       |not\s+(?!(?:now|today|tomorrow|yet|later|here|there|this|that|really|sure|much|only|just|quite|exactly)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+but\s+\w
-      |(?:every|each|all)\s+(?!(?:time|day|week|morning)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+(?:gets?|needs?|goes|go)\s+\S
+      |(?:every|each|all)\s+(?!(?:time|day|week|morning|of)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+
+         (?:gets?|needs?|goes|go|starts?\s+with|begins?\s+with|ends?\s+(?:with|in)|lives?\s+in|uses?|follows?|stays?|has|have)\s+\S
+      |(?!(?:it|this|that|there|which|what|you|i|he|she|they|we)\b)(?![^,;]*\b(?:fail\w*|break\w*|broke|crash\w*|hangs?|errors?|flak\w+|works?|pass(?:es|ed)?)\b)
+         [\w`./-]+(?:\s+[\w`./-]+)?\s+(?:always|only|never)\s+(?:with|via|through|using|on|in|from|as|under|behind)\s+\S
       |(?:avoid|stick\s+(?:to|with)|stop\s+with)\s+\w
       |keep\s+(?!(?:it|this|that|them|me)\b)[\w-]+(?:\s+[\w-]+)?\s+(?:small|short|simple|under|below|focused|tidy|sorted|alphabetical|minimal)\b
       |(?:i|we)(?:'d|\s+would)\s+like\s+(?:all|every|each|our)\s+\w
@@ -106,15 +132,18 @@ _RULE_ANYWHERE = re.compile(
 # How things are here, said by the team: "our CI only has node 20", "we're on opentofu in this repo",
 # "we are using always npx expo install ...". A team statement needs a reach (this repo, here) or a
 # rule word; "our CI is slow" is a description.
+# What follows "not" in a verdict on the agent's idea ("leave them, not worth a config change"), not the
+# other way of doing it ("pnpm, not npm").
+_NOT_A_JUDGEMENT = r"(?!(?:worth|needed|necessary|important|required|now|yet|really|sure|ideal|great|good|bad|much|so|that|this|it)\b)"
 _TEAM = re.compile(
     r"^(?:our\s+[\w-]+(?:\s+[\w-]+)?\s+(?:only|always|never)\s+\w"
     r"|(?:we|i)(?:'re|\s+are)\s+(?:always\s+)?(?:on|using)\s+(?:always\s+)?\S"
     r"|(?:we|i)\s+(?:always\s+|only\s+|(?:don'?t|do\s+not|never)\s+)?(?:use|put|keep|store|write|name|run|deploy|follow|do|add|ship"
     r"|commit|import|install|bundle|check\s+in|mock|vendor|pin)\s+\S"
-    r"|(?!(?:it|this|that|there|i|we|you|they|he|she)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+not\s+[\w.-]+)",
+    r"|(?!(?:it|this|that|there|i|we|you|they|he|she)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+not\s+" + _NOT_A_JUDGEMENT + r"[\w.-]+)",
     re.I,
 )
-_CONTRAST = re.compile(r"\b(?:only|always|never)\b|,\s*not\s+\w|\b[a-z][\w.-]*\s+v?\d+(?:\.\d+)+\b", re.I)  # or a version
+_CONTRAST = re.compile(r"\b(?:only|always|never)\b|,\s*not\s+" + _NOT_A_JUDGEMENT + r"\w|\b[a-z][\w.-]*\s+v?\d+(?:\.\d+)+\b", re.I)  # or a version
 # "we don't add http libs to the bundle": a team's refusal is a convention without naming its reach.
 _TEAM_REFUSAL = re.compile(r"^(?:we|i)\s+(?:don'?t|do\s+not|never)\s+(?!(?:it|this|that|them|know|think|need|have|want)\b)\w+\s+(?!(?:it|this|that|them)\b)\w", re.I)
 _HERE = re.compile(r"\bhere\b|\bin\s+(?:this|our)\s+(?:repo|repository|project|code\s*base|team|service)\b", re.I)

@@ -37,6 +37,8 @@ _NOT_A_SUBJECT = (
     r"|if|unless|when|whether|maybe|perhaps|probably|hopefully|assuming|suppose|then|so|let|let's|both|none"
     r"|nothing|someone|somebody|anyone"
 )
+# The project itself is a subject: "this repo uses pnpm", "this project is managed with uv".
+_NOT_THE_PROJECT = r"(?!(?:" + _NOT_A_SUBJECT + r")\b(?!\s+(?:repo|repository|project|codebase|app|service|package|library|module|site|monorepo)\b))"
 # A word of a fact's subject: no verb of its own ("the tests can't connect to redis" is a report).
 _SUBJECT_WORD = (
     r"(?!(?:can'?t|cannot|don'?t|doesn'?t|won'?t|isn'?t|aren'?t|didn'?t|is|are|was|were|not|never|should|must|will|would"
@@ -44,7 +46,7 @@ _SUBJECT_WORD = (
 )
 _NO_ARTICLE = r"(?!(?:a|an|more|another|some|to|too|much|many|lots)\b)"
 _FACT = re.compile(
-    r"^(?!(?:" + _NOT_A_SUBJECT + r")\b)"
+    r"^" + _NOT_THE_PROJECT +
     r"(?P<subject>" + _SUBJECT_WORD + r"(?:\s+" + _SUBJECT_WORD + r"){0,5}?)\s+(?:(?:only|always|now|all)\s+)?(?:"
     # a port: "staging is on 6543", "the test database listens on 5433"
     r"(?:is|are|'s|listens?|runs?|lives?|sits?|serves?)\s+(?:only\s+|always\s+|now\s+)?(?:on|at)\s+"
@@ -80,6 +82,15 @@ _FACT = re.compile(
     r"|(?:is|are|returns?|sends?|emits?|expects?|accepts?)\s+(?:in\s+|all\s+|always\s+|only\s+)?(?:camel|snake|kebab|pascal|screaming[_ -]?snake)[_ -]?case\b)",
     re.I,
 )
+# How things are "here", said of a thing of the project: "components here are one folder each with ...".
+_HERE_FACT = re.compile(
+    r"^" + _NOT_THE_PROJECT + _SUBJECT_WORD + r"(?:\s+" + _SUBJECT_WORD + r"){0,3}?\s+(?:here|in\s+this\s+(?:repo|project|codebase))\s+"
+    r"(?:is|are|go|live|use|get|have|need|follow)\s+"
+    r"(?!(?:a\s+mess|broken|slow|outdated|old|ugly|messy|wrong|bad|confusing|weird|fine|ok|okay|good|great|nice|not|so|too|very|really)\b)\S+\s+\S",
+    re.I,
+)
+# A request to the agent after the fact: "..., please dont print them again" is no part of it.
+_TRAILING_REQUEST = re.compile(r"[,;]\s+(?:and\s+|but\s+|so\s+)?(?:please|pls|plz)\b.*$", re.I)
 # Someone else's words inside the subject: "the vendor's docs say their API is served from ...".
 _REPORTED = re.compile(
     r"\b(?:says?|said|wrote|writes|claims?|claimed|mentions?|mentioned|suggests?|suggested|thinks?|thought|told"
@@ -90,7 +101,7 @@ _REPORTED = re.compile(
 _APPROVAL = re.compile(r"(?:,|\bso|\band)\s+(?:that'?s|that\s+is|looks|it'?s)\s+(?:right|correct|fine|good)\W*$", re.I)
 # "the formatter is black with line length 100, not 88": a description corrected with ", not ...".
 _CORRECTED_FACT = re.compile(
-    r"^(?!(?:" + _NOT_A_SUBJECT + r")\b)(?:[\w.`-]+\s+){0,4}(?:is|are)\s+(?!(?:not|a|an|the)\b)[^,;]{2,60},\s*not\s+\S", re.I
+    r"^" + _NOT_THE_PROJECT + r"(?:[\w.`-]+\s+){0,4}(?:is|are)\s+(?!(?:not|a|an|the)\b)[^,;]{2,60},\s*not\s+\S", re.I
 )
 # Where this task's new thing goes ("the new banner goes on the home page") is the task, not the project.
 _THIS_TASK = re.compile(r"^(?:the|a|an|this|our)\s+new\b", re.I)
@@ -108,7 +119,7 @@ _WITH_SECRET = re.compile(r"\[REDACTED|://[^/\s:@]+:[^@\s]+@")
 _HYPOTHETICAL = re.compile(r"^(?:if|unless|assuming|suppose|in\s+case|once|maybe|perhaps)\b", re.I)
 # A setting said with its value: "the port is 8081", "Python version is 3.12 here", "the region is eu-west-1".
 _SETTING_FACT = re.compile(
-    r"^(?!(?:" + _NOT_A_SUBJECT + r")\b)(?:[\w.-]+\s+){0,3}(?:port|version|host|hostname|url|region|timezone|tz|locale|encoding"
+    r"^" + _NOT_THE_PROJECT + r"(?:[\w.-]+\s+){0,3}(?:port|version|host|hostname|url|region|timezone|tz|locale|encoding"
     r"|line\s+length|branch)\s+(?:is|are|'s)\s+(?:now\s+|still\s+|always\s+)?`?(?:v?\d+(?:\.\d+)*|[\w.:/-]*[\d/._:-][\w.:/-]*)`?(?:\W|$)",
     re.I,
 )
@@ -133,6 +144,7 @@ def _is_fact(sentence: str) -> bool:
     clauses ("CI is jenkins, the pipeline is defined in ci/Jenkinsfile")."""
     for typo, word in _TYPOS:
         sentence = typo.sub(word, sentence)
+    sentence = _TRAILING_REQUEST.sub("", sentence)
     head = _strip_lead(sentence)
     if (len(head.split()) < 4 or _QUESTION_START.match(head) or _HYPOTHETICAL.match(head) or _MOMENT.search(head)
             or _APPROVAL.search(sentence) or _HEDGE.search(sentence) or _WITH_SECRET.search(sentence)
@@ -147,6 +159,8 @@ def _is_fact(sentence: str) -> bool:
             subject = re.split(r"\s(?:is|are|'s)\s", h, maxsplit=1)[0].casefold().split()
             if not _TRANSIENT_SUBJECT & {w.strip("`'.,:") for w in subject} and not _REPORTED.search(" ".join(subject)):
                 return True
+    if any(_HERE_FACT.match(h) for h in heads):
+        return True
     for h in heads:
         fact = _FACT.match(h)
         if fact and not _REPORTED.search(fact["subject"]):

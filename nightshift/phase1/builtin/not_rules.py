@@ -27,9 +27,24 @@ _CREDENTIAL_WORD = re.compile(r"\b(?:passwords?|passwd|passphrase|passcode|token
 _CREDENTIAL_VALUE = re.compile(r"(?=\S*\d)(?=\S*[A-Za-z])[^\s/\\\"'`,;()\[\]]{8,}")
 _QUESTION_START = re.compile(
     r"^(?:should|shall|can|could|would|will|why|how|what|is|are|was|does|did"
+    # a question without its mark: "where does the time go" (not "when you add a dependency, ...")
+    r"|(?:where|when|who)(?:'s|\s+(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have))"
+    r"|which\s+(?:\w+\s+)?(?:is|are|does|do|did|should|would)"
     r"|do\s+(?:you|we|i|they)|have\s+you)\b",
     re.I,
 )
+# News of a change, said under a cue ("heads up, we changed the port in the compose file", "fyi the
+# friday freeze is lifted"): the rule, if any, is what the message says now holds. Not what says the old
+# way is gone ("we dropped the dev settings module"): phase 2 needs that line to replace the old rule.
+_NEWS = re.compile(
+    r"^(?:(?:we|i|they|ops|infra|someone)\s+(?:just\s+|finally\s+)?(?:changed|updated|moved|renamed|bumped|upgraded|downgraded"
+    r"|rewrote|merged|lifted|reverted|fixed)\b"
+    r"|(?:[\w.`-]+\s+){1,4}(?:is|are|was|were|has\s+been|have\s+been|got)\s+(?:now\s+|finally\s+)?"
+    r"(?:lifted|over|done|finished|upgraded|merged|fixed|reverted)\b)",
+    re.I,
+)
+# What a rule means for the task at hand, after it: "..., so if today is friday just prepare it".
+_CONSEQUENCE = re.compile(r",\s+(?:and\s+)?(?:so|but)\s+(?:if|when|unless|for\s+now|today|this\s+time|just)\b.*$", re.I)
 # Imperatives about this moment, not a standing rule.
 _ONE_OFF = re.compile(
     r"""\b(?:never\s*mind|no\s+worries
@@ -44,7 +59,10 @@ _FOR_NOW = re.compile(r"^(?:for\s+now|at\s+the\s+moment|for\s+the\s+moment|curre
 # "Don't do that (again)" / "Never use them": meaningless without the message it answers.
 _DEICTIC = re.compile(
     r"\b(?:do|did|doing|done)\s+(?:that|this|it)\b"
-    r"|^\W*\w+(?:\W+\w+){0,3}?\W+(?:that|this|it|those|these|them)\W*$",
+    r"|^\W*\w+(?:\W+\w+){0,3}?\W+(?:that|this|it|those|these|them)\W*$"
+    # an order whose object is "it" or "them": "dont edit it by hand", "never touch them again"
+    r"|^(?:(?:don'?t|dont|do\s+not|never|please|pls|just)\s+)*(?!(?:is|are|was|were|keep|make)\b)\w+\s+(?:it|them)\b(?!\s*(?:'s|is|are)\b)"
+    r"(?:\W+\w+){0,3}?\W*(?:[,;]|$)",
     re.I,
 )
 # The asking around a request: "can you please ...", "I need you to ...", "let's ...".

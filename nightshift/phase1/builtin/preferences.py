@@ -10,8 +10,8 @@ from nightshift.ingest.transcript import Turn, TurnKind
 from nightshift.memory import mentions_in_name, retraction_subject
 from nightshift.phase1.builtin.prose import _INTERJECTION, _clip, _sentences, _strip_lead
 from nightshift.phase1.builtin.scope import _GLOBAL_SCOPE, _LOCAL_SCOPE, _PERSONAL
-from nightshift.phase1.builtin.cues import _BROAD_IMPERATIVE, _CUE, _CUE_BACK, _IMPERATIVE, _REPEATED, _RULE_LABEL, _RULE_START
-from nightshift.phase1.builtin.not_rules import _DEICTIC, _ONE_OFF, _REQUEST_WRAPPER
+from nightshift.phase1.builtin.cues import _AFFIRMS_BEFORE, _BROAD_IMPERATIVE, _CUE, _CUE_BACK, _IMPERATIVE, _REPEATED, _RULE_LABEL, _RULE_START
+from nightshift.phase1.builtin.not_rules import _DEICTIC, _ONE_OFF, _REQUEST_WRAPPER, _holds_credential
 from nightshift.phase1.builtin.corrections import _CHANGE_CONTEXT, _COMPLAINT, _INSTEAD, _NOT_AN_ORDER, _TOLD_YOU, _confirms_a_question
 from nightshift.phase1.builtin.rules import _only_a_reach, _rule_of
 
@@ -39,6 +39,7 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
         sentences = _sentences(turn.text)
         confirmed = _confirms_a_question(turns, turn_no)
         said: list[tuple[str, _Preference]] = []  # this message's rules, in order
+        retractions: set[str] = set()  # the keys of those that take back an earlier session's rule
         complaint, complaint_global = None, False
         facts: list[tuple[str, _Preference]] = []
         changed = _CHANGE_CONTEXT.search(turn.text)  # "we cancelled the wandb subscription": the rest says what now
@@ -46,6 +47,7 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
             if (subject := retraction_subject(sentence)) is not None:
                 if not _retract(found, subject, since=previous_user_turn) and subject:
                     said.append(_keep(sentence, turn_no, "preference"))  # it takes back a rule of an earlier session
+                    retractions.add(said[-1][0])
                 continue
             if _only_a_reach(sentence) and not said and not complaint and index:
                 before = _strip_lead(sentences[index - 1])  # "Please use tabs. This applies to all my projects."
@@ -60,6 +62,12 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
                     said[-1] = (key, _Preference(last.turn_no, last.text, not _LOCAL_SCOPE.search(last.text), last.kind))
                 complaint_global = bool(complaint)
                 continue
+            if _AFFIRMS_BEFORE.match(_strip_lead(sentence)) and index:  # "..., anyhow only in the binary crate. thats how kelpie is split"
+                before = sentences[index - 1]
+                if not (before.endswith("?") or _ONE_OFF.search(before) or _DEICTIC.search(before) or _holds_credential(before)):
+                    kept = _keep(before, turn_no, "preference")
+                    said += [kept] if kept[0] not in dict(said) else []
+                continue
             if _CUE_BACK.match(sentence) and index and not said:
                 said.append(_keep(" ".join(sentences[:index]), turn_no, "preference"))  # "..., Remember that for next time."
                 continue
@@ -71,7 +79,8 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
                 complaint = complaint or sentence
         # A plain fact next to a stated rule, or in a message that asks something, is context for them.
         asks = any(s.endswith("?") and not _REQUEST_WRAPPER.match(_strip_lead(s)) for s in sentences)
-        if facts and not said and not asks:
+        # A retraction states no rule: what it says holds now ("protos come from the buf registry now") stays.
+        if facts and all(key in retractions for key, _ in said) and not asks:
             said += facts
         if complaint and not said:
             key, kept = _keep(complaint, turn_no, "preference")

@@ -40,7 +40,7 @@ _INTERJECTION = re.compile(
     r"|cool|nice|perfect|fine|thanks|thank\s+you|thx|ty|ok(?:ay)?|sure"
     r"|right|alright|wait|incorrect|not\s+quite|wrong(?:\s+again)?)\s*[,.!]+"
     # a correction opener needs no comma: "actually the config lives in ...", "ugh thats the old package"
-    r"|(?:actually|ugh+|nah+|hold\s+on|no\s+no+|not\s+like\s+that)\b[,.!:;-]*)\s*",
+    r"|(?:actually|ugh+|nah+|hm+|uh+|um+|erm+|hold\s+on|no\s+no+|not\s+like\s+that)\b[,.!:;-]*)\s*",
     re.I,
 )
 # Words that make a list the user's own: "my rules:", "conventions for this repo:", "remember these".

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 
 from nightshift.phase1.builtin.prose import _INTERJECTION, _LEAD_WORDS, _strip_lead
-from nightshift.phase1.builtin.scope import _GLOBAL_LEAD, _GLOBAL_SCOPE, _LOCAL_SCOPE, _PROJECTS, _REACH_FILLER, _SCOPE_LEAD, _STANDING
-from nightshift.phase1.builtin.cues import _BROAD_IMPERATIVE, _CLAUSE, _CONTRAST, _CONVENTION, _CUE, _CUE_BACK, _HABIT, _HERE, _HOW_TO, _IMPERATIVE, _LEAD_CLAUSE, _MUST, _ORDER, _REPEATED, _RULE_ANYWHERE, _RULE_START, _TEAM, _TEAM_REFUSAL, _TYPOS, _WORKFLOW_HABIT
-from nightshift.phase1.builtin.not_rules import _BROKEN, _DEICTIC, _FOR_NOW, _HEDGE, _ONE_OFF, _PAST_EVENT, _QUESTION_START, _SOMEONE_ELSE_SAYS, _holds_credential
-from nightshift.phase1.builtin.corrections import _COMPLAINT, _CONFIRMATION, _CORRECTION, _LASTING, _TOLD_YOU
+from nightshift.phase1.builtin.scope import _GLOBAL_LEAD, _GLOBAL_SCOPE, _LOCAL_SCOPE, _PLACE_LEAD, _PROJECTS, _REACH_FILLER, _SCOPE_LEAD, _STANDING
+from nightshift.phase1.builtin.cues import _AS_USUAL, _SETTING_WITH_REASON, _BROAD_IMPERATIVE, _CLAUSE, _CONTRAST, _CONVENTION, _CUE, _CUE_BACK, _HABIT, _HERE, _HOW_TO, _IMPERATIVE, _LEAD_CLAUSE, _MUST, _ORDER, _REPEATED, _RULE_ANYWHERE, _RULE_START, _TEAM, _TEAM_REFUSAL, _TYPOS, _WORKFLOW_HABIT
+from nightshift.phase1.builtin.not_rules import _BROKEN, _CONSEQUENCE, _DEICTIC, _FOR_NOW, _HEDGE, _NEWS, _ONE_OFF, _PAST_EVENT, _QUESTION_START, _SOMEONE_ELSE_SAYS, _holds_credential
+from nightshift.phase1.builtin.corrections import _COMPLAINT, _CONFIRMATION, _CORRECTION, _LASTING, _NOT_AN_ORDER, _TOLD_YOU
 from nightshift.phase1.builtin.facts import _is_fact
 
 
@@ -45,9 +45,10 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
         if len(plain.split()) >= 3 and not _ONE_OFF.search(plain) and not _DEICTIC.search(plain):
             return plain, "preference"
     if (cued := _CUE.sub("", plain, count=1)) != plain:
-        cued = _CUE_BACK.sub("", cued)
+        cued = _CONSEQUENCE.sub("", _CUE_BACK.sub("", cued))
         ok = len(cued.split()) >= 3 and not _QUESTION_START.match(cued) and not _ONE_OFF.search(cued)
-        ok = ok and not (_PAST_EVENT.search(cued) and not _is_standing_rule(cued) and not _is_fact(cued))
+        news = _PAST_EVENT.search(cued) or _NEWS.match(cued)
+        ok = ok and not (news and not _is_standing_rule(cued) and not _is_fact(cued))
         return (cued, "preference") if ok else None
     repeated = _REPEATED.sub("", _INTERJECTION.sub("", sentence, count=1), count=1)
     if repeated != _INTERJECTION.sub("", sentence, count=1) and len(repeated.split()) >= 3 and not _QUESTION_START.match(repeated):
@@ -80,7 +81,7 @@ def _is_standing_rule(sentence: str) -> bool:
     # a rule after a semicolon or a colon rules the sentence.
     heads += [_LEAD_WORDS.sub("", part.strip()) for part in re.split(r"[;:]\s", sentence)[1:]]
     for h in list(heads):
-        for scope in (_SCOPE_LEAD.match(h), _GLOBAL_LEAD.match(h)):
+        for scope in (_SCOPE_LEAD.match(h), _GLOBAL_LEAD.match(h), _PLACE_LEAD.match(h)):
             if scope and scope.end():
                 heads.append(_strip_lead(h[scope.end():]))
     # "you keep doing this: don't wrap single lines in try/except": only the part that does not point elsewhere
@@ -99,6 +100,10 @@ def _is_standing_rule(sentence: str) -> bool:
         r"\b(?:we|i)\s+\w+\s+(?:it|this|that|them|these|those)\b", sentence, re.I)  # "we use 4 spaces for indentation"
     if any(_TEAM.match(h) for h in heads) and not weak and (_HERE.search(sentence) or _CONTRAST.search(sentence) or refusal or purpose):
         return True
+    if _AS_USUAL.search(sentence) and not _NOT_AN_ORDER.match(head) and not _BROKEN.search(sentence):
+        return True  # "preview on port 8765 like always"
+    if _SETTING_WITH_REASON.match(head):
+        return True  # "build with --offline, the cache has everything"
     if _HOW_TO.match(head):
         return True  # a procedure with its reason; without the reason it reads as a request
     if ": " in sentence and _only_a_reach(sentence.split(": ", 1)[0]) and len(sentence.split(": ", 1)[1].split()) >= 2:

@@ -11,13 +11,20 @@ import re
 # write ...", "Use pnpm for everything here", "Branch names in this repo always start with ...".
 # Without such a marker an imperative ("Run the smoke tests") is a request for this session.
 _PROJECT_WIDE = (
-    r"\b(?:in|for|across|throughout)\s+(?:this|these|our|the\s+whole|all\s+(?:the\s+|our\s+)?)\s*"
+    r"(?:\b(?:in|for|across|throughout)\s+(?:this|these|our|the\s+whole|all\s+(?:the\s+|our\s+)?)\s*"
     r"(?:repo|repository|project|code\s*base|docs|documentation|package|service|app|site|module|library|tool)s?\b"
+    # the team's own word for where the code lives: "in this shop all times are stored in UTC"
+    r"|\bin\s+(?:this|our)\s+(?:shop|team|company|org|organi[sz]ation|monorepo|workspace)\b)"
 )
 _STANDING = re.compile(
     _PROJECT_WIDE + r"|\b(?:for\s+everything|every\s*time|each\s+time|whenever|by\s+default"
     r"|(?:on|for|in|with)\s+(?:every|each)\s+[\w-]+\s+(?:command|commit|pr|pull\s+request|push|release|run|build|change)s?\b"
     r"|in\s+(?:all\s+)?(?:new|future)\s+code)\b",
+    re.I,
+)
+# "in tidewater all public functions ...", "in python we ...": a place named before a team or universal subject.
+_PLACE_LEAD = re.compile(
+    r"^in\s+(?!(?:the|a|an|this|that|my|your|general|fact|short|case|theory|practice|future|order)\b)[\w.-]+\s+(?=(?:all|every|each|we|our|no)\b)",
     re.I,
 )
 # A leading scope phrase is not part of the rule's wording: "In this repo we indent with tabs, not spaces".
