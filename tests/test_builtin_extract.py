@@ -959,3 +959,53 @@ def test_a_rule_named_by_two_words_or_another_number_is_taken_back_in_the_same_s
     assert memory.is_no_op
     memory = said("never deploy migrations on fridays here", "forget the friday migration rule")
     assert memory.is_no_op
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("we're a poetry shop, no setup.py anywhere", "We're a poetry shop, no setup.py anywhere"),  # who the team is
+        ("the way we do it here: one feature flag per experiment", "One feature flag per experiment"),  # the label goes
+        ("how we do things here: one alembic head at a time", "One alembic head at a time"),
+        ("Releases need a signed tag", "Releases need a signed tag"),  # a convention about a kind of artifact
+        ("new endpoints always require an auth scope", "New endpoints always require an auth scope"),
+        ("we name queues <service>.<event>", "We name queues <service>.<event>"),  # the team's way, with a concrete object
+        ("we target java 21", "We target java 21"),
+        ("I like my diffs small", "I like my diffs small"),  # how the user likes things
+        ("I want review comments in bullet points", "I want review comments in bullet points"),
+        ("no more lodash, use the standard library", "No more lodash, use the standard library"),
+        ("make it a habit to rebase before you open a PR", "Make it a habit to rebase before you open a PR"),
+        ("as a rule, no secrets in env files", "As a rule, no secrets in env files"),
+        ("whenever you bump a dependency, note it in DEPS.md", "Whenever you bump a dependency, note it in DEPS.md"),
+        ("seeds are never run against prod", "Seeds are never run against prod"),  # a passive convention
+        ("geez, it's `just test`, not cargo test", "It's `just test`, not cargo test"),
+        ("keep your replies short", "Keep your replies short"),  # how the agent talks to this user
+        ("you should know that the billing db is a read replica", "The billing db is a read replica"),
+        ("let's keep migrations under one per PR", "Keep migrations under one per PR"),
+        ("our webhooks send timestamps as RFC 3339 strings", "Our webhooks send timestamps as RFC 3339 strings"),
+    ],
+)
+def test_round_four_broader_shapes_keep_the_rule(message: str, line: str) -> None:
+    assert kept(said(message)) == [line]
+
+
+def test_a_bare_no_corrects_with_the_sentence_after_it() -> None:
+    assert kept(said("Nope. it's tofu in this repo.")) == ["It's tofu in this repo."]
+    assert said("No. it was my typo.").is_no_op
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "commits need a better message than that",  # a judgement of this commit
+        "the fixtures need updating",
+        "whenever you're ready, merge it",
+        "every time we deploy, it breaks",
+        "I want the spinner in the header",  # a task
+        "never seen that one before",
+        "lets just never upgrade anything ever again lol",  # a joke
+        "why is the cache never invalidated",
+    ],
+)
+def test_round_four_broader_look_alikes_stay_no_op(message: str) -> None:
+    assert said(message).is_no_op, message

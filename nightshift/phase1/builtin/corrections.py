@@ -41,6 +41,8 @@ _CORRECTION = re.compile(
     r"|not\s+quite)\b[\s,.!:;-]+(?=\w)",
     re.I,
 )
+# A correction said as a sentence of its own: "No. it's pnpm in this repo." corrects with the sentence after it.
+_BARE_CORRECTION = re.compile(r"^(?:no+|nope|nah+|wrong|incorrect|not\s+quite|that'?s\s+wrong)\W*$", re.I)
 _LASTING = re.compile(r"\b(?:always|never|only|must|here|everywhere)\b|\bin\s+(?:this|our)\s+\w+|`", re.I)
 # "I told you to run ...": a correction that restates the rule.
 _TOLD_YOU = re.compile(r"^i\s+(?:told|asked)\s+you\s+(?:to\s+|before\s+to\s+|already\s+to\s+)?(?=\w)", re.I)

@@ -11,8 +11,8 @@ from nightshift.phase1.builtin.scope import _PROJECT_WIDE
 
 # "new rule: ...", "rule of thumb here: ...": a label in front of the rule, not part of it.
 _RULE_LABEL = re.compile(
-    r"^(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline|naming|style)"
-    r"(?:\s+here)?\s*:\s*", re.I
+    r"^(?:(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline|naming|style)"
+    r"|(?:the\s+way|how)\s+we\s+do\s+(?:it|things))(?:\s+here)?\s*:\s*", re.I
 )
 # The user repeats an instruction: whatever follows is a standing rule ("again, run the linter before
 # you push", "like I said, ...", "for the last time: ...").
@@ -40,7 +40,8 @@ _CUE = re.compile(
     r"|fyi(?:\s+for\s+(?:the\s+)?future(?:\s+reference)?)?\s*[:,]?|for\s+(?:future\s+reference|the\s+future|the\s+record)\s*[:,]?"
     r"|heads[\s-]+up\s*[:,]?|just\s+so\s+you\s+know\s*[:,]?|don'?t\s+forget(?:\s+to|\s+that)?\s*[:,]?|(?:for\s+)?next\s+time\s*[:,]?"
     r"|in\s+(?:the\s+)?future\s*[:,]?|(?:make|take)\s+a\s+note(?:\s+that)?\s*[:,]?|note\s+to\s+self\s*[:,]?"
-    r"|(?:just\s+)?(?:a\s+)?(?:quick\s+|friendly\s+)?reminder(?:\s+that)?\s*[:,]?)\s+(?=\S)",
+    r"|(?:just\s+)?(?:a\s+)?(?:quick\s+|friendly\s+)?reminder(?:\s+that)?\s*[:,]?"
+    r"|(?:you\s+should|good\s+to|worth\s+it\s+to|you\s+need\s+to)\s+know(?:\s+that)?\s*[:,]?|(?:be|stay)\s+aware(?:\s+that)?\s*[:,]?)\s+(?=\S)",
     re.I,
 )
 # A cue about what was just said: "Remember that for next time." / "..., keep that in mind."
@@ -70,6 +71,22 @@ _SETTING_WITH_REASON = re.compile(
     r"(?:is|are|has|have|needs?|only|won'?t|can'?t|doesn'?t|isn'?t)\b)",
     re.I,
 )
+# A convention about the things a team makes, said of all of them: "PRs need two approvals", "commits need a
+# signed-off-by line", "integration tests go next to the code". The subject is a plural of a software artifact.
+_ARTIFACTS = (
+    r"(?:prs|pull\s+requests|commits|commit\s+messages|branches|tags|releases|tests|test\s+files|specs|migrations|endpoints"
+    r"|routes|handlers|functions|methods|classes|components|modules|packages|services|docstrings|comments|imports"
+    r"|dependencies|deps|env\s+vars|feature\s+flags|secrets|log\s+lines|logs|exceptions|queries|tables|columns|fixtures"
+    r"|mocks|snapshots|changelog\s+entries|docs|readmes|configs|scripts|jobs|workflows|images|containers|files)"
+)
+_ARTIFACT_RULE = re.compile(
+    r"^(?:(?:all|new|our|public|private|internal|shared)\s+){0,2}(?:[\w-]+\s+)?" + _ARTIFACTS
+    + r"\s+(?:here\s+|in\s+this\s+(?:repo|project|codebase)\s+)?(?:always\s+|only\s+|never\s+)?"
+    r"(?:needs?|requires?|go|get|live|start|begin|end|use|follow|stay|carry|include|contain)\s+"
+    r"(?!(?:to|\w+ing|red|green|through|away|missing|a\s+look|looked|broken|stale|(?:a\s+)?(?:better|more|less|some|another)\b))\S"
+    r"(?![^.]*\b(?:still|again|anyway|wrong|since)\b)",
+    re.I,
+)
 _CLAUSE = re.compile(r",\s+(?:and|but|also)\s+|;\s+", re.I)
 # Words a quick typist misspells in a rule: matched as the word they mean, kept as typed.
 _TYPOS = (
@@ -83,11 +100,18 @@ _LEAD_CLAUSE = re.compile(r"^[^,:]{1,40}[,:]\s*")
 # Rule wording that must open the sentence: anywhere else "always"/"never" usually describes
 # something ("it always fails on CI") instead of asking for a behaviour.
 _RULE_START = re.compile(
-    r"""^(?:(?:always|never)\b(?!\s+(?:a|an|the|so|such|same|fun|been)\b)
+    r"""^(?:(?:always|never)\b(?!\s+(?:a|an|the|so|such|same|fun|been|seen|heard|had|knew|thought|mind|ever|again)\b)
       |(?:don'?t|do\s+not)(?:\s+ever)?\s+\w
       |no\s+(?!idea|problem|worries|luck|need|way|rush|clue|thanks|changes?\b)[\w-]+(?:\s+[\w-]+){0,3}?\s+
          (?:in|on|inside|for|at|after|before|with|without|longer|shorter|bigger|larger|over|under|above|below|more|than)\s+\w
-      |(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline|naming|style)(?:\s+here)?\s*:\s*\w
+      |(?:(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline|naming|style)
+         |(?:the\s+way|how)\s+we\s+do\s+(?:it|things))(?:\s+here)?\s*:\s*\w
+      |(?:we|i)(?:'re|\s+are|'m|\s+am)\s+(?:a|an)\s+[\w.-]+\s+(?:shop|team|house|company|org|person)\b
+      |no\s+more\s+[\w-]+(?:\s+[\w-]+){0,2},\s*(?:use|do|run|go|write|stick|put|call)\b
+      |(?:whenever|every\s+time|each\s+time|any\s*time)\s+(?:you|we|someone)\s+(?![^,]*\b(?:ready|done|finished|free|back|able)\b)[^,]{3,60},\s*
+         (?!(?:it|this|that|there|i|you|we|they)\b)\w
+      |(?:i|we)\s+(?:(?:really|always)\s+)?(?:like|want|expect)\s+(?:(?:my|our|your)\s+)?(?!(?:the|a|an|this|that|it|them|to|you|me)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+
+         (?:in\s+(?:the\s+)?\w+|to\s+be\s+\w+|as\s+\w+|without\s+\w+|short|brief|concise|terse|minimal|simple|small)\b
       |stop\s+\w+ing\b
       |prefer\s+\w
       |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
@@ -110,6 +134,9 @@ _RULE_START = re.compile(
          (?:gets?|needs?|goes|go|starts?\s+with|begins?\s+with|ends?\s+(?:with|in)|lives?\s+in|uses?|follows?|stays?|has|have)\s+\S
       |(?!(?:it|this|that|there|which|what|you|i|he|she|they|we)\b)(?![^,;]*\b(?:fail\w*|break\w*|broke|crash\w*|hangs?|errors?|flak\w+|works?|pass(?:es|ed)?)\b)
          [\w`./-]+(?:\s+[\w`./-]+)?\s+(?:always|only|never)\s+(?:with|via|through|using|on|in|from|as|under|behind)\s+\S
+      |(?!(?:it|this|that|there|which|what|you|i|he|she|they|we)\b)(?:[\w`./-]+\s+){0,3}?[\w`./-]+\s+(?:is|are|gets?)\s+(?:always|never|only)\s+
+         (?!(?:broken|forgotten|stolen|hidden|taken|given)\b)(?:\w+(?:ed|en|wn)|run|put|set|cut|built|kept|made|done|sent|held|left|bound|shut|split)\b
+      |it'?s\s+(?!(?:fine|ok|okay|good|bad|broken|wrong|right|correct|true|false|done|there|here|not|just|only|me|you)\b)(?:`[^`]+`|[\w.@/-]+),\s*not\s+\S
       |(?:avoid|stick\s+(?:to|with)|stop\s+with)\s+\w
       |keep\s+(?!(?:it|this|that|them|me)\b)[\w-]+(?:\s+[\w-]+)?\s+(?:small|short|simple|under|below|focused|tidy|sorted|alphabetical|minimal)\b
       |(?:i|we)(?:'d|\s+would)\s+like\s+(?:all|every|each|our)\s+\w
@@ -125,7 +152,7 @@ _RULE_ANYWHERE = re.compile(
     r"\b(?:from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|from\s+today\s+on|henceforth|in\s+(?:the\s+)?future"
     r"|to\s+(?:always|never)\b"
     r"|prefer\s+\S.*?\s+over\s+\S|(?:i|we)\s+(?:really\s+|generally\s+)?prefer\b"
-    r"|\b(?:use|using|do|doing|run|write)\s+always\b"
+    r"|\b(?:use|using|do|doing|run|write)\s+always\b|\bmake\s+(?:it\s+)?a\s+habit\b|\bas\s+a\s+(?:general\s+)?rule\b"
     r"|that'?s\s+(?:the|our)\s+(?:rule|convention|standard|policy)|that'?s\s+how\s+we\s+do\s+(?:it|things))",
     re.I,
 )
@@ -139,7 +166,7 @@ _TEAM = re.compile(
     r"^(?:our\s+[\w-]+(?:\s+[\w-]+)?\s+(?:only|always|never)\s+\w"
     r"|(?:we|i)(?:'re|\s+are)\s+(?:always\s+)?(?:on|using)\s+(?:always\s+)?\S"
     r"|(?:we|i)\s+(?:always\s+|only\s+|(?:don'?t|do\s+not|never)\s+)?(?:use|put|keep|store|write|name|run|deploy|follow|do|add|ship"
-    r"|commit|import|install|bundle|check\s+in|mock|vendor|pin)\s+\S"
+    r"|commit|import|install|bundle|check\s+in|mock|vendor|pin|target|support|host|build|release)\s+\S"
     r"|(?!(?:it|this|that|there|i|we|you|they|he|she)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+not\s+" + _NOT_A_JUDGEMENT + r"[\w.-]+)",
     re.I,
 )

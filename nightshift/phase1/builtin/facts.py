@@ -21,7 +21,7 @@ from nightshift.phase1.builtin.not_rules import _DEICTIC, _HEDGE, _ONE_OFF, _QUE
 # broken since this morning", "the suite takes 4 minutes") has none of these verbs or is ruled out by
 # its words of the moment.
 _CONCRETE = (
-    r"(?:`|\w=\S|(?<![\w-])--?[a-z]|\w/\w|\w_\w|(?-i:[a-z][A-Z])|\b\d+(?:\.\d+)+\b|\b\d{2,5}\b"
+    r"(?:`|\w=\S|(?<![\w-])--?[a-z]|\w/\w|<[\w-]+>|\w_\w|(?-i:[a-z][A-Z])|\b\d+(?:\.\d+)+\b|\b\d{2,5}\b"
     r"|\.(?:py|js|cjs|mjs|ts|tsx|json|ya?ml|toml|cfg|ini|sh|md|sql|go|rs|rb|lock|env|txt)\b"
     r"|\b(?:camel|snake|kebab|pascal)[_ -]?case\b"
     r"|\b[\w.-]+[\s-](?:style|conventions?|format|standard|guide|spec|layout|pattern|notation|syntax)\b)"
@@ -79,6 +79,7 @@ _FACT = re.compile(
     r"|(?:uses?|needs?|requires?|expects?|follows?|depends?\s+on|targets?)\s+" + _NO_ARTICLE + r"(?=[^,;]*?" + _CONCRETE + r")"
     r"|uses?\s+" + _NO_ARTICLE + r"[\w.-]+(?:\s+[\w.-]+)?\s+(?:for|to)\s+\w"
     r"|uses?\s+" + _NO_ARTICLE + r"(?!(?:it|them|this|that)\b)[\w.-]+(?:\s+[\w.-]+)?\s*(?:[,;.]|$)"
+    r"|(?:returns?|sends?|emits?|accepts?|stores?|logs?)\s+" + _NO_ARTICLE + r"(?=[^,;]*?" + _CONCRETE + r")"
     r"|(?:is|are|returns?|sends?|emits?|expects?|accepts?)\s+(?:in\s+|all\s+|always\s+|only\s+)?(?:camel|snake|kebab|pascal|screaming[_ -]?snake)[_ -]?case\b)",
     re.I,
 )
@@ -133,7 +134,7 @@ _TRANSIENT_SUBJECT = frozenset(
 _MOMENT = re.compile(
     r"\b(?:still|currently|again|since|yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening|week)"
     r"|right\s+now|at\s+the\s+moment|for\s+now|suddenly|randomly|sometimes|keeps?|anymore|broken|fail(?:s|ed|ing)?"
-    r"|crash(?:es|ed|ing)?|down|wrong|weird|slow|instead)\b"
+    r"|crash(?:es|ed|ing)?|down|wrong|weird|slow|instead|anyway)\b"
     r"|\b\d+(?:\.\d+)?\s*(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?)\b",
     re.I,
 )

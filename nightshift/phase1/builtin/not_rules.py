@@ -26,7 +26,7 @@ _BROKEN = re.compile(r"\b(?:broken|fail(?:s|ed|ing)?|crash(?:es|ed|ing)?|errors?
 _CREDENTIAL_WORD = re.compile(r"\b(?:passwords?|passwd|passphrase|passcode|tokens?|api[\s_-]?keys?|keys?(?=\s*(?:is\b|=|:))|secrets?|credentials?)\b", re.I)
 _CREDENTIAL_VALUE = re.compile(r"(?=\S*\d)(?=\S*[A-Za-z])[^\s/\\\"'`,;()\[\]]{8,}")
 _QUESTION_START = re.compile(
-    r"^(?:should|shall|can|could|would|will|why|how|what|is|are|was|does|did"
+    r"^(?:should|shall|can|could|would|will|why|how(?!\s+we\s+do\s+(?:it|things)\b)|what|is|are|was|does|did"
     # a question without its mark: "where does the time go" (not "when you add a dependency, ...")
     r"|(?:where|when|who)(?:'s|\s+(?:is|are|was|were|does|do|did|can|could|should|would|will|has|have))"
     r"|which\s+(?:\w+\s+)?(?:is|are|does|do|did|should|would)"
@@ -52,13 +52,14 @@ _ONE_OFF = re.compile(
          |remember|forget|hesitate|panic|rush|stress|apologi[sz]e|be\s+sorry)\b
       |(?:i|we)\s+never\s+(?:said|asked|told|wanted|meant|did|had|was|were|knew|thought)\b
       |for\s+now|yet|right\s+now|this\s+time|(?<!from\s)today|at\s+the\s+moment|for\s+the\s+moment|temporarily
-      |for\s+this\s+(?:\w+\s+)?(?:one|run|step|commit|pr|task|ticket|bug|session)\b)\b""",
+      |for\s+this\s+(?:\w+\s+)?(?:one|run|step|commit|pr|task|ticket|bug|session)\b
+      |lol|lmao|rofl|ha(?:ha)+|jk|ever\s+again)\b""",  # a joke or a sigh ("never upgrade anything ever again lol")
     re.I | re.X,
 )
 _FOR_NOW = re.compile(r"^(?:for\s+now|at\s+the\s+moment|for\s+the\s+moment|currently)\b[\s,]*", re.I)
 # "Don't do that (again)" / "Never use them": meaningless without the message it answers.
 _DEICTIC = re.compile(
-    r"\b(?:do|did|doing|done)\s+(?:that|this|it)\b"
+    r"\b(?:do|did|doing|done)\s+(?:that|this|it)\b(?!\s*(?:here\s*)?:)"
     r"|^\W*\w+(?:\W+\w+){0,3}?\W+(?:that|this|it|those|these|them)\W*$"
     # an order whose object is "it" or "them": "dont edit it by hand", "never touch them again"
     r"|^(?:(?:don'?t|dont|do\s+not|never|please|pls|just)\s+)*(?!(?:is|are|was|were|keep|make)\b)\w+\s+(?:it|them)\b(?!\s*(?:'s|is|are)\b)"

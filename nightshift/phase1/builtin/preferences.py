@@ -12,7 +12,7 @@ from nightshift.phase1.builtin.prose import _INTERJECTION, _clip, _sentences, _s
 from nightshift.phase1.builtin.scope import _GLOBAL_SCOPE, _LOCAL_SCOPE, _PERSONAL
 from nightshift.phase1.builtin.cues import _AFFIRMS_BEFORE, _BROAD_IMPERATIVE, _CUE, _CUE_BACK, _IMPERATIVE, _REPEATED, _RULE_LABEL, _RULE_START
 from nightshift.phase1.builtin.not_rules import _DEICTIC, _ONE_OFF, _REQUEST_WRAPPER, _holds_credential
-from nightshift.phase1.builtin.corrections import _CHANGE_CONTEXT, _COMPLAINT, _INSTEAD, _NOT_AN_ORDER, _TOLD_YOU, _confirms_a_question
+from nightshift.phase1.builtin.corrections import _BARE_CORRECTION, _CHANGE_CONTEXT, _COMPLAINT, _INSTEAD, _NOT_AN_ORDER, _TOLD_YOU, _confirms_a_question
 from nightshift.phase1.builtin.rules import _only_a_reach, _rule_of
 
 
@@ -71,6 +71,8 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
             if _CUE_BACK.match(sentence) and index and not said:
                 said.append(_keep(" ".join(sentences[:index]), turn_no, "preference"))  # "..., Remember that for next time."
                 continue
+            if index and _BARE_CORRECTION.match(sentences[index - 1]):
+                sentence = f"{sentences[index - 1]} {sentence}"  # kept without the "No." (see _without_filler)
             if rule := _rule_of(sentence, confirmed and index == 0):
                 (facts if rule[1] == "fact" else said).append(_keep(rule[0], turn_no, "knowledge" if rule[1] == "fact" else rule[1]))
             elif changed and _INSTEAD.search(sentence) and not _NOT_AN_ORDER.match(_strip_lead(sentence)) and not sentence.endswith("?"):

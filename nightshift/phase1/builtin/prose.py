@@ -31,14 +31,14 @@ _LEAD_WORDS = re.compile(
     r"^(?:(?:please|pls|plz|also|and|so|ok(?:ay)?|btw|by\s+the\s+way|oh|ah|but|hey|well|now|note|important"
     r"|the\s+thing\s+is|rule|again|just|one\s+more\s+thing|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly"
     r"|from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|for\s+(?:context|reference)|fwiw"
-    r"|to\s+be\s+clear|to\s+clarify|as\s+a\s+reminder|from\s+today(?:\s+on)?)\b[\s,:;!.-]*)+",
+    r"|to\s+be\s+clear|to\s+clarify|as\s+a\s+reminder|from\s+today(?:\s+on)?|let'?s)\b[\s,:;!.-]*)+",
     re.I,
 )
 # An answer word that only opens the message: "No, I said uv", "Great. Tests here ...".
 _INTERJECTION = re.compile(
     r"^(?:(?:(?:it'?s|is|that'?s)\s+(?=ok|okay|fine|good|great|cool|nice|perfect))?(?:no|nope|yes|yep|yeah|ah|oh|hmm+|great|good"
     r"|cool|nice|perfect|fine|thanks|thank\s+you|thx|ty|ok(?:ay)?|sure"
-    r"|right|alright|wait|incorrect|not\s+quite|wrong(?:\s+again)?)\s*[,.!]+"
+    r"|right|alright|wait|incorrect|not\s+quite|wrong(?:\s+again)?|dude|man|bro|come\s+on|geez|jeez|gosh|oops|seriously|sigh|stop)\s*[,.!]+"
     # a correction opener needs no comma: "actually the config lives in ...", "ugh thats the old package"
     r"|(?:actually|ugh+|nah+|hm+|uh+|um+|erm+|hold\s+on|no\s+no+|not\s+like\s+that)\b[,.!:;-]*)\s*",
     re.I,
