@@ -1005,6 +1005,11 @@ def test_a_bare_no_corrects_with_the_sentence_after_it() -> None:
         "never seen that one before",
         "lets just never upgrade anything ever again lol",  # a joke
         "why is the cache never invalidated",
+        "the logs contain a stack trace from the worker",  # "the logs" is this task's, not a kind of artifact
+        "releases go out tomorrow",
+        "use --force, the lock is stale",  # a reason of the moment
+        "same problem as always",
+        "things here are a bit different",
     ],
 )
 def test_round_four_broader_look_alikes_stay_no_op(message: str) -> None:

@@ -80,11 +80,12 @@ _ARTIFACTS = (
     r"|mocks|snapshots|changelog\s+entries|docs|readmes|configs|scripts|jobs|workflows|images|containers|files)"
 )
 _ARTIFACT_RULE = re.compile(
-    r"^(?:(?:all|new|our|public|private|internal|shared)\s+){0,2}(?:[\w-]+\s+)?" + _ARTIFACTS
+    r"^(?:(?:all|new|our|public|private|internal|shared)\s+){0,2}"
+    r"(?:(?!(?:the|these|those|this|that|my|your|his|her|their|some|any|two|three|both|a|an)\b)[\w-]+\s+)?" + _ARTIFACTS
     + r"\s+(?:here\s+|in\s+this\s+(?:repo|project|codebase)\s+)?(?:always\s+|only\s+|never\s+)?"
     r"(?:needs?|requires?|go|get|live|start|begin|end|use|follow|stay|carry|include|contain)\s+"
     r"(?!(?:to|\w+ing|red|green|through|away|missing|a\s+look|looked|broken|stale|(?:a\s+)?(?:better|more|less|some|another)\b))\S"
-    r"(?![^.]*\b(?:still|again|anyway|wrong|since)\b)",
+    r"(?![^.]*\b(?:still|again|anyway|wrong|since|today|tonight|tomorrow|yesterday|soon|later|(?:this|next|last)\s+week)\b)",
     re.I,
 )
 _CLAUSE = re.compile(r",\s+(?:and|but|also)\s+|;\s+", re.I)

@@ -87,7 +87,8 @@ _FACT = re.compile(
 _HERE_FACT = re.compile(
     r"^" + _NOT_THE_PROJECT + _SUBJECT_WORD + r"(?:\s+" + _SUBJECT_WORD + r"){0,3}?\s+(?:here|in\s+this\s+(?:repo|project|codebase))\s+"
     r"(?:is|are|go|live|use|get|have|need|follow)\s+"
-    r"(?!(?:a\s+mess|broken|slow|outdated|old|ugly|messy|wrong|bad|confusing|weird|fine|ok|okay|good|great|nice|not|so|too|very|really)\b)\S+\s+\S",
+    r"(?!(?:a\s+mess|broken|slow|outdated|old|ugly|messy|wrong|bad|confusing|weird|fine|ok|okay|good|great|nice|not|so|too|very|really"
+    r"|different|complicated|tricky|special|unusual|a\s+bit|a\s+little|kind\s+of|pretty|quite|all\s+over)\b)\S+\s+\S",
     re.I,
 )
 # A request to the agent after the fact: "..., please dont print them again" is no part of it.
@@ -134,7 +135,7 @@ _TRANSIENT_SUBJECT = frozenset(
 _MOMENT = re.compile(
     r"\b(?:still|currently|again|since|yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening|week)"
     r"|right\s+now|at\s+the\s+moment|for\s+now|suddenly|randomly|sometimes|keeps?|anymore|broken|fail(?:s|ed|ing)?"
-    r"|crash(?:es|ed|ing)?|down|wrong|weird|slow|instead|anyway)\b"
+    r"|crash(?:es|ed|ing)?|down|wrong|weird|slow|instead|anyway|stale|stuck|hung|problems?|issues?|bugs?|mess)\b"
     r"|\b\d+(?:\.\d+)?\s*(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?)\b",
     re.I,
 )

@@ -12,7 +12,7 @@ from nightshift.phase1.builtin.scope import _GLOBAL_LEAD, _GLOBAL_SCOPE, _LOCAL_
 from nightshift.phase1.builtin.cues import _ARTIFACT_RULE, _AS_USUAL, _SETTING_WITH_REASON, _BROAD_IMPERATIVE, _CLAUSE, _CONTRAST, _CONVENTION, _CUE, _CUE_BACK, _HABIT, _HERE, _HOW_TO, _IMPERATIVE, _LEAD_CLAUSE, _MUST, _ORDER, _REPEATED, _RULE_ANYWHERE, _RULE_START, _TEAM, _TEAM_REFUSAL, _TYPOS, _WORKFLOW_HABIT
 from nightshift.phase1.builtin.not_rules import _BROKEN, _CONSEQUENCE, _DEICTIC, _FOR_NOW, _HEDGE, _NEWS, _ONE_OFF, _PAST_EVENT, _QUESTION_START, _SOMEONE_ELSE_SAYS, _holds_credential
 from nightshift.phase1.builtin.corrections import _COMPLAINT, _CONFIRMATION, _CORRECTION, _LASTING, _NOT_AN_ORDER, _TOLD_YOU
-from nightshift.phase1.builtin.facts import _CONCRETE, _is_fact
+from nightshift.phase1.builtin.facts import _CONCRETE, _MOMENT, _is_fact
 
 
 def _only_a_reach(sentence: str) -> bool:
@@ -101,13 +101,13 @@ def _is_standing_rule(sentence: str) -> bool:
     concrete = re.search(_CONCRETE, sentence)  # "we name branches feat/<ticket>-<slug>", "we target node 20"
     if any(_TEAM.match(h) for h in heads) and not weak and (_HERE.search(sentence) or _CONTRAST.search(sentence) or refusal or purpose or concrete):
         return True
-    if _AS_USUAL.search(sentence) and not _NOT_AN_ORDER.match(head) and not _BROKEN.search(sentence):
+    if _AS_USUAL.search(sentence) and not _NOT_AN_ORDER.match(head) and not (_BROKEN.search(sentence) or _MOMENT.search(sentence)):
         return True  # "preview on port 8765 like always"
     if _ARTIFACT_RULE.match(head) and not _BROKEN.search(head):
         return True  # "PRs need two approvals before merge"
     if _PERSONAL.search(sentence) and any(_IMPERATIVE.match(h) for h in heads):
         return True  # "be brief in your answers": how the agent talks to this user
-    if _SETTING_WITH_REASON.match(head):
+    if _SETTING_WITH_REASON.match(head) and not (_BROKEN.search(head) or _MOMENT.search(head)):
         return True  # "build with --offline, the cache has everything"
     if _HOW_TO.match(head):
         return True  # a procedure with its reason; without the reason it reads as a request
