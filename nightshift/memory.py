@@ -233,7 +233,8 @@ _FILLER_WORDS = frozenset(
     """a an the and or but to in on at of for with without from by as is are be been was were it its this that
     these those here there we i you our my your me us always never don't dont do does not no only please
     should must need needs use uses using used instead rather than so then again just also every each all any
-    from now on going forward repo repository project codebase code when before after new one thing""".split()
+    from now on going forward repo repository project codebase code when before after new one thing
+    anything everything something nothing""".split()
 )
 _NEGATION = re.compile(r"\b(?:never|not|no|don'?t|do\s+not|avoid|stop)\b", re.I)
 _WORD = re.compile(r"[a-z0-9][\w.+/'-]*[\w+]|[a-z0-9]", re.I)
@@ -242,7 +243,8 @@ _WORD = re.compile(r"[a-z0-9][\w.+/'-]*[\w+]|[a-z0-9]", re.I)
 def subject_words(line: str) -> set[str]:
     """The words that say what a line is about (plural -s dropped): its filler and rule words left out."""
     words = {w.casefold() for w in _WORD.findall(line.replace("`", "").replace("\u2019", "'"))} - _FILLER_WORDS
-    return {w[:-1] if len(w) >= 3 and w.endswith("s") and not w.endswith("ss") else w for w in words}
+    # singular after the filler is gone, and filler again: "projects" is "project", a scope word, not a subject
+    return {w[:-1] if len(w) >= 3 and w.endswith("s") and not w.endswith("ss") else w for w in words} - _FILLER_WORDS
 
 
 def says_the_same(a: str, b: str) -> bool:

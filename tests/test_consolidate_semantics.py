@@ -22,7 +22,7 @@ from test_cli import NIGHTSHIFT, nightshift  # noqa: F401  (the same real proces
 
 from eval.build_sessions import Case, render
 from nightshift.ingest.citations import short_ids
-from nightshift.memory import mentions_in_name, replaced_subjects, retraction_subject
+from nightshift.memory import mentions_in_name, replaced_subjects, retraction_subject, says_the_same
 
 FRONTEND, MONOREPO, CLI_TOOL = "/home/dev/frontend", "/home/dev/monorepo", "/home/dev/cli-tool"
 YARN = "In this repo always use yarn, never npm."
@@ -180,3 +180,10 @@ def test_a_rule_named_by_two_words_is_found_by_each_of_them_singular_or_plural()
 )
 def test_a_line_that_says_the_old_way_is_no_more_replaces_it(line: str, gone: set[str]) -> None:
     assert replaced_subjects(line) == gone
+
+
+def test_lines_that_share_only_their_reach_and_anything_are_two_rules() -> None:
+    """"projects" and "anything" say where and how much, not what: two rules about different steps stay two."""
+    assert not says_the_same("Across all my projects, show me the plan before you delete anything.",
+                             "Show me the plan before you push anything to a remote, in every project.")
+    assert says_the_same("Never commit .env files in any of my projects", "Do not commit .env files, in every project")
