@@ -216,11 +216,23 @@ def valued_settings(line: str) -> dict[str, str]:
 def mentions_in_name(line: str, word: str) -> bool:
     """Like ``mentions``, and also as a part of a name ("widgets" in `src/legacy-widgets`): how a retraction
     names what it takes back. A name of two words counts when each is there ("the mypy strict rule" names
-    "mypy --strict")."""
+    "mypy --strict"), and a word counts in its other forms ("the formatting rule" names "format with black",
+    "the friday migration rule" names "no migrations on fridays")."""
     if mentions(line, word) or re.search(rf"(?<!\w){re.escape(word)}(?!\w)", line.replace("`", ""), re.I):
         return True
-    words = [w.removesuffix("s") if len(w) > 3 else w for w in word.split()]  # "the friday migration rule": "no migrations on fridays"
-    return len(words) > 1 and all(re.search(rf"(?<!\w){re.escape(w)}(?:e?s)?(?!\w)", line.replace("`", ""), re.I) for w in words)
+    stems = [_stem(w) for w in word.split()]
+    if len(stems) == 1 and stems[0] == word.casefold():
+        return False
+    return all(re.search(rf"(?<!\w){re.escape(w)}(?:e?s|ed|ing)?(?!\w)", line.replace("`", ""), re.I) for w in stems)
+
+
+def _stem(word: str) -> str:
+    """A word without its plural or -ing: "migrations" -> "migration", "formatting" -> "format"."""
+    word = word.casefold()
+    if len(word) > 6 and word.endswith("ing"):
+        word = word[:-3]
+        return word[:-1] if len(word) > 2 and word[-1] == word[-2] and word[-1] not in "ls" else word
+    return word.removesuffix("s") if len(word) > 3 else word
 
 
 def mentions(line: str, word: str) -> bool:

@@ -169,6 +169,8 @@ def test_a_rule_named_by_two_words_is_found_by_each_of_them_singular_or_plural()
     assert mentions_in_name("Always run pytest -n auto with --dist=loadscope (xdist)", "pytest xdist")
     assert mentions_in_name("No releases on mondays", "monday release")
     assert not mentions_in_name("Always run pytest -q", "pytest xdist")  # one word of the two is not enough
+    assert mentions_in_name("Format with prettier before every commit", "formatting")  # "drop the formatting rule"
+    assert not mentions_in_name("Run the formatter before you commit", "linting")
 
 
 @pytest.mark.parametrize(
