@@ -1014,3 +1014,22 @@ def test_a_bare_no_corrects_with_the_sentence_after_it() -> None:
 )
 def test_round_four_broader_look_alikes_stay_no_op(message: str) -> None:
     assert said(message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("is important: the seeds must be idempotent", "The seeds must be idempotent"),  # a non-native opener
+        ("sorry, I forgot to mention: the workers run on python 3.12, not 3.11", "The workers run on python 3.12, not 3.11"),
+        ("ok. one more thing: table names are lower case with underscores", "Table names are lower case with underscores"),
+        ("In my team we pair on every release, no exceptions", "In my team we pair on every release, no exceptions"),
+        ("we don't rebase shared branches", "We don't rebase shared branches"),  # a refusal about the workflow
+        ("we never squash release merges, ever", "We never squash release merges, ever"),
+    ],
+)
+def test_round_four_openers_emphasis_and_team_refusals_keep_the_rule(message: str, line: str) -> None:
+    assert kept(said(message)) == [line]
+
+
+def test_preferring_not_to_talk_about_it_is_no_rule() -> None:
+    assert said("I'd prefer not to discuss that here").is_no_op

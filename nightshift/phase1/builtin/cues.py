@@ -117,7 +117,7 @@ _RULE_START = re.compile(
       |prefer\s+\w
       |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
       |(?:run|deploy|install|lint)\s+.+?,\s*not\s+\w
-      |(?:i|we)(?:'d|\s+would)?\s+(?:(?:really|generally|usually|always)\s+)?prefer\b
+      |(?:i|we)(?:'d|\s+would)?\s+(?:(?:really|generally|usually|always)\s+)?prefer\b(?!\s+not\s+to\s+(?:talk|say|discuss|answer|comment|share)\b)
       |(?:i|we)(?:'d|\s+would)\s+rather\b
       |(?:i|we)\s+no\s+longer\s+\w
       |(?:i|we)(?:'ve|\s+have)?\s+(?:moved\s+(?:off|away\s+from)|migrated\s+(?:off|away\s+from|from)|switched\s+from
@@ -152,8 +152,9 @@ _RULE_START = re.compile(
 _RULE_ANYWHERE = re.compile(
     r"\b(?:from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|from\s+today\s+on|henceforth|in\s+(?:the\s+)?future"
     r"|to\s+(?:always|never)\b"
-    r"|prefer\s+\S.*?\s+over\s+\S|(?:i|we)\s+(?:really\s+|generally\s+)?prefer\b"
+    r"|prefer\s+\S.*?\s+over\s+\S|(?:i|we)\s+(?:really\s+|generally\s+)?prefer\b(?!\s+not\s+to\s+(?:talk|say|discuss|answer|comment|share)\b)"
     r"|\b(?:use|using|do|doing|run|write)\s+always\b|\bmake\s+(?:it\s+)?a\s+habit\b|\bas\s+a\s+(?:general\s+)?rule\b"
+    r"|\bno\s+exceptions\b|\bwithout\s+exception\b|,\s*ever\W*$"
     r"|that'?s\s+(?:the|our)\s+(?:rule|convention|standard|policy)|that'?s\s+how\s+we\s+do\s+(?:it|things))",
     re.I,
 )
@@ -167,7 +168,7 @@ _TEAM = re.compile(
     r"^(?:our\s+[\w-]+(?:\s+[\w-]+)?\s+(?:only|always|never)\s+\w"
     r"|(?:we|i)(?:'re|\s+are)\s+(?:always\s+)?(?:on|using)\s+(?:always\s+)?\S"
     r"|(?:we|i)\s+(?:always\s+|only\s+|(?:don'?t|do\s+not|never)\s+)?(?:use|put|keep|store|write|name|run|deploy|follow|do|add|ship"
-    r"|commit|import|install|bundle|check\s+in|mock|vendor|pin|target|support|host|build|release)\s+\S"
+    r"|commit|import|install|bundle|check\s+in|mock|vendor|pin|target|support|host|build|release|merge|push|rebase|squash)\s+\S"
     r"|(?!(?:it|this|that|there|i|we|you|they|he|she)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+not\s+" + _NOT_A_JUDGEMENT + r"[\w.-]+)",
     re.I,
 )

@@ -23,7 +23,7 @@ from nightshift.phase1.builtin.not_rules import _DEICTIC, _HEDGE, _ONE_OFF, _QUE
 _CONCRETE = (
     r"(?:`|\w=\S|(?<![\w-])--?[a-z]|\w/\w|<[\w-]+>|\w_\w|(?-i:[a-z][A-Z])|\b\d+(?:\.\d+)+\b|\b\d{2,5}\b"
     r"|\.(?:py|js|cjs|mjs|ts|tsx|json|ya?ml|toml|cfg|ini|sh|md|sql|go|rs|rb|lock|env|txt)\b"
-    r"|\b(?:camel|snake|kebab|pascal)[_ -]?case\b"
+    r"|\b(?:camel|snake|kebab|pascal|lower|upper|title)[_ -]?case\b"
     r"|\b[\w.-]+[\s-](?:style|conventions?|format|standard|guide|spec|layout|pattern|notation|syntax)\b)"
 )
 _MADE = (
@@ -80,7 +80,7 @@ _FACT = re.compile(
     r"|uses?\s+" + _NO_ARTICLE + r"[\w.-]+(?:\s+[\w.-]+)?\s+(?:for|to)\s+\w"
     r"|uses?\s+" + _NO_ARTICLE + r"(?!(?:it|them|this|that)\b)[\w.-]+(?:\s+[\w.-]+)?\s*(?:[,;.]|$)"
     r"|(?:returns?|sends?|emits?|accepts?|stores?|logs?)\s+" + _NO_ARTICLE + r"(?=[^,;]*?" + _CONCRETE + r")"
-    r"|(?:is|are|returns?|sends?|emits?|expects?|accepts?)\s+(?:in\s+|all\s+|always\s+|only\s+)?(?:camel|snake|kebab|pascal|screaming[_ -]?snake)[_ -]?case\b)",
+    r"|(?:is|are|returns?|sends?|emits?|expects?|accepts?)\s+(?:in\s+|all\s+|always\s+|only\s+)?(?:camel|snake|kebab|pascal|screaming[_ -]?snake|lower|upper|title)[_ -]?case\b)",
     re.I,
 )
 # How things are "here", said of a thing of the project: "components here are one folder each with ...".

@@ -99,7 +99,8 @@ def _is_standing_rule(sentence: str) -> bool:
     purpose = re.search(r"\bfor\s+(?!now\b|the\s+moment\b|this\b|today\b)\w", sentence, re.I) and not re.search(
         r"\b(?:we|i)\s+\w+\s+(?:it|this|that|them|these|those)\b", sentence, re.I)  # "we use 4 spaces for indentation"
     concrete = re.search(_CONCRETE, sentence)  # "we name branches feat/<ticket>-<slug>", "we target node 20"
-    if any(_TEAM.match(h) for h in heads) and not weak and (_HERE.search(sentence) or _CONTRAST.search(sentence) or refusal or purpose or concrete):
+    reach = _STANDING.search(sentence)  # "we do code review on every PR"
+    if any(_TEAM.match(h) for h in heads) and not weak and (_HERE.search(sentence) or _CONTRAST.search(sentence) or refusal or purpose or concrete or reach):
         return True
     if _AS_USUAL.search(sentence) and not _NOT_AN_ORDER.match(head) and not (_BROKEN.search(sentence) or _MOMENT.search(sentence)):
         return True  # "preview on port 8765 like always"
@@ -118,6 +119,6 @@ def _is_standing_rule(sentence: str) -> bool:
     all_projects = any(re.search(_PROJECTS, g[0], re.I) for g in _GLOBAL_SCOPE.finditer(sentence))
     if all_projects and not _LOCAL_SCOPE.search(sentence) and any(_BROAD_IMPERATIVE.match(h) for h in heads):
         return True
-    reach = _STANDING.search(sentence) or _GLOBAL_SCOPE.search(sentence)
+    reach = reach or _GLOBAL_SCOPE.search(sentence)
     return bool(reach) and any(_IMPERATIVE.match(h) for h in heads)
 

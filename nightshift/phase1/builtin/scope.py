@@ -14,7 +14,7 @@ _PROJECT_WIDE = (
     r"(?:\b(?:in|for|across|throughout)\s+(?:this|these|our|the\s+whole|all\s+(?:the\s+|our\s+)?)\s*"
     r"(?:repo|repository|project|code\s*base|docs|documentation|package|service|app|site|module|library|tool)s?\b"
     # the team's own word for where the code lives: "in this shop all times are stored in UTC"
-    r"|\bin\s+(?:this|our)\s+(?:shop|team|company|org|organi[sz]ation|monorepo|workspace)\b)"
+    r"|\bin\s+(?:this|our|my)\s+(?:shop|team|company|org|organi[sz]ation|monorepo|workspace)\b)"
 )
 _STANDING = re.compile(
     _PROJECT_WIDE + r"|\b(?:for\s+everything|every\s*time|each\s+time|whenever|by\s+default"
