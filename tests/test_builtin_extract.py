@@ -1033,3 +1033,17 @@ def test_round_four_openers_emphasis_and_team_refusals_keep_the_rule(message: st
 
 def test_preferring_not_to_talk_about_it_is_no_rule() -> None:
     assert said("I'd prefer not to discuss that here").is_no_op
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a statement inside a report of what is wrong is the report's context
+        "The invoice page throws a 500 for old accounts. The renderer lives in app/invoices/render.py. Can you find out why?",
+        "Our wiki says: every service must expose /metrics. Can you check the mailer?",  # someone else's words
+        "the flag is called beta-search and lives in flagsmith, enable it on staging",  # a place, then an order about it
+        "the old importer used to run on port 9300",  # how it was
+    ],
+)
+def test_round_four_context_of_a_report_or_an_order_is_no_fact(message: str) -> None:
+    assert said(message).is_no_op, message

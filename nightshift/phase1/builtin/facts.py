@@ -93,6 +93,13 @@ _HERE_FACT = re.compile(
 )
 # A request to the agent after the fact: "..., please dont print them again" is no part of it.
 _TRAILING_REQUEST = re.compile(r"[,;]\s+(?:and\s+|but\s+|so\s+)?(?:please|pls|plz)\b.*$", re.I)
+# A message that reports what is wrong ("the checkout page throws a 500 ..."): its plain statements are the
+# report's context, not facts to keep.
+_REPORTS_A_PROBLEM = re.compile(
+    r"\b(?:throws?|threw|raises?|raised|crash(?:es|ed)?|fails?|failed|failing|broken|hangs?|times?\s+out|timed\s+out"
+    r"|doesn'?t\s+work|isn'?t\s+working|not\s+working|error|exception|bug|\b[45]\d\d\b(?=\s+(?:error|status|response|when|on|for|from)))\b",
+    re.I,
+)
 # Someone else's words inside the subject: "the vendor's docs say their API is served from ...".
 _REPORTED = re.compile(
     r"\b(?:says?|said|wrote|writes|claims?|claimed|mentions?|mentioned|suggests?|suggested|thinks?|thought|told"
@@ -106,13 +113,13 @@ _CORRECTED_FACT = re.compile(
     r"^" + _NOT_THE_PROJECT + r"(?:[\w.`-]+\s+){0,4}(?:is|are)\s+(?!(?:not|a|an|the)\b)[^,;]{2,60},\s*not\s+\S", re.I
 )
 # Where this task's new thing goes ("the new banner goes on the home page") is the task, not the project.
-_THIS_TASK = re.compile(r"^(?:the|a|an|this|our)\s+new\b", re.I)
+_THIS_TASK = re.compile(r"^(?:the|a|an|this|our)\s+(?:new|old|previous|former)\b", re.I)  # or the one it replaces
 # Where a thing is, followed by an order in the same sentence, is the order's context: "the login form
 # lives in src/pages/Login.tsx, add a remember-me checkbox" (a convention followed by "add one" is not).
 _POINTS_AT = re.compile(r"\b(?:lives?|sits?|is|are)\s+(?:in|at|under|inside)\b", re.I)
 _ASKS_NOW = re.compile(
     r"[,;]\s+(?:(?:and|so|then|now|pls|please)\s+)?(?:add|fix|make|change|update|remove|delete|check|see|look|put|write|create"
-    r"|rename|move|find|tell|show|open|run|try|debug|investigate|figure)\b",
+    r"|rename|move|find|tell|show|open|run|try|debug|investigate|figure|turn|enable|disable|set|bump|deploy|restart|rerun|revert)\b",
     re.I,
 )
 # A redacted value or a URL with a password in it: a connection for this task, never a fact to keep.
@@ -135,7 +142,7 @@ _TRANSIENT_SUBJECT = frozenset(
 _MOMENT = re.compile(
     r"\b(?:still|currently|again|since|yesterday|today|tonight|tomorrow|this\s+(?:morning|afternoon|evening|week)"
     r"|right\s+now|at\s+the\s+moment|for\s+now|suddenly|randomly|sometimes|keeps?|anymore|broken|fail(?:s|ed|ing)?"
-    r"|crash(?:es|ed|ing)?|down|wrong|weird|slow|instead|anyway|stale|stuck|hung|problems?|issues?|bugs?|mess)\b"
+    r"|crash(?:es|ed|ing)?|down|wrong|weird|slow|instead|anyway|stale|stuck|hung|problems?|issues?|bugs?|mess|used\s+to)\b"
     r"|\b\d+(?:\.\d+)?\s*(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?)\b",
     re.I,
 )

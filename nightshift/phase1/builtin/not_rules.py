@@ -12,7 +12,8 @@ import re
 _HEDGE = re.compile(r"\b(?:might|could|maybe|perhaps|probably|someday|eventually|not\s+sure)\b", re.I)
 # Someone else's words: "my colleague says ...", "here's what the linter says: ...".
 _SOMEONE_ELSE_SAYS = re.compile(
-    r"\b(?:colleague|boss|lead|manager|teammate|team\s*mate|reviewer|cto|pm|client|customer|linter|docs|readme|guide|vendor"
+    r"\b(?:colleague|boss|lead|manager|teammate|team\s*mate|reviewer|cto|pm|client|customer|linter|docs?|readme|guide|vendor"
+    r"|wiki|handbook|spec|ticket|issue|style\s*guide|contributing"
     r"|someone|somebody|article|blog|book|tutorial|stack\s*overflow|chatgpt|copilot|he|she|they)\b[^.]{0,40}?"
     r"\b(?:says?|said|wrote|writes|thinks?|suggests?|suggested|recommends?|recommended|claims?|told\s+me)\b",
     re.I,

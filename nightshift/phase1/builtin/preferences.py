@@ -13,6 +13,7 @@ from nightshift.phase1.builtin.scope import _GLOBAL_SCOPE, _LOCAL_SCOPE, _PERSON
 from nightshift.phase1.builtin.cues import _AFFIRMS_BEFORE, _BROAD_IMPERATIVE, _CUE, _CUE_BACK, _IMPERATIVE, _REPEATED, _RULE_LABEL, _RULE_START
 from nightshift.phase1.builtin.not_rules import _DEICTIC, _ONE_OFF, _REQUEST_WRAPPER, _holds_credential
 from nightshift.phase1.builtin.corrections import _BARE_CORRECTION, _CHANGE_CONTEXT, _COMPLAINT, _INSTEAD, _NOT_AN_ORDER, _TOLD_YOU, _confirms_a_question
+from nightshift.phase1.builtin.facts import _REPORTS_A_PROBLEM
 from nightshift.phase1.builtin.rules import _only_a_reach, _rule_of
 
 
@@ -82,7 +83,8 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
         # A plain fact next to a stated rule, or in a message that asks something, is context for them.
         asks = any(s.endswith("?") and not _REQUEST_WRAPPER.match(_strip_lead(s)) for s in sentences)
         # A retraction states no rule: what it says holds now ("protos come from the buf registry now") stays.
-        if facts and all(key in retractions for key, _ in said) and not asks:
+        reports = any(_REPORTS_A_PROBLEM.search(s) for s in sentences)
+        if facts and all(key in retractions for key, _ in said) and not asks and not reports:
             said += facts
         if complaint and not said:
             key, kept = _keep(complaint, turn_no, "preference")
