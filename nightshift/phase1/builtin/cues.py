@@ -132,7 +132,7 @@ _RULE_START = re.compile(
       |(?:make|be)\s+sure\s+(?:to\s+|you\s+|that\s+you\s+)?(?:always|never)\b
       |not\s+(?!(?:now|today|tomorrow|yet|later|here|there|this|that|really|sure|much|only|just|quite|exactly)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+but\s+\w
       |(?:every|each|all)\s+(?!(?:time|day|week|morning|of)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+
-         (?:gets?|needs?|goes|go|starts?\s+with|begins?\s+with|ends?\s+(?:with|in)|lives?\s+in|uses?|follows?|stays?|has|have)\s+\S
+         (?:gets?|needs?|goes|go|starts?\s+with|begins?\s+with|ends?\s+(?:with|in)|lives?\s+in|uses?|follows?|stays?)\s+\S
       |(?!(?:it|this|that|there|which|what|you|i|he|she|they|we)\b)(?![^,;]*\b(?:fail\w*|break\w*|broke|crash\w*|hangs?|errors?|flak\w+|works?|pass(?:es|ed)?)\b)
          [\w`./-]+(?:\s+[\w`./-]+)?\s+(?:always|only|never)\s+(?:with|via|through|using|on|in|from|as|under|behind)\s+\S
       |(?!(?:it|this|that|there|which|what|you|i|he|she|they|we)\b)(?:[\w`./-]+\s+){0,3}?[\w`./-]+\s+(?:is|are|gets?)\s+(?:always|never|only)\s+
