@@ -45,6 +45,8 @@ NO_LIMIT_DAYS = 365_000
 # have some 40 projects between them, so the default cap would drop lines for room, not for scope.
 # The cap has its own tests; here it is lifted so that "scope correct" measures scope only.
 SUMMARY_CAP = 100_000
+# Phase 2 folds the max_raw_memories best memories only; the set now yields more memories than the default
+# (256), so the oldest sessions' rules would leave the handbook for room, not for their content.
 RESULTS = ("<!-- eval:results:begin -->", "<!-- eval:results:end -->")
 DETAILS = ("<!-- eval:details:begin -->", "<!-- eval:details:end -->")
 TABLE_HEAD = ["provider", "models", "part", "no-op precision", "no-op recall", "fact recall", "junk rate", "forbidden hits",
@@ -78,7 +80,7 @@ def eval_settings(provider: str, sessions: Path, home: Path) -> Settings:
     every_file = max(1, sum(1 for _ in sessions.rglob("*.jsonl")))  # one night reads the whole set
     return load_settings(home=home, sources=[sessions / fmt for fmt in ("codex", "claude", "gemini", "cursor")], provider=provider, idle_hours=0,
                          max_age_days=NO_LIMIT_DAYS, max_unused_days=NO_LIMIT_DAYS, max_rollouts_per_run=every_file,
-                         summary_token_cap=SUMMARY_CAP)
+                         max_raw_memories=every_file, summary_token_cap=SUMMARY_CAP)
 
 
 def _night(settings: Settings) -> tuple[pipeline.Run, list[pipeline.Extraction], str | None, str | None]:

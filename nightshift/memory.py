@@ -136,7 +136,10 @@ class StoredMemory:
 _RETRACTION = re.compile(
     r"\b(?:forget|ignore|disregard|scratch|scrap|drop)\s+(?:what\s+i\s+(?:said|told\s+you)|that|my\s+last"
     r"|my\s+(?:earlier|previous|old|last|other)\s+(?:note|rule|instruction|comment|message|request|advice|point)s?)\b"
-    r"|\bi(?:'ve|\s+have)?\s+changed\s+my\s+mind\b",
+    r"|\bi(?:'ve|\s+have)?\s+changed\s+my\s+mind\b"
+    # "what I said about the vendored folder no longer applies", "what I told you about X is outdated"
+    r"|\bwhat\s+i\s+(?:said|told\s+you|wrote)\s+(?:earlier\s+|before\s+)?(?:about|on|regarding)\s+[^.;]{1,40}?\s+"
+    r"(?:no\s+longer\s+applies|doesn'?t\s+apply(?:\s+any\s*more)?|does\s+not\s+apply|is\s+(?:void|obsolete|outdated|moot|wrong\s+now))\b",
     re.I,
 )
 # A rule taken back by its name: "scratch the --fix rule", "drop my black thing", "the squash rule is
@@ -164,6 +167,12 @@ _REPLACES = re.compile(
 # "make seed is gone, use ...", "jenkins is deprecated": the word before the marker is what is replaced.
 _GONE = re.compile(r"(?<![\w.+/@-])(?!(?:rule|thing|convention|it|this|that)\b)`?([\w.+/@-]+)`?"
                    r"(?:\s+(?:stuff|thing|setup|integration|account|subscription|config|service|server|script|target))?\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:gone|deprecated|dead|retired|removed|replaced|superseded|no\s+more)\b", re.I)
+# "nothing runs in eu-west-1 anymore", "we don't use jest any more": the word before "anymore" is replaced.
+_NO_MORE = re.compile(
+    r"\b(?:nothing|no\s+\w+|(?:we|i)\s+(?:don'?t|do\s+not|never))\s+(?:\w+\s+){0,2}?(?:in|on|to|at|from|with|use|using|run|runs)\s+"
+    r"`?([\w.+/@-]+)`?\s+any\s*more\b",
+    re.I,
+)
 # "CI moved to github actions": the thing that moved is the subject, and it replaces an older line
 # whose subject it is ("CI is jenkins, ...") even though the new line does not name the old way.
 _MOVED = re.compile(r"^(?:the\s+|our\s+)?([\w.-]+)\s+(?:has\s+|have\s+)?(?:moved|switched|migrated)\s+(?:over\s+)?to\b", re.I)
@@ -184,7 +193,7 @@ def retraction_subject(line: str) -> str | None:
 
 def replaced_subjects(line: str) -> set[str]:
     """The tools, commands or settings a newer rule says it replaces."""
-    found = [*_REPLACES.finditer(line), *_GONE.finditer(line)]
+    found = [*_REPLACES.finditer(line), *_GONE.finditer(line), *_NO_MORE.finditer(line)]
     return {m[1].strip("`.,;:").casefold() for m in found} - {""} - _FILLER_WORDS
 
 
@@ -206,8 +215,24 @@ def valued_settings(line: str) -> dict[str, str]:
 
 def mentions_in_name(line: str, word: str) -> bool:
     """Like ``mentions``, and also as a part of a name ("widgets" in `src/legacy-widgets`): how a retraction
-    names what it takes back."""
-    return mentions(line, word) or bool(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", line.replace("`", ""), re.I))
+    names what it takes back. A name of two words counts when each is there ("the mypy strict rule" names
+    "mypy --strict"), and a word counts in its other forms ("the formatting rule" names "format with black",
+    "the friday migration rule" names "no migrations on fridays")."""
+    if mentions(line, word) or re.search(rf"(?<!\w){re.escape(word)}(?!\w)", line.replace("`", ""), re.I):
+        return True
+    stems = [_stem(w) for w in word.split()]
+    if len(stems) == 1 and stems[0] == word.casefold():
+        return False
+    return all(re.search(rf"(?<!\w){re.escape(w)}(?:e?s|ed|ing)?(?!\w)", line.replace("`", ""), re.I) for w in stems)
+
+
+def _stem(word: str) -> str:
+    """A word without its plural or -ing: "migrations" -> "migration", "formatting" -> "format"."""
+    word = word.casefold()
+    if len(word) > 6 and word.endswith("ing"):
+        word = word[:-3]
+        return word[:-1] if len(word) > 2 and word[-1] == word[-2] and word[-1] not in "ls" else word
+    return word.removesuffix("s") if len(word) > 3 else word
 
 
 def mentions(line: str, word: str) -> bool:
@@ -220,7 +245,8 @@ _FILLER_WORDS = frozenset(
     """a an the and or but to in on at of for with without from by as is are be been was were it its this that
     these those here there we i you our my your me us always never don't dont do does not no only please
     should must need needs use uses using used instead rather than so then again just also every each all any
-    from now on going forward repo repository project codebase code when before after new one thing""".split()
+    from now on going forward repo repository project codebase code when before after new one thing
+    anything everything something nothing""".split()
 )
 _NEGATION = re.compile(r"\b(?:never|not|no|don'?t|do\s+not|avoid|stop)\b", re.I)
 _WORD = re.compile(r"[a-z0-9][\w.+/'-]*[\w+]|[a-z0-9]", re.I)
@@ -229,7 +255,8 @@ _WORD = re.compile(r"[a-z0-9][\w.+/'-]*[\w+]|[a-z0-9]", re.I)
 def subject_words(line: str) -> set[str]:
     """The words that say what a line is about (plural -s dropped): its filler and rule words left out."""
     words = {w.casefold() for w in _WORD.findall(line.replace("`", "").replace("\u2019", "'"))} - _FILLER_WORDS
-    return {w[:-1] if len(w) >= 3 and w.endswith("s") and not w.endswith("ss") else w for w in words}
+    # singular after the filler is gone, and filler again: "projects" is "project", a scope word, not a subject
+    return {w[:-1] if len(w) >= 3 and w.endswith("s") and not w.endswith("ss") else w for w in words} - _FILLER_WORDS
 
 
 def says_the_same(a: str, b: str) -> bool:

@@ -860,3 +860,191 @@ def test_the_error_of_a_failure_is_the_full_line_not_pytests_cut_summary() -> No
 def test_a_green_first_run_adds_no_test_knowledge_to_a_preference() -> None:
     memory = valid(extract_builtin(session(user("Never use `any` in this codebase."), *run("pnpm test:unit", "4 passed", "1"))))
     assert memory.tasks[0].knowledge == []
+
+
+# --- round 4: families learnt from the second blind batch (every sentence here is invented) ----------
+
+
+def kept(memory: RawMemory) -> list[str]:
+    """Every line kept, preference or knowledge, project or global."""
+    return [line for task in memory.tasks for line in (*task.preferences, *task.knowledge)]
+
+
+def said(*messages: str) -> RawMemory:
+    turns = [user("Let's go."), assistant("Sure, what next?")] + [user(m) for m in messages]
+    return valid(extract_builtin(session(*turns)))
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        # a bare cue after the rule makes the sentence before it the rule
+        ("you need to run make proto before building. for future reference", "You need to run make proto before building."),
+        ("ask me before you regenerate the snapshots. note for next time", "Ask me before you regenerate the snapshots."),
+        # "that's how we do it" after a statement makes it the rule
+        ("handlers stay thin and call the domain layer. that's how we do it in this service",
+         "Handlers stay thin and call the domain layer."),
+        ("no. library crates return their own error enum. thats how the workspace is split",
+         "Library crates return their own error enum."),
+        # the team's own word for the place is a reach
+        ("In our org the cache keys must be prefixed with the tenant id.", "In our org the cache keys must be prefixed with the tenant id."),
+        # a place named before a universal or team subject
+        ("in kestrel all handlers start with a verb", "In kestrel all handlers start with a verb"),
+        # a universal subject with a verb of convention
+        ("all config files start with a comment header", "All config files start with a comment header"),
+        # a verbless rule: "X always with ..."
+        ("docker builds always with --pull", "Docker builds always with --pull"),
+        # "like always", "as usual": a habit
+        ("deploy through the staging pipeline like always", "Deploy through the staging pipeline like always"),
+        # a setting chosen with its reason
+        ("serve it on port 4010, 4000 is the mock server", "Serve it on port 4010, 4000 is the mock server"),
+        ("install with --no-audit, the registry mirror has no audit endpoint", "Install with --no-audit, the registry mirror has no audit endpoint"),
+        # "we moved everything to ..."
+        ("we moved all our queues to sqs, nothing uses rabbit anymore", "We moved all our queues to sqs, nothing uses rabbit anymore"),
+        # news under a cue is not the rule: what now holds is
+        ("heads up, we renamed the bucket. the uploads bucket is called media-prod-eu now", "The uploads bucket is called media-prod-eu now"),
+        # a consequence for today after the rule is not part of it
+        ("remember: no schema changes during the sales week, so if today is in it just draft them",
+         "No schema changes during the sales week"),
+    ],
+)
+def test_round_four_families_keep_the_rule(message: str, line: str) -> None:
+    assert kept(said(message)) == [line]
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        # the project itself is the subject of a fact
+        ("this repo is built with bazel from the root BUILD file", "This repo is built with bazel from the root BUILD file"),
+        # "X here are ...": how things are here
+        ("feature flags here are one yaml file per team", "Feature flags here are one yaml file per team"),
+        # a request after the fact does not make it a fact of the moment
+        ("the staging certs come from vault at pki/staging, please dont paste them again",
+         "The staging certs come from vault at pki/staging, please dont paste them again"),
+    ],
+)
+def test_round_four_plain_statements_are_knowledge(message: str, line: str) -> None:
+    [task] = said(message).tasks
+    assert task.knowledge == [line] and task.preferences == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "where is the retry count configured",  # a question without its mark
+        "which port does the admin app use",
+        "dont edit it by hand",  # an order about "it": the message before says what
+        "never touch them again",
+        "hm no, leave it, not worth the churn",  # a verdict on the agent's idea, not "X, not Y"
+        "the e2e suite only fails on CI",  # a report, not "X only on ..."
+        "the docs here are outdated",  # a judgement, not how things are
+        "it crashed like always",
+        "run it with --verbose, it's easier to read",  # a reason about "it" is about the moment
+        "fyi the code freeze is lifted",  # news
+    ],
+)
+def test_round_four_look_alikes_stay_no_op(message: str) -> None:
+    assert said(message).is_no_op, message
+
+
+def test_a_fact_next_to_a_retraction_is_kept_and_the_retraction_too() -> None:
+    memory = said("the legacy folder is deleted, assets come from the cdn bucket now. what I said about the legacy folder no longer applies")
+    assert kept(memory) == ["What I said about the legacy folder no longer applies",
+                            "The legacy folder is deleted, assets come from the cdn bucket now."]
+
+
+def test_a_rule_named_by_two_words_or_another_number_is_taken_back_in_the_same_session() -> None:
+    memory = said("always run eslint --max-warnings=0 on the whole app", "ok drop the eslint max-warnings rule, too noisy")
+    assert memory.is_no_op
+    memory = said("never deploy migrations on fridays here", "forget the friday migration rule")
+    assert memory.is_no_op
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("we're a poetry shop, no setup.py anywhere", "We're a poetry shop, no setup.py anywhere"),  # who the team is
+        ("the way we do it here: one feature flag per experiment", "One feature flag per experiment"),  # the label goes
+        ("how we do things here: one alembic head at a time", "One alembic head at a time"),
+        ("Releases need a signed tag", "Releases need a signed tag"),  # a convention about a kind of artifact
+        ("new endpoints always require an auth scope", "New endpoints always require an auth scope"),
+        ("we name queues <service>.<event>", "We name queues <service>.<event>"),  # the team's way, with a concrete object
+        ("we target java 21", "We target java 21"),
+        ("I like my diffs small", "I like my diffs small"),  # how the user likes things
+        ("I want review comments in bullet points", "I want review comments in bullet points"),
+        ("no more lodash, use the standard library", "No more lodash, use the standard library"),
+        ("make it a habit to rebase before you open a PR", "Make it a habit to rebase before you open a PR"),
+        ("as a rule, no secrets in env files", "As a rule, no secrets in env files"),
+        ("whenever you bump a dependency, note it in DEPS.md", "Whenever you bump a dependency, note it in DEPS.md"),
+        ("seeds are never run against prod", "Seeds are never run against prod"),  # a passive convention
+        ("geez, it's `just test`, not cargo test", "It's `just test`, not cargo test"),
+        ("keep your replies short", "Keep your replies short"),  # how the agent talks to this user
+        ("you should know that the billing db is a read replica", "The billing db is a read replica"),
+        ("let's keep migrations under one per PR", "Keep migrations under one per PR"),
+        ("our webhooks send timestamps as RFC 3339 strings", "Our webhooks send timestamps as RFC 3339 strings"),
+    ],
+)
+def test_round_four_broader_shapes_keep_the_rule(message: str, line: str) -> None:
+    assert kept(said(message)) == [line]
+
+
+def test_a_bare_no_corrects_with_the_sentence_after_it() -> None:
+    assert kept(said("Nope. it's tofu in this repo.")) == ["It's tofu in this repo."]
+    assert said("No. it was my typo.").is_no_op
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "commits need a better message than that",  # a judgement of this commit
+        "the fixtures need updating",
+        "whenever you're ready, merge it",
+        "every time we deploy, it breaks",
+        "I want the spinner in the header",  # a task
+        "never seen that one before",
+        "lets just never upgrade anything ever again lol",  # a joke
+        "why is the cache never invalidated",
+        "the logs contain a stack trace from the worker",  # "the logs" is this task's, not a kind of artifact
+        "releases go out tomorrow",
+        "use --force, the lock is stale",  # a reason of the moment
+        "same problem as always",
+        "things here are a bit different",
+        "every project has this problem",  # "has" describes; "needs", "gets", "goes" rule
+    ],
+)
+def test_round_four_broader_look_alikes_stay_no_op(message: str) -> None:
+    assert said(message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("is important: the seeds must be idempotent", "The seeds must be idempotent"),  # a non-native opener
+        ("sorry, I forgot to mention: the workers run on python 3.12, not 3.11", "The workers run on python 3.12, not 3.11"),
+        ("ok. one more thing: table names are lower case with underscores", "Table names are lower case with underscores"),
+        ("In my team we pair on every release, no exceptions", "In my team we pair on every release, no exceptions"),
+        ("we don't rebase shared branches", "We don't rebase shared branches"),  # a refusal about the workflow
+        ("we never squash release merges, ever", "We never squash release merges, ever"),
+    ],
+)
+def test_round_four_openers_emphasis_and_team_refusals_keep_the_rule(message: str, line: str) -> None:
+    assert kept(said(message)) == [line]
+
+
+def test_preferring_not_to_talk_about_it_is_no_rule() -> None:
+    assert said("I'd prefer not to discuss that here").is_no_op
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a statement inside a report of what is wrong is the report's context
+        "The invoice page throws a 500 for old accounts. The renderer lives in app/invoices/render.py. Can you find out why?",
+        "Our wiki says: every service must expose /metrics. Can you check the mailer?",  # someone else's words
+        "the flag is called beta-search and lives in flagsmith, enable it on staging",  # a place, then an order about it
+        "the old importer used to run on port 9300",  # how it was
+    ],
+)
+def test_round_four_context_of_a_report_or_an_order_is_no_fact(message: str) -> None:
+    assert said(message).is_no_op, message

@@ -22,6 +22,7 @@ from test_cli import NIGHTSHIFT, nightshift  # noqa: F401  (the same real proces
 
 from eval.build_sessions import Case, render
 from nightshift.ingest.citations import short_ids
+from nightshift.memory import mentions_in_name, replaced_subjects, retraction_subject, says_the_same
 
 FRONTEND, MONOREPO, CLI_TOOL = "/home/dev/frontend", "/home/dev/monorepo", "/home/dev/cli-tool"
 YARN = "In this repo always use yarn, never npm."
@@ -147,3 +148,44 @@ def test_a_rule_said_in_three_sessions_is_one_line_that_names_each_of_them(night
     assert shown.returncode == 0, shown.stderr
     [entry] = [line for line in shown.stdout.splitlines() if "push" in line.casefold() and line.startswith("- ")]
     assert entry.endswith(f", {named[1]})")  # "(<age>d, id1, id2, id3)": every session stays citable
+
+
+# --- the words a later line uses to take back or replace an older one (invented lines) ---------------
+
+
+@pytest.mark.parametrize(
+    ("line", "subject"),
+    [
+        ("what I said about the generated folder no longer applies", "generated"),
+        ("what I told you earlier about tox is outdated", "tox"),
+        ("drop the pytest xdist rule", "pytest xdist"),
+    ],
+)
+def test_a_retraction_says_what_it_takes_back(line: str, subject: str) -> None:
+    assert retraction_subject(line) == subject
+
+
+def test_a_rule_named_by_two_words_is_found_by_each_of_them_singular_or_plural() -> None:
+    assert mentions_in_name("Always run pytest -n auto with --dist=loadscope (xdist)", "pytest xdist")
+    assert mentions_in_name("No releases on mondays", "monday release")
+    assert not mentions_in_name("Always run pytest -q", "pytest xdist")  # one word of the two is not enough
+    assert mentions_in_name("Format with prettier before every commit", "formatting")  # "drop the formatting rule"
+    assert not mentions_in_name("Run the formatter before you commit", "linting")
+
+
+@pytest.mark.parametrize(
+    ("line", "gone"),
+    [
+        ("we moved the workers to fargate, nothing runs on ec2 anymore", {"ec2"}),
+        ("we don't use moment any more, it's dayjs", {"moment"}),
+    ],
+)
+def test_a_line_that_says_the_old_way_is_no_more_replaces_it(line: str, gone: set[str]) -> None:
+    assert replaced_subjects(line) == gone
+
+
+def test_lines_that_share_only_their_reach_and_anything_are_two_rules() -> None:
+    """"projects" and "anything" say where and how much, not what: two rules about different steps stay two."""
+    assert not says_the_same("Across all my projects, show me the plan before you delete anything.",
+                             "Show me the plan before you push anything to a remote, in every project.")
+    assert says_the_same("Never commit .env files in any of my projects", "Do not commit .env files, in every project")
