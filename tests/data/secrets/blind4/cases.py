@@ -82,20 +82,16 @@ def connection_strings(d):
 def auth_headers(d):
     out = []
     basic = base64.b64encode(f"deployer:{d.password()}".encode()).decode()
-    digest = d.shape("{hex32}")
     for kind, header, secret in [
         ("bearer_opaque", "Authorization: Bearer {s}", d.shape("{bu48}")),
         ("basic_auth_header", "Authorization: Basic {s}", basic),
         ("token_scheme_header", "Authorization: Token token={s}", d.shape("{hex40}")),
         ("api_key_header", "X-Api-Key: {s}", d.shape("{an40}")),
-        ("aws_sigv4_signature", "Authorization: AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260301/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-date, Signature={s}", d.shape("{hex64}")),
-        ("hawk_mac", 'Authorization: Hawk id="dh37fgj492je", ts="1767225600", nonce="j4h3g2", mac="{s}"', d.shape("{bs43}=")),
         ("session_cookie", "Cookie: theme=dark; sessionid={s}; lang=en", d.shape("{lc32}")),
         ("set_cookie_jwt", "Set-Cookie: __Secure-auth={s}; Path=/; HttpOnly; Secure", d.shape("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI{bu60}.{bu43}")),
         ("private_token_header", "PRIVATE-TOKEN: {s}", d.shape("glpat-{bu20}")),
         ("x_auth_token_header", "X-Auth-Token: {s}", d.shape("{hex64}")),
         ("proxy_authorization", "Proxy-Authorization: Basic {s}", base64.b64encode(f"squid:{d.password()}".encode()).decode()),
-        ("digest_response", 'Authorization: Digest username="ops", realm="cams", nonce="abc", uri="/", response="{s}"', digest),
         ("negotiate_token", "Authorization: Negotiate {s}", d.shape("YII{bs200}")),
         ("dpop_bound_token", "Authorization: DPoP {s}", d.shape("eyJhbGciOiJFUzI1NiJ9.eyJjbmYi{bu80}.{bu86}")),
     ]:
