@@ -169,6 +169,8 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
             return None  # sk_test_XXXXXXXX..., or a key its name says the browser sees (NEXT_PUBLIC_..., anon_key)
         return f"{keep}[REDACTED:{rule.kind}]"
     value = match[f"v{n}"]
+    if _PAGING_NAME.search(text, max(0, match.start(f"v{n}") - 48), match.start(f"v{n}")):
+        return None  # NextToken, nextPageToken, --starting-token, Idempotency-Key: a place in a listing or a request's id
     quote = value[0] if value[0] in "\"'" and value[-1] == value[0] and len(value) > 1 else ""
     inner = value[1:-1] if quote else value
     if rule.check is not None:
@@ -185,6 +187,10 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
 _MARKER = re.compile(r"\[REDACTED:\w+\]")
 _PLACEHOLDER_TOKEN = re.compile(r"(?i)x{8}|\*{8}|0{12}|\.\.\.")
 _PUBLIC_NAME = re.compile(r"public|publishable|(?:^|[_-])anon(?:[_-]|$)")
+_PAGING_NAME = re.compile(
+    r"(?i)(?:(?:next|page|continuation|starting|pagination|paging|cursor|resume|sync)[_-]?token|idempotency[_-]?key|"
+    r"(?:request|trace|correlation)[_-]?id)[\"'\]]?[ \t]*(?:[:=][ \t]*)?[\"']?$"
+)
 _UNNAMED = "[REDACTED:secret]"  # what the token scan says: the name before the value may say more (aws_secret_key)
 
 

@@ -60,7 +60,7 @@ _SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|c
 # the magic numbers of file formats as base64: PNG, GIF, JPEG, PDF, gzip, zip, WebAssembly, WOFF
 _FILE_MAGIC = ("iVBORw0KGgo", "R0lGOD", "/9j/", "JVBERi", "H4sI", "UEsDB", "AGFzbQ", "d09GR", "d09GMg")
 _WORDS = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}")
-_NAME_BEFORE = re.compile(r"([A-Za-z_][\w.\-]{0,63})[\"'\]]?[ \t]*(?::=|=>|[:=])[ \t]*[\"'`]?$")
+_NAME_BEFORE = re.compile(r"([A-Za-z_][\w.\-]{0,63})[\"'\]]?[ \t]*(?::=|=>|[:=])[ \t]*[\"'`]?$|(?<![\w-])--?([A-Za-z][\w-]{1,40})[ \t]+[\"']?$")
 _NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 # the last word of a name that says the value is public or only identifies something...
 _PUBLIC_WORDS = frozenset((
@@ -68,8 +68,18 @@ _PUBLIC_WORDS = frozenset((
     "etag", "kid", "x5c", "x5t", "fingerprint", "thumbprint", "version", "sha", "md5", "commit", "rev", "revision", "ref",
     "build", "n", "e", "x", "y", "cert", "certificate", "crt", "ca", "pub", "pubkey", "address", "addr", "cid", "image",
     "resolution", "public", "publishable", "peer", "sitekey", "challenge", "mac", "hmac", "p256dh",
+    # what pages, logs and APIs hand back: the position in a listing, the id of an event, a request, a file
+    "cursor", "marker", "handle", "receipt", "offset", "after", "before", "next", "prev", "previous", "page", "state",
+    "event", "req", "request", "trace", "span", "correlation", "prefix", "tag", "name", "slug", "path", "file",
+    "filename", "playlist", "channel", "video", "mint", "tx", "txid", "txn", "transaction", "account", "node",
+    "object", "blob", "upload", "record", "message", "msg", "link", "label", "group", "user", "username", "email",
 ))  # fmt: skip
-_PUBLIC_ANYWHERE = frozenset(("public", "publishable", "verify", "verification", "verifying"))  # verify_key, VerificationKey
+_PUBLIC_ANYWHERE = frozenset((
+    "public", "publishable", "verify", "verification", "verifying",  # verify_key, VerificationKey
+    "idempotency", "request", "trace", "correlation", "cursor", "pagination", "continuation", "playlist", "etag",
+))  # fmt: skip
+# a token that is only a place in a listing: NextToken, nextPageToken, ContinuationToken, --starting-token
+_PAGING_WORDS = frozenset(("next", "page", "continuation", "starting", "pagination", "paging", "cursor", "resume", "sync"))
 # ...unless another of its words says secret (SESSION_ID, client_secret_id)
 _SECRET_NAME_WORDS = frozenset(("session", "secret", "csrf", "xsrf", "sid", "auth", "password", "token", "private"))
 
@@ -205,8 +215,11 @@ def _public(text: str, token_start: int, at: int, value: str) -> bool:
     if before.endswith((";base64,", "@", "ENC[", "data:")) or text.startswith("@", at + len(value)) and re.match(r"@[\w-]+\.", text[at + len(value) :]):
         return True  # a data URI, an e-mail's local part
     if (named := _NAME_BEFORE.search(before[-80:])) is not None:
-        words = [word.lower() for word in _NAME_WORD.findall(named[1])]
-        public = words and (words[-1] in _PUBLIC_WORDS or named[1].lower() in _PUBLIC_WORDS or not _PUBLIC_ANYWHERE.isdisjoint(words))
+        name = named[1] or named[2]
+        words = [word.lower() for word in _NAME_WORD.findall(name)]
+        if "token" in words and not _PAGING_WORDS.isdisjoint(words[:-1]):
+            return True  # a page token is where a listing goes on, not a credential
+        public = words and (words[-1] in _PUBLIC_WORDS or name.lower() in _PUBLIC_WORDS or not _PUBLIC_ANYWHERE.isdisjoint(words))
         # ACCESS_KEY_ID: the half of a key pair that some vendors count as secret
         if public and _SECRET_NAME_WORDS.isdisjoint(words) and not {"access", "key"} <= set(words):
             return True

@@ -1,0 +1,45 @@
+"""Round 4 of issue 19: what real transcripts hold that looks random but only points at something (a page of a
+listing, a request, an event, a file, an address), left alone by the name, flag or line around it; and the
+secret families that slipped, caught by their shape. Every value here is made up for the test."""
+
+from __future__ import annotations
+
+import pytest
+
+from nightshift.ingest.redact import redact
+
+LOOK_ALIKES = [
+    pytest.param('{"IsTruncated": true, "NextContinuationToken": "Kw8Vb2Nq5Lr1Xt7Zy4Mc0Pd3Hs6Jf9Ug2Ae5Ri8To1Wq4="}', id="s3-continuation-token"),
+    pytest.param('"NextToken": "Tz4Qm8Vb1Xc5Nr9Lk2Jh6Gf0Ds3Aq7Wp4Eo8Ri1Ty5Uu9Ii2Oo6Pp3=="', id="aws-next-token"),
+    pytest.param("aws logs filter-log-events --log-group-name /svc --next-token Hq3Wr6Et9Yu2Io5Pa8Sd1Fg4Hj7Kl0Zx3Cv6", id="next-token-flag"),
+    pytest.param("aws dynamodb scan --table-name t --starting-token Pw2Lk5Jh8Gf1Ds4Aq7Zx0Cv3Bn6Mq9Wr2Et5==", id="starting-token-flag"),
+    pytest.param('  "nextPageToken": "Cg8Kx3Vb6Nm9Lq2Wr5Et8Yu1Io4Pa7Sd0Fg",\n  "items": []', id="page-token"),
+    pytest.param('{"cursor": "AAq7Zw2Xy5Vb8Nm1Lk4Jh7Gf0Ds3Aq6Wp9Eo2Ri5Tz8Uy1Io4Pa7Sd0Fg3Hj6Kl9Zx2Cv5Bn8", "has_more": true}', id="cursor-field"),
+    pytest.param("./sync.sh --cursor Ty6Ui9Op2As5Df8Gh1Jk4Lz7Xc0Vb3Nm6Qw9Er2", id="cursor-flag"),
+    pytest.param("aws s3api list-objects --bucket logs --marker Wd3Ef6Gh9Ij2Kl5Mn8Op1Qr4St7Uv0Wx3Yz6", id="marker-flag"),
+    pytest.param('"ReceiptHandle": "AQEBq7Zw2Xy5Vb8Nm1Lk4Jh7Gf0Ds3Aq6Wp9Eo2Ri5Tz8Uy1Io4Pa7Sd0Fg3Hj6Kl9Zx2Cv5Bn8+Mq1"', id="queue-receipt-handle"),
+    pytest.param("Idempotency-Key: Ld4Kf7Jg0Hh3Gi6Fj9Ek2Dl5Cm8Bn1Ao4Zp7Y", id="idempotency-key"),
+    pytest.param('{"event": "Vr5Tb8Yn1Um4Ik7Ol0Pq3Ws6Ed9Rf", "type": "order.paid"}', id="event-id-by-name"),
+    pytest.param("gdown --id 1Qm7vR2xN9bT4kLw8ZcY1pD6sHf3JgA0e5", id="id-flag"),
+    pytest.param('{"playlist": "PLq7Zw2Xy5Vb8Nm1Lk4Jh7Gf0Ds3Aq6Wp9", "count": 12}', id="playlist-id"),
+    pytest.param("redirecting to /callback?code=...&state=Xe4Rt7Yu0Io3Pa6Sd9Fg2Hj5Kl8Zx1Cv", id="oauth-state"),
+    pytest.param("az storage blob list --container-name logs --prefix Nb6Mq9Wr2Et5Yu8Io1Pa4Sd7Fg0Hj/", id="prefix-flag"),
+]
+
+
+@pytest.mark.parametrize("text", LOOK_ALIKES)
+def test_id_look_alike_stays(text):
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the names and flags that mark ids still leave the credentials next to them alone... to be caught
+        pytest.param('"SessionToken": "Tz4Qm8Vb1Xc5Nr9Lk2Jh6Gf0Ds3Aq7Wp4Eo8Ri1"', '"SessionToken": "[REDACTED:secret]"', id="session-token-not-a-page"),
+        pytest.param("kiln push --token Hq3Wr6Et9Yu2Io5Pa8Sd1Fg4Hj7Kl0Zx3Cv6", "kiln push --token [REDACTED:secret]", id="token-flag-not-a-page"),
+        pytest.param('{"refresh_token": "Cg8Kx3Vb6Nm9Lq2Wr5Et8Yu1Io4Pa7Sd0Fg"}', '{"refresh_token": "[REDACTED:secret]"}', id="refresh-token"),
+    ],
+)
+def test_credential_beside_id_names_is_redacted(text, expected):
+    assert redact(text) == expected
