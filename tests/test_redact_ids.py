@@ -24,6 +24,16 @@ LOOK_ALIKES = [
     pytest.param('{"playlist": "PLq7Zw2Xy5Vb8Nm1Lk4Jh7Gf0Ds3Aq6Wp9", "count": 12}', id="playlist-id"),
     pytest.param("redirecting to /callback?code=...&state=Xe4Rt7Yu0Io3Pa6Sd9Fg2Hj5Kl8Zx1Cv", id="oauth-state"),
     pytest.param("az storage blob list --container-name logs --prefix Nb6Mq9Wr2Et5Yu8Io1Pa4Sd7Fg0Hj/", id="prefix-flag"),
+    # ids among others: a table's row, a log record, a line with a UUID or a ULID, a file, a ledger's address
+    pytest.param("| 01HZX4M7Q2B9V6T3N8K5R1C0DE | Qd7Xv2Lk9Zr4Nb1Mw6Ty3Hs8Gp5 | shipped |", id="table-row-of-ids"),
+    pytest.param("2026-04-01T09:15:02Z INFO GET /v2/orders req=Lm4Nb7Vc0Xz3Qw6Er9Ty2Ui5Op8As1Df status=200", id="log-record"),
+    pytest.param("[Zx8Cv1Bn4Mq7Wr0Et3Yu6Io9Pa2S] POST /api/carts 201 14ms", id="request-id-in-a-log"),
+    pytest.param("job 7c1e2a90-4b3d-4f5e-8a6b-0c9d8e7f6a5b artifact Hj2Kl5Zx8Cv1Bn4Mq7Wr0Et3Yu6Io9", id="beside-a-uuid"),
+    pytest.param("saved upload to /tmp/Pa4Sd7Fg0Hj3Kl6Zx9Cv2Bn5Mq8Wr1Et.bin", id="random-file-name"),
+    pytest.param("uploads/Gt5Hy8Uj1Ik4Ol7Pz0Xa3Sc6Dv9Fb2Gn.webp", id="upload-key"),
+    pytest.param("/ip4/10.0.0.2/tcp/4001/p2p/12D3KooWq7Zw2Xy5Vb8Nm1Lk4Jh7Gf6Ds3Aq6Wp9Eo2Ri5Tz8U", id="peer-address"),
+    pytest.param("solana transfer 9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin 0.5 --allow-unfunded-recipient", id="base58-address"),
+    pytest.param('ETag: W/"Ty3Hs8Gp5Qd7Xv2Lk9Zr4Nb1Mw6"', id="weak-etag"),
 ]
 
 
@@ -39,6 +49,10 @@ def test_id_look_alike_stays(text):
         pytest.param('"SessionToken": "Tz4Qm8Vb1Xc5Nr9Lk2Jh6Gf0Ds3Aq7Wp4Eo8Ri1"', '"SessionToken": "[REDACTED:secret]"', id="session-token-not-a-page"),
         pytest.param("kiln push --token Hq3Wr6Et9Yu2Io5Pa8Sd1Fg4Hj7Kl0Zx3Cv6", "kiln push --token [REDACTED:secret]", id="token-flag-not-a-page"),
         pytest.param('{"refresh_token": "Cg8Kx3Vb6Nm9Lq2Wr5Et8Yu1Io4Pa7Sd0Fg"}', '{"refresh_token": "[REDACTED:secret]"}', id="refresh-token"),
+        # a line that names a secret is no listing, however much else on it looks like one
+        pytest.param("| staging | api token | Qd7Xv2Lk9Zr4Nb1Mw6Ty3Hs8Gp5Rr2W |", "| staging | api token | [REDACTED:secret] |", id="table-row-naming-a-token"),
+        pytest.param("2026-04-01T09:15:02Z WARN auth retry Lm4Nb7Vc0Xz3Qw6Er9Ty2Ui5Op8As1Df", "2026-04-01T09:15:02Z WARN auth retry [REDACTED:secret]", id="log-record-saying-auth"),
+        pytest.param("try Qm7vR2xN9bT4kLw8ZcY1pD6sHf3JgA0e5Uo.", "try [REDACTED:secret].", id="bare-token-ending-a-sentence"),
     ],
 )
 def test_credential_beside_id_names_is_redacted(text, expected):

@@ -83,6 +83,17 @@ _PAGING_WORDS = frozenset(("next", "page", "continuation", "starting", "paginati
 # ...unless another of its words says secret (SESSION_ID, client_secret_id)
 _SECRET_NAME_WORDS = frozenset(("session", "secret", "csrf", "xsrf", "sid", "auth", "password", "token", "private"))
 
+# ---- ids among others (see _listed) ----
+_LINE_NAMES_SECRET = re.compile(r"(?i)passw|passphrase|secret|token|api[_ -]?key|private|credential|bearer|auth")
+_FILE_NAME = re.compile(r"\.(?:[a-z]{2,4}|mp[34]|h26[45]|7z)$")  # a file's extension, not a token's
+_PATH_START = re.compile(r"(?:~|\.{1,2})?/[a-z0-9]{2,12}/")  # /tmp/..., ~/.cache/..., /ip4/...
+_LOG_RECORD = re.compile(
+    r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)[ \t]+/|^[ \t]*\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\b(?:INFO|DEBUG|WARN|WARNING|TRACE)\b"
+)
+_ID_ON_LINE = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\b[0-7][0-9A-HJKMNP-TV-Z]{25}\b")
+_BASE58 = re.compile(r"[1-9A-HJ-NP-Za-km-z]{32,90}")
+_LEDGER_WORDS = re.compile(r"(?i)\b(?:solana|sol|lamports|wallet|mint|address|pubkey|signature|transaction|tx|txid|peer|program|p2p|libp2p|ipfs|base58|transfer)\b")
+
 # ---- hex named a secret after it ----
 _SECRET_AFTER = re.compile(r"(?i)\b(?:api[ _-]?key|admin[ _-]?key|secret|token|password|passwd|credential|private[ _-]?key|master[ _-]?key)s?\b")
 _SAID_TO_BE = re.compile(r"[ \t]+(?:is|was|=)[ \t]")
@@ -113,7 +124,7 @@ def random_token_hits(text: str) -> list[tuple[int, int, str]]:
             if _hex_named_after(text, start + offset, start + offset + len(value)):
                 hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
             continue
-        if _random_shape(value) and not _public(text, start, start + offset, value):
+        if _random_shape(value) and not _public(text, start, start + offset, value) and not _listed(text, start, start + offset, value):
             hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
     return hits
 
@@ -212,7 +223,7 @@ def _public(text: str, token_start: int, at: int, value: str) -> bool:
         return True
     if _SSH_KEY_LINE.search(text, line_start, line_end if line_end >= 0 else len(text)):
         return True
-    if before.endswith((";base64,", "@", "ENC[", "data:")) or text.startswith("@", at + len(value)) and re.match(r"@[\w-]+\.", text[at + len(value) :]):
+    if before.endswith((";base64,", "@", "ENC[", "data:", 'W/"')) or text.startswith("@", at + len(value)) and re.match(r"@[\w-]+\.", text[at + len(value) :]):
         return True  # a data URI, an e-mail's local part
     if (named := _NAME_BEFORE.search(before[-80:])) is not None:
         name = named[1] or named[2]
@@ -226,6 +237,25 @@ def _public(text: str, token_start: int, at: int, value: str) -> bool:
     if _in_public_block(text, at) or _ssh_wire_key(value) or value.startswith(_FILE_MAGIC) or checks.der_public(value):
         return True
     return _decodes_to_text(value)
+
+
+def _listed(text: str, token_start: int, at: int, value: str) -> bool:
+    """An id among others, which a listing, a log, a file system or a ledger prints by the thousand: a markdown
+    table's row (a column headed token or password has its own rule), a log record, a line that holds a UUID or
+    a ULID too, a file's name or a path, a base58 address or signature on a line about wallets or peers. Not
+    when the line itself names a secret."""
+    line_start = max(text.rfind("\n", 0, at) + 1, at - 400)
+    line_end = text.find("\n", at)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if _LINE_NAMES_SECRET.search(line):
+        return False
+    if _FILE_NAME.search(value) or _PATH_START.match(text, token_start):
+        return True  # 3kQ...Zp.jpg, /tmp/<random>.bin, /ip4/.../p2p/<peer id>
+    if line.lstrip().startswith("|") and line.rstrip().endswith("|") or _LOG_RECORD.search(line):
+        return True
+    if _ID_ON_LINE.search(line.replace(value, "")):
+        return True
+    return _BASE58.fullmatch(value) is not None and _LEDGER_WORDS.search(line) is not None
 
 
 def _said_public(text: str, line_start: int, at: int) -> bool:
