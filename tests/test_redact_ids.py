@@ -57,3 +57,33 @@ def test_id_look_alike_stays(text):
 )
 def test_credential_beside_id_names_is_redacted(text, expected):
     assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a typed password holding the characters that end a bare value: & ( < ; :
+        pytest.param("KILN_DB_PASSWORD=Harbor.Pebble482&qWz psql -h db1", "KILN_DB_PASSWORD=[REDACTED:secret] psql -h db1", id="ampersand-then-a-command"),
+        pytest.param("export KILN_AUTH_TOKEN=Rq4LpZ(<Wm7Nx:;Tb2\nmake test", "export KILN_AUTH_TOKEN=[REDACTED:secret]\nmake test", id="brackets-and-semicolons"),
+        pytest.param("[kiln]\nkiln_auth_token = Vd9Ke2(<Pl5Sx:;Qa8\nregion = eu", "[kiln]\nkiln_auth_token = [REDACTED:secret]\nregion = eu", id="ini-typed-run"),
+        # a bytes literal under a secret name
+        pytest.param("app.config['SECRET_KEY'] = b'4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d'", "app.config['SECRET_KEY'] = b'[REDACTED:secret]'", id="bytes-literal"),
+        # the value stops where the next parameter of a query string starts
+        pytest.param("GET /v1/items?api_token=Zx8Cv1Bn4Mq7(Wr0Et3&page=2", "GET /v1/items?api_token=[REDACTED:secret]&page=2", id="query-string-goes-on"),
+    ],
+)
+def test_typed_value_family_is_redacted(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("TOKEN=REPLACE_ME", id="placeholder-after-a-bare-secret-word"),
+        pytest.param("token=your-token-here", id="your-placeholder"),
+        pytest.param("KILN_PASSWORD=$(pass show kiln/db)", id="command-substitution"),
+        pytest.param("API_TOKEN=read_token(path) ; run", id="a-call"),
+    ],
+)
+def test_typed_value_look_alike_stays(text):
+    assert redact(text) == text

@@ -278,8 +278,8 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     inner = inner.strip("\"'`")
     start += raw.index(inner[:1]) if inner else 0
     inner = inner.rstrip(_PUNCT_END).strip("\"'`")
-    if not inner:
-        return None
+    if not inner or _PLACEHOLDER_WORD.fullmatch(inner):
+        return None  # nothing, or a placeholder (TOKEN=REPLACE_ME, your-key-here)
     clause = glue.strip().strip("\"'`「『（(")
     if any(c in clause for c in "\"[]{}<>"):
         return None  # structured data (JSON, a list), which the rules for names and values read
@@ -344,6 +344,7 @@ _STDIN_VALUE = re.compile(r"(?:<<<|<\([ \t]*(?:echo|printf))[ \t]*(?P<value>'[^'
 
 _SPACED = re.compile(r"([A-Za-z][\w.-]*)([ \t│|]+)([^\s│|'\"\\]{6,})")
 _PLACEHOLDER = re.compile(_NOT_A_VALUE)  # matches (empty) only where a value is a real value
+_PLACEHOLDER_WORD = re.compile(r"(?i)[\w.-]*(?:change[_-]?me|replace[_-]?me|placeholder|your[_-][\w-]+|example|dummy|todo|tbd|fixme)[\w.-]*")
 
 
 def _spaced_value(text: str, found: Any) -> tuple[int, int, str] | None:

@@ -21,6 +21,11 @@ _T = _TOKEN_CHAR
 _A = "A-Za-z0-9"
 # Each token is anchored on a rarely used character of its documented prefix (``J`` of ``eyJ``, ``k`` of
 # ``sk-``); ``back`` is how much of the prefix lies before the anchor.
+# A typed password with the characters that end a bare value (Orbit.Marble619&iLL, Hx0(<Uq:;rL6): letters and
+# digits, one of & ( < ; inside, no closing parenthesis (not a call), running to a space, the line's end or the
+# next parameter of a query string (&name=).
+_TYPED_RUN = (rf"(?=[^\s\"'`]*\d)(?=[^\s\"'`]*[A-Za-z])(?=[^\s\"'`$]*[&(<;])(?![^\s\"'`]*\))"
+              rf"[A-Za-z0-9](?:[^\s\"'`$&]|&(?![\w.-]+=)){{7,63}}(?=[ \t]|&[\w.-]+=|{_EOL})")
 _RULES: list[_Rule] = [
     # ---- token shapes, from the providers' documented prefixes and lengths ----
     _Rule("private_key", "-", (
@@ -134,14 +139,14 @@ _RULES: list[_Rule] = [
     # NAME=value and NAME="value" (shell, .env, arguments, query strings); never ==
     # (an & inside a value that runs to the end of the line is the password's, unless a parameter follows it)
     _Rule("secret", "=", _name_before("=") + r"(?!=)(?P<keep>)" + _NOT_A_VALUE
-          + r"(?P<value>" + _QUOTED + "|" + _BARE + rf"(?:&(?![\w.-]+=)[^\s\"'`;|&]+)+(?=[ \t]*{_EOL})|" + _BARE + ")"),
+          + r"(?P<value>" + _QUOTED + "|" + _BARE + rf"(?:&(?![\w.-]+=)[^\s\"'`;|&]+)+(?=[ \t]*{_EOL})|" + _TYPED_RUN + "|" + _BARE + ")"),
     _Rule("secret", "=", _name_before("]=") + r"(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
     # DB_PWD=x and Pwd=x; in connection strings; PWD=/home/dev is the working directory
     _Rule("secret", "=", r"(?<=(?i:pwd)=)(?![/~.])(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
     # name = "value" (code), name = value alone on its line (ini, toml); `x = f(y)` is code, not a secret
     # and name = ("first part"\n "second part"), a literal split over lines in parentheses: its first part goes
     _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+(?:\([ \t]*(?:\r?\n|\\n)?[ \t]*(?=\\?[\"']))?(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE
-          + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
+          + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + "|" + _TYPED_RUN + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
     # R's api_key <- "value"
     _Rule("secret", "-", _name_before(" <-") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + ")"),
     # Go's apiToken := "value"
@@ -149,8 +154,8 @@ _RULES: list[_Rule] = [
     # "name": "value" (JSON), 'name': 'value' (Python), \"name\": \"value\" (JSON inside a JSON string)
     # ENV["TOKEN"] = "value" (Ruby, PHP); then define('DB_PASSWORD', 'value'), setenv("TOKEN", "value"), where
     # the value must look typed: a list of names ("password", "token") is no secret
-    _Rule("secret", '"', _name_before('"') + r"(?P<keep>[ \t]*(?::|\][ \t]*=)[ \t]*)" + _NOT_A_VALUE + r"(?P<value>\"(?:[^\"\\\n]|\\.){3,}\")"),
-    _Rule("secret", "'", _name_before("'") + r"(?P<keep>[ \t]*(?::|\][ \t]*=)[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}')"),
+    _Rule("secret", '"', _name_before('"') + r"(?P<keep>[ \t]*(?::|\][ \t]*=)[ \t]*(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE + r"(?P<value>\"(?:[^\"\\\n]|\\.){3,}\")"),
+    _Rule("secret", "'", _name_before("'") + r"(?P<keep>[ \t]*(?::|\][ \t]*=)[ \t]*(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}')"),
     *[_Rule("secret", q, _name_before(q) + r"(?P<keep>[ \t]*,[ \t]*)" + _NOT_A_VALUE + rf"(?P<value>[\"'][^\"'\n]{{3,}}[\"'])(?=[ \t]*\))",
             check=lambda t, a, v: _looks_like_password(v) or looks_random(v)) for q in "\"'"],
     # the private members of a JSON Web Key ({"kty": "EC", ..., "d": "..."}); the public ones (n, e, x, y) stay
