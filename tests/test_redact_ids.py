@@ -87,3 +87,33 @@ def test_typed_value_family_is_redacted(text, expected):
 )
 def test_typed_value_look_alike_stays(text):
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param('KILN_TOKEN = os.environ.get("KILN_TOKEN", "Wq3Er6Ty9Ui2Op5As8Df1Gh4")', 'KILN_TOKEN = os.environ.get("KILN_TOKEN", "[REDACTED:secret]")', id="env-default-strong-name"),
+        pytest.param('key = os.getenv("KILN_ADMIN_KEY", "9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f")', 'key = os.getenv("KILN_ADMIN_KEY", "[REDACTED:secret]")', id="env-default-hex-under-a-key-name"),
+        pytest.param('secret = ENV.fetch("KILN_SECRET", "Harbor-Pebble-42!x")', 'secret = ENV.fetch("KILN_SECRET", "[REDACTED:secret]")', id="env-fetch-typed"),
+        pytest.param("I set `KILN_AUTH_TOKEN` to `7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c` and re-ran it.", "I set `KILN_AUTH_TOKEN` to `[REDACTED:secret]` and re-ran it.", id="set-name-to-value"),
+        pytest.param('expect "Password:"\nsend "maple_Quartz519?Lk\\r"\n', 'expect "Password:"\nsend "[REDACTED:password]\\r"\n', id="expect-send"),
+        pytest.param("child.expect('password: ')\nchild.sendline('Tundra#Lamp2291')", "child.expect('password: ')\nchild.sendline('[REDACTED:password]')", id="pexpect-sendline"),
+    ],
+)
+def test_said_where_it_goes_is_redacted(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('LOG_LEVEL = os.getenv("LOG_LEVEL", "debug-verbose")', id="env-default-not-a-secret"),
+        pytest.param('API_KEY = os.environ.get("API_KEY", "your-api-key-here")', id="env-default-placeholder"),
+        pytest.param('REGION = os.environ.get("KILN_REGION", "eu-west-1a-zone")', id="env-default-region"),
+        pytest.param("I set `WORKER_COUNT` to `16` and the queue drained.", id="set-a-number"),
+        pytest.param("Then set the_build_dir to dist/release-2024 and run it.", id="set-a-path"),
+        pytest.param('expect "Password:"\nsend "$env(KILN_PASS)\\r"\n', id="expect-send-variable"),
+    ],
+)
+def test_said_where_it_goes_look_alike_stays(text):
+    assert redact(text) == text

@@ -42,7 +42,7 @@ _NOT_A_VALUE = (
     r"|[\"']?(?:(?i:sha\d*|md5|bcrypt|pbkdf2[\w-]*|scrypt):|\$2[aby]?\$\d\d\$|\$argon2)"
     r"|[\"'](?:\^|[^\"'\n]*%[sd][^\"'\n]*[\"'])"  # a regular expression or a format string ("^(%s|%s)$")
     # a placeholder anywhere in the value: please-change-me, my-example-token, your_key_here
-    r"|[\"']?[\w.-]*(?i:change[_-]?me|replace[_-]?me|placeholder|your[_-]\w+|example|dummy)[\w.-]*[\"']?(?:[\s,;}]|$)"
+    r"|[\"']?[\w.-]*(?i:change[_-]?me|replace[_-]?me|placeholder|your[_-]\w+|example|dummy)[\w.-]*[\"']?(?:[\s,;})]|$)"
     r"|[\"']?(?:~|\.\.?)?/[\w.-]+/|[\"']?\.\.?/"  # a path to the secret, not the secret
     # a key file's name (keys/deploy.pem, id_ed25519), or a reference to a store (vault:..., ssm:/..., file:...)
     r"|[\"']?[\w./-]*\.(?:pem|key|crt|cer|p12|pfx|jks|keystore|kdbx|gpg|asc|ppk|pub)[\"']?(?:[\s,;}]|$)|[\"']?id_(?:rsa|dsa|ecdsa|ed25519)\b"

@@ -179,6 +179,15 @@ _GENERATORS = (
 )
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 64 << 20  # room for the DFA of every word at once
+# A secret said by where it goes rather than by a word before it: the default of an environment lookup
+# (os.environ.get("ALGOLIA_ADMIN_KEY", "...")), "I set `TWILIO_AUTH_TOKEN` to `...`", and the answer an expect
+# script or pexpect sends to a password prompt.
+_ENV_DEFAULT = re.compile(r"(?:environ\.get|getenv|env\.fetch|env\.get|getOrDefault)\([ \t]*[\"'](?P<name>[\w.-]{3,64})[\"'][ \t]*,[ \t]*[bru]?"
+                          r"[\"'](?P<value>[^\"'\n]{8,200})[\"']")
+_SET_TO = re.compile(r"\b(?:set|setting|changed?|put|exported?|updated?)[ \t]+[`\"']?(?P<name>[A-Za-z][\w.-]{2,63})[`\"']?[ \t]+(?:to|=|as)[ \t]+"
+                     r"[`\"']?(?P<value>[^\s`\"']{8,200})")
+_EXPECT_SEND = re.compile(r"assword[^\n\r]{0,30}(?:\r?\n|\\n)[^\n\r]{0,40}?\bsend(?:line)?\b[ \t(]*[\"'](?P<value>(?:[^\"'\\\n]|\\(?![rn\\]))+)")
+
 _RE2_PASS = re2.compile(
     "(?i)(?:(?:" + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, (), r"\b", r"\b") + ")"
     + r"[ \t:=：'\"`,\x{80}-\x{10FFFF}][^\n\r]{0,60}?" + _CANDIDATE  # a space or separator first: not "token.py:12"
@@ -208,6 +217,10 @@ _RE2_PASS = re2.compile(
     + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
     + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
     + r"|(?-i:\b[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40})"  # a Discord bot token: base64 id . time . HMAC
+    # where a secret goes (see _said_where_it_goes): only the start here, the handler reads the value
+    + r"|(?:environ\.get|getenv|env\.fetch|env\.get|getOrDefault)\([ \t]*[\"'][\w.-]{3,64}[\"'][ \t]*,"
+    + r"|\b(?:set|setting|changed?|put|exported?|updated?)[ \t]+[`\"']?[A-Za-z][\w.-]{2,63}[`\"']?[ \t]+(?:to|=|as)[ \t]+"
+    + r"|assword[^\n\r]{0,30}(?:\r?\n|\\n)[^\n\r]{0,40}?\bsend"
     + "|(?-i:" + _LITERAL.pattern + "))",
     _RE2_OPTIONS,
 )
@@ -419,6 +432,30 @@ def _piped_secret(text: str, found: Any) -> tuple[int, int, str] | None:
         return None
     quoted = echoed["value"][0] in "'\""
     return echoed.start("value") + quoted, echoed.end("value") - quoted, "secret"
+
+
+def _said_where_it_goes(text: str, found: Any) -> tuple[int, int, str] | None:
+    """The default of an environment lookup or the value a variable is set to, when the name says secret (a
+    weaker name, such as ADMIN_KEY, needs a random value); the answer sent to a password prompt."""
+    at, end = found.start(), found.end()
+    if (sent := _EXPECT_SEND.match(text, at)) is not None:
+        value = sent["value"]
+        typed = len(value) >= 6 and value.strip() == value and not value.startswith(("$", "%", "{", "<", "[REDACTED"))
+        return (sent.start("value"), sent.end("value"), "password") if typed else None  # not $env(PASS), a variable
+    # an environment lookup may sit inside a hit that began earlier (an id and a key given to any client)
+    said = _ENV_DEFAULT.search(text, at, end + 210) or _SET_TO.match(text, at)
+    if said is None or said.start() > end:
+        return None
+    name, value = said["name"].lower(), said["value"].rstrip(_PUNCT_END)
+    if _NOT_SECRET_NAME.search(name) or _PLACEHOLDER.match(value) is None or _PLACEHOLDER_WORD.fullmatch(value):
+        return None
+    strong = _SECRET_KEY.fullmatch(name) is not None
+    if strong and (looks_random(value) or _typed_password(value)) or name.endswith(_WEAK_ENDINGS) and (looks_random(value) or _HEX_KEY.fullmatch(value)):
+        return said.start("value"), said.start("value") + len(value), "secret"
+    return None
+
+
+_HEX_KEY = re.compile(r"[0-9a-f]{32,}|v\d\.\d-[0-9a-f-]{40,}")  # an admin key of hex, a versioned key of hex
 
 
 def _discord_token(text: str, found: Any) -> tuple[int, int, str] | None:
