@@ -248,7 +248,15 @@ def _prefixed_token(text: str, at: int, value: str) -> bool:
     prefix = re.search(r"(?<![\w.-])([a-z][a-z0-9]{1,11})_(?:[a-z]{2,8}_)?$", text[max(0, at - 21) : at + 1])
     if prefix is None or _PUBLIC_PREFIX.fullmatch(prefix[1]) or not looks_random(value):
         return False
+    if _ID_NAME_BEFORE.search(text, max(0, at - 60), at + 1 - len(prefix[0])):
+        return False  # "id": "batch_...": the name says it is an object's id
+    if _URL_PATH_BEFORE.search(text[max(0, at - 300) : at + 1]):
+        return False  # a page's address names an object (/c/pay/cs_test_...): a secret goes in a query or a header
     return "publi" not in text[max(0, at - 48) : at].lower()  # PUBLISHABLE_KEY=..., public_key: ...
+
+
+_ID_NAME_BEFORE = re.compile(r"(?i)(?:\b|_)ids?[\"']?[ \t]*[:=][ \t]*[\"']?$")
+_URL_PATH_BEFORE = re.compile(r"[a-z][a-z0-9+.-]*://[^\s/?#@\"']+/[^\s?#=@\"'&]*$")
 
 
 _EXCEPTION_NAME = re.compile(r"(?:invalid|missing|expired|bad|unknown|wrong|no)[a-z]*(?:token|secret|password|key)|\w*(?:error|exception)")

@@ -29,6 +29,7 @@ _TOKEN_PATTERN = r"[A-Za-z0-9_+/.~%-]{24,}={0,2}"
 _TOKEN = re2.compile(_TOKEN_PATTERN)
 _TOKEN_ASCII = re2.compile(_TOKEN_PATTERN.encode())  # for ASCII text, as the RE2 pass (see prose)
 MIN_LENGTH = 24  # a nanoid (21) or a Next.js build id stays; tokens people paste are 30 and more
+ONE_CASE_LENGTH = 32  # one case only (base32, lowercase base36): longer, or it is a slug or a name
 
 # ---- the shape ----
 _ID_TAIL = 30  # cus_, ch_, pi_, toolu_, msg_, chatcmpl- ids end here; vendor secrets after a prefix are longer
@@ -86,6 +87,7 @@ _SECRET_NAME_WORDS = frozenset(("session", "secret", "csrf", "xsrf", "sid", "aut
 # ---- ids among others (see _listed) ----
 _LINE_NAMES_SECRET = re.compile(r"(?i)passw|passphrase|secret|token|api[_ -]?key|private|credential|bearer|auth")
 _FILE_NAME = re.compile(r"\.(?:[a-z]{2,4}|mp[34]|h26[45]|7z)$")  # a file's extension, not a token's
+_FILE_AFTER = re.compile(r"=*[ \t]+\*?[\w./-]+\.\w{1,8}[ \t]*(?:\r?\n|$)")
 _PATH_START = re.compile(r"(?:~|\.{1,2})?/[a-z0-9]{2,12}/")  # /tmp/..., ~/.cache/..., /ip4/...
 _LOG_RECORD = re.compile(
     r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)[ \t]+/|^[ \t]*\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\b(?:INFO|DEBUG|WARN|WARNING|TRACE)\b"
@@ -181,8 +183,8 @@ def _random_run(run: str) -> bool:
     upper, lower, digit = (any(c.isupper() for c in run), any(c.islower() for c in run), any(c.isdigit() for c in run))
     if not digit or not (upper or lower) or _HEX_OR_DIGITS.fullmatch(run):
         return False
-    if not (upper and lower) and len(run) < 32:
-        return False  # one case only (base32, lowercase keys): long, or it is a slug or a name
+    if not (upper and lower) and len(run) < ONE_CASE_LENGTH:
+        return False
     if upper and lower and sum(map(len, _CAMEL_WORD.findall(run))) >= 0.6 * len(run):
         return False  # CamelCase words (ThisIsAVeryLongClassName2): random base62 reaches 60% once in a hundred
     # random base62 changes class at 62% of its neighbours, base36 at 40%; CamelCase words at under 35%
@@ -251,6 +253,8 @@ def _listed(text: str, token_start: int, at: int, value: str) -> bool:
         return False
     if _FILE_NAME.search(value) or _PATH_START.match(text, token_start):
         return True  # 3kQ...Zp.jpg, /tmp/<random>.bin, /ip4/.../p2p/<peer id>
+    if not text[line_start:token_start].strip() and _FILE_AFTER.match(text, at + len(value)):
+        return True  # a checksum listing: "<digest>  app_bg.wasm", as sha256sum and b3sum print it
     if line.lstrip().startswith("|") and line.rstrip().endswith("|") or _LOG_RECORD.search(line):
         return True
     if _ID_ON_LINE.search(line.replace(value, "")):
