@@ -122,3 +122,31 @@ def test_said_where_it_goes_is_redacted(text, expected):
 )
 def test_said_where_it_goes_look_alike_stays(text):
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("export KILN_THING=vqz_Rt5Yu8Io2Pa4Sd7Fg1Hj3K", "export KILN_THING=[REDACTED:secret]", id="short-vendor-token-in-env"),
+        pytest.param("KILN_HOOK: abq_Wq3Er6Ty9Ui2Op5As8Df1", "KILN_HOOK: [REDACTED:secret]", id="short-vendor-token-in-compose"),
+        pytest.param("accounts: ['0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'],",
+                     "accounts: ['[REDACTED:secret]'],", id="hardhat-account-key"),
+        pytest.param("const w = new Wallet('0x5c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362319')",
+                     "const w = new Wallet('[REDACTED:secret]')", id="wallet-key"),
+    ],
+)
+def test_short_vendor_and_account_keys_are_redacted(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("export KILN_PRICE_BASIC=price_Rt5Yu8Io2Pa4Sd7Fg1Hj3K", id="env-names-the-object"),
+        pytest.param("export KILN_PLAN_ID=pln_Wq3Er6Ty9Ui2Op5As8Df1", id="env-says-id"),
+        pytest.param("tx: '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'", id="transaction-hash"),
+        pytest.param("customer cus_Rt5Yu8Io2Pa4Sd7Fg1Hj3K paid", id="object-id-in-prose"),
+    ],
+)
+def test_short_prefixed_ids_stay(text):
+    assert redact(text) == text

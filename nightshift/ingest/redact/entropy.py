@@ -96,6 +96,10 @@ _ID_ON_LINE = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-
 _BASE58 = re.compile(r"[1-9A-HJ-NP-Za-km-z]{32,90}")
 _LEDGER_WORDS = re.compile(r"(?i)\b(?:solana|sol|lamports|wallet|mint|address|pubkey|signature|transaction|tx|txid|peer|program|p2p|libp2p|ipfs|base58|transfer)\b")
 
+# an environment variable's name in upper case, just before its value: export THING=, THING: (compose), THING =
+_ENV_NAME_BEFORE = re.compile(r"(?:^|[\s;(])(?:export[ \t]+|set[ \t]+|setx[ \t]+)?([A-Z][A-Z0-9_]{2,63})[ \t]*[=:][ \t]*[\"']?$")
+_KEY_SLOT_BEFORE = re.compile(r"(?i)(?:accounts[\"']?[ \t]*:[ \t]*\[[ \t]*|\bwallet\([ \t]*|privatekeytoaccount\([ \t]*|from_key\([ \t]*)[\"'`]$")
+
 # ---- hex named a secret after it ----
 _SECRET_AFTER = re.compile(r"(?i)\b(?:api[ _-]?key|admin[ _-]?key|secret|token|password|passwd|credential|private[ _-]?key|master[ _-]?key)s?\b")
 _SAID_TO_BE = re.compile(r"[ \t]+(?:is|was|=)[ \t]")
@@ -119,14 +123,17 @@ def random_token_hits(text: str) -> list[tuple[int, int, str]]:
         if token.endswith("...") or text.startswith("…", end):
             continue  # elided: an example's first characters
         value = token.strip("=+/.~%-_")  # the padding and the punctuation around a value are not it
-        if len(value) < MIN_LENGTH:
-            continue
         offset = token.index(value)
-        if _HEX_OR_DIGITS.fullmatch(value):
-            if _hex_named_after(text, start + offset, start + offset + len(value)):
+        if len(value) < MIN_LENGTH:
+            if len(value) >= 20 and _vendor_token_in_env(text, start + offset, value):
                 hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
             continue
-        if _random_shape(value) and not _public(text, start, start + offset, value) and not _listed(text, start, start + offset, value):
+        if _HEX_OR_DIGITS.fullmatch(value) or value[:2] == "0x" and _HEX_OR_DIGITS.fullmatch(value[2:]):
+            if _hex_named_after(text, start + offset, start + offset + len(value)) or _ethereum_key(text, start + offset, value):
+                hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
+            continue
+        random = _random_shape(value) or _vendor_token_in_env(text, start + offset, value)
+        if random and not _public(text, start, start + offset, value) and not _listed(text, start, start + offset, value):
             hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
     return hits
 
@@ -134,6 +141,27 @@ def random_token_hits(text: str) -> list[tuple[int, int, str]]:
 def plainly_random(value: str) -> bool:
     """A key by its shape alone: token characters only, and a long random run (see ``_random_shape``)."""
     return _TOKEN_CHARS.fullmatch(value) is not None and not _HEX_OR_DIGITS.fullmatch(value) and _random_shape(value)
+
+
+def _vendor_token_in_env(text: str, at: int, value: str) -> bool:
+    """``export THING=abc_<22 random>``: an unknown vendor's short token given to an environment variable, which
+    holds a credential far more often than an object's id (and then says so: STRIPE_PRICE_ID=price_...)."""
+    prefixed = _PREFIXED.fullmatch(value)
+    if prefixed is None or len(prefixed[2]) < 16 or not _random_run(prefixed[2]) or made_of_words(prefixed[2]):
+        return False
+    name = _ENV_NAME_BEFORE.search(text, max(0, at - 80), at)
+    if name is None:
+        return False
+    words = [word.lower() for word in _NAME_WORD.findall(name[1])]
+    # the name says which object it holds (PRICE_BASIC=price_..., DEFAULT_CUSTOMER=cus_...): an id
+    names_object = any(word.startswith(prefixed[1].split("_")[0]) for word in words)
+    return bool(words) and not names_object and words[-1] not in _PUBLIC_WORDS and _PUBLIC_ANYWHERE.isdisjoint(words)
+
+
+def _ethereum_key(text: str, at: int, value: str) -> bool:
+    """0x and 64 hex given where an account's private key goes: hardhat's ``accounts: ['0x...']``, ``new
+    Wallet('0x...')``; a transaction hash or a storage slot of the same shape goes elsewhere."""
+    return len(value) == 66 and _KEY_SLOT_BEFORE.search(text, max(0, at - 60), at) is not None
 
 
 def _hex_named_after(text: str, start: int, end: int) -> bool:
