@@ -88,6 +88,7 @@ def test_typed_value_family_is_redacted(text, expected):
         pytest.param("token=your-token-here", id="your-placeholder"),
         pytest.param("KILN_PASSWORD=$(pass show kiln/db)", id="command-substitution"),
         pytest.param("API_TOKEN=read_token(path) ; run", id="a-call"),
+        pytest.param('    password = to_bytes(proxy_auth[1], name="proxy_auth")', id="a-call-with-an-index"),
     ],
 )
 def test_typed_value_look_alike_stays(text):

@@ -22,9 +22,9 @@ _A = "A-Za-z0-9"
 # Each token is anchored on a rarely used character of its documented prefix (``J`` of ``eyJ``, ``k`` of
 # ``sk-``); ``back`` is how much of the prefix lies before the anchor.
 # A typed password with the characters that end a bare value (Orbit.Marble619&iLL, Hx0(<Uq:;rL6): letters and
-# digits, one of & ( < ; inside, no closing parenthesis (not a call), running to a space, the line's end or the
+# digits, one of & ( < ; inside, no closing parenthesis nor name(arg (not a call), running to a space, the line's end or the
 # next parameter of a query string (&name=).
-_TYPED_RUN = (rf"(?=[^\s\"'`]*\d)(?=[^\s\"'`]*[A-Za-z])(?=[^\s\"'`$]*[&(<;])(?![^\s\"'`]*\))"
+_TYPED_RUN = (rf"(?=[^\s\"'`]*\d)(?=[^\s\"'`]*[A-Za-z])(?=[^\s\"'`$]*[&(<;])(?![^\s\"'`]*(?:\)|[A-Za-z_]{{3}}\([A-Za-z_]))"
               rf"[A-Za-z0-9](?:[^\s\"'`$&]|&(?![\w.-]+=)){{7,63}}(?=[ \t]|&[\w.-]+=|{_EOL})")
 _RULES: list[_Rule] = [
     # ---- token shapes, from the providers' documented prefixes and lengths ----
