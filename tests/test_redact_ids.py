@@ -35,6 +35,8 @@ LOOK_ALIKES = [
     pytest.param("solana transfer 9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin 0.5 --allow-unfunded-recipient", id="base58-address"),
     pytest.param('ETag: W/"Ty3Hs8Gp5Qd7Xv2Lk9Zr4Nb1Mw6"', id="weak-etag"),
     pytest.param("  Qd7Xv2Lk9Zr4Nb1Mw6Ty3Hs8Gp5Rr2Wk0Jc4Fa8Ue1  dist/app_bg.wasm", id="checksum-listing"),
+    pytest.param("open the sheet 1Lk9Zr4Nb1Mw6Ty3Hs8Gp5Rr2Wk0Jc4Fa8Ue1Qd7Xv2 and sort by date", id="noun-before-the-id"),
+    pytest.param("event Vr5Tb8Yn1Um4Ik7Ol0Pq3Ws6Ed9Rf processed by worker-3", id="event-noun"),
     pytest.param('{"id": "batch_Wq3Er6Ty9Ui2Op5As8Df1Gh4Jk7Lz0Xc3V", "status": "completed"}', id="prefixed-object-id-by-name"),
     pytest.param("Pay at https://checkout.kiln.io/c/pay/cs_test_Rt5Yu8Io2Pa4Sd7Fg1Hj3Kl6Zx9Cv0Bn4Mq7", id="prefixed-id-in-a-url-path"),
 ]
@@ -57,6 +59,7 @@ def test_id_look_alike_stays(text):
         pytest.param("2026-04-01T09:15:02Z WARN auth retry Lm4Nb7Vc0Xz3Qw6Er9Ty2Ui5Op8As1Df", "2026-04-01T09:15:02Z WARN auth retry [REDACTED:secret]", id="log-record-saying-auth"),
         pytest.param("try Qm7vR2xN9bT4kLw8ZcY1pD6sHf3JgA0e5Uo.", "try [REDACTED:secret].", id="bare-token-ending-a-sentence"),
         pytest.param("Qd7Xv2Lk9Zr4Nb1Mw6Ty3Hs8Gp5Rr2Wk0Jc4Fa8Ue1 is the one", "[REDACTED:secret] is the one", id="line-start-not-a-listing"),
+        pytest.param("the user token Vr5Tb8Yn1Um4Ik7Ol0Pq3Ws6Ed9Rf2Gh", "the user token [REDACTED:secret]", id="noun-then-token"),
         pytest.param("curl 'https://api.kiln.io/v1/run?key=kn_live_Rt5Yu8Io2Pa4Sd7Fg1Hj3Kl6Zx9Cv0Bn4Mq7'", "curl 'https://api.kiln.io/v1/run?key=[REDACTED:secret]'", id="prefixed-token-in-a-query"),
     ],
 )

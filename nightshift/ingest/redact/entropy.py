@@ -87,6 +87,11 @@ _SECRET_NAME_WORDS = frozenset(("session", "secret", "csrf", "xsrf", "sid", "aut
 # ---- ids among others (see _listed) ----
 _LINE_NAMES_SECRET = re.compile(r"(?i)passw|passphrase|secret|token|api[_ -]?key|private|credential|bearer|auth")
 _FILE_NAME = re.compile(r"\.(?:[a-z]{2,4}|mp[34]|h26[45]|7z)$")  # a file's extension, not a token's
+_NOUN_BEFORE = re.compile(
+    r"(?i)\b(?:id|ids|sheet|spreadsheet|doc|document|folder|file|playlist|channel|video|commit|change-id|build|run|job|deploy|deployment|"
+    r"request|trace|event|order|invoice|customer|user|account|record|row|object|item|message|thread|ticket|issue|release|revision|"
+    r"snapshot|instance|node|pod|container|image|artifact|cursor|marker|offset|page)[ \t]*[#:]?[ \t]+[\"'`(\[]?$"
+)
 _FILE_AFTER = re.compile(r"=*[ \t]+\*?[\w./-]+\.\w{1,8}[ \t]*(?:\r?\n|$)")
 _PATH_START = re.compile(r"(?:~|\.{1,2})?/[a-z0-9]{2,12}/")  # /tmp/..., ~/.cache/..., /ip4/...
 _LOG_RECORD = re.compile(
@@ -279,6 +284,8 @@ def _listed(text: str, token_start: int, at: int, value: str) -> bool:
     line = text[line_start : line_end if line_end >= 0 else len(text)]
     if _LINE_NAMES_SECRET.search(line):
         return False
+    if _NOUN_BEFORE.search(text, max(line_start, token_start - 40), token_start):
+        return True  # "the sheet 1Bx...", "event 2Lq... processed", "Change-Id: I8f...": a noun says what it points at
     if _FILE_NAME.search(value) or _PATH_START.match(text, token_start):
         return True  # 3kQ...Zp.jpg, /tmp/<random>.bin, /ip4/.../p2p/<peer id>
     if not text[line_start:token_start].strip() and _FILE_AFTER.match(text, at + len(value)):
