@@ -132,6 +132,7 @@ def test_said_where_it_goes_look_alike_stays(text):
     ("text", "expected"),
     [
         pytest.param("export KILN_THING=vqz_Rt5Yu8Io2Pa4Sd7Fg1Hj3K", "export KILN_THING=[REDACTED:secret]", id="short-vendor-token-in-env"),
+        pytest.param("KILN_SERVICE_ROLE_KEY=eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZSJ9.Tq8Xv2Wr4Tn6Lm0Kp3Jb9Hd5Mc7Vs1Ny3Qa", "KILN_SERVICE_ROLE_KEY=[REDACTED:jwt]", id="service-key-beside-anon"),
         pytest.param("KILN_HOOK: abq_Wq3Er6Ty9Ui2Op5As8Df1", "KILN_HOOK: [REDACTED:secret]", id="short-vendor-token-in-compose"),
         pytest.param("accounts: ['0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'],",
                      "accounts: ['[REDACTED:secret]'],", id="hardhat-account-key"),
@@ -150,6 +151,7 @@ def test_short_vendor_and_account_keys_are_redacted(text, expected):
         pytest.param("export KILN_PLAN_ID=pln_Wq3Er6Ty9Ui2Op5As8Df1", id="env-says-id"),
         pytest.param("tx: '0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'", id="transaction-hash"),
         pytest.param("customer cus_Rt5Yu8Io2Pa4Sd7Fg1Hj3K paid", id="object-id-in-prose"),
+        pytest.param("KILN_ANON_KEY=eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.Tq8Xv2Wr4Tn6Lm0Kp3Jb9Hd5Mc7Vs1Ny3Qa", id="anon-key-the-browser-sees"),
     ],
 )
 def test_short_prefixed_ids_stay(text):

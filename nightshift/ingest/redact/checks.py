@@ -24,7 +24,7 @@ _SECRET_WORDS = (
 _WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig", "sessionid", "session", "cookie", "-api", "_api")
 # ...unless the name says the value is public or only points at the secret (a path, a name, an id)
 _NOT_SECRET_NAME = re.compile(
-    r"publi[cs]|publishable|pub_?key|site_?key|verif|(?:gpg|pgp)[_-]?key|idempotency|correlation|(?:next|page|continuation|starting|pagination|paging|cursor|resume|sync)[_-]?token$|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region|hash|digest|checksum)$"
+    r"publi[cs]|publishable|pub_?key|site_?key|verif|(?:gpg|pgp)[_-]?key|idempotency|correlation|(?:^|[_.-])anon[_-]|(?:next|page|continuation|starting|pagination|paging|cursor|resume|sync)[_-]?token$|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region|hash|digest|checksum)$"
 )
 _NAME_WORDS = re.compile("|".join(map(re.escape, _SECRET_WORDS)) + r"|passwd|pwd|secret|token", re.IGNORECASE)
 

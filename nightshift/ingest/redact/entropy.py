@@ -76,7 +76,7 @@ _PUBLIC_WORDS = frozenset((
     "object", "blob", "upload", "record", "message", "msg", "link", "label", "group", "user", "username", "email",
 ))  # fmt: skip
 _PUBLIC_ANYWHERE = frozenset((
-    "public", "publishable", "verify", "verification", "verifying",  # verify_key, VerificationKey
+    "public", "publishable", "verify", "verification", "verifying", "anon",  # verify_key, VerificationKey, ANON_KEY
     "idempotency", "request", "trace", "correlation", "cursor", "pagination", "continuation", "playlist", "etag",
 ))  # fmt: skip
 # a token that is only a place in a listing: NextToken, nextPageToken, ContinuationToken, --starting-token
