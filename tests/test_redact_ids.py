@@ -156,3 +156,34 @@ def test_short_vendor_and_account_keys_are_redacted(text, expected):
 )
 def test_short_prefixed_ids_stay(text):
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a key named for what it does: a UUID or a typed value is its credential too, not only a random one
+        pytest.param("KILN_LICENSE_KEY=3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c", "KILN_LICENSE_KEY=[REDACTED:secret]", id="uuid-under-license-key"),
+        pytest.param('{"kilnAdminKey": "5b4a3f2e-1d0c-4b9a-8f7e-6d5c4b3a2f1e"}', '{"kilnAdminKey": "[REDACTED:secret]"}', id="uuid-under-camel-admin-key"),
+        pytest.param("kiln:\n  signing_key: Tq8!vR2x#N9b\n", "kiln:\n  signing_key: [REDACTED:secret]\n", id="typed-under-signing-key"),
+        pytest.param("KILN_MASTER_KEY='Pebble#4471?Harbor'", "KILN_MASTER_KEY='[REDACTED:secret]'", id="typed-under-master-key"),
+    ],
+)
+def test_credential_key_family_is_redacted(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("cache_key: 3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c", id="uuid-under-cache-key"),
+        pytest.param("partition_key=5b4a3f2e-1d0c-4b9a-8f7e-6d5c4b3a2f1e", id="uuid-under-partition-key"),
+        pytest.param("KMS_KEY=3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c", id="uuid-under-kms-key"),
+        pytest.param("sort_key: created_at#2024", id="typed-looking-sort-key"),
+        pytest.param('footer_key = "DIRECT_KEY_128"', id="identifier-under-a-key-name"),
+        pytest.param('toolskey = "VS%0.f0COMNTOOLS" % version', id="format-string-under-a-key-name"),
+        pytest.param("ACME_ADMIN_KEY=YOUR_ADMIN_KEY_HERE", id="placeholder-under-admin-key"),
+        pytest.param("gpg_key: 3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c", id="uuid-under-gpg-key"),
+    ],
+)
+def test_credential_key_look_alike_stays(text):
+    assert redact(text) == text

@@ -132,6 +132,40 @@ def _looks_like_path(value: str) -> bool:
 _PUBLIC_PREFIXES = ("pk_", "age1", "npub", "ssh-", "/", "~/", "./", "-")
 
 
+def credential_key(name: str) -> bool:
+    """A key named for what it does (ORBIT_ADMIN_KEY, licenseKey, X_AUTH), whose value may be a UUID or typed as
+    well as random; not a key that orders, caches, looks up or names something (sort_key, cache_key, kms_key)."""
+    qualified = len(_CREDENTIAL_KEY_NAME.sub("", name).strip("_.-")) >= 2  # a bare "key" or "auth" says nothing
+    return qualified and _CREDENTIAL_KEY_NAME.search(name) is not None and _NOT_A_CREDENTIAL_KEY.search(name) is None
+
+
+def _typed_key(value: str) -> bool:
+    """A typed value: letters, a digit and a symbol people type into passwords (not an identifier's _ . - or
+    base64's padding); no placeholder (YOUR_API_KEY_HERE), no format string (VS%0.f0TOOLS)."""
+    symbols = _TYPED_SYMBOL.search(value.rstrip("=")) is not None
+    return symbols and any(c.isdigit() for c in value) and _PLACEHOLDER_WORD.search(value) is None and not _FORMAT.search(value) and _looks_like_password(value)
+
+
+_TYPED_SYMBOL = re.compile(r"[!@#$^&*+=?~|:]")
+_FORMAT = re.compile(r"%[-+0-9.]*[sdfrxi]|\{\w*\}")
+
+
+_PLACEHOLDER_WORD = re.compile(r"(?i)change[_-]?me|replace[_-]?me|placeholder|your[_-]|example|dummy|todo|tbd|fixme|_here\b|-here\b")
+_CREDENTIAL_KEY_NAME = re.compile(r"(?:^|[_.-])(?:key|auth)$|[a-z]key$")  # lowercased: orbit_admin_key, orbitadminkey
+_NOT_A_CREDENTIAL_KEY = re.compile(
+    r"(?:cache|sort|partition|primary|foreign|row|hash|lookup|idempotency|dedupe?|object|s3|file|kms|i18n|translation|"
+    r"map|index|search|group|routing|queue|topic|event|shard|bucket|cursor|sequence|unique|composite|redis|config|"
+    r"registry|secondary|range|hot|shortcut|keyboard|list|dict|item|node|cert|ssh|host|tls|ca|pub|public|gpg|pgp|"
+    r"site|recaptcha|browser|frontend|license_plate|monkey|turkey|whiskey|jockey|hockey)[_.-]?key$|(?:^|[_.-])(?:basic|none|oauth2?)[_.-]?auth$"
+)
+
+
+def typed_under_credential_key(text: str, at: int, value: str) -> bool:
+    """A typed value (letters, a digit, symbols) under a key named for what it does; not a placeholder."""
+    name = _name_at(text, at)
+    return credential_key(name) and _NOT_SECRET_NAME.search(name) is None and _typed_key(value) and not value.startswith(_PUBLIC_PREFIXES)
+
+
 def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
     name = _name_at(text, at)
@@ -141,7 +175,10 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name):
         # "Public key: age1...", "Cache restored from key: Linux-pip-<hash>"
         public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None or der_public(value)
-        if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not public and not _looks_like_path(value):
+        end = text.find(value, at) + len(value)
+        whole = not text.startswith(":", end)  # not the id half of an id:secret pair, which its own rule takes whole
+        shaped = looks_random(value) or whole and credential_key(name) and (_UUID.fullmatch(value) is not None or _typed_key(value))
+        if _NOT_SECRET_NAME.search(name) is None and shaped and not public and not _looks_like_path(value):
             return True
     in_block = _SECRET_BLOCK.search(text, max(0, at - 400), at) and not _NOT_SECRET_NAME.search(name) and not _DIGEST_NAME.fullmatch(name)
     if in_block and (looks_random(value) or _UUID.fullmatch(value)):

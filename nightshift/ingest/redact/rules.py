@@ -8,7 +8,7 @@ import re
 from nightshift.ingest.redact.checks import (
     _BARE, _EOL, _ESCAPED_QUOTED, _NOT_A_VALUE, _QUOTED, _RANDOM_VALUE, _Rule, _TOKEN_CHAR,
     _after, _looks_like_password, _name_before, _named_by_field, _not_an_exception, _prefixed_token,
-    _random_part_under_weak_name, _random_under_weak_name, looks_random,
+    _random_part_under_weak_name, _random_under_weak_name, looks_random, typed_under_credential_key,
 )
 from nightshift.ingest.redact.commands import _cli_password, _command_of, _pgpass_line, _user_password
 
@@ -26,6 +26,11 @@ _A = "A-Za-z0-9"
 # next parameter of a query string (&name=).
 _TYPED_RUN = (rf"(?=[^\s\"'`]*\d)(?=[^\s\"'`]*[A-Za-z])(?=[^\s\"'`$]*[&(<;])(?![^\s\"'`]*(?:\)|[A-Za-z_]{{3}}\([A-Za-z_]))"
               rf"[A-Za-z0-9](?:[^\s\"'`$&]|&(?![\w.-]+=)){{7,63}}(?=[ \t]|&[\w.-]+=|{_EOL})")
+# a name that ends in key or auth, just before = or : (a look-behind per width: Python's must be fixed)
+_KEY_NAME_BEFORE = {
+    anchor: "(?:" + "|".join(f"(?<=(?i:{word}){re.escape(suffix)})" for word in ("key", "auth") for suffix in suffixes) + ")"
+    for anchor, suffixes in (("=", ("=", " =", '"=', "'=")), (":", (":", '":', "':", '" :', " :")))
+}
 _RULES: list[_Rule] = [
     # ---- token shapes, from the providers' documented prefixes and lengths ----
     _Rule("private_key", "-", (
@@ -196,6 +201,10 @@ _RULES: list[_Rule] = [
     _Rule("secret", "=", r"[ \t]*\\?[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
     _Rule("secret", ":", r"(?!//)[ \t]*\\?[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
     _Rule("secret", ":", r"[ \t]*(?P<keep>)(?P<value>\"[^\"\s\\]{16,256}\"|'[^'\s\\]{16,256}')", check=_random_part_under_weak_name),
+    # a typed value under a key named for what it does (ORBIT_ADMIN_KEY=Vx7!..., licenseKey: "...")
+    *[_Rule("secret", anchor, _KEY_NAME_BEFORE[anchor] + r"(?P<keep>[ \t]*\\?[\"']?)(?=[^\s\"'`\\,;<>]*[!@#$^&*+?~|])"
+            r"(?P<value>[^\s\"'`\\,;<>]{6,64})(?=\\?[\"']|[ \t]*(?:[,;}\]]|" + _EOL + "))",
+            check=typed_under_credential_key) for anchor in "=:"],
     # ~/.pgpass: host:port:database:user:password
     _Rule("secret", ":", r"(?P<keep>)(?P<value>[^\s:'\"\\]{3,128})(?=[ \t]*" + _EOL + ")", check=_pgpass_line),
 ]  # fmt: skip
