@@ -187,3 +187,29 @@ def test_credential_key_family_is_redacted(text, expected):
 )
 def test_credential_key_look_alike_stays(text):
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("ENV['KILN_SIGNING_KEY'] = 'Zq8Xv2Wr4Tn6Lm0Kp3Jb9Hd5'", "ENV['KILN_SIGNING_KEY'] = '[REDACTED:secret]'", id="name-in-brackets"),
+        pytest.param('{"path": "c.json", "content": "{\\"kiln_admin_key\\": \\"9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f\\"}"}',
+                     '{"path": "c.json", "content": "{\\"kiln_admin_key\\": \\"[REDACTED:secret]\\"}"}', id="name-in-json-in-json"),
+        pytest.param("export default { kilnToken: 'Harbor#4471?Pebble', region: 'eu' };", "export default { kilnToken: '[REDACTED:secret]', region: 'eu' };", id="js-object-key"),
+    ],
+)
+def test_name_in_code_family_is_redacted(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('results["token"] = NotifyKiln.unquote(results["user"])', id="call-under-a-bracketed-name"),
+        pytest.param("signature = _create_signature_v2(secret, to_sign)", id="call-under-a-weak-name"),
+        pytest.param('def convert(type_: Any, token: "Token", name: str | None = None):', id="quoted-type-annotation"),
+        pytest.param("styles = { Token: '#000080', Comment: '#696969' }", id="colour-under-token"),
+    ],
+)
+def test_name_in_code_look_alike_stays(text):
+    assert redact(text) == text

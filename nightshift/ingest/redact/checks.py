@@ -116,7 +116,8 @@ def looks_random(value: str) -> bool:
 
 def _name_at(text: str, at: int) -> str:
     """The name (``X-Auth-Key``, ``signing_key``) just before ``at``, lowercased; read backwards: cheap."""
-    found = _NAME_REVERSED.match(text[max(0, at - 64) : at].rstrip(" \t\"'")[::-1])
+    # ENV['X'] = v, os.environ["X"] = v and \"x\": v (JSON in a JSON string): the brackets and escapes are not the name's
+    found = _NAME_REVERSED.match(text[max(0, at - 64) : at].rstrip(" \t\"'\\]")[::-1])
     return found[0][::-1].lower() if found else ""
 
 
@@ -170,8 +171,8 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
     name = _name_at(text, at)
     value = value.removeprefix("base64:")
-    if value.endswith("..."):
-        return False  # elided: an example's first characters
+    if value.endswith("...") or text.startswith("(", text.find(value, at) + len(value)):
+        return False  # elided (an example's first characters), or a call: results["token"] = Plugin.unquote(...)
     if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name):
         # "Public key: age1...", "Cache restored from key: Linux-pip-<hash>"
         public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None or der_public(value)

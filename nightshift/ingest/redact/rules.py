@@ -184,6 +184,10 @@ _RULES: list[_Rule] = [
     # name: value (YAML, HTTP headers such as api-key: ...): one token, then the end of the line
     _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + rf"(?!{_TYPE_NAME}|(?i:basic|bearer|token)[ \t])"
           + r"(?P<value>" + _QUOTED + rf"|[^\s\"'#\\]{{3,}})(?=[ \t]*(?:#[^\n]*)?{_EOL})", check=_not_an_exception),
+    # { apiToken: 'value', ... } (a JS or TS object, a Ruby hash): a quoted value, then a comma or a closing brace
+    # (typed or random: a quoted type annotation, token: "Token", is no secret)
+    _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r")(?=[ \t]*[,}\]])",
+          check=lambda t, a, v: _looks_like_password(v) or looks_random(v)),
     # --password value, -storepass value, --authkey value (command lines); --password=value is the `=` rule's
     _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key|authkey|auth-key|pass(?![\w-])|(?<=-)pw(?![\w-]))"
           r"(?P<keep>[ \t]+)(?!-[A-Za-z-]*(?:[\s=\"]|$)|(?:env|file|fd|stdin):)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
