@@ -166,6 +166,10 @@ def test_short_prefixed_ids_stay(text):
         pytest.param('{"kilnAdminKey": "5b4a3f2e-1d0c-4b9a-8f7e-6d5c4b3a2f1e"}', '{"kilnAdminKey": "[REDACTED:secret]"}', id="uuid-under-camel-admin-key"),
         pytest.param("kiln:\n  signing_key: Tq8!vR2x#N9b\n", "kiln:\n  signing_key: [REDACTED:secret]\n", id="typed-under-signing-key"),
         pytest.param("KILN_MASTER_KEY='Pebble#4471?Harbor'", "KILN_MASTER_KEY='[REDACTED:secret]'", id="typed-under-master-key"),
+        pytest.param("'kiln_admin_key' => '9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f',", "'kiln_admin_key' => '[REDACTED:secret]',", id="php-array"),
+        pytest.param("<kilnLicenseKey>3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c</kilnLicenseKey>", "<kilnLicenseKey>[REDACTED:secret]</kilnLicenseKey>", id="xml-element"),
+        pytest.param('const KILN_SDK_KEY: &str = "Harbor#4471?Pebble";', 'const KILN_SDK_KEY: &str = "[REDACTED:secret]";', id="typed-declaration"),
+        pytest.param("define('KILN_WRITE_KEY', '5b4a3f2e-1d0c-4b9a-8f7e-6d5c4b3a2f1e');", "define('KILN_WRITE_KEY', '[REDACTED:secret]');", id="define-pair"),
     ],
 )
 def test_credential_key_family_is_redacted(text, expected):
@@ -183,6 +187,9 @@ def test_credential_key_family_is_redacted(text, expected):
         pytest.param('toolskey = "VS%0.f0COMNTOOLS" % version', id="format-string-under-a-key-name"),
         pytest.param("ACME_ADMIN_KEY=YOUR_ADMIN_KEY_HERE", id="placeholder-under-admin-key"),
         pytest.param("gpg_key: 3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c", id="uuid-under-gpg-key"),
+        pytest.param("<cacheKey>3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c</cacheKey>", id="xml-cache-key"),
+        pytest.param("'sort_key' => 'created_at_desc',", id="php-sort-key"),
+        pytest.param("<hotKey>ctrl+shift+k2</hotKey>", id="keyboard-shortcut"),
     ],
 )
 def test_credential_key_look_alike_stays(text):

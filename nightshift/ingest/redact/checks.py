@@ -167,6 +167,17 @@ def typed_under_credential_key(text: str, at: int, value: str) -> bool:
     return credential_key(name) and _NOT_SECRET_NAME.search(name) is None and _typed_key(value) and not value.startswith(_PUBLIC_PREFIXES)
 
 
+def value_under_credential_key(text: str, at: int, value: str) -> bool:
+    """Random, hex, a UUID or typed, under a key named for what it does (<kilnAdminKey>, 'kiln_key' => ...)."""
+    inner = value.strip("\"'")
+    found = _NAME_REVERSED.match(text[max(0, at - 64) : at].rstrip(" \t\"'\\]=:<>,")[::-1])
+    name = found[0][::-1].lower() if found else ""
+    if not credential_key(name) or _NOT_SECRET_NAME.search(name) or inner.startswith(_PUBLIC_PREFIXES) or _PLACEHOLDER_WORD.search(inner):
+        return False
+    hex_key = _HEX.fullmatch(inner) is not None and len(inner) >= 32
+    return looks_random(inner) or hex_key or _UUID.fullmatch(inner) is not None or _typed_key(inner)
+
+
 def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
     name = _name_at(text, at)

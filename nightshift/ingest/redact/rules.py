@@ -8,7 +8,7 @@ import re
 from nightshift.ingest.redact.checks import (
     _BARE, _EOL, _ESCAPED_QUOTED, _NOT_A_VALUE, _QUOTED, _RANDOM_VALUE, _Rule, _TOKEN_CHAR,
     _after, _looks_like_password, _name_before, _named_by_field, _not_an_exception, _prefixed_token,
-    _random_part_under_weak_name, _random_under_weak_name, looks_random, typed_under_credential_key,
+    _random_part_under_weak_name, _random_under_weak_name, looks_random, typed_under_credential_key, value_under_credential_key,
 )
 from nightshift.ingest.redact.commands import _cli_password, _command_of, _pgpass_line, _user_password
 
@@ -26,11 +26,13 @@ _A = "A-Za-z0-9"
 # next parameter of a query string (&name=).
 _TYPED_RUN = (rf"(?=[^\s\"'`]*\d)(?=[^\s\"'`]*[A-Za-z])(?=[^\s\"'`$]*[&(<;])(?![^\s\"'`]*(?:\)|[A-Za-z_]{{3}}\([A-Za-z_]))"
               rf"[A-Za-z0-9](?:[^\s\"'`$&]|&(?![\w.-]+=)){{7,63}}(?=[ \t]|&[\w.-]+=|{_EOL})")
-# a name that ends in key or auth, just before = or : (a look-behind per width: Python's must be fixed)
-_KEY_NAME_BEFORE = {
-    anchor: "(?:" + "|".join(f"(?<=(?i:{word}){re.escape(suffix)})" for word in ("key", "auth") for suffix in suffixes) + ")"
-    for anchor, suffixes in (("=", ("=", " =", '"=', "'=")), (":", (":", '":', "':", '" :', " :")))
-}
+def _key_name_before(*suffixes: str) -> str:
+    """A look-behind: a name that ends in key or auth, then one of ``suffixes`` (one look-behind per width)."""
+    return "(?:" + "|".join(f"(?<=(?i:{word}){re.escape(suffix)})" for word in ("key", "auth") for suffix in suffixes) + ")"
+
+
+# a name that ends in key or auth, just before = or :
+_KEY_NAME_BEFORE = {"=": _key_name_before("=", " =", '"=', "'="), ":": _key_name_before(":", '":', "':", '" :', " :")}
 _RULES: list[_Rule] = [
     # ---- token shapes, from the providers' documented prefixes and lengths ----
     _Rule("private_key", "-", (
@@ -184,6 +186,14 @@ _RULES: list[_Rule] = [
     # name: value (YAML, HTTP headers such as api-key: ...): one token, then the end of the line
     _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + rf"(?!{_TYPE_NAME}|(?i:basic|bearer|token)[ \t])"
           + r"(?P<value>" + _QUOTED + rf"|[^\s\"'#\\]{{3,}})(?=[ \t]*(?:#[^\n]*)?{_EOL})", check=_not_an_exception),
+    # the same syntaxes as for secret names, under a key named for what it does ('kiln_admin_key' => '...',
+    # <kilnLicenseKey>...</kilnLicenseKey>, const KILN_KEY: &str = "...", define('KILN_SDK_KEY', '...'))
+    _Rule("secret", ">", _key_name_before("' =>", '" =>', "'=>", '"=>') + r"(?P<keep>[ \t]*)(?P<value>" + _QUOTED + ")", check=value_under_credential_key),
+    _Rule("secret", ">", _key_name_before(">") + r"(?P<keep>)(?P<value>[^<\s]{6,})(?=</)", check=value_under_credential_key),
+    _Rule("secret", ":", _key_name_before(":") + r"(?P<keep>[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][\w.<>\[\]]*\??[ \t]*=[ \t]*)(?P<value>" + _QUOTED + ")",
+          check=value_under_credential_key),
+    *[_Rule("secret", q, _key_name_before(q) + r"(?P<keep>[ \t]*,[ \t]*)(?P<value>[\"'][^\"'\n]{6,}[\"'])(?=[ \t]*\))", check=value_under_credential_key)
+      for q in "\"'"],
     # { apiToken: 'value', ... } (a JS or TS object, a Ruby hash): a quoted value, then a comma or a closing brace
     # (typed or random: a quoted type annotation, token: "Token", is no secret)
     _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r")(?=[ \t]*[,}\]])",
