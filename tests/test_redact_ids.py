@@ -107,6 +107,8 @@ def test_typed_value_look_alike_stays(text):
         pytest.param("I set `KILN_AUTH_TOKEN` to `7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c` and re-ran it.", "I set `KILN_AUTH_TOKEN` to `[REDACTED:secret]` and re-ran it.", id="set-name-to-value"),
         pytest.param('expect "Password:"\nsend "maple_Quartz519?Lk\\r"\n', 'expect "Password:"\nsend "[REDACTED:password]\\r"\n', id="expect-send"),
         pytest.param("child.expect('password: ')\nchild.sendline('Tundra#Lamp2291')", "child.expect('password: ')\nchild.sendline('[REDACTED:password]')", id="pexpect-sendline"),
+        pytest.param("my KILN_API_KEY is 7f6e5d4c3b2a1f0e9d8c7b6a5f4e3d2c, can you see why it fails?", "my KILN_API_KEY is [REDACTED:secret], can you see why it fails?", id="name-is-value"),
+        pytest.param("I exported `KILN_LICENSE_KEY` as `3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c` and re-ran it.", "I exported `KILN_LICENSE_KEY` as `[REDACTED:secret]` and re-ran it.", id="exported-name-as-uuid"),
     ],
 )
 def test_said_where_it_goes_is_redacted(text, expected):
@@ -122,6 +124,8 @@ def test_said_where_it_goes_is_redacted(text, expected):
         pytest.param("I set `WORKER_COUNT` to `16` and the queue drained.", id="set-a-number"),
         pytest.param("Then set the_build_dir to dist/release-2024 and run it.", id="set-a-path"),
         pytest.param('expect "Password:"\nsend "$env(KILN_PASS)\\r"\n', id="expect-send-variable"),
+    pytest.param("    KilnWorkloadAuth as KilnWorkloadAuth,", id="import-as-itself"),
+    pytest.param("the cache_key is built_from_the_lockfile here", id="name-is-an-identifier"),
     ],
 )
 def test_said_where_it_goes_look_alike_stays(text):

@@ -11,9 +11,9 @@ import re2
 
 from nightshift.ingest.redact.checks import (
     _ASSIGNMENT, _HEX, _NOT_A_VALUE, _NOT_SECRET_NAME, _PUBLIC_PREFIXES, _PUNCT_END, _SECRET_KEY, _UUID,
-    _WEAK_ENDINGS, _generated_password, _looks_like_password, _looks_like_path, looks_random, plainly_typed,
+    _WEAK_ENDINGS, _generated_password, _looks_like_password, _looks_like_path, credential_key, looks_random, plainly_typed,
 )
-from nightshift.ingest.redact.entropy import plainly_random
+from nightshift.ingest.redact.entropy import made_of_words, plainly_random
 from nightshift.ingest.redact.commands import _POSITIONAL
 from nightshift.ingest.redact.rules import _LITERAL
 
@@ -186,6 +186,8 @@ _ENV_DEFAULT = re.compile(r"(?:environ\.get|getenv|env\.fetch|env\.get|getOrDefa
                           r"[\"'](?P<value>[^\"'\n]{8,200})[\"']")
 _SET_TO = re.compile(r"\b(?:set|setting|changed?|put|exported?|updated?)[ \t]+[`\"']?(?P<name>[A-Za-z][\w.-]{2,63})[`\"']?[ \t]+(?:to|=|as)[ \t]+"
                      r"[`\"']?(?P<value>[^\s`\"']{8,200})")
+_NAME_IS = re.compile(r"(?i)\b(?P<name>[A-Za-z][\w.-]*(?:key|token|secret|password|passwd|pass|pwd|pat|auth|credentials?))[`\"']?[ \t]+"
+                      r"(?:is|was|to|as)[ \t]+[`\"']?(?P<value>[^\s`\"'()\[\]{}<>]{8,200})(?![(\[{])")  # prose: code has its own rules
 _EXPECT_SEND = re.compile(r"assword[^\n\r]{0,30}(?:\r?\n|\\n)[^\n\r]{0,40}?\bsend(?:line)?\b[ \t(]*[\"'](?P<value>(?:[^\"'\\\n]|\\(?![rn\\]))+)")
 
 _RE2_PASS = re2.compile(
@@ -221,6 +223,7 @@ _RE2_PASS = re2.compile(
     + r"|(?:environ\.get|getenv|env\.fetch|env\.get|getOrDefault)\([ \t]*[\"'][\w.-]{3,64}[\"'][ \t]*,"
     + r"|\b(?:set|setting|changed?|put|exported?|updated?)[ \t]+[`\"']?[A-Za-z][\w.-]{2,63}[`\"']?[ \t]+(?:to|=|as)[ \t]+"
     + r"|assword[^\n\r]{0,30}(?:\r?\n|\\n)[^\n\r]{0,40}?\bsend"
+    + r"|\b[A-Za-z][\w.-]*(?:key|token|secret|password|passwd|pass|pwd|pat|auth|credentials?)[`\"']?[ \t]+(?:is|was|to|as)[ \t]+"
     + "|(?-i:" + _LITERAL.pattern + "))",
     _RE2_OPTIONS,
 )
@@ -443,14 +446,17 @@ def _said_where_it_goes(text: str, found: Any) -> tuple[int, int, str] | None:
         typed = len(value) >= 6 and value.strip() == value and not value.startswith(("$", "%", "{", "<", "[REDACTED"))
         return (sent.start("value"), sent.end("value"), "password") if typed else None  # not $env(PASS), a variable
     # an environment lookup may sit inside a hit that began earlier (an id and a key given to any client)
-    said = _ENV_DEFAULT.search(text, at, end + 210) or _SET_TO.match(text, at)
+    said = _ENV_DEFAULT.search(text, at, end + 210) or _SET_TO.match(text, at) or _NAME_IS.match(text, at)
     if said is None or said.start() > end:
         return None
     name, value = said["name"].lower(), said["value"].rstrip(_PUNCT_END)
     if _NOT_SECRET_NAME.search(name) or _PLACEHOLDER.match(value) is None or _PLACEHOLDER_WORD.fullmatch(value):
         return None
+    if value.lower() == name or re.fullmatch(r"[A-Za-z_]\w*", value) and made_of_words(value):
+        return None  # import X as X, an identifier made of words
     strong = _SECRET_KEY.fullmatch(name) is not None
-    if strong and (looks_random(value) or _typed_password(value)) or name.endswith(_WEAK_ENDINGS) and (looks_random(value) or _HEX_KEY.fullmatch(value)):
+    keyed = looks_random(value) or _HEX_KEY.fullmatch(value) is not None or _UUID.fullmatch(value) is not None
+    if strong and (keyed or _typed_password(value)) or (name.endswith(_WEAK_ENDINGS) or credential_key(name)) and keyed:
         return said.start("value"), said.start("value") + len(value), "secret"
     return None
 
