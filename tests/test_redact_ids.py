@@ -174,6 +174,9 @@ def test_short_prefixed_ids_stay(text):
         pytest.param("<kilnLicenseKey>3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c</kilnLicenseKey>", "<kilnLicenseKey>[REDACTED:secret]</kilnLicenseKey>", id="xml-element"),
         pytest.param('const KILN_SDK_KEY: &str = "Harbor#4471?Pebble";', 'const KILN_SDK_KEY: &str = "[REDACTED:secret]";', id="typed-declaration"),
         pytest.param("define('KILN_WRITE_KEY', '5b4a3f2e-1d0c-4b9a-8f7e-6d5c4b3a2f1e');", "define('KILN_WRITE_KEY', '[REDACTED:secret]');", id="define-pair"),
+        pytest.param('{"kilnPass": "Harbor#4471?Pebble"}', '{"kilnPass": "[REDACTED:secret]"}', id="camel-pass"),
+        pytest.param("kilnPat: 9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f", "kilnPat: [REDACTED:secret]", id="camel-pat-hex"),
+        pytest.param('<add key="kilnLicenseKey" value="3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c" />', '<add key="kilnLicenseKey" value="[REDACTED:secret]" />', id="name-and-value-fields"),
     ],
 )
 def test_credential_key_family_is_redacted(text, expected):
@@ -194,6 +197,8 @@ def test_credential_key_family_is_redacted(text, expected):
         pytest.param("<cacheKey>3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c</cacheKey>", id="xml-cache-key"),
         pytest.param("'sort_key' => 'created_at_desc',", id="php-sort-key"),
         pytest.param("<hotKey>ctrl+shift+k2</hotKey>", id="keyboard-shortcut"),
+        pytest.param('{"bypass": "3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c"}', id="bypass-is-not-a-pass"),
+        pytest.param("compat: 9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f", id="compat-is-not-a-pat"),
     ],
 )
 def test_credential_key_look_alike_stays(text):

@@ -152,12 +152,14 @@ _FORMAT = re.compile(r"%[-+0-9.]*[sdfrxi]|\{\w*\}")
 
 
 _PLACEHOLDER_WORD = re.compile(r"(?i)change[_-]?me|replace[_-]?me|placeholder|your[_-]|example|dummy|todo|tbd|fixme|_here\b|-here\b")
-_CREDENTIAL_KEY_NAME = re.compile(r"(?:^|[_.-])(?:key|auth)$|[a-z]key$")  # lowercased: orbit_admin_key, orbitadminkey
+# lowercased: orbit_admin_key, orbitadminkey, orbitauth, dbpass, orbitpat (camelCase names lose their capitals)
+_CREDENTIAL_KEY_NAME = re.compile(r"(?:^|[_.-])(?:key|auth)$|[a-z](?:key|auth|pass|pwd|pat)$")
 _NOT_A_CREDENTIAL_KEY = re.compile(
     r"(?:cache|sort|partition|primary|foreign|row|hash|lookup|idempotency|dedupe?|object|s3|file|kms|i18n|translation|"
     r"map|index|search|group|routing|queue|topic|event|shard|bucket|cursor|sequence|unique|composite|redis|config|"
     r"registry|secondary|range|hot|shortcut|keyboard|list|dict|item|node|cert|ssh|host|tls|ca|pub|public|gpg|pgp|"
     r"site|recaptcha|browser|frontend|license_plate|monkey|turkey|whiskey|jockey|hockey)[_.-]?key$|(?:^|[_.-])(?:basic|none|oauth2?)[_.-]?auth$"
+    r"|(?:by|com|sur|over|under|first|second|multi|single|one|two|tres|im)pass$|(?:com|ex|re|ex)pat$|^o?auth$"
 )
 
 
@@ -184,7 +186,7 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     value = value.removeprefix("base64:")
     if value.endswith("...") or text.startswith("(", text.find(value, at) + len(value)):
         return False  # elided (an example's first characters), or a call: results["token"] = Plugin.unquote(...)
-    if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name):
+    if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name) or credential_key(name):
         # "Public key: age1...", "Cache restored from key: Linux-pip-<hash>"
         public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None or der_public(value)
         end = text.find(value, at) + len(value)
@@ -285,7 +287,9 @@ def _named_by_field(text: str, at: int, value: str) -> bool:
     name = names[-1].lower()
     if _NOT_SECRET_NAME.search(name):
         return False
-    return _SECRET_KEY.fullmatch(name) is not None or (name.endswith(_WEAK_ENDINGS) and looks_random(value))
+    inner = value.strip("\"'")
+    keyed = credential_key(name) and (_UUID.fullmatch(inner) is not None or _HEX.fullmatch(inner) is not None and len(inner) >= 32 or _typed_key(inner))
+    return _SECRET_KEY.fullmatch(name) is not None or (name.endswith(_WEAK_ENDINGS) and looks_random(value)) or keyed
 
 
 _PUBLIC_PREFIX = re.compile(r"(?:pk|pub|public|sha\d*|md5|id|uuid|commit|test|file|img|build|v\d*)", re.IGNORECASE)

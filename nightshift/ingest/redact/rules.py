@@ -27,8 +27,8 @@ _A = "A-Za-z0-9"
 _TYPED_RUN = (rf"(?=[^\s\"'`]*\d)(?=[^\s\"'`]*[A-Za-z])(?=[^\s\"'`$]*[&(<;])(?![^\s\"'`]*(?:\)|[A-Za-z_]{{3}}\([A-Za-z_]))"
               rf"[A-Za-z0-9](?:[^\s\"'`$&]|&(?![\w.-]+=)){{7,63}}(?=[ \t]|&[\w.-]+=|{_EOL})")
 def _key_name_before(*suffixes: str) -> str:
-    """A look-behind: a name that ends in key or auth, then one of ``suffixes`` (one look-behind per width)."""
-    return "(?:" + "|".join(f"(?<=(?i:{word}){re.escape(suffix)})" for word in ("key", "auth") for suffix in suffixes) + ")"
+    """A look-behind: a name that ends in key, auth, pass, pwd or pat, then one of ``suffixes`` (one look-behind per width)."""
+    return "(?:" + "|".join(f"(?<=(?i:{word}){re.escape(suffix)})" for word in ("key", "auth", "pass", "pwd", "pat") for suffix in suffixes) + ")"
 
 
 # a name that ends in key or auth, just before = or :
