@@ -28,7 +28,12 @@ _TYPED_RUN = (rf"(?=[^\s\"'`]*\d)(?=[^\s\"'`]*[A-Za-z])(?=[^\s\"'`$]*[&(<;])(?![
               rf"[A-Za-z0-9](?:[^\s\"'`$&]|&(?![\w.-]+=)){{7,63}}(?=[ \t]|&[\w.-]+=|{_EOL})")
 def _key_name_before(*suffixes: str) -> str:
     """A look-behind: a name that ends in key, auth, pass, pwd or pat, then one of ``suffixes`` (one look-behind per width)."""
-    return "(?:" + "|".join(f"(?<=(?i:{word}){re.escape(suffix)})" for word in ("key", "auth", "pass", "pwd", "pat") for suffix in suffixes) + ")"
+    words = ("key", "auth", "pass", "pwd", "pat")
+    # per suffix, one character first (the words' last letters): most colons and equals signs follow none of them
+    return "(?:" + "|".join(
+        f"(?<=[yhsdtYHSDT]{re.escape(suffix)})(?:" + "|".join(f"(?<=(?i:{word}){re.escape(suffix)})" for word in words) + ")"
+        for suffix in suffixes
+    ) + ")"
 
 
 # a name that ends in key or auth, just before = or :
