@@ -37,6 +37,12 @@ LOOK_ALIKES = [
     pytest.param("  Qd7Xv2Lk9Zr4Nb1Mw6Ty3Hs8Gp5Rr2Wk0Jc4Fa8Ue1  dist/app_bg.wasm", id="checksum-listing"),
     pytest.param("open the sheet 1Lk9Zr4Nb1Mw6Ty3Hs8Gp5Rr2Wk0Jc4Fa8Ue1Qd7Xv2 and sort by date", id="noun-before-the-id"),
     pytest.param("event Vr5Tb8Yn1Um4Ik7Ol0Pq3Ws6Ed9Rf processed by worker-3", id="event-noun"),
+    # hashes with no algorithm named right before them
+    pytest.param("$ openssl dgst -sha256 -binary dist/app.js | openssl base64 -A\nq3Zk8Lw0Vx7Nb2Rt5Yp9Hc4Mf6Js1Ag3De8Ku0Wi2O=", id="digest-printed-by-a-command"),
+    pytest.param('{"app.js": "Zq8Xv2Wr4Tn6Lm0Kp3Jb9Hd5Mc7Vs1Ny3QaXw", "app.css": "Lq2Wr5Et8Yu1Io4Pa7Sd0Fg3Hj6Kl9ZxQ"}', id="build-manifest"),
+    pytest.param("Content-Digest: sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:", id="content-digest-header"),
+    pytest.param("  nanoid: V1StGXR8_Z5jdHi6B-myTqWz9Pk", id="nanoid-by-name"),
+    pytest.param("S3 key: uploads/2026/01/Lq2Wr5Et8Yu1Io4Pa7Sd0Fg3Hj6Kl9Zx", id="dated-object-key"),
     pytest.param('{"id": "batch_Wq3Er6Ty9Ui2Op5As8Df1Gh4Jk7Lz0Xc3V", "status": "completed"}', id="prefixed-object-id-by-name"),
     pytest.param("Pay at https://checkout.kiln.io/c/pay/cs_test_Rt5Yu8Io2Pa4Sd7Fg1Hj3Kl6Zx9Cv0Bn4Mq7", id="prefixed-id-in-a-url-path"),
 ]
@@ -60,6 +66,7 @@ def test_id_look_alike_stays(text):
         pytest.param("try Qm7vR2xN9bT4kLw8ZcY1pD6sHf3JgA0e5Uo.", "try [REDACTED:secret].", id="bare-token-ending-a-sentence"),
         pytest.param("Qd7Xv2Lk9Zr4Nb1Mw6Ty3Hs8Gp5Rr2Wk0Jc4Fa8Ue1 is the one", "[REDACTED:secret] is the one", id="line-start-not-a-listing"),
         pytest.param("the user token Vr5Tb8Yn1Um4Ik7Ol0Pq3Ws6Ed9Rf2Gh", "the user token [REDACTED:secret]", id="noun-then-token"),
+        pytest.param("$ openssl rand -base64 32\nq3Zk8Lw0Vx7Nb2Rt5Yp9Hc4Mf6Js1Ag3De8Ku0Wi2O=", "$ openssl rand -base64 32\n[REDACTED:secret]", id="generated-not-a-digest"),
         pytest.param("curl 'https://api.kiln.io/v1/run?key=kn_live_Rt5Yu8Io2Pa4Sd7Fg1Hj3Kl6Zx9Cv0Bn4Mq7'", "curl 'https://api.kiln.io/v1/run?key=[REDACTED:secret]'", id="prefixed-token-in-a-query"),
     ],
 )

@@ -121,7 +121,8 @@ def _name_at(text: str, at: int) -> str:
     return found[0][::-1].lower() if found else ""
 
 
-_PATH = re.compile(r"(?:[\w.-]+/)+[\w.-]*\.[A-Za-z0-9]{1,5}|[a-z0-9._-]*(?:/[a-z0-9._-]+)+/?")
+# a file's path, a lowercase path, or an object key whose leading segments are words or numbers (uploads/2026/01/<id>)
+_PATH = re.compile(r"(?:[\w.-]+/)+[\w.-]*\.[A-Za-z0-9]{1,5}|[a-z0-9._-]*(?:/[a-z0-9._-]+)+/?|[a-z][a-z0-9_-]{2,}/(?:(?:[a-z][a-z0-9_-]{2,}|\d+)/)+[\w.-]+")
 
 
 def _looks_like_path(value: str) -> bool:

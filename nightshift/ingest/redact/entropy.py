@@ -53,10 +53,11 @@ _PUBLIC_VALUE_PREFIXES = ("pk_", "pk.", "pub_", "npub", "age1")  # a publishable
 _PUBLIC_SHAPE = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}|bafy[a-z2-7]{50,}|ME[QUY]CI[A-Za-z0-9+/]{60,}={0,2}|[13][1-9A-HJ-NP-Za-km-z]{25,33}")
 _ALGORITHM_PREFIX = re.compile(r"(?i)(?:sha-?\d*|md5|h\d)[/:=-]")  # sha256/<base64 of a public key>: a pin
 # a digest names its algorithm right before it; a salt or hash of known_hosts follows |1|
-_DIGEST_BEFORE = re.compile(r"(?i)(?:sha-?\d*|md5|h\d|zh|blake\w*|xxh\w*|nonce|integrity|fingerprint|\|1\|[^|\s]*\|?)[-:=]?[ \t]*$")
+_DIGEST_BEFORE = re.compile(r"(?i)(?:sha-?\d*|md5|h\d|zh|blake\w*|xxh\w*|nonce|integrity|fingerprint|\|1\|[^|\s]*\|?)[-:=]{0,2}[ \t]*$")
 _SSH_KEY_LINE = re.compile(r"(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-\w+|sk-(?:ssh|ecdsa)-[\w@.-]+)[ \t]")
 _URL = re.compile(r"[a-z][a-z0-9+.-]{1,15}://[^\s\"'<>`]*$|www\.[^\s\"'<>`]*$")
 # the line says what follows is public or verifies something: "Verify with: minisign -P <key>", "public key:"
+_DIGEST_COMMAND = re.compile(r"(?i)\b(?:dgst|sha\d*sum|shasum|md5sum|b[23]sum|cksum|digest|hash)\b")
 _SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|checksum|integrity|address|cache)\b")
 # the magic numbers of file formats as base64: PNG, GIF, JPEG, PDF, gzip, zip, WebAssembly, WOFF
 _FILE_MAGIC = ("iVBORw0KGgo", "R0lGOD", "/9j/", "JVBERi", "H4sI", "UEsDB", "AGFzbQ", "d09GR", "d09GMg")
@@ -74,6 +75,7 @@ _PUBLIC_WORDS = frozenset((
     "event", "req", "request", "trace", "span", "correlation", "prefix", "tag", "name", "slug", "path", "file",
     "filename", "playlist", "channel", "video", "mint", "tx", "txid", "txn", "transaction", "account", "node",
     "object", "blob", "upload", "record", "message", "msg", "link", "label", "group", "user", "username", "email",
+    "nanoid", "cuid", "ksuid", "ulid", "oid", "objectid", "snowflake",
 ))  # fmt: skip
 _PUBLIC_ANYWHERE = frozenset((
     "public", "publishable", "verify", "verification", "verifying", "anon",  # verify_key, VerificationKey, ANON_KEY
@@ -243,8 +245,10 @@ def _class_changes(value: str) -> float:
 
 def _looks_like_path(value: str) -> bool:
     """``src/components/Card2/index``: segments that are words; base64's slashes cut random runs."""
-    words = [seg for seg in value.split("/") if re.fullmatch(r"[a-z]{3,}|[A-Z][a-z]{2,}", seg)]
-    return len(words) >= 2 or value.startswith("/")
+    segments = value.split("/")
+    words = [seg for seg in segments if re.fullmatch(r"[a-z]{3,}|[A-Z][a-z]{2,}", seg)]
+    dated = len(segments) >= 3 and any(seg.isdigit() for seg in segments)  # uploads/2026/01/<id>: base64 has no such run
+    return len(words) >= 2 or len(words) == 1 and dated or value.startswith("/")
 
 
 def _public(text: str, token_start: int, at: int, value: str) -> bool:
@@ -262,6 +266,8 @@ def _public(text: str, token_start: int, at: int, value: str) -> bool:
         return True  # a data URI, an e-mail's local part
     if (named := _NAME_BEFORE.search(before[-80:])) is not None:
         name = named[1] or named[2]
+        if _FILE_NAME.search(name):
+            return True  # {"app.js": "<hash>"}: a build manifest maps a file to its digest
         words = [word.lower() for word in _NAME_WORD.findall(name)]
         if "token" in words and not _PAGING_WORDS.isdisjoint(words[:-1]):
             return True  # a page token is where a listing goes on, not a credential
@@ -303,7 +309,8 @@ def _said_public(text: str, line_start: int, at: int) -> bool:
         return True
     label = text[max(0, line_start - 200) : line_start].rstrip()
     label = label[label.rfind("\n") + 1 :]
-    return label.endswith(":") and _SAID_PUBLIC.search(label) is not None
+    # or the command on the line before hashes something: its output is the digest (openssl dgst ... | base64)
+    return label.endswith(":") and _SAID_PUBLIC.search(label) is not None or _DIGEST_COMMAND.search(label) is not None
 
 
 def _in_public_block(text: str, at: int) -> bool:
