@@ -236,3 +236,26 @@ def test_name_in_code_family_is_redacted(text, expected):
 )
 def test_name_in_code_look_alike_stays(text):
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("kilnctl deploy -u ops -p Harbor#4471 --force", "kilnctl deploy -u ops -p [REDACTED:secret] --force", id="user-then-password-flag-any-tool"),
+        pytest.param("mc alias set kiln http://10.0.0.5:9000 kilnadmin Gr4nite!Owl72", "mc alias set kiln http://10.0.0.5:9000 kilnadmin [REDACTED:secret]", id="s3-client-alias"),
+    ],
+)
+def test_command_line_family_is_redacted(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("docker run -u 1000 -p 8080:80 nginx", id="user-and-port"),
+        pytest.param("kilnctl -u admin -p 5432 db", id="user-and-a-number"),
+        pytest.param("git add -u -p", id="flags-only"),
+    ],
+)
+def test_command_line_look_alike_stays(text):
+    assert redact(text) == text
