@@ -259,3 +259,26 @@ def test_command_line_family_is_redacted(text, expected):
 )
 def test_command_line_look_alike_stays(text):
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param('export KILN_TOKEN="Qz7Lk2Vb9Xw4Nm8R"\\\n"t3Yp6Hc1Wd5Fs0Ga"', 'export KILN_TOKEN="[REDACTED:secret]"\\\n"[REDACTED:secret]"', id="split-by-a-shell-continuation"),
+        pytest.param('KILN_TOKEN = "Qz7Lk2Vb9Xw4Nm8R" + "t3Yp6Hc1Wd5Fs0Ga"', 'KILN_TOKEN = "[REDACTED:secret]" + "[REDACTED:secret]"', id="split-by-a-plus"),
+        pytest.param("Authorization: Basic b3BzOkdyNG5pdGUhT3dsNzI=", "Authorization: Basic [REDACTED:authorization]", id="header-at-the-start-of-the-text"),
+    ],
+)
+def test_split_and_leading_secrets_are_redacted(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param('KILN_TOKEN="[REDACTED:secret]" "other-arg"', id="next-argument-without-digits"),
+        pytest.param('password: "[REDACTED:secret]", user: "admin-2024"', id="next-field-after-a-comma"),
+    ],
+)
+def test_literal_after_a_marker_stays(text):
+    assert redact(text) == text

@@ -134,14 +134,25 @@ def redact(text: str) -> str:
         out += [text[done:start], replacement]
         done = end
     out.append(text[done:])
-    return "".join(out)
+    return _continued("".join(out))
+
+
+def _continued(out: str) -> str:
+    """The rest of a secret split over string literals (``"first" + "rest"``, ``"first"\\`` then ``"rest"`` on
+    the next line, Python's adjacent literals): each literal joined straight onto a redacted one goes too."""
+    for _ in range(8):  # one literal per round: a key split in more parts than that is left as it is
+        joined = _CONTINUATION.sub(r"\1[REDACTED:secret]", out)
+        if joined == out:
+            break
+        out = joined
+    return out
 
 
 def _first_hit(rules: list[_Rule], singles: list[re.Pattern[str]], found: re.Match[str], text: str) -> tuple[int, int, str] | None:
     """The hit of the first rule that matched at ``found`` and whose check agrees, if any."""
     n, match = int(found.lastgroup[1:]), found  # "r<n>" is the group that closed last
     while match is not None:
-        start = match.start() - rules[n].back
+        start = max(0, match.start() - rules[n].back)  # a header at the very start of the text (Authorization: ...)
         if (replacement := _replacement(rules[n], n, match, start)) is not None:
             return start, match.end(), replacement
         # turned down by its check: the later rules may still match here, and anything inside the
@@ -185,6 +196,11 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
 
 
 _MARKER = re.compile(r"\[REDACTED:\w+\]")
+# a marker that closed a string literal, then only a join (+, a shell's \ at the line end, a PHP .) and white
+# space, then another literal of token characters with a digit: the next part of the same secret
+_CONTINUATION = re.compile(
+    r"(\[REDACTED:\w+\][\"'][ \t]*(?:[+.][ \t]*|\\)?(?:\r?\n|\\n)?[ \t]*(?:[+.][ \t]*)?[\"'])(?=[^\"'\s]*\d)[A-Za-z0-9+/=_~-]{6,}(?=[\"'])"
+)
 _PLACEHOLDER_TOKEN = re.compile(r"(?i)x{8}|\*{8}|0{12}|\.\.\.")
 _PUBLIC_NAME = re.compile(r"public|publishable|(?:^|[_-])anon(?:[_-]|$)")
 _PAGING_NAME = re.compile(
