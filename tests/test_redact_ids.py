@@ -282,3 +282,9 @@ def test_split_and_leading_secrets_are_redacted(text, expected):
 )
 def test_literal_after_a_marker_stays(text):
     assert redact(text) == text
+
+
+def test_password_escaped_twice_in_json_is_redacted_whole():
+    # a file written by a tool call: the password holds a quote and a backslash, escaped once more in the JSON
+    text = '{"path": "k.json", "new": "{\\"db\\": {\\"password\\": \\"Ash\\\\\\"q7Lm2Xv\\\\\\\\Pw9Tz\\"}}"}'
+    assert redact(text) == '{"path": "k.json", "new": "{\\"db\\": {\\"password\\": \\"[REDACTED:secret]\\"}}"}'

@@ -38,6 +38,9 @@ def _key_name_before(*suffixes: str) -> str:
 
 # a name that ends in key or auth, just before = or :
 _KEY_NAME_BEFORE = {"=": _key_name_before("=", " =", '"=', "'="), ":": _key_name_before(":", '":', "':", '" :', " :")}
+# a character of a value inside a JSON string: not its closing \", but an escaped quote (\\\") or backslash (\\\\)
+# of the value itself, as a password escaped twice shows them
+_ESCAPED_CHAR = r'(?:[^"\\\n]|\\\\\\\\|\\\\\\")'
 _RULES: list[_Rule] = [
     # ---- token shapes, from the providers' documented prefixes and lengths ----
     _Rule("private_key", "-", (
@@ -179,7 +182,7 @@ _RULES: list[_Rule] = [
     _Rule("secret", ":", r"(?<=[Vv]alue:)(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + rf"|[^\s\"'#\\]{{3,}})(?=[ \t]*{_EOL})",
           check=_named_by_field),
     _Rule("secret", "=", r"(?<=[Vv]alue=)(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>\"[^\"\n]{3,}\"|'[^'\n]{3,}'|[^\s\"',;&]{3,})", check=_named_by_field),
-    _Rule("secret", "\\", _name_before("\\") + r'(?P<keep>"[ \t]*(?::|\][ \t]*=)[ \t]*\\")' + _NOT_A_VALUE + r'(?P<value>[^"\\\n]{3,})(?=\\")'),
+    _Rule("secret", "\\", _name_before("\\") + r'(?P<keep>"[ \t]*(?::|\][ \t]*=)[ \t]*\\")' + _NOT_A_VALUE + r'(?P<value>' + _ESCAPED_CHAR + '{3,}?)(?=\\\\")'),
     # <password>value</password> (Maven settings.xml, .NET config)
     # 'password' => 'value' (PHP arrays, Ruby hashes, Perl)
     *[_Rule("secret", ">", _name_before(suffix) + r"(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + ")")
