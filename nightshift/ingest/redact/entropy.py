@@ -10,6 +10,9 @@ names its own type), a certificate or public key block, a data URI, base64 that 
 known file format, a URL's path or query, an e-mail's local part, a name that says id, hash, nonce or
 version, a line that says public or verify, and the short ids of API objects (``cus_``, ``toolu_`` then
 at most 30 characters). Hex is a digest or an id unless its line names it a secret right after it.
+Ids among others are let through too (see ``_listed``): a table's row, a log record, a line with a UUID,
+a file's name or path, a noun that says what the token points at (sheet, event, commit), a flag or name
+that says cursor, marker, page token, request or trace.
 """
 
 from __future__ import annotations
