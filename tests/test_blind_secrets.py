@@ -104,7 +104,8 @@ def test_blind3_heldout_meets_issue_19_targets():
     assert recall >= 0.99 and false_pos <= 0.01, f"blind3 held-out recall {recall:.3f}, look-alikes changed {false_pos:.3f}"
 
 
-# blind3's tuning part after round 3: 0.994 (308/310) and 0 (0/140). Held at that level so a regression fails.
+# blind3's tuning part after round 3: 0.994 (308/310) and 0 (0/140); after round 4 (ids left alone by their name,
+# flag or line; keys named for what they do; secrets split or escaped twice): 1.000 (310/310) and 0. Held at 0.99.
 def test_blind3_tuning_keeps_the_level_reached():
     recall, false_pos = _scores("tuning", BLIND3)
     assert recall >= 0.99 and false_pos <= 0.01, f"blind3 recall {recall:.3f}, look-alikes changed {false_pos:.3f}"

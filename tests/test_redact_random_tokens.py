@@ -112,7 +112,8 @@ def test_look_alike_of_the_same_shape_stays(text):
         pytest.param("netlify env:set STRIPE_SECRET Heather!Ling2208", "netlify env:set STRIPE_SECRET [REDACTED:secret]", id="env-set-name-value"),
         pytest.param("skopeo copy --creds ci:Bield!Sike4405 docker://a docker://b", "skopeo copy --creds ci:[REDACTED:secret] docker://a docker://b", id="creds-user-password"),
         pytest.param("echo Whin!Gorse8831 | kinit ops@ACME.NET", "echo [REDACTED:secret] | kinit ops@ACME.NET", id="echo-into-kinit"),
-        pytest.param('API_KEY = (\n    "Zq8Xv2Wr4Tn6Lm0Kp3"\n    "Jb9Hd5Mc7Vs1Ny3Tg8"\n)', 'API_KEY = (\n    "[REDACTED:secret]"\n    "Jb9Hd5Mc7Vs1Ny3Tg8"\n)', id="literal-split-in-parentheses"),
+        # every part of the split literal goes (round 3 took only the first)
+        pytest.param('API_KEY = (\n    "Zq8Xv2Wr4Tn6Lm0Kp3"\n    "Jb9Hd5Mc7Vs1Ny3Tg8"\n)', 'API_KEY = (\n    "[REDACTED:secret]"\n    "[REDACTED:secret]"\n)', id="literal-split-in-parentheses"),
         pytest.param("init('QX81MZ3L0P', opts, '5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b'); // admin key, keep server side",
                      "init('QX81MZ3L0P', opts, '[REDACTED:secret]'); // admin key, keep server side", id="hex-named-after-it"),
         pytest.param("5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b is the webhook secret", "[REDACTED:secret] is the webhook secret", id="hex-said-to-be-a-secret"),

@@ -44,7 +44,7 @@ from nightshift.ingest.redact.entropy import random_token_hits
 from nightshift.ingest.redact.rules import _BY_LITERAL, _GUARDS, _LITERAL, _RULES
 from nightshift.ingest.redact.prose import (
     _PROSE_WORD, _RE2_PASS, _RE2_PASS_ASCII, _call_secret, _cookie_jar_value, _cookie_values, _discord_token, _dsn_password,
-    _auth_pair, _generated, _inserted_secrets, _piped_secret, _prose_value, _slash_pair, _spaced_value, _table_cells,
+    _auth_pair, _generated, _inserted_secrets, _piped_secret, _prose_value, _said_where_it_goes, _slash_pair, _spaced_value, _table_cells,
 )
 
 
@@ -69,7 +69,7 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
         found_here = [
             _positional_secret(text, command) if command else None,
             _call_secret(text, found.start()) or _dsn_password(text, found) or _cookie_jar_value(text, found)
-            or _generated(text, found) or _discord_token(text, found) or _piped_secret(text, found) or _spaced_value(text, found)
+            or _generated(text, found) or _discord_token(text, found) or _said_where_it_goes(text, found) or _piped_secret(text, found) or _spaced_value(text, found)
             or _slash_pair(text, found) or _auth_pair(text, found),
         ]
         found_here += _cookie_values(text, found) + _table_cells(text, found) + _inserted_secrets(text, found)
@@ -134,14 +134,25 @@ def redact(text: str) -> str:
         out += [text[done:start], replacement]
         done = end
     out.append(text[done:])
-    return "".join(out)
+    return _continued("".join(out))
+
+
+def _continued(out: str) -> str:
+    """The rest of a secret split over string literals (``"first" + "rest"``, ``"first"\\`` then ``"rest"`` on
+    the next line, Python's adjacent literals): each literal joined straight onto a redacted one goes too."""
+    for _ in range(8):  # one literal per round: a key split in more parts than that is left as it is
+        joined = _CONTINUATION.sub(r"\1[REDACTED:secret]", out)
+        if joined == out:
+            break
+        out = joined
+    return out
 
 
 def _first_hit(rules: list[_Rule], singles: list[re.Pattern[str]], found: re.Match[str], text: str) -> tuple[int, int, str] | None:
     """The hit of the first rule that matched at ``found`` and whose check agrees, if any."""
     n, match = int(found.lastgroup[1:]), found  # "r<n>" is the group that closed last
     while match is not None:
-        start = match.start() - rules[n].back
+        start = max(0, match.start() - rules[n].back)  # a header at the very start of the text (Authorization: ...)
         if (replacement := _replacement(rules[n], n, match, start)) is not None:
             return start, match.end(), replacement
         # turned down by its check: the later rules may still match here, and anything inside the
@@ -169,6 +180,8 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
             return None  # sk_test_XXXXXXXX..., or a key its name says the browser sees (NEXT_PUBLIC_..., anon_key)
         return f"{keep}[REDACTED:{rule.kind}]"
     value = match[f"v{n}"]
+    if _PAGING_NAME.search(text, max(0, match.start(f"v{n}") - 48), match.start(f"v{n}")):
+        return None  # NextToken, nextPageToken, --starting-token, Idempotency-Key: a place in a listing or a request's id
     quote = value[0] if value[0] in "\"'" and value[-1] == value[0] and len(value) > 1 else ""
     inner = value[1:-1] if quote else value
     if rule.check is not None:
@@ -183,8 +196,17 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
 
 
 _MARKER = re.compile(r"\[REDACTED:\w+\]")
+# a marker that closed a string literal, then only a join (+, a shell's \ at the line end, a PHP .) and white
+# space, then another literal of token characters with a digit: the next part of the same secret
+_CONTINUATION = re.compile(
+    r"(\[REDACTED:\w+\][\"'][ \t]*(?:[+.][ \t]*|\\)?(?:\r?\n|\\n)?[ \t]*(?:[+.][ \t]*)?[\"'])(?=[^\"'\s]*\d)[A-Za-z0-9+/=_~-]{6,}(?=[\"'])"
+)
 _PLACEHOLDER_TOKEN = re.compile(r"(?i)x{8}|\*{8}|0{12}|\.\.\.")
 _PUBLIC_NAME = re.compile(r"public|publishable|(?:^|[_-])anon(?:[_-]|$)")
+_PAGING_NAME = re.compile(
+    r"(?i)(?:(?:next|page|continuation|starting|pagination|paging|cursor|resume|sync)[_-]?token|idempotency[_-]?key|"
+    r"(?:request|trace|correlation)[_-]?id)[\"'\]]?[ \t]*(?:[:=][ \t]*)?[\"']?$"
+)
 _UNNAMED = "[REDACTED:secret]"  # what the token scan says: the name before the value may say more (aws_secret_key)
 
 

@@ -24,7 +24,7 @@ _SECRET_WORDS = (
 _WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig", "sessionid", "session", "cookie", "-api", "_api")
 # ...unless the name says the value is public or only points at the secret (a path, a name, an id)
 _NOT_SECRET_NAME = re.compile(
-    r"publi[cs]|publishable|pub_?key|site_?key|verif|(?:gpg|pgp)[_-]?key|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region|hash|digest|checksum)$"
+    r"publi[cs]|publishable|pub_?key|site_?key|verif|(?:gpg|pgp)[_-]?key|idempotency|correlation|(?:^|[_.-])anon[_-]|(?:next|page|continuation|starting|pagination|paging|cursor|resume|sync)[_-]?token$|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region|hash|digest|checksum)$"
 )
 _NAME_WORDS = re.compile("|".join(map(re.escape, _SECRET_WORDS)) + r"|passwd|pwd|secret|token", re.IGNORECASE)
 
@@ -42,7 +42,7 @@ _NOT_A_VALUE = (
     r"|[\"']?(?:(?i:sha\d*|md5|bcrypt|pbkdf2[\w-]*|scrypt):|\$2[aby]?\$\d\d\$|\$argon2)"
     r"|[\"'](?:\^|[^\"'\n]*%[sd][^\"'\n]*[\"'])"  # a regular expression or a format string ("^(%s|%s)$")
     # a placeholder anywhere in the value: please-change-me, my-example-token, your_key_here
-    r"|[\"']?[\w.-]*(?i:change[_-]?me|replace[_-]?me|placeholder|your[_-]\w+|example|dummy)[\w.-]*[\"']?(?:[\s,;}]|$)"
+    r"|[\"']?[\w.-]*(?i:change[_-]?me|replace[_-]?me|placeholder|your[_-]\w+|example|dummy)[\w.-]*[\"']?(?:[\s,;})]|$)"
     r"|[\"']?(?:~|\.\.?)?/[\w.-]+/|[\"']?\.\.?/"  # a path to the secret, not the secret
     # a key file's name (keys/deploy.pem, id_ed25519), or a reference to a store (vault:..., ssm:/..., file:...)
     r"|[\"']?[\w./-]*\.(?:pem|key|crt|cer|p12|pfx|jks|keystore|kdbx|gpg|asc|ppk|pub)[\"']?(?:[\s,;}]|$)|[\"']?id_(?:rsa|dsa|ecdsa|ed25519)\b"
@@ -116,11 +116,13 @@ def looks_random(value: str) -> bool:
 
 def _name_at(text: str, at: int) -> str:
     """The name (``X-Auth-Key``, ``signing_key``) just before ``at``, lowercased; read backwards: cheap."""
-    found = _NAME_REVERSED.match(text[max(0, at - 64) : at].rstrip(" \t\"'")[::-1])
+    # ENV['X'] = v, os.environ["X"] = v and \"x\": v (JSON in a JSON string): the brackets and escapes are not the name's
+    found = _NAME_REVERSED.match(text[max(0, at - 64) : at].rstrip(" \t\"'\\]")[::-1])
     return found[0][::-1].lower() if found else ""
 
 
-_PATH = re.compile(r"(?:[\w.-]+/)+[\w.-]*\.[A-Za-z0-9]{1,5}|[a-z0-9._-]*(?:/[a-z0-9._-]+)+/?")
+# a file's path, a lowercase path, or an object key whose leading segments are words or numbers (uploads/2026/01/<id>)
+_PATH = re.compile(r"(?:[\w.-]+/)+[\w.-]*\.[A-Za-z0-9]{1,5}|[a-z0-9._-]*(?:/[a-z0-9._-]+)+/?|[a-z][a-z0-9_-]{2,}/(?:(?:[a-z][a-z0-9_-]{2,}|\d+)/)+[\w.-]+")
 
 
 def _looks_like_path(value: str) -> bool:
@@ -132,16 +134,66 @@ def _looks_like_path(value: str) -> bool:
 _PUBLIC_PREFIXES = ("pk_", "age1", "npub", "ssh-", "/", "~/", "./", "-")
 
 
+def credential_key(name: str) -> bool:
+    """A key named for what it does (ORBIT_ADMIN_KEY, licenseKey, X_AUTH), whose value may be a UUID or typed as
+    well as random; not a key that orders, caches, looks up or names something (sort_key, cache_key, kms_key)."""
+    qualified = len(_CREDENTIAL_KEY_NAME.sub("", name).strip("_.-")) >= 2  # a bare "key" or "auth" says nothing
+    return qualified and _CREDENTIAL_KEY_NAME.search(name) is not None and _NOT_A_CREDENTIAL_KEY.search(name) is None
+
+
+def _typed_key(value: str) -> bool:
+    """A typed value: letters, a digit and a symbol people type into passwords (not an identifier's _ . - or
+    base64's padding); no placeholder (YOUR_API_KEY_HERE), no format string (VS%0.f0TOOLS)."""
+    symbols = _TYPED_SYMBOL.search(value.rstrip("=")) is not None
+    return symbols and any(c.isdigit() for c in value) and _PLACEHOLDER_WORD.search(value) is None and not _FORMAT.search(value) and _looks_like_password(value)
+
+
+_TYPED_SYMBOL = re.compile(r"[!@#$^&*+=?~|:]")
+_FORMAT = re.compile(r"%[-+0-9.]*[sdfrxi]|\{\w*\}")
+
+
+_PLACEHOLDER_WORD = re.compile(r"(?i)change[_-]?me|replace[_-]?me|placeholder|your[_-]|example|dummy|todo|tbd|fixme|_here\b|-here\b")
+# lowercased: orbit_admin_key, orbitadminkey, orbitauth, dbpass, orbitpat (camelCase names lose their capitals)
+_CREDENTIAL_KEY_NAME = re.compile(r"(?:^|[_.-])(?:key|auth)$|[a-z](?:key|auth|pass|pwd|pat)$")
+_NOT_A_CREDENTIAL_KEY = re.compile(
+    r"(?:cache|sort|partition|primary|foreign|row|hash|lookup|idempotency|dedupe?|object|s3|file|kms|i18n|translation|"
+    r"map|index|search|group|routing|queue|topic|event|shard|bucket|cursor|sequence|unique|composite|redis|config|"
+    r"registry|secondary|range|hot|shortcut|keyboard|list|dict|item|node|cert|ssh|host|tls|ca|pub|public|gpg|pgp|"
+    r"site|recaptcha|browser|frontend|license_plate|monkey|turkey|whiskey|jockey|hockey)[_.-]?key$|(?:^|[_.-])(?:basic|none|oauth2?)[_.-]?auth$"
+    r"|(?:by|com|sur|over|under|first|second|multi|single|one|two|tres|im)pass$|(?:com|ex|re|ex)pat$|^o?auth$"
+)
+
+
+def typed_under_credential_key(text: str, at: int, value: str) -> bool:
+    """A typed value (letters, a digit, symbols) under a key named for what it does; not a placeholder."""
+    name = _name_at(text, at)
+    return credential_key(name) and _NOT_SECRET_NAME.search(name) is None and _typed_key(value) and not value.startswith(_PUBLIC_PREFIXES)
+
+
+def value_under_credential_key(text: str, at: int, value: str) -> bool:
+    """Random, hex, a UUID or typed, under a key named for what it does (<kilnAdminKey>, 'kiln_key' => ...)."""
+    inner = value.strip("\"'")
+    found = _NAME_REVERSED.match(text[max(0, at - 64) : at].rstrip(" \t\"'\\]=:<>,")[::-1])
+    name = found[0][::-1].lower() if found else ""
+    if not credential_key(name) or _NOT_SECRET_NAME.search(name) or inner.startswith(_PUBLIC_PREFIXES) or _PLACEHOLDER_WORD.search(inner):
+        return False
+    hex_key = _HEX.fullmatch(inner) is not None and len(inner) >= 32
+    return looks_random(inner) or hex_key or _UUID.fullmatch(inner) is not None or _typed_key(inner)
+
+
 def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
     name = _name_at(text, at)
     value = value.removeprefix("base64:")
-    if value.endswith("..."):
-        return False  # elided: an example's first characters
-    if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name):
+    if value.endswith("...") or text.startswith("(", text.find(value, at) + len(value)):
+        return False  # elided (an example's first characters), or a call: results["token"] = Plugin.unquote(...)
+    if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name) or credential_key(name):
         # "Public key: age1...", "Cache restored from key: Linux-pip-<hash>"
         public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None or der_public(value)
-        if _NOT_SECRET_NAME.search(name) is None and looks_random(value) and not public and not _looks_like_path(value):
+        end = text.find(value, at) + len(value)
+        whole = not text.startswith(":", end)  # not the id half of an id:secret pair, which its own rule takes whole
+        shaped = looks_random(value) or whole and credential_key(name) and (_UUID.fullmatch(value) is not None or _typed_key(value))
+        if _NOT_SECRET_NAME.search(name) is None and shaped and not public and not _looks_like_path(value):
             return True
     in_block = _SECRET_BLOCK.search(text, max(0, at - 400), at) and not _NOT_SECRET_NAME.search(name) and not _DIGEST_NAME.fullmatch(name)
     if in_block and (looks_random(value) or _UUID.fullmatch(value)):
@@ -236,7 +288,9 @@ def _named_by_field(text: str, at: int, value: str) -> bool:
     name = names[-1].lower()
     if _NOT_SECRET_NAME.search(name):
         return False
-    return _SECRET_KEY.fullmatch(name) is not None or (name.endswith(_WEAK_ENDINGS) and looks_random(value))
+    inner = value.strip("\"'")
+    keyed = credential_key(name) and (_UUID.fullmatch(inner) is not None or _HEX.fullmatch(inner) is not None and len(inner) >= 32 or _typed_key(inner))
+    return _SECRET_KEY.fullmatch(name) is not None or (name.endswith(_WEAK_ENDINGS) and looks_random(value)) or keyed
 
 
 _PUBLIC_PREFIX = re.compile(r"(?:pk|pub|public|sha\d*|md5|id|uuid|commit|test|file|img|build|v\d*)", re.IGNORECASE)
@@ -248,7 +302,15 @@ def _prefixed_token(text: str, at: int, value: str) -> bool:
     prefix = re.search(r"(?<![\w.-])([a-z][a-z0-9]{1,11})_(?:[a-z]{2,8}_)?$", text[max(0, at - 21) : at + 1])
     if prefix is None or _PUBLIC_PREFIX.fullmatch(prefix[1]) or not looks_random(value):
         return False
+    if _ID_NAME_BEFORE.search(text, max(0, at - 60), at + 1 - len(prefix[0])):
+        return False  # "id": "batch_...": the name says it is an object's id
+    if _URL_PATH_BEFORE.search(text[max(0, at - 300) : at + 1]):
+        return False  # a page's address names an object (/c/pay/cs_test_...): a secret goes in a query or a header
     return "publi" not in text[max(0, at - 48) : at].lower()  # PUBLISHABLE_KEY=..., public_key: ...
+
+
+_ID_NAME_BEFORE = re.compile(r"(?i)(?:\b|_)ids?[\"']?[ \t]*[:=][ \t]*[\"']?$")
+_URL_PATH_BEFORE = re.compile(r"[a-z][a-z0-9+.-]*://[^\s/?#@\"']+/[^\s?#=@\"'&]*$")
 
 
 _EXCEPTION_NAME = re.compile(r"(?:invalid|missing|expired|bad|unknown|wrong|no)[a-z]*(?:token|secret|password|key)|\w*(?:error|exception)")

@@ -46,10 +46,17 @@ def _command_of(text: str, at: int) -> tuple[str, list[str]]:
     return (words[0].rsplit("/", 1)[-1] if words else ""), words
 
 
+_USER_FLAG = re.compile(r"(?<![\w-])(?:-[uU]|--user(?:name)?)[ \t=]+[^\s-][^\s]*[ \t]")
+
+
 def _cli_password(text: str, at: int, value: str) -> bool:
     """``-p``, ``-P``, ``-a``, ``-w``, ``-b``... give a password only to some commands (``mkdir -p`` does not)."""
     flag, glued = ("b", False) if text.startswith("--body", at) else (text[at + 1], text[at + 2] not in " \t")
     command, words = _command_of(text, at)
+    if command not in _PASSWORD_FLAGS and flag in "pP" and not glued:
+        # a tool not listed: -p after a user flag on the same command line, with a value typed as a password
+        line_start = max(text.rfind("\n", 0, at) + 1, at - 300)
+        return _USER_FLAG.search(text, line_start, at) is not None and _looks_like_password(value) and any(c.isdigit() for c in value)
     if (flag, glued) not in _PASSWORD_FLAGS.get(command, ()) or value.startswith("-"):
         return False
     if command in ("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf", "az"):
@@ -89,6 +96,7 @@ _POSITIONAL = {
     "b2 authorize-account": 2, "b2 account authorize": 2, "convertto-securestring": 1, "wpa_passphrase": 2, "isql": 3,
     # NAME VALUE pairs given to a tool's settings: netlify env:set, railway variables set, rclone config create
     "env:set": 0, "env set": 0, "variables set": 0, "vars set": 0, "config create": 0, "config update": 0,
+    "alias set": 4, "config host add": 4,  # an S3 client's NAME URL ACCESS_KEY SECRET_KEY (MinIO's mc)
     # any tool's login or user creation: -1, the first argument that plainly is a password (typed or random)
     "login": -1, "signin": -1, "sign-in": -1, "authenticate": -1, "useradd": -1, "adduser": -1, "add-user": -1,
     "create-user": -1, "user create": -1, "connect": -1, "user add": -1, "users create": -1, "set-password": -1, "change-password": -1,

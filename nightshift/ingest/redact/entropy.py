@@ -10,6 +10,9 @@ names its own type), a certificate or public key block, a data URI, base64 that 
 known file format, a URL's path or query, an e-mail's local part, a name that says id, hash, nonce or
 version, a line that says public or verify, and the short ids of API objects (``cus_``, ``toolu_`` then
 at most 30 characters). Hex is a digest or an id unless its line names it a secret right after it.
+Ids among others are let through too (see ``_listed``): a table's row, a log record, a line with a UUID,
+a file's name or path, a noun that says what the token points at (sheet, event, commit), a flag or name
+that says cursor, marker, page token, request or trace.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ _TOKEN_PATTERN = r"[A-Za-z0-9_+/.~%-]{24,}={0,2}"
 _TOKEN = re2.compile(_TOKEN_PATTERN)
 _TOKEN_ASCII = re2.compile(_TOKEN_PATTERN.encode())  # for ASCII text, as the RE2 pass (see prose)
 MIN_LENGTH = 24  # a nanoid (21) or a Next.js build id stays; tokens people paste are 30 and more
+ONE_CASE_LENGTH = 32  # one case only (base32, lowercase base36): longer, or it is a slug or a name
 
 # ---- the shape ----
 _ID_TAIL = 30  # cus_, ch_, pi_, toolu_, msg_, chatcmpl- ids end here; vendor secrets after a prefix are longer
@@ -52,15 +56,16 @@ _PUBLIC_VALUE_PREFIXES = ("pk_", "pk.", "pub_", "npub", "age1")  # a publishable
 _PUBLIC_SHAPE = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}|bafy[a-z2-7]{50,}|ME[QUY]CI[A-Za-z0-9+/]{60,}={0,2}|[13][1-9A-HJ-NP-Za-km-z]{25,33}")
 _ALGORITHM_PREFIX = re.compile(r"(?i)(?:sha-?\d*|md5|h\d)[/:=-]")  # sha256/<base64 of a public key>: a pin
 # a digest names its algorithm right before it; a salt or hash of known_hosts follows |1|
-_DIGEST_BEFORE = re.compile(r"(?i)(?:sha-?\d*|md5|h\d|zh|blake\w*|xxh\w*|nonce|integrity|fingerprint|\|1\|[^|\s]*\|?)[-:=]?[ \t]*$")
+_DIGEST_BEFORE = re.compile(r"(?i)(?:sha-?\d*|md5|h\d|zh|blake\w*|xxh\w*|nonce|integrity|fingerprint|\|1\|[^|\s]*\|?)[-:=]{0,2}[ \t]*$")
 _SSH_KEY_LINE = re.compile(r"(?:ssh-(?:rsa|dss|ed25519|ed448)|ecdsa-sha2-\w+|sk-(?:ssh|ecdsa)-[\w@.-]+)[ \t]")
 _URL = re.compile(r"[a-z][a-z0-9+.-]{1,15}://[^\s\"'<>`]*$|www\.[^\s\"'<>`]*$")
 # the line says what follows is public or verifies something: "Verify with: minisign -P <key>", "public key:"
+_DIGEST_COMMAND = re.compile(r"(?i)\b(?:dgst|sha\d*sum|shasum|md5sum|b[23]sum|cksum|digest|hash)\b")
 _SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|checksum|integrity|address|cache)\b")
 # the magic numbers of file formats as base64: PNG, GIF, JPEG, PDF, gzip, zip, WebAssembly, WOFF
 _FILE_MAGIC = ("iVBORw0KGgo", "R0lGOD", "/9j/", "JVBERi", "H4sI", "UEsDB", "AGFzbQ", "d09GR", "d09GMg")
 _WORDS = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}")
-_NAME_BEFORE = re.compile(r"([A-Za-z_][\w.\-]{0,63})[\"'\]]?[ \t]*(?::=|=>|[:=])[ \t]*[\"'`]?$")
+_NAME_BEFORE = re.compile(r"([A-Za-z_][\w.\-]{0,63})[\"'\]]?[ \t]*(?::=|=>|[:=])[ \t]*[\"'`]?$|(?<![\w-])--?([A-Za-z][\w-]{1,40})[ \t]+[\"']?$")
 _NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 # the last word of a name that says the value is public or only identifies something...
 _PUBLIC_WORDS = frozenset((
@@ -68,10 +73,42 @@ _PUBLIC_WORDS = frozenset((
     "etag", "kid", "x5c", "x5t", "fingerprint", "thumbprint", "version", "sha", "md5", "commit", "rev", "revision", "ref",
     "build", "n", "e", "x", "y", "cert", "certificate", "crt", "ca", "pub", "pubkey", "address", "addr", "cid", "image",
     "resolution", "public", "publishable", "peer", "sitekey", "challenge", "mac", "hmac", "p256dh",
+    # what pages, logs and APIs hand back: the position in a listing, the id of an event, a request, a file
+    "cursor", "marker", "handle", "receipt", "offset", "after", "before", "next", "prev", "previous", "page", "state",
+    "event", "req", "request", "trace", "span", "correlation", "prefix", "tag", "name", "slug", "path", "file",
+    "filename", "playlist", "channel", "video", "mint", "tx", "txid", "txn", "transaction", "account", "node",
+    "object", "blob", "upload", "record", "message", "msg", "link", "label", "group", "user", "username", "email",
+    "nanoid", "cuid", "ksuid", "ulid", "oid", "objectid", "snowflake",
 ))  # fmt: skip
-_PUBLIC_ANYWHERE = frozenset(("public", "publishable", "verify", "verification", "verifying"))  # verify_key, VerificationKey
+_PUBLIC_ANYWHERE = frozenset((
+    "public", "publishable", "verify", "verification", "verifying", "anon",  # verify_key, VerificationKey, ANON_KEY
+    "idempotency", "request", "trace", "correlation", "cursor", "pagination", "continuation", "playlist", "etag",
+))  # fmt: skip
+# a token that is only a place in a listing: NextToken, nextPageToken, ContinuationToken, --starting-token
+_PAGING_WORDS = frozenset(("next", "page", "continuation", "starting", "pagination", "paging", "cursor", "resume", "sync"))
 # ...unless another of its words says secret (SESSION_ID, client_secret_id)
 _SECRET_NAME_WORDS = frozenset(("session", "secret", "csrf", "xsrf", "sid", "auth", "password", "token", "private"))
+
+# ---- ids among others (see _listed) ----
+_LINE_NAMES_SECRET = re.compile(r"(?i)passw|passphrase|secret|token|api[_ -]?key|private|credential|bearer|auth")
+_FILE_NAME = re.compile(r"\.(?:[a-z]{2,4}|mp[34]|h26[45]|7z)$")  # a file's extension, not a token's
+_NOUN_BEFORE = re.compile(
+    r"(?i)\b(?:id|ids|sheet|spreadsheet|doc|document|folder|file|playlist|channel|video|commit|change-id|build|run|job|deploy|deployment|"
+    r"request|trace|event|order|invoice|customer|user|account|record|row|object|item|message|thread|ticket|issue|release|revision|"
+    r"snapshot|instance|node|pod|container|image|artifact|cursor|marker|offset|page)[ \t]*[#:]?[ \t]+[\"'`(\[]?$"
+)
+_FILE_AFTER = re.compile(r"=*[ \t]+\*?[\w./-]+\.\w{1,8}[ \t]*(?:\r?\n|$)")
+_PATH_START = re.compile(r"(?:~|\.{1,2})?/[a-z0-9]{2,12}/")  # /tmp/..., ~/.cache/..., /ip4/...
+_LOG_RECORD = re.compile(
+    r"\b(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)[ \t]+/|^[ \t]*\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d|\b(?:INFO|DEBUG|WARN|WARNING|TRACE)\b"
+)
+_ID_ON_LINE = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\b[0-7][0-9A-HJKMNP-TV-Z]{25}\b")
+_BASE58 = re.compile(r"[1-9A-HJ-NP-Za-km-z]{32,90}")
+_LEDGER_WORDS = re.compile(r"(?i)\b(?:solana|sol|lamports|wallet|mint|address|pubkey|signature|transaction|tx|txid|peer|program|p2p|libp2p|ipfs|base58|transfer)\b")
+
+# an environment variable's name in upper case, just before its value: export THING=, THING: (compose), THING =
+_ENV_NAME_BEFORE = re.compile(r"(?:^|[\s;(])(?:export[ \t]+|set[ \t]+|setx[ \t]+)?([A-Z][A-Z0-9_]{2,63})[ \t]*[=:][ \t]*[\"']?$")
+_KEY_SLOT_BEFORE = re.compile(r"(?i)(?:accounts[\"']?[ \t]*:[ \t]*\[[ \t]*|\bwallet\([ \t]*|privatekeytoaccount\([ \t]*|from_key\([ \t]*)[\"'`]$")
 
 # ---- hex named a secret after it ----
 _SECRET_AFTER = re.compile(r"(?i)\b(?:api[ _-]?key|admin[ _-]?key|secret|token|password|passwd|credential|private[ _-]?key|master[ _-]?key)s?\b")
@@ -96,14 +133,17 @@ def random_token_hits(text: str) -> list[tuple[int, int, str]]:
         if token.endswith("...") or text.startswith("…", end):
             continue  # elided: an example's first characters
         value = token.strip("=+/.~%-_")  # the padding and the punctuation around a value are not it
-        if len(value) < MIN_LENGTH:
-            continue
         offset = token.index(value)
-        if _HEX_OR_DIGITS.fullmatch(value):
-            if _hex_named_after(text, start + offset, start + offset + len(value)):
+        if len(value) < MIN_LENGTH:
+            if len(value) >= 20 and _vendor_token_in_env(text, start + offset, value):
                 hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
             continue
-        if _random_shape(value) and not _public(text, start, start + offset, value):
+        if _HEX_OR_DIGITS.fullmatch(value) or value[:2] == "0x" and _HEX_OR_DIGITS.fullmatch(value[2:]):
+            if _hex_named_after(text, start + offset, start + offset + len(value)) or _ethereum_key(text, start + offset, value):
+                hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
+            continue
+        random = _random_shape(value) or _vendor_token_in_env(text, start + offset, value)
+        if random and not _public(text, start, start + offset, value) and not _listed(text, start, start + offset, value):
             hits.append((start + offset, start + offset + len(value), "[REDACTED:secret]"))
     return hits
 
@@ -111,6 +151,27 @@ def random_token_hits(text: str) -> list[tuple[int, int, str]]:
 def plainly_random(value: str) -> bool:
     """A key by its shape alone: token characters only, and a long random run (see ``_random_shape``)."""
     return _TOKEN_CHARS.fullmatch(value) is not None and not _HEX_OR_DIGITS.fullmatch(value) and _random_shape(value)
+
+
+def _vendor_token_in_env(text: str, at: int, value: str) -> bool:
+    """``export THING=abc_<22 random>``: an unknown vendor's short token given to an environment variable, which
+    holds a credential far more often than an object's id (and then says so: STRIPE_PRICE_ID=price_...)."""
+    prefixed = _PREFIXED.fullmatch(value)
+    if prefixed is None or len(prefixed[2]) < 16 or not _random_run(prefixed[2]) or made_of_words(prefixed[2]):
+        return False
+    name = _ENV_NAME_BEFORE.search(text, max(0, at - 80), at)
+    if name is None:
+        return False
+    words = [word.lower() for word in _NAME_WORD.findall(name[1])]
+    # the name says which object it holds (PRICE_BASIC=price_..., DEFAULT_CUSTOMER=cus_...): an id
+    names_object = any(word.startswith(prefixed[1].split("_")[0]) for word in words)
+    return bool(words) and not names_object and words[-1] not in _PUBLIC_WORDS and _PUBLIC_ANYWHERE.isdisjoint(words)
+
+
+def _ethereum_key(text: str, at: int, value: str) -> bool:
+    """0x and 64 hex given where an account's private key goes: hardhat's ``accounts: ['0x...']``, ``new
+    Wallet('0x...')``; a transaction hash or a storage slot of the same shape goes elsewhere."""
+    return len(value) == 66 and _KEY_SLOT_BEFORE.search(text, max(0, at - 60), at) is not None
 
 
 def _hex_named_after(text: str, start: int, end: int) -> bool:
@@ -160,8 +221,8 @@ def _random_run(run: str) -> bool:
     upper, lower, digit = (any(c.isupper() for c in run), any(c.islower() for c in run), any(c.isdigit() for c in run))
     if not digit or not (upper or lower) or _HEX_OR_DIGITS.fullmatch(run):
         return False
-    if not (upper and lower) and len(run) < 32:
-        return False  # one case only (base32, lowercase keys): long, or it is a slug or a name
+    if not (upper and lower) and len(run) < ONE_CASE_LENGTH:
+        return False
     if upper and lower and sum(map(len, _CAMEL_WORD.findall(run))) >= 0.6 * len(run):
         return False  # CamelCase words (ThisIsAVeryLongClassName2): random base62 reaches 60% once in a hundred
     # random base62 changes class at 62% of its neighbours, base36 at 40%; CamelCase words at under 35%
@@ -187,8 +248,10 @@ def _class_changes(value: str) -> float:
 
 def _looks_like_path(value: str) -> bool:
     """``src/components/Card2/index``: segments that are words; base64's slashes cut random runs."""
-    words = [seg for seg in value.split("/") if re.fullmatch(r"[a-z]{3,}|[A-Z][a-z]{2,}", seg)]
-    return len(words) >= 2 or value.startswith("/")
+    segments = value.split("/")
+    words = [seg for seg in segments if re.fullmatch(r"[a-z]{3,}|[A-Z][a-z]{2,}", seg)]
+    dated = len(segments) >= 3 and any(seg.isdigit() for seg in segments)  # uploads/2026/01/<id>: base64 has no such run
+    return len(words) >= 2 or len(words) == 1 and dated or value.startswith("/")
 
 
 def _public(text: str, token_start: int, at: int, value: str) -> bool:
@@ -202,11 +265,16 @@ def _public(text: str, token_start: int, at: int, value: str) -> bool:
         return True
     if _SSH_KEY_LINE.search(text, line_start, line_end if line_end >= 0 else len(text)):
         return True
-    if before.endswith((";base64,", "@", "ENC[", "data:")) or text.startswith("@", at + len(value)) and re.match(r"@[\w-]+\.", text[at + len(value) :]):
+    if before.endswith((";base64,", "@", "ENC[", "data:", 'W/"')) or text.startswith("@", at + len(value)) and re.match(r"@[\w-]+\.", text[at + len(value) :]):
         return True  # a data URI, an e-mail's local part
     if (named := _NAME_BEFORE.search(before[-80:])) is not None:
-        words = [word.lower() for word in _NAME_WORD.findall(named[1])]
-        public = words and (words[-1] in _PUBLIC_WORDS or named[1].lower() in _PUBLIC_WORDS or not _PUBLIC_ANYWHERE.isdisjoint(words))
+        name = named[1] or named[2]
+        if _FILE_NAME.search(name):
+            return True  # {"app.js": "<hash>"}: a build manifest maps a file to its digest
+        words = [word.lower() for word in _NAME_WORD.findall(name)]
+        if "token" in words and not _PAGING_WORDS.isdisjoint(words[:-1]):
+            return True  # a page token is where a listing goes on, not a credential
+        public = words and (words[-1] in _PUBLIC_WORDS or name.lower() in _PUBLIC_WORDS or not _PUBLIC_ANYWHERE.isdisjoint(words))
         # ACCESS_KEY_ID: the half of a key pair that some vendors count as secret
         if public and _SECRET_NAME_WORDS.isdisjoint(words) and not {"access", "key"} <= set(words):
             return True
@@ -215,13 +283,37 @@ def _public(text: str, token_start: int, at: int, value: str) -> bool:
     return _decodes_to_text(value)
 
 
+def _listed(text: str, token_start: int, at: int, value: str) -> bool:
+    """An id among others, which a listing, a log, a file system or a ledger prints by the thousand: a markdown
+    table's row (a column headed token or password has its own rule), a log record, a line that holds a UUID or
+    a ULID too, a file's name or a path, a base58 address or signature on a line about wallets or peers. Not
+    when the line itself names a secret."""
+    line_start = max(text.rfind("\n", 0, at) + 1, at - 400)
+    line_end = text.find("\n", at)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if _LINE_NAMES_SECRET.search(line):
+        return False
+    if _NOUN_BEFORE.search(text, max(line_start, token_start - 40), token_start):
+        return True  # "the sheet 1Bx...", "event 2Lq... processed", "Change-Id: I8f...": a noun says what it points at
+    if _FILE_NAME.search(value) or _PATH_START.match(text, token_start):
+        return True  # 3kQ...Zp.jpg, /tmp/<random>.bin, /ip4/.../p2p/<peer id>
+    if not text[line_start:token_start].strip() and _FILE_AFTER.match(text, at + len(value)):
+        return True  # a checksum listing: "<digest>  app_bg.wasm", as sha256sum and b3sum print it
+    if line.lstrip().startswith("|") and line.rstrip().endswith("|") or _LOG_RECORD.search(line):
+        return True
+    if _ID_ON_LINE.search(line.replace(value, "")):
+        return True
+    return _BASE58.fullmatch(value) is not None and _LEDGER_WORDS.search(line) is not None
+
+
 def _said_public(text: str, line_start: int, at: int) -> bool:
     """The line says so before the token, or the line before is a label that says so ("Verify with:")."""
     if _SAID_PUBLIC.search(text, line_start, at):
         return True
     label = text[max(0, line_start - 200) : line_start].rstrip()
     label = label[label.rfind("\n") + 1 :]
-    return label.endswith(":") and _SAID_PUBLIC.search(label) is not None
+    # or the command on the line before hashes something: its output is the digest (openssl dgst ... | base64)
+    return label.endswith(":") and _SAID_PUBLIC.search(label) is not None or _DIGEST_COMMAND.search(label) is not None
 
 
 def _in_public_block(text: str, at: int) -> bool:

@@ -11,9 +11,9 @@ import re2
 
 from nightshift.ingest.redact.checks import (
     _ASSIGNMENT, _HEX, _NOT_A_VALUE, _NOT_SECRET_NAME, _PUBLIC_PREFIXES, _PUNCT_END, _SECRET_KEY, _UUID,
-    _WEAK_ENDINGS, _generated_password, _looks_like_password, _looks_like_path, looks_random, plainly_typed,
+    _WEAK_ENDINGS, _generated_password, _looks_like_password, _looks_like_path, credential_key, looks_random, plainly_typed,
 )
-from nightshift.ingest.redact.entropy import plainly_random
+from nightshift.ingest.redact.entropy import made_of_words, plainly_random
 from nightshift.ingest.redact.commands import _POSITIONAL
 from nightshift.ingest.redact.rules import _LITERAL
 
@@ -179,6 +179,17 @@ _GENERATORS = (
 )
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 64 << 20  # room for the DFA of every word at once
+# A secret said by where it goes rather than by a word before it: the default of an environment lookup
+# (os.environ.get("ALGOLIA_ADMIN_KEY", "...")), "I set `TWILIO_AUTH_TOKEN` to `...`", and the answer an expect
+# script or pexpect sends to a password prompt.
+_ENV_DEFAULT = re.compile(r"(?:environ\.get|getenv|env\.fetch|env\.get|getOrDefault)\([ \t]*[\"'](?P<name>[\w.-]{3,64})[\"'][ \t]*,[ \t]*[bru]?"
+                          r"[\"'](?P<value>[^\"'\n]{8,200})[\"']")
+_SET_TO = re.compile(r"\b(?:set|setting|changed?|put|exported?|updated?)[ \t]+[`\"']?(?P<name>[A-Za-z][\w.-]{2,63})[`\"']?[ \t]+(?:to|=|as)[ \t]+"
+                     r"[`\"']?(?P<value>[^\s`\"']{8,200})")
+_NAME_IS = re.compile(r"(?i)\b(?P<name>[A-Za-z][\w.-]*(?:key|token|secret|password|passwd|pass|pwd|pat|auth|credentials?))[`\"']?[ \t]+"
+                      r"(?:is|was|to|as)[ \t]+[`\"']?(?P<value>[^\s`\"'()\[\]{}<>]{8,200})(?![(\[{])")  # prose: code has its own rules
+_EXPECT_SEND = re.compile(r"assword[^\n\r]{0,30}(?:\r?\n|\\n)[^\n\r]{0,40}?\bsend(?:line)?\b[ \t(]*[\"'](?P<value>(?:[^\"'\\\n]|\\(?![rn\\]))+)")
+
 _RE2_PASS = re2.compile(
     "(?i)(?:(?:" + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, (), r"\b", r"\b") + ")"
     + r"[ \t:=：'\"`,\x{80}-\x{10FFFF}][^\n\r]{0,60}?" + _CANDIDATE  # a space or separator first: not "token.py:12"
@@ -208,6 +219,11 @@ _RE2_PASS = re2.compile(
     + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
     + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
     + r"|(?-i:\b[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40})"  # a Discord bot token: base64 id . time . HMAC
+    # where a secret goes (see _said_where_it_goes): only the start here, the handler reads the value
+    + r"|(?:environ\.get|getenv|env\.fetch|env\.get|getOrDefault)\([ \t]*[\"'][\w.-]{3,64}[\"'][ \t]*,"
+    + r"|\b(?:set|setting|changed?|put|exported?|updated?)[ \t]+[`\"']?[A-Za-z][\w.-]{2,63}[`\"']?[ \t]+(?:to|=|as)[ \t]+"
+    + r"|assword[^\n\r]{0,30}(?:\r?\n|\\n)[^\n\r]{0,40}?\bsend"
+    + r"|\b[A-Za-z][\w.-]*(?:key|token|secret|password|passwd|pass|pwd|pat|auth|credentials?)[`\"']?[ \t]+(?:is|was|to|as)[ \t]+"
     + "|(?-i:" + _LITERAL.pattern + "))",
     _RE2_OPTIONS,
 )
@@ -278,8 +294,8 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     inner = inner.strip("\"'`")
     start += raw.index(inner[:1]) if inner else 0
     inner = inner.rstrip(_PUNCT_END).strip("\"'`")
-    if not inner:
-        return None
+    if not inner or _PLACEHOLDER_WORD.fullmatch(inner):
+        return None  # nothing, or a placeholder (TOKEN=REPLACE_ME, your-key-here)
     clause = glue.strip().strip("\"'`「『（(")
     if any(c in clause for c in "\"[]{}<>"):
         return None  # structured data (JSON, a list), which the rules for names and values read
@@ -344,6 +360,7 @@ _STDIN_VALUE = re.compile(r"(?:<<<|<\([ \t]*(?:echo|printf))[ \t]*(?P<value>'[^'
 
 _SPACED = re.compile(r"([A-Za-z][\w.-]*)([ \t│|]+)([^\s│|'\"\\]{6,})")
 _PLACEHOLDER = re.compile(_NOT_A_VALUE)  # matches (empty) only where a value is a real value
+_PLACEHOLDER_WORD = re.compile(r"(?i)[\w.-]*(?:change[_-]?me|replace[_-]?me|placeholder|your[_-][\w-]+|example|dummy|todo|tbd|fixme)[\w.-]*")
 
 
 def _spaced_value(text: str, found: Any) -> tuple[int, int, str] | None:
@@ -418,6 +435,33 @@ def _piped_secret(text: str, found: Any) -> tuple[int, int, str] | None:
         return None
     quoted = echoed["value"][0] in "'\""
     return echoed.start("value") + quoted, echoed.end("value") - quoted, "secret"
+
+
+def _said_where_it_goes(text: str, found: Any) -> tuple[int, int, str] | None:
+    """The default of an environment lookup or the value a variable is set to, when the name says secret (a
+    weaker name, such as ADMIN_KEY, needs a random value); the answer sent to a password prompt."""
+    at, end = found.start(), found.end()
+    if (sent := _EXPECT_SEND.match(text, at)) is not None:
+        value = sent["value"]
+        typed = len(value) >= 6 and value.strip() == value and not value.startswith(("$", "%", "{", "<", "[REDACTED"))
+        return (sent.start("value"), sent.end("value"), "password") if typed else None  # not $env(PASS), a variable
+    # an environment lookup may sit inside a hit that began earlier (an id and a key given to any client)
+    said = _ENV_DEFAULT.search(text, at, end + 210) or _SET_TO.match(text, at) or _NAME_IS.match(text, at)
+    if said is None or said.start() > end:
+        return None
+    name, value = said["name"].lower(), said["value"].rstrip(_PUNCT_END)
+    if _NOT_SECRET_NAME.search(name) or _PLACEHOLDER.match(value) is None or _PLACEHOLDER_WORD.fullmatch(value):
+        return None
+    if value.lower() == name or re.fullmatch(r"[A-Za-z_]\w*", value) and made_of_words(value):
+        return None  # import X as X, an identifier made of words
+    strong = _SECRET_KEY.fullmatch(name) is not None
+    keyed = looks_random(value) or _HEX_KEY.fullmatch(value) is not None or _UUID.fullmatch(value) is not None
+    if strong and (keyed or _typed_password(value)) or (name.endswith(_WEAK_ENDINGS) or credential_key(name)) and keyed:
+        return said.start("value"), said.start("value") + len(value), "secret"
+    return None
+
+
+_HEX_KEY = re.compile(r"[0-9a-f]{32,}|v\d\.\d-[0-9a-f-]{40,}")  # an admin key of hex, a versioned key of hex
 
 
 def _discord_token(text: str, found: Any) -> tuple[int, int, str] | None:

@@ -8,7 +8,7 @@ import re
 from nightshift.ingest.redact.checks import (
     _BARE, _EOL, _ESCAPED_QUOTED, _NOT_A_VALUE, _QUOTED, _RANDOM_VALUE, _Rule, _TOKEN_CHAR,
     _after, _looks_like_password, _name_before, _named_by_field, _not_an_exception, _prefixed_token,
-    _random_part_under_weak_name, _random_under_weak_name, looks_random,
+    _random_part_under_weak_name, _random_under_weak_name, looks_random, typed_under_credential_key, value_under_credential_key,
 )
 from nightshift.ingest.redact.commands import _cli_password, _command_of, _pgpass_line, _user_password
 
@@ -21,6 +21,26 @@ _T = _TOKEN_CHAR
 _A = "A-Za-z0-9"
 # Each token is anchored on a rarely used character of its documented prefix (``J`` of ``eyJ``, ``k`` of
 # ``sk-``); ``back`` is how much of the prefix lies before the anchor.
+# A typed password with the characters that end a bare value (Orbit.Marble619&iLL, Hx0(<Uq:;rL6): letters and
+# digits, one of & ( < ; inside, no closing parenthesis nor name(arg (not a call), running to a space, the line's end or the
+# next parameter of a query string (&name=).
+_TYPED_RUN = (rf"(?=[^\s\"'`]*\d)(?=[^\s\"'`]*[A-Za-z])(?=[^\s\"'`$]*[&(<;])(?![^\s\"'`]*(?:\)|[A-Za-z_]{{3}}\([A-Za-z_]))"
+              rf"[A-Za-z0-9](?:[^\s\"'`$&]|&(?![\w.-]+=)){{7,63}}(?=[ \t]|&[\w.-]+=|{_EOL})")
+def _key_name_before(*suffixes: str) -> str:
+    """A look-behind: a name that ends in key, auth, pass, pwd or pat, then one of ``suffixes`` (one look-behind per width)."""
+    words = ("key", "auth", "pass", "pwd", "pat")
+    # per suffix, one character first (the words' last letters): most colons and equals signs follow none of them
+    return "(?:" + "|".join(
+        f"(?<=[yhsdtYHSDT]{re.escape(suffix)})(?:" + "|".join(f"(?<=(?i:{word}){re.escape(suffix)})" for word in words) + ")"
+        for suffix in suffixes
+    ) + ")"
+
+
+# a name that ends in key or auth, just before = or :
+_KEY_NAME_BEFORE = {"=": _key_name_before("=", " =", '"=', "'="), ":": _key_name_before(":", '":', "':", '" :', " :")}
+# a character of a value inside a JSON string: not its closing \", but an escaped quote (\\\") or backslash (\\\\)
+# of the value itself, as a password escaped twice shows them
+_ESCAPED_CHAR = r'(?:[^"\\\n]|\\\\\\\\|\\\\\\")'
 _RULES: list[_Rule] = [
     # ---- token shapes, from the providers' documented prefixes and lengths ----
     _Rule("private_key", "-", (
@@ -134,14 +154,14 @@ _RULES: list[_Rule] = [
     # NAME=value and NAME="value" (shell, .env, arguments, query strings); never ==
     # (an & inside a value that runs to the end of the line is the password's, unless a parameter follows it)
     _Rule("secret", "=", _name_before("=") + r"(?!=)(?P<keep>)" + _NOT_A_VALUE
-          + r"(?P<value>" + _QUOTED + "|" + _BARE + rf"(?:&(?![\w.-]+=)[^\s\"'`;|&]+)+(?=[ \t]*{_EOL})|" + _BARE + ")"),
+          + r"(?P<value>" + _QUOTED + "|" + _BARE + rf"(?:&(?![\w.-]+=)[^\s\"'`;|&]+)+(?=[ \t]*{_EOL})|" + _TYPED_RUN + "|" + _BARE + ")"),
     _Rule("secret", "=", _name_before("]=") + r"(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
     # DB_PWD=x and Pwd=x; in connection strings; PWD=/home/dev is the working directory
     _Rule("secret", "=", r"(?<=(?i:pwd)=)(?![/~.])(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
     # name = "value" (code), name = value alone on its line (ini, toml); `x = f(y)` is code, not a secret
     # and name = ("first part"\n "second part"), a literal split over lines in parentheses: its first part goes
     _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+(?:\([ \t]*(?:\r?\n|\\n)?[ \t]*(?=\\?[\"']))?(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE
-          + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
+          + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + "|" + _TYPED_RUN + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
     # R's api_key <- "value"
     _Rule("secret", "-", _name_before(" <-") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + ")"),
     # Go's apiToken := "value"
@@ -149,8 +169,8 @@ _RULES: list[_Rule] = [
     # "name": "value" (JSON), 'name': 'value' (Python), \"name\": \"value\" (JSON inside a JSON string)
     # ENV["TOKEN"] = "value" (Ruby, PHP); then define('DB_PASSWORD', 'value'), setenv("TOKEN", "value"), where
     # the value must look typed: a list of names ("password", "token") is no secret
-    _Rule("secret", '"', _name_before('"') + r"(?P<keep>[ \t]*(?::|\][ \t]*=)[ \t]*)" + _NOT_A_VALUE + r"(?P<value>\"(?:[^\"\\\n]|\\.){3,}\")"),
-    _Rule("secret", "'", _name_before("'") + r"(?P<keep>[ \t]*(?::|\][ \t]*=)[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}')"),
+    _Rule("secret", '"', _name_before('"') + r"(?P<keep>[ \t]*(?::|\][ \t]*=)[ \t]*(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE + r"(?P<value>\"(?:[^\"\\\n]|\\.){3,}\")"),
+    _Rule("secret", "'", _name_before("'") + r"(?P<keep>[ \t]*(?::|\][ \t]*=)[ \t]*(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}')"),
     *[_Rule("secret", q, _name_before(q) + r"(?P<keep>[ \t]*,[ \t]*)" + _NOT_A_VALUE + rf"(?P<value>[\"'][^\"'\n]{{3,}}[\"'])(?=[ \t]*\))",
             check=lambda t, a, v: _looks_like_password(v) or looks_random(v)) for q in "\"'"],
     # the private members of a JSON Web Key ({"kty": "EC", ..., "d": "..."}); the public ones (n, e, x, y) stay
@@ -162,7 +182,7 @@ _RULES: list[_Rule] = [
     _Rule("secret", ":", r"(?<=[Vv]alue:)(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + rf"|[^\s\"'#\\]{{3,}})(?=[ \t]*{_EOL})",
           check=_named_by_field),
     _Rule("secret", "=", r"(?<=[Vv]alue=)(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>\"[^\"\n]{3,}\"|'[^'\n]{3,}'|[^\s\"',;&]{3,})", check=_named_by_field),
-    _Rule("secret", "\\", _name_before("\\") + r'(?P<keep>"[ \t]*(?::|\][ \t]*=)[ \t]*\\")' + _NOT_A_VALUE + r'(?P<value>[^"\\\n]{3,})(?=\\")'),
+    _Rule("secret", "\\", _name_before("\\") + r'(?P<keep>"[ \t]*(?::|\][ \t]*=)[ \t]*\\")' + _NOT_A_VALUE + r'(?P<value>' + _ESCAPED_CHAR + '{3,}?)(?=\\\\")'),
     # <password>value</password> (Maven settings.xml, .NET config)
     # 'password' => 'value' (PHP arrays, Ruby hashes, Perl)
     *[_Rule("secret", ">", _name_before(suffix) + r"(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + ")")
@@ -174,6 +194,18 @@ _RULES: list[_Rule] = [
     # name: value (YAML, HTTP headers such as api-key: ...): one token, then the end of the line
     _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + rf"(?!{_TYPE_NAME}|(?i:basic|bearer|token)[ \t])"
           + r"(?P<value>" + _QUOTED + rf"|[^\s\"'#\\]{{3,}})(?=[ \t]*(?:#[^\n]*)?{_EOL})", check=_not_an_exception),
+    # the same syntaxes as for secret names, under a key named for what it does ('kiln_admin_key' => '...',
+    # <kilnLicenseKey>...</kilnLicenseKey>, const KILN_KEY: &str = "...", define('KILN_SDK_KEY', '...'))
+    _Rule("secret", ">", _key_name_before("' =>", '" =>', "'=>", '"=>') + r"(?P<keep>[ \t]*)(?P<value>" + _QUOTED + ")", check=value_under_credential_key),
+    _Rule("secret", ">", _key_name_before(">") + r"(?P<keep>)(?P<value>[^<\s]{6,})(?=</)", check=value_under_credential_key),
+    _Rule("secret", ":", _key_name_before(":") + r"(?P<keep>[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][\w.<>\[\]]*\??[ \t]*=[ \t]*)(?P<value>" + _QUOTED + ")",
+          check=value_under_credential_key),
+    *[_Rule("secret", q, _key_name_before(q) + r"(?P<keep>[ \t]*,[ \t]*)(?P<value>[\"'][^\"'\n]{6,}[\"'])(?=[ \t]*\))", check=value_under_credential_key)
+      for q in "\"'"],
+    # { apiToken: 'value', ... } (a JS or TS object, a Ruby hash): a quoted value, then a comma or a closing brace
+    # (typed or random: a quoted type annotation, token: "Token", is no secret)
+    _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r")(?=[ \t]*[,}\]])",
+          check=lambda t, a, v: _looks_like_password(v) or looks_random(v)),
     # --password value, -storepass value, --authkey value (command lines); --password=value is the `=` rule's
     _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key|authkey|auth-key|pass(?![\w-])|(?<=-)pw(?![\w-]))"
           r"(?P<keep>[ \t]+)(?!-[A-Za-z-]*(?:[\s=\"]|$)|(?:env|file|fd|stdin):)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
@@ -191,6 +223,10 @@ _RULES: list[_Rule] = [
     _Rule("secret", "=", r"[ \t]*\\?[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
     _Rule("secret", ":", r"(?!//)[ \t]*\\?[\"']?(?P<keep>)(?P<value>" + _RANDOM_VALUE + ")", check=_random_under_weak_name),
     _Rule("secret", ":", r"[ \t]*(?P<keep>)(?P<value>\"[^\"\s\\]{16,256}\"|'[^'\s\\]{16,256}')", check=_random_part_under_weak_name),
+    # a typed value under a key named for what it does (ORBIT_ADMIN_KEY=Vx7!..., licenseKey: "...")
+    *[_Rule("secret", anchor, _KEY_NAME_BEFORE[anchor] + r"(?P<keep>[ \t]*\\?[\"']?)(?=[^\s\"'`\\,;<>]*[!@#$^&*+?~|])"
+            r"(?P<value>[^\s\"'`\\,;<>]{6,64})(?=\\?[\"']|[ \t]*(?:[,;}\]]|" + _EOL + "))",
+            check=typed_under_credential_key) for anchor in "=:"],
     # ~/.pgpass: host:port:database:user:password
     _Rule("secret", ":", r"(?P<keep>)(?P<value>[^\s:'\"\\]{3,128})(?=[ \t]*" + _EOL + ")", check=_pgpass_line),
 ]  # fmt: skip
