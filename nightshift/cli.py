@@ -165,8 +165,7 @@ def consolidate(
             from flows.api import prefect_api  # the CLI is the only layer above flows
 
             _no_prefect_tracebacks()
-            # The flow's modules load while a temporary Prefect server starts (it waits on another process).
-            with progress.use(reporter), prefect_api(meanwhile=lambda: importlib.import_module("flows.consolidate")) as api:
+            with progress.use(reporter), prefect_api(meanwhile=_load_the_night) as api:
                 from flows.consolidate import run_with_settings
                 from nightshift.night.schedule import FRESH, NIGHTLY
 
@@ -223,6 +222,15 @@ def _preflight(settings: Settings) -> None:
     if (settings.state_dir / DB_NAME).exists() or damaged_copies(settings.state_dir):
         with open_state(settings.state_dir, read_only=True, wait_seconds=0):
             pass
+
+
+def _load_the_night() -> None:
+    """The flow's modules and the redactor's patterns, loaded while a temporary Prefect server starts (it waits on
+    another process) rather than after it."""
+    from nightshift.ingest.redact import compile_rules
+
+    importlib.import_module("flows.consolidate")
+    compile_rules()
 
 
 def _no_prefect_tracebacks() -> None:

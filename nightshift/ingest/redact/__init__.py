@@ -34,16 +34,17 @@ tokens that nothing names, found by their shape alone); this module runs them.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
-from nightshift.ingest.redact import checks
+from nightshift.ingest.redact import checks, prose
 from nightshift.ingest.redact.checks import _Rule, _SECRET_KEY
 from nightshift.ingest.redact.commands import _POSITIONAL_COMMAND, _positional_secret
 from nightshift.ingest.redact.entropy import random_token_hits
 from nightshift.ingest.redact.rules import _BY_LITERAL, _GUARDS, _LITERAL, _RULES
 from nightshift.ingest.redact.prose import (
-    _PROSE_WORD, _RE2_PASS, _RE2_PASS_ASCII, _call_secret, _cookie_jar_value, _cookie_values, _discord_token, _dsn_password,
+    _PROSE_WORD, _call_secret, _cookie_jar_value, _cookie_values, _discord_token, _dsn_password,
     _auth_pair, _generated, _inserted_secrets, _piped_secret, _prose_value, _said_where_it_goes, _slash_pair, _spaced_value, _table_cells,
 )
 
@@ -53,7 +54,7 @@ def _literal_hits(text: str, start: int, end: int) -> list[tuple[int, int, str]]
     hits = []
     for literal in _LITERAL.finditer(text, start, min(len(text), end + 16)):
         for at in range(literal.start(), literal.end()):
-            if (passes := _LITERAL_PASSES.get(text[at])) and (found := passes[1].match(text, at)):
+            if (passes := _passes()[1].get(text[at])) and (found := passes[1].match(text, at)):
                 if hit := _first_hit(passes[0], passes[2], found, text):
                     hits.append(hit)
     return hits
@@ -62,7 +63,8 @@ def _literal_hits(text: str, start: int, end: int) -> list[tuple[int, int, str]]
 def _re2_hits(text: str) -> list[tuple[int, int, str]]:
     """The hits, as (start, end, replacement), of everything the RE2 pass finds."""
     hits = []
-    for found in _RE2_PASS_ASCII.finditer(text.encode("ascii")) if text.isascii() else _RE2_PASS.finditer(text):
+    re2_pass, re2_pass_ascii = prose.re2_passes()
+    for found in re2_pass_ascii.finditer(text.encode("ascii")) if text.isascii() else re2_pass.finditer(text):
         # the command may sit inside a hit that began earlier ($pw = ConvertTo-SecureString "..."); one character
         # past the hit, so that the command's own end is checked against what follows (connect, not connection)
         command = _POSITIONAL_COMMAND.search(text, found.start(), found.end() + 1)
@@ -109,15 +111,26 @@ def _compile(rules: list[_Rule], guards: dict[str, str]) -> list[tuple[list[_Rul
 # A pattern that starts with one literal character is searched for in C at memchr speed; a single pattern
 # with many first characters is tried at every position and is several times slower. Hence one pass per
 # anchor, each skipping straight from one occurrence of its anchor to the next.
-_PASSES = _compile([rule for rule in _RULES if rule.anchor not in _BY_LITERAL], _GUARDS)
-# the anchors that the RE2 pass finds by their literals, each tried only inside the literal's match
-_LITERAL_PASSES = {rules[0].anchor: (rules, pattern, singles) for rules, pattern, singles in _compile(
-    [rule for rule in _RULES if rule.anchor in _BY_LITERAL], _GUARDS)}
+@functools.cache
+def _passes() -> tuple[list, dict]:
+    """The anchored rules, compiled: the passes searched over the whole text, and those tried only where the RE2
+    pass found their literal. Built on first use: every command imports the redactor (through the store), and a
+    tenth of a second of compiling is wasted on those that never redact."""
+    searched = _compile([rule for rule in _RULES if rule.anchor not in _BY_LITERAL], _GUARDS)
+    by_literal = {rules[0].anchor: (rules, pattern, singles) for rules, pattern, singles in _compile(
+        [rule for rule in _RULES if rule.anchor in _BY_LITERAL], _GUARDS)}
+    return searched, by_literal
+
+
+def compile_rules() -> None:
+    """Compile every pattern now (a night does it while Prefect's server starts, instead of at its first redaction)."""
+    _passes()
+    prose.re2_passes()
 
 
 def redact(text: str) -> str:
     hits = _re2_hits(text) + random_token_hits(text)
-    for rules, pattern, singles in _PASSES:
+    for rules, pattern, singles in _passes()[0]:
         pos = 0
         while (found := pattern.search(text, pos)) is not None:
             hit = _first_hit(rules, singles, found, text)

@@ -4,6 +4,7 @@ tables, and the value a command prints on the next line."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -190,7 +191,7 @@ _NAME_IS = re.compile(r"(?i)\b(?P<name>[A-Za-z][\w.-]*(?:key|token|secret|passwo
                       r"(?:is|was|to|as)[ \t]+[`\"']?(?P<value>[^\s`\"'()\[\]{}<>]{8,200})(?![(\[{])")  # prose: code has its own rules
 _EXPECT_SEND = re.compile(r"assword[^\n\r]{0,30}(?:\r?\n|\\n)[^\n\r]{0,40}?\bsend(?:line)?\b[ \t(]*[\"'](?P<value>(?:[^\"'\\\n]|\\(?![rn\\]))+)")
 
-_RE2_PASS = re2.compile(
+_RE2_PATTERN = (
     "(?i)(?:(?:" + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, (), r"\b", r"\b") + ")"
     + r"[ \t:=：'\"`,\x{80}-\x{10FFFF}][^\n\r]{0,60}?" + _CANDIDATE  # a space or separator first: not "token.py:12"
     + "|(?:" + _word_pattern((), _PASSWORD_STEMS, r"\b", "") + r")[^\n\r]{0,64}?" + _CANDIDATE  # the stem's ending is in the gap
@@ -224,13 +225,19 @@ _RE2_PASS = re2.compile(
     + r"|\b(?:set|setting|changed?|put|exported?|updated?)[ \t]+[`\"']?[A-Za-z][\w.-]{2,63}[`\"']?[ \t]+(?:to|=|as)[ \t]+"
     + r"|assword[^\n\r]{0,30}(?:\r?\n|\\n)[^\n\r]{0,40}?\bsend"
     + r"|\b[A-Za-z][\w.-]*(?:key|token|secret|password|passwd|pass|pwd|pat|auth|credentials?)[`\"']?[ \t]+(?:is|was|to|as)[ \t]+"
-    + "|(?-i:" + _LITERAL.pattern + "))",
-    _RE2_OPTIONS,
+    + "|(?-i:" + _LITERAL.pattern + "))"
 )
-# RE2's wrapper maps each match's byte offsets back to characters by counting from the start of the text,
-# which costs more than the scan; ASCII text (nearly every transcript) is scanned as bytes, whose offsets are
-# the characters'
-_RE2_PASS_ASCII = re2.compile(_RE2_PASS.pattern.encode(), _RE2_OPTIONS)
+
+
+@functools.cache
+def re2_passes() -> tuple[Any, Any]:
+    """The RE2 pass for any text, and the same for ASCII text as bytes; compiled on first use (the engine's
+    ``_passes`` says why). RE2's wrapper maps each match's byte offsets back to characters by counting from the
+    start of the text, which costs more than the scan; ASCII text (nearly every transcript) is scanned as bytes,
+    whose offsets are the characters'."""
+    return re2.compile(_RE2_PATTERN, _RE2_OPTIONS), re2.compile(_RE2_PATTERN.encode(), _RE2_OPTIONS)
+
+
 _CANDIDATE_VALUE = re.compile(_CANDIDATE)
 _PROSE_WORD = re.compile(r"(?P<otp>(?i:" + _OTP_WORDS.replace(r"\b", r"(?<![A-Za-z0-9_])", 1) + "))|(?i:"
                          + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, _PASSWORD_STEMS, r"(?<![A-Za-z0-9_])", r"(?![A-Za-z0-9_])", r"[^\W\d_]{0,4}") + ")")
