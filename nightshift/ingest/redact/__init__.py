@@ -88,7 +88,7 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
     return hits
 
 
-def _compile(rules: list[_Rule], guards: dict[str, str]) -> list[tuple[list[_Rule], re.Pattern[str], list[re.Pattern[str]]]]:
+def _compile(rules: list[_Rule], guards: dict[str, str]) -> list[tuple[list[_Rule], re.Pattern[str], list[str]]]:
     """One pattern per anchor; the rules that share an anchor are alternatives after its guard.
 
     Each rule also gets a pattern of its own: when a rule's check turns a match down, the rules after
@@ -104,8 +104,11 @@ def _compile(rules: list[_Rule], guards: dict[str, str]) -> list[tuple[list[_Rul
             rest = rule.rest.replace("(?P<keep>", f"(?P<k{n}>").replace("(?P<value>", f"(?P<v{n}>")
             alts.append(f"(?P<r{n}>{rest})")
         combined = re.compile(re.escape(anchor) + guards.get(anchor, "") + "(?:" + "|".join(alts) + ")")
-        passes.append((same, combined, [re.compile(re.escape(anchor) + alt) for alt in alts]))
+        passes.append((same, combined, [re.escape(anchor) + alt for alt in alts]))  # compiled when first needed
     return passes
+
+
+_single = functools.cache(re.compile)  # a rule's own pattern: needed only after a check turned its match down
 
 
 # A pattern that starts with one literal character is searched for in C at memchr speed; a single pattern
@@ -161,7 +164,7 @@ def _continued(out: str) -> str:
     return out
 
 
-def _first_hit(rules: list[_Rule], singles: list[re.Pattern[str]], found: re.Match[str], text: str) -> tuple[int, int, str] | None:
+def _first_hit(rules: list[_Rule], singles: list[str], found: re.Match[str], text: str) -> tuple[int, int, str] | None:
     """The hit of the first rule that matched at ``found`` and whose check agrees, if any."""
     n, match = int(found.lastgroup[1:]), found  # "r<n>" is the group that closed last
     while match is not None:
@@ -174,9 +177,9 @@ def _first_hit(rules: list[_Rule], singles: list[re.Pattern[str]], found: re.Mat
     return None
 
 
-def _next_match(rules: list[_Rule], singles: list[re.Pattern[str]], after: int, at: int, text: str) -> tuple[int, re.Match[str] | None]:
+def _next_match(rules: list[_Rule], singles: list[str], after: int, at: int, text: str) -> tuple[int, re.Match[str] | None]:
     for n in range(after + 1, len(rules)):
-        if (match := singles[n].match(text, at)) is not None:
+        if (match := _single(singles[n]).match(text, at)) is not None:
             return n, match
     return len(rules), None
 
