@@ -72,55 +72,33 @@ def test_blind_corpus_3_and_4_are_large_and_well_formed(corpus):
     assert all(len(p["secrets"]) >= 100 and len(p["lookalikes"]) >= 80 for p in parts)  # both parts non-trivial
 
 
-# Measured on the first run, before anyone tuned on this corpus: held-out recall 0.857 (96/112) and
-# look-alikes changed 0.037 (3/80); tuning 0.772 (78/101) and 0.072 (6/83). After the rules were widened
-# by shape (tuned on the tuning parts only): held-out 0.938 (105/112) and 0.025 (2/80); tuning 1.000 and 0.
-# Round 2 (tuned on blind2 and the tuning parts): held-out 0.955 (107/112) and 0.025 (2/80). Round 3 (a scan
-# for random tokens by shape, logins and pairs of any tool, tuned on blind3's tuning part too): 0.964 (108/112)
-# and 0.013 (1/80).
-# Strict: once the redactor meets the targets this test "unexpectedly passes" and fails the suite, so
-# the mark must go then.
-@pytest.mark.xfail(strict=True, reason="blind held-out: recall 0.964 < 0.99, look-alikes changed 0.013 > 0.01 (issue 19)")
-def test_blind_heldout_meets_issue_19_targets():
-    _scores("tuning")  # printed for whoever tunes; only the held-out part is held to the targets
-    recall, false_pos = _scores("heldout")
-    assert recall >= 0.99 and false_pos <= 0.01, f"held-out recall {recall:.3f}, look-alikes changed {false_pos:.3f}"
+# The held-out parts, each first scored once after the round tuned beside it had ended; the history of each:
+# - blind: before anyone tuned on it, held-out recall 0.857 (96/112) and look-alikes changed 0.037 (3/80); round 1
+#   (rules widened by shape, tuned on the tuning parts only) 0.938 and 0.025; round 2 (tuned on blind2 too) 0.955
+#   and 0.025; round 3 (a scan for random tokens by shape, logins and pairs of any tool) 0.964 (108/112) and 0.013.
+# - blind3, written for a measure nobody had read, first scored after round 3 (tuned on its tuning part, 0.900 ->
+#   0.994): 0.963 (259/269) and 0.032 (5/156); after round 4 (read once more) 0.967 (260/269) and 0.026 (4/156).
+# - blind4, written while round 4 was tuned, first scored after it (its tuning part: 0.970 with 8/191 look-alikes
+#   changed -> 1.000 and 0): 0.978 (264/270) and 0.000 (0/200). The look-alike target holds, recall does not.
+# Strict: once the redactor meets the targets on a part, its test "unexpectedly passes" and fails the suite, so
+# its mark must go then.
+HELD_OUT = [
+    pytest.param(BLIND, marks=pytest.mark.xfail(strict=True, reason="blind held-out: recall 0.964, look-alikes changed 0.013")),
+    pytest.param(BLIND3, marks=pytest.mark.xfail(strict=True, reason="blind3 held-out: recall 0.967, look-alikes changed 0.026")),
+    pytest.param(BLIND4, marks=pytest.mark.xfail(strict=True, reason="blind4 held-out: recall 0.978, look-alikes changed 0.000")),
+]
 
 
-# blind2, before anyone tuned on it (the redactor of round 1): recall 0.831 (211/254), look-alikes changed
-# 0.037 (5/136). After round 2 (tuned on it by shape): 0.980 and 0; after round 3 (a scan for random tokens,
-# clients made from an id and a key): 0.992 and 0. Held at that level so a regression fails.
-def test_blind2_tuning_keeps_the_level_reached():
-    recall, false_pos = _scores("tuning", BLIND2)
-    assert recall >= 0.99 and false_pos <= 0.01, f"blind2 recall {recall:.3f}, look-alikes changed {false_pos:.3f}"
+@pytest.mark.parametrize("corpus", HELD_OUT, ids=lambda path: path.name)
+def test_blind_heldout_meets_issue_19_targets(corpus):
+    recall, false_pos = _scores("heldout", corpus)
+    assert recall >= 0.99 and false_pos <= 0.01, f"{corpus.name} held-out recall {recall:.3f}, look-alikes changed {false_pos:.3f}"
 
 
-# blind3, a third blind batch written for a measure nobody had read: its held-out part was first scored once,
-# after round 3's tuning had ended (tuned on its tuning part, 0.900 -> 0.994): recall 0.963 (259/269), look-alikes
-# changed 0.032 (5/156). That is the honest figure of how the rules generalise; strict, as above. After round 4
-# (read once more, no longer a first look): 0.967 (260/269) and 0.026 (4/156).
-@pytest.mark.xfail(strict=True, reason="blind3 held-out: recall 0.967 < 0.99, look-alikes changed 0.026 > 0.01 (issue 19)")
-def test_blind3_heldout_meets_issue_19_targets():
-    recall, false_pos = _scores("heldout", BLIND3)
-    assert recall >= 0.99 and false_pos <= 0.01, f"blind3 held-out recall {recall:.3f}, look-alikes changed {false_pos:.3f}"
-
-
-# blind3's tuning part after round 3: 0.994 (308/310) and 0 (0/140); after round 4 (ids left alone by their name,
-# flag or line; keys named for what they do; secrets split or escaped twice): 1.000 (310/310) and 0. Held at 0.99.
-def test_blind3_tuning_keeps_the_level_reached():
-    recall, false_pos = _scores("tuning", BLIND3)
-    assert recall >= 0.99 and false_pos <= 0.01, f"blind3 recall {recall:.3f}, look-alikes changed {false_pos:.3f}"
-
-
-# blind4, written while round 4 was being tuned on blind3: its tuning part went 0.970 (259/267) with 8/191
-# look-alikes changed -> 1.000 and 0 in round 4; its held-out part, first scored once after that round ended:
-# recall 0.978 (264/270), look-alikes changed 0.000 (0/200). The look-alike target holds, recall does not.
-@pytest.mark.xfail(strict=True, reason="blind4 held-out: recall 0.978 < 0.99 (look-alikes changed 0.000) (issue 19)")
-def test_blind4_heldout_meets_issue_19_targets():
-    recall, false_pos = _scores("heldout", BLIND4)
-    assert recall >= 0.99 and false_pos <= 0.01, f"blind4 held-out recall {recall:.3f}, look-alikes changed {false_pos:.3f}"
-
-
-def test_blind4_tuning_keeps_the_level_reached():
-    recall, false_pos = _scores("tuning", BLIND4)
-    assert recall >= 0.99 and false_pos <= 0.01, f"blind4 recall {recall:.3f}, look-alikes changed {false_pos:.3f}"
+# The tuning parts, held at the level the rounds reached so that a regression fails: blind2 0.831 (211/254) with
+# 5/136 changed before anyone tuned on it, 0.992 and 0 after round 3; blind3 1.000 and 0 and blind4 1.000 and 0
+# after round 4 (blind's tuning part: 1.000 and 0 since round 1).
+@pytest.mark.parametrize("corpus", [BLIND, BLIND2, BLIND3, BLIND4], ids=lambda path: path.name)
+def test_blind_tuning_parts_keep_the_level_reached(corpus):
+    recall, false_pos = _scores("tuning", corpus)
+    assert recall >= 0.99 and false_pos <= 0.01, f"{corpus.name} recall {recall:.3f}, look-alikes changed {false_pos:.3f}"
