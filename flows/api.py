@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -60,7 +61,7 @@ def temporary_server(meanwhile: Callable[[], object] = lambda: None) -> Iterator
         return
     server = SubprocessASGIServer()  # the instance Prefect's client looks up when it needs an API
     try:
-        _start_while(server.start, meanwhile)
+        _start_while(server, meanwhile)
         subprocess.Popen([sys.executable, "-c", _WATCHDOG, str(os.getpid()), str(server.server_process.pid)],
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         yield
@@ -69,22 +70,24 @@ def temporary_server(meanwhile: Callable[[], object] = lambda: None) -> Iterator
         server.stop()
 
 
-def _start_while(start: Callable[[], None], meanwhile: Callable[[], object]) -> None:
-    """``start`` (it mostly waits on another process) in a thread while this thread runs ``meanwhile``; raises what ``start`` raised."""
+def _start_while(server, meanwhile: Callable[[], object]) -> None:
+    """``server.start()`` (it mostly waits on another process) in a thread while this thread runs ``meanwhile``;
+    raises what the start raised. ``meanwhile`` begins once the server's process exists, so a stop signal from
+    then on (raised in this thread) finds a process that the caller's clean-up can end."""
     failed: list[BaseException] = []
 
     def starting() -> None:
         try:
-            start()
+            server.start()
         except BaseException as exc:  # re-raised in the calling thread
             failed.append(exc)
 
     thread = threading.Thread(target=starting, name="prefect-server-start", daemon=True)
     thread.start()
-    try:
-        meanwhile()
-    finally:
-        thread.join()
+    while server.server_process is None and thread.is_alive():
+        time.sleep(0.002)
+    meanwhile()
+    thread.join()
     if failed:
         raise failed[0]
 
