@@ -24,8 +24,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from flows import serve
+
+if TYPE_CHECKING:
+    from prefect.server.api.server import SubprocessASGIServer
 
 _WATCHDOG = r"""
 import os, select, signal, sys
@@ -70,7 +74,7 @@ def temporary_server(meanwhile: Callable[[], object] = lambda: None) -> Iterator
         server.stop()
 
 
-def _start_while(server, meanwhile: Callable[[], object]) -> None:
+def _start_while(server: "SubprocessASGIServer", meanwhile: Callable[[], object]) -> None:
     """``server.start()`` (it mostly waits on another process) in a thread while this thread runs ``meanwhile``;
     raises what the start raised. ``meanwhile`` begins once the server's process exists, so a stop signal from
     then on (raised in this thread) finds a process that the caller's clean-up can end."""

@@ -277,6 +277,5 @@ def _hash(path: str, windows: bool) -> str:
 def _exit_code(output: str) -> int | None:
     """The code on the shell tool's ``Exit Code:`` line, which the CLI writes after the command's output:
     looked for from the end, so a long output is not scanned line by line and its own text cannot pass for it."""
-    at = output.rfind("\nExit Code: ") + 1 or (0 if output.startswith("Exit Code: ") else -1)
-    found = _EXIT_CODE.match(output, at) if at >= 0 else None
+    found = _EXIT_CODE.match(output, output.rfind("\nExit Code: ") + 1)  # not found: tried at 0, the output's start
     return int(found[1]) if found else None
