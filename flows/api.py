@@ -97,24 +97,25 @@ def _start_while(server: "SubprocessASGIServer", meanwhile: Callable[[], object]
 
 
 @contextmanager
-def prefect_api(meanwhile: Callable[[], object] = lambda: None) -> Iterator[str]:
+def prefect_api(load: Callable[[], object] = lambda: None, warm_up: Callable[[], object] = lambda: None) -> Iterator[str]:
     """The API for this command's flow run (see the module's docstring); yields one line saying which.
-    ``meanwhile`` (loading the flow's modules) runs before the yield, while a temporary server starts."""
+    ``load`` (the flow's modules) runs before the yield, while a temporary server starts if one does;
+    ``warm_up`` (work the run could do later, on first use) only then, as it would otherwise wait for nothing."""
     from prefect.context import refresh_global_settings_context
     from prefect.settings import PREFECT_API_URL
 
     if configured := PREFECT_API_URL.value():
-        meanwhile()
+        load()
         yield f"Prefect API {configured} (PREFECT_API_URL)"
         return
     served = serve.served_api()
     if served is None:
-        with temporary_server(meanwhile):
+        with temporary_server(lambda: (load(), warm_up())):
             yield f"a temporary Prefect server for this run (no server from `make serve` answers; {serve.prefect_home() / serve.PIDS_NAME})"
         return
     # For the rest of the command (it ends with the run). Prefect read its settings at import, so they are
     # read again; the environment reaches the run's threads and a local Dask cluster's workers alike.
     os.environ["PREFECT_API_URL"] = served
     refresh_global_settings_context()
-    meanwhile()
+    load()
     yield f"the Prefect server from `make serve` at {served}"

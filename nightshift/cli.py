@@ -165,7 +165,7 @@ def consolidate(
             from flows.api import prefect_api  # the CLI is the only layer above flows
 
             _no_prefect_tracebacks()
-            with progress.use(reporter), prefect_api(meanwhile=_load_the_night) as api:
+            with progress.use(reporter), prefect_api(load=_load_the_night, warm_up=_compile_redactor) as api:
                 from flows.consolidate import run_with_settings
                 from nightshift.night.schedule import FRESH, NIGHTLY
 
@@ -225,11 +225,15 @@ def _preflight(settings: Settings) -> None:
 
 
 def _load_the_night() -> None:
-    """The flow's modules and the redactor's patterns, loaded while a temporary Prefect server starts (it waits on
-    another process) rather than after it."""
+    """The flow's modules, loaded while a temporary Prefect server starts (it waits on another process) rather than after it."""
+    importlib.import_module("flows.consolidate")
+
+
+def _compile_redactor() -> None:
+    """The redactor's patterns, compiled while a temporary server starts; otherwise on first use, which a quiet
+    night never reaches."""
     from nightshift.ingest.redact import compile_rules
 
-    importlib.import_module("flows.consolidate")
     compile_rules()
 
 

@@ -13,12 +13,14 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from nightshift.resources import load_schema
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 class Decision(str, Enum):
@@ -92,6 +94,8 @@ class InvalidMemory(ValueError):
 
 @functools.cache
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema  # on first use: every command imports this module, few validate a model's answer
+
     return jsonschema.Draft202012Validator(load_schema("raw_memory"))  # built once: it is immutable and thread-safe
 
 

@@ -78,7 +78,7 @@ def test_a_night_claims_the_newest_free_sessions_up_to_its_limit(tmp_path: Path)
     run = pipeline.Run(run_id="r1", owner="me", settings=s)
     found, claimed = pipeline.find_work(run, NOW)
     assert [Path(c.path).stem for c in claimed] == ["s2", "s3", "s4", "s5"]
-    assert run.counts == {"waiting": 2, "deferred": 4, "discovered": 10}
+    assert run.counts == {"waiting": 2, "deferred": 4, "discovered": 10, "model_calls": 0, "tokens_in": 0, "tokens_out": 0}
     with open_state(s.state_dir) as db:
         statuses = dict(db.con.execute("SELECT status, count(*) FROM jobs GROUP BY status").fetchall())
     assert statuses == {"running": 6}  # the deferred four get their jobs on a later night, as before

@@ -40,6 +40,8 @@ WEBSHOP = _memory("aaaa1111-0000-4000-8000-000000000001", "/home/dev/webshop", "
                   preferences=["Always use pnpm instead of npm in this repo."])
 API = _memory("bbbb2222-0000-4000-8000-000000000002", "github.com/acme/api", "fix-imports",
               knowledge=["Install with `pip install -e .` before running pytest."])
+API_TWO = _memory("dddd4444-0000-4000-8000-000000000004", "github.com/acme/api", "pin-httpx",
+                   knowledge=["Pin httpx below 1.0 until the client is ported."], hours_ago=1)
 VITEST = _memory("cccc3333-0000-4000-8000-000000000003", "/home/dev/webshop", "switch-test-runner",
                  preferences=["Use vitest, not jest."], hours_ago=2)
 
@@ -237,8 +239,13 @@ def test_invalid_twice_leaves_the_home_exactly_at_head_then_a_later_night_succee
     assert sha is not None and "Nothing worth adding tonight." in repo.head.commit.message
     assert repo.git.diff("HEAD~1", "HEAD", "--name-only").splitlines() == [
         "raw_memories.md", f"rollout_summaries/{workspace.rollout_summary_filename(VITEST)}"]  # the inputs only
-    run_night(s, NOW + timedelta(hours=4))
-    with open_state(s.state_dir) as db:  # a success gives the job its full set of retries back
+    fake.reset()
+    _, quiet = run_night(s, NOW + timedelta(hours=4))  # nothing changed since that success: phase 2 is not run
+    assert quiet is None and not fake.requests
+    _seed(s, API_TWO)
+    fake.script(turn(call("finish", summary="Nothing new worth a line.")))
+    run_night(s, NOW + timedelta(hours=5))
+    with open_state(s.state_dir) as db:  # the success gave the job its full set of retries back
         assert db.job(pipeline.PHASE2_JOB, "global")["attempts_left"] == s.job_max_retries + 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import time
 
 import pytest
@@ -113,12 +114,17 @@ def test_redact_obj_walks_nested_data():
     }
 
 
-def test_large_text_is_redacted_quickly():
-    # ~4 MB of ordinary transcript-like text with a secret now and then; a slow pattern takes seconds
+def test_large_text_is_redacted_in_linear_time():
+    # ~4 MB of ordinary transcript-like text with a secret now and then. Against one regex pass over every word of
+    # the same text, timed here (the machine may be busy): redaction takes 6-9x that; a backtracking pattern, 100x+.
     line = "[tool output]\nExit code: 0\nsrc/app.py:41: value = compute(total, limit=50)  # see https://docs.example.com/a\n"
     text = (line * 400 + f"OPENAI_API_KEY={OPENAI}\n") * 100
+    redact("compile the patterns first")
+    started = time.perf_counter()
+    re.sub(r"\w+", "x", text)
+    baseline = time.perf_counter() - started
     started = time.perf_counter()
     redacted = redact(text)
     elapsed = time.perf_counter() - started
     assert redacted.count("[REDACTED:openai]") == 100
-    assert elapsed < 1.5, f"redacting {len(text):,} characters took {elapsed:.2f}s"
+    assert elapsed < 40 * baseline, f"redacting {len(text):,} characters took {elapsed / baseline:.0f}x one regex pass over its words"

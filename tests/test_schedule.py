@@ -85,3 +85,31 @@ def test_the_nightly_cron_runs_in_this_machines_time_zone_unless_told(monkeypatc
     assert local_timezone() == "America/New_York"
     monkeypatch.setenv("TZ", "Nowhere/Atlantis")  # not a zone: the system's own setting decides, else UTC
     assert local_timezone() != "Nowhere/Atlantis"
+
+
+def test_a_night_that_would_fold_what_it_folded_last_time_skips_phase_2(settings, sources):
+    first = run_pass(settings, NIGHTLY)
+    repo = git.Repo(settings.home)
+    assert first.commit and "Always use pnpm" in (settings.home / "MEMORY.md").read_text()
+
+    quiet = run_pass(settings, NIGHTLY)
+    assert not quiet.phase2.run and quiet.phase2.reason == "nothing changed since the last consolidation"
+    assert "consolidation not due: nothing changed" in quiet.summary and quiet.run.counts["model_calls"] == 0
+
+    # Each input phase 2 reads brings it back: a forgotten line, a setting that shapes the handbook, a hand edit.
+    from nightshift.phase2.retention import forget_lines
+
+    with open_state(settings.state_dir) as db:
+        assert forget_lines(db, settings.state_dir, "Always use pnpm", NOW)
+    forgot = run_pass(settings, NIGHTLY)
+    assert forgot.phase2.run and forgot.commit and "Always use pnpm" not in (settings.home / "MEMORY.md").read_text()
+
+    settings.summary_token_cap = 300
+    assert run_pass(settings, NIGHTLY).phase2.run
+    assert not run_pass(settings, NIGHTLY).phase2.run
+
+    memory = settings.home / "MEMORY.md"
+    memory.write_text(memory.read_text() + "\n- A line the user wrote by hand.\n")
+    edited = run_pass(settings, NIGHTLY)
+    assert edited.phase2.run and not repo.is_dirty(untracked_files=True)
+    assert "A line the user wrote by hand." in repo.head.commit.tree["MEMORY.md"].data_stream.read().decode()

@@ -2,7 +2,8 @@
 
 Two modes share one pass:
 
-* ``nightly``: extract what became idle, then fold (phase 2; the cron schedule, ``make consolidate``).
+* ``nightly``: extract what became idle, then fold (phase 2; the cron schedule, ``make consolidate``),
+  unless phase 2 would read exactly what it read last time (``steps.phase2_digest``).
 * ``fresh`` (opt-in, every ``fresh_interval_minutes``): extract what became idle, but run phase 2
   only when new raw memories arrived since the last consolidation *and* that consolidation is older
   than ``consolidate_cooldown_hours``, so memory stays fresh without a consolidation every hour.
@@ -38,7 +39,8 @@ class Phase2:
 
 
 def decide(mode: str, *, now: datetime, last_consolidated: datetime | None, new_memories: int, cooldown_hours: float) -> Phase2:
-    """The rule, without any I/O: nightly always folds (phase 2); fresh only when it is due."""
+    """The rule, without any I/O: nightly always folds (phase 2); fresh only when it is due. ``decide_for``
+    adds the one check that needs I/O: neither folds when phase 2 would read what it read last time."""
     if mode == NIGHTLY:
         return Phase2(True, "nightly run")
     if mode != FRESH:
@@ -60,7 +62,10 @@ def phase2_inputs(db: State) -> tuple[datetime | None, int]:
 def decide_for(settings: Settings, mode: str, now: datetime) -> Phase2:
     with open_state(settings.state_dir) as db:
         last, new = phase2_inputs(db)
-    return decide(mode, now=now, last_consolidated=last, new_memories=new, cooldown_hours=settings.consolidate_cooldown_hours)
+    phase2 = decide(mode, now=now, last_consolidated=last, new_memories=new, cooldown_hours=settings.consolidate_cooldown_hours)
+    if phase2.run and pipeline.unchanged_since_last_phase2(settings, now):  # it would write what is there already
+        return Phase2(False, "nothing changed since the last consolidation")
+    return phase2
 
 
 # --- the pass ------------------------------------------------------------------------------------

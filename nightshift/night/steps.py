@@ -8,6 +8,7 @@ so it can run on any task runner.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -28,7 +29,6 @@ from nightshift.ingest.transcript import SUBAGENT_NOTE, NotATranscript
 from nightshift.llm import ModelError, shared_client
 from nightshift.memory import RawMemory, StoredMemory
 from nightshift.night.progress import count
-from nightshift.phase1.builtin import extract_builtin
 from nightshift.phase1.model import ExtractionInvalid, ModelAnswer, extract_with_model
 from nightshift.phase2 import agent, handbook, quarantine, retention, workspace
 from nightshift.phase2 import home as memory_home
@@ -43,6 +43,7 @@ PHASE2_JOB = "consolidate"  # the phase 2 job's kind, as state files hold it and
 GENERATED_BASES = "generated"  # <state_dir>/generated/: what the builtin wrote last, for 3-way merges
 PROPOSED_BASES = "generated-proposed"  # <state_dir>/: the same for the text waiting for review (review mode)
 PHASE2_MARKER = "phase2-in-progress.json"  # <state_dir>/: exists while phase 2 may leave uncommitted work in the home
+PHASE2_READ = "phase2-read.sha256"  # <state_dir>/: a digest of what the last completed phase 2 read (phase2_digest)
 COUNT_KEYS = {"memory": "memories", "no_op": "no_ops", "skipped": "skipped", "failed": "failed", "quarantined": "quarantined",
               "ignored": "ignored"}
 EXTERNAL_NOTE = "pulled in external content (web search, fetched pages or MCP tools)"
@@ -53,7 +54,8 @@ class Run:
     run_id: str
     owner: str  # job owner token of this run
     settings: Settings
-    counts: dict[str, int] = field(default_factory=dict)
+    # Model use is always counted, 0 on a night that called no model (phase 2 may not run at all).
+    counts: dict[str, int] = field(default_factory=lambda: {"model_calls": 0, "tokens_in": 0, "tokens_out": 0})
     consumed: list[str] = field(default_factory=list)  # rollout ids whose memories changed this run
     removed: list[str] = field(default_factory=list)  # rollout ids whose memories a no-op removed
     harness: Counter = field(default_factory=Counter)  # harness text the readers dropped, by kind (ReadStats.harness)
@@ -182,6 +184,8 @@ def extract_rollout(file: FileStat, s: Settings) -> Extraction:
         note = f"{note}; {EXTERNAL_NOTE}" if note else EXTERNAL_NOTE
     try:
         if prepared.model_input is None:
+            from nightshift.phase1.builtin import extract_builtin  # on use: a night with nothing new never compiles the rules
+
             answer = ModelAnswer(extract_builtin(transcript), 0, 0, 0)  # rules read the redacted turns
         else:
             answer = extract_with_model(prepared.model_input, client=shared_client(s), model=s.extract_model,
@@ -258,6 +262,7 @@ def fold(run: Run, now: datetime) -> str | None:
     s = run.settings
     repo = memory_home.open_home(s.home)
     lease = timedelta(minutes=s.job_lease_minutes)
+    (s.state_dir / PHASE2_READ).unlink(missing_ok=True)  # written again only when this phase 2 completes
     with open_state(s.state_dir) as db:
         db.enqueue(PHASE2_JOB, "global", size=None, mtime=None, max_retries=s.job_max_retries, now=now)
         if not db.claim(PHASE2_JOB, "global", run.owner, lease, now):
@@ -300,7 +305,38 @@ def fold(run: Run, now: datetime) -> str | None:
     with open_state(s.state_dir) as db:
         db.finish(PHASE2_JOB, "global", run.owner, now, tokens_in=spent.tokens_in, tokens_out=spent.tokens_out)
     (s.state_dir / PHASE2_MARKER).unlink(missing_ok=True)
+    if digest := phase2_digest(s, now):
+        write_atomic(s.state_dir / PHASE2_READ, digest)
     return sha
+
+
+def phase2_digest(s: Settings, now: datetime) -> str | None:
+    """A digest of everything phase 2 reads: the selection (each memory whole, with its usage and its place),
+    the forgotten lines, the home's HEAD and proposal, the settings that shape the handbook and nightshift's
+    version. None while the home has uncommitted changes (a hand edit phase 2 would take in). Phase 2 with
+    the same digest as the last completed one would write what is there already."""
+    from importlib.metadata import version
+
+    repo = memory_home.open_home(s.home)
+    if memory_home.is_dirty(repo):
+        return None
+    with open_state(s.state_dir) as db:
+        selection = db.select_memories(Policy.of(s), now)
+    read = {
+        "nightshift": version("nightshift"),
+        "settings": [s.provider, s.consolidate_model, s.summary_token_cap, s.review],
+        "head": repo.head.commit.hexsha if memory_home.has_commits(repo) else None,
+        "proposal": memory_home.proposal(repo),
+        "forgotten": retention.forgotten(s.state_dir),
+        "selection": [[m.rollout_id, m.source_path, m.source_format, m.project_key, m.memory.model_dump(mode="json"),
+                       m.source_updated_at, m.usage_count, m.last_usage] for m in selection],
+    }
+    return hashlib.sha256(json.dumps(read, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def unchanged_since_last_phase2(s: Settings, now: datetime) -> bool:
+    path = s.state_dir / PHASE2_READ
+    return path.is_file() and path.read_text(encoding="utf-8") == phase2_digest(s, now)
 
 
 def _committed(run: Run, selection: list[StoredMemory]) -> list[str]:

@@ -22,9 +22,12 @@ class Runs(Queries):
             self.con.executemany("INSERT OR REPLACE INTO run_model_usage VALUES (?, ?, ?, ?, ?, ?)",
                                  [[run_id, phase, model, *used] for (phase, model), used in model_usage.items()])
         assignments = ", ".join(f"{c} = ?" for c in _COUNTS)
+        # A failed run's message quotes an exception, which can quote anything; an ok run's is nightshift's own
+        # summary (counts, a commit, a fixed reason), and a quiet night need not compile the redactor for it.
+        message = redact(message) if status != "ok" else message
         self.con.execute(
             f"UPDATE runs SET status = ?, ended_at = ?, commit_sha = ?, message = ?, harness_dropped = ?, {assignments} WHERE run_id = ?",
-            [status, naive_utc(now), commit_sha, redact(message), json.dumps(dict(sorted(harness.items()))) if harness else None,
+            [status, naive_utc(now), commit_sha, message, json.dumps(dict(sorted(harness.items()))) if harness else None,
              *(counts.get(c, 0) for c in _COUNTS), run_id],
         )
 
