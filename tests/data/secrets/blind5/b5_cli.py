@@ -191,7 +191,7 @@ def made_up_token_colon(d):
     return (*_shown(d, f"pipectl --auth=token:{token} status"), token)
 
 
-def make_cli_header(d):
+def httpie_header(d):
     token = d.b64url(40)
     return (*_shown(d, f"http GET https://api.internal.example/v3/jobs 'X-Auth-Token:{token}'"), token)
 
@@ -271,7 +271,7 @@ CASES = [
     ("cli-made-up-secret-eq", made_up_secret_eq), ("cli-made-up-capital-p", made_up_capital_p),
     ("cli-made-up-pass", made_up_pass), ("cli-made-up-positional", made_up_positional),
     ("cli-made-up-inline-env", made_up_inline_env), ("cli-made-up-token-colon", made_up_token_colon),
-    ("cli-httpie-header", make_cli_header), ("cli-kubectl-from-literal", kubectl_create_secret),
+    ("cli-httpie-header", httpie_header), ("cli-kubectl-from-literal", kubectl_create_secret),
     ("cli-docker-build-arg", docker_build_arg), ("cli-git-clone-token", git_clone_token),
     ("cli-pip-index-url", pip_index_url), ("cli-ansible-extra-vars", ansible_extra_vars), ("cli-sqlcmd-p", sqlcmd),
     ("cli-ldapsearch-w", ldapsearch), ("cli-nmcli-wifi", nmcli_wifi), ("cli-psql-url", psql_url),

@@ -5,7 +5,7 @@ import json
 import textwrap
 
 from b5_places import tool_call
-from b5_values import b64
+from b5_values import b64, jwt
 
 
 def _wrapped(d, nbytes, width=64):
@@ -281,6 +281,38 @@ def keyring_call(d):
     return "source: Python", f'keyring.set_password("acme-vpn", "jdoe", "{pw}")', pw
 
 
+def tfstate_password(d):
+    pw = d.password(24)
+    body = {"mode": "managed", "type": "aws_db_instance", "name": "main",
+            "instances": [{"attributes": {"engine": "postgres", "username": "app", "password": pw, "port": 5432}}]}
+    return "tool output: grep -A12 aws_db_instance terraform.tfstate", json.dumps(body, indent=2), pw
+
+
+def token_request_response(d):
+    token = jwt(d, {"aud": ["https://kubernetes.default.svc"], "sub": "system:serviceaccount:ci:builder", "exp": 1796500000}, alg="RS256", sig_bytes=256)
+    body = {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1", "status": {"token": token, "expirationTimestamp": "2026-12-08T13:00:00Z"}}
+    return "tool output: kubectl create token -o json", json.dumps(body, indent=2), token
+
+
+def putty_ppk(d):
+    lines = textwrap.wrap(d.b64(160), 64)
+    text = ("PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: ops@jump\nPublic-Lines: 2\n"
+            f"{_wrapped(d, 51)}\nPrivate-Lines: {len(lines)}\n" + "\n".join(lines) + f"\nPrivate-MAC: {d.hex(64)}")
+    return "tool output: type jump.ppk", text, "\n".join(lines)
+
+
+def notebook_environ_output(d):
+    token = "hf_" + d.chars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 34)
+    cell = {"cell_type": "code", "execution_count": 3, "source": ["dict(os.environ)"],
+            "outputs": [{"output_type": "execute_result", "data": {"text/plain": [f"{{'HOME': '/root', 'HF_TOKEN': '{token}', 'CUDA_VISIBLE_DEVICES': '0'}}"]}}]}
+    return "file: train.ipynb (output cell)", json.dumps(cell, indent=1), token
+
+
+def bare_password_reply(d):
+    pw = d.password(17)
+    return "user prose (the whole message)", pw, pw
+
+
 CASES = [
     ("private-key-rsa-pem", rsa_key_cat), ("private-key-pkcs8-escaped-env", pkcs8_in_env), ("private-key-ec-yaml", ec_key_yaml),
     ("private-key-openssh-tool-call", openssh_key_write), ("private-key-encrypted-pem", encrypted_key),
@@ -300,5 +332,7 @@ CASES = [
     ("sql-identified-by", sql_identified_by), ("sql-jsonb-api-token", sql_connection_update),
     ("kubeadm-join-token", kubeadm_join), ("docker-swarm-join-token", swarm_join), ("k3s-node-token", k3s_token),
     ("wallet-mnemonic", mnemonic), ("crash-report-device-secret", crash_report_env), ("har-session-token", har_entry),
-    ("python-keyring-password", keyring_call),
+    ("python-keyring-password", keyring_call), ("tfstate-db-password", tfstate_password),
+    ("k8s-token-request-response", token_request_response), ("putty-ppk-private-lines", putty_ppk),
+    ("notebook-output-environ-token", notebook_environ_output), ("prose-bare-password-reply", bare_password_reply),
 ]

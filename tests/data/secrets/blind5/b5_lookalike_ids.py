@@ -11,7 +11,7 @@ from b5_places import tool_call
 
 
 def git_log_oneline(d):
-    lines = [f"{d.hex(7)} {msg}" for msg in ("Fix flaky retry test", "Bump axios to 1.7.9", "Add CSV export", "Merge pull request #41{0} from acme/feat".format(d.int(0, 9)))]
+    lines = [f"{d.hex(7)} {msg}" for msg in ("Fix flaky retry test", "Bump axios to 1.7.9", "Add CSV export", f"Merge pull request #{d.int(400, 499)} from acme/feat")]
     return "tool output: git log --oneline", "$ git log --oneline -4\n" + "\n".join(lines)
 
 
@@ -426,7 +426,7 @@ def configmap_binary(d):
     return "tool output: kubectl get cm -o yaml", f"apiVersion: v1\nbinaryData:\n  favicon.ico: AAABAAEAEBAAAAEAIABoBAAAFgAAACgAAAAQAAAAIAAAAAEAIAAAAAAAAAQAAA{d.b64(30)}\nkind: ConfigMap"
 
 
-def fingerprint_hash_content(d):
+def hash_test_vector(d):
     text = d.pick(["abc", "", "The quick brown fox jumps over the lazy dog"])
     return "tool output: python hashlib", f">>> hashlib.sha256({text!r}.encode()).hexdigest()\n'{hashlib.sha256(text.encode()).hexdigest()}'"
 
@@ -462,5 +462,5 @@ GENERATORS = [
     ("css-colors", css_colors, 3), ("cert-serial-fingerprint", cert_serials, 3), ("ghsa-advisory-id", ghsa_ids, 3),
     ("fly-secrets-digests", fly_secrets_list, 3), ("sourcemap-mappings", sourcemap, 3), ("minified-js", minified_js, 4),
     ("data-uri-png", data_uri, 3), ("harmless-base64", harmless_base64, 4), ("configmap-binary-data", configmap_binary, 3),
-    ("hash-test-vectors", fingerprint_hash_content, 3), ("tool-call-temp-path-uuid", tool_call_ids, 3),
+    ("hash-test-vectors", hash_test_vector, 3), ("tool-call-temp-path-uuid", tool_call_ids, 3),
 ]

@@ -41,6 +41,10 @@ def masked_placeholder(d):
         "DEBUG api_key=[REDACTED] endpoint=https://api.quarkly.example timeout=30s",
         "[settings] DATABASE_URL=postgres://app:*****@db:5432/app",
         "token: ••••••••••••••••••••••••3f9a (set 2 days ago)",
+        "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) connection to server at \"db\" failed\n(Background on this error at: https://sqlalche.me/e/20/e3q8) [engine: postgresql+psycopg2://app:***@db:5432/app]",
+        "Settings(api_key=SecretStr('**********'), base_url='https://api.quarkly.example', retries=3)",
+        " -------------- celery@worker-1 v5.4.0 (opalescent)\n- ** ---------- .> transport:   amqp://guest:**@rabbitmq:5672//\n- ** ---------- .> results:     redis://:**@redis:6379/0",
+        "$ npm config list\n; \"user\" config from /home/dev/.npmrc\n//registry.npmjs.org/:_authToken = (protected)\n@acme:registry = \"https://npm.pkg.github.com\"",
     ])
 
 
@@ -245,16 +249,15 @@ def notebook_output(d):
     return "file: analysis.ipynb", json.dumps(cell, indent=1)
 
 
-def dedupe_keys(d):
+def cache_keys(d):
     return "tool output: redis-cli", f"127.0.0.1:6379> KEYS cache:*\n1) \"cache:v2:render:{d.sha1()}\"\n2) \"cache:v2:render:{d.sha1()}\"\n3) \"idempotency:{d.uuid4()}\""
 
 
-def csrf_in_form_html(d):
-    # A per-page anti-forgery token in rendered test HTML is single-use and bound to a session that does not exist.
+def asset_hashes_html(d):
     return "tool output: pytest HTML snapshot", f'<input type="hidden" name="_build" value="{d.hex(12)}">\n<link rel="stylesheet" href="/static/app.{d.hex(10)}.css">'
 
 
-def salt_in_fixture(d):
+def gravatar_fixture(d):
     return "file: tests/fixtures/users.json", json.dumps([{"id": d.int(1, 99), "email": "alice@example.com", "display_name": "Alice", "avatar": f"https://gravatar.com/avatar/{d.hex(32)}"}], indent=2)
 
 
@@ -267,7 +270,7 @@ def terraform_sensitive(d):
 
 
 def docker_inspect_clean(d):
-    body = [{"Id": d.sha256(), "Config": {"Env": ["PATH=/usr/local/bin:/usr/bin:/bin", "NODE_VERSION=22.12.0", f"YARN_VERSION=1.22.22", "API_KEY_FILE=/run/secrets/api_key"], "Image": f"sha256:{d.sha256()}"}}]
+    body = [{"Id": d.sha256(), "Config": {"Env": ["PATH=/usr/local/bin:/usr/bin:/bin", "NODE_VERSION=22.12.0", "YARN_VERSION=1.22.22", "API_KEY_FILE=/run/secrets/api_key"], "Image": f"sha256:{d.sha256()}"}}]
     return "tool output: docker inspect", json.dumps(body, indent=4)
 
 
@@ -303,7 +306,7 @@ def cli_flags_without_values(d):
 
 
 GENERATORS = [
-    ("placeholder-env-example", placeholder_env_example, 6), ("placeholder-docs", placeholder_docs, 6), ("masked-values-log", masked_placeholder, 4),
+    ("placeholder-env-example", placeholder_env_example, 6), ("placeholder-docs", placeholder_docs, 6), ("masked-values-log", masked_placeholder, 8),
     ("aws-configure-list-masked", aws_configure_list, 3), ("gh-auth-status-masked", gh_auth_status, 2), ("actions-log-masked", actions_masked_log, 3),
     ("env-references", env_references, 7), ("secret-key-ref", secret_key_ref, 3), ("vault-paths", vault_paths, 4),
     ("secretsmanager-list", secretsmanager_list, 2), ("gh-secret-list", gh_secret_list, 2), ("secret-names-prose", secret_names_prose, 4),
@@ -314,8 +317,8 @@ GENERATORS = [
     ("sealed-secret", sealed_secret, 3), ("ansible-vault-blob", ansible_vault, 2), ("aws-documented-example-keys", aws_doc_example, 1),
     ("jwt-io-sample-token", jwt_io_example, 1), ("stripe-test-cards", test_cards, 1), ("base64-test-vectors", base64_test_vectors, 1),
     ("firebase-json", public_config_values, 1), ("uuid-in-url", uuid_in_url, 3), ("deploy-url-slugs", random_slugs, 3),
-    ("notebook-md5-output", notebook_output, 3), ("cache-keys", dedupe_keys, 3), ("asset-build-hashes", csrf_in_form_html, 3),
-    ("gravatar-hash-fixture", salt_in_fixture, 3), ("helm-existing-secret", helm_values_refs, 2), ("terraform-sensitive-value", terraform_sensitive, 2),
+    ("notebook-md5-output", notebook_output, 3), ("cache-keys", cache_keys, 3), ("asset-build-hashes", asset_hashes_html, 3),
+    ("gravatar-hash-fixture", gravatar_fixture, 3), ("helm-existing-secret", helm_values_refs, 2), ("terraform-sensitive-value", terraform_sensitive, 2),
     ("docker-inspect-clean", docker_inspect_clean, 3), ("env-dump-clean", env_dump_clean, 4), ("crash-report-clean", crash_report_clean, 3),
     ("http-body-clean", http_body_clean, 3), ("kubectl-serviceaccount", kubectl_get_sa, 3), ("gh-auth-token-help", gh_auth_token_help, 1),
     ("cli-help-password-flag", cli_flags_without_values, 1),
