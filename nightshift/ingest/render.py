@@ -13,9 +13,10 @@ the line being parsed), not the file's.
 from __future__ import annotations
 
 import functools
+import itertools
 from array import array
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from nightshift.clock import stamp
@@ -137,7 +138,7 @@ class TurnWindow:
         sizes = self.sizes.tolist()
         dropped = bytearray(len(sizes))
         _drop_from_middle(sizes, self.is_user, dropped, room)
-        blocks = {i: _render_turn(*self.kept[i], self.output_cap) for i in range(len(sizes)) if not dropped[i]}
+        blocks = {i: _render_turn(*entry, self.output_cap) for i, entry in self.kept.items() if not dropped[i]}
         for i, text in blocks.items():
             sizes[i] = _utf8_len(text) + len(_SEPARATOR)
         _drop_from_middle(sizes, self.is_user, dropped, room)
@@ -244,20 +245,30 @@ def sanitise_turns(t: Transcript, tool_output_token_cap: int) -> Transcript:
 
 def _drop_from_middle(sizes: list[int], is_user: list[bool], dropped: bytearray, room: int) -> None:
     """Mark assistant and tool turns as dropped, nearest the middle first, until the rest fits ``room``."""
-    total = sum(size for size, gone in zip(sizes, dropped) if not gone)
-    gaps = sum(1 for i, gone in enumerate(dropped) if gone and (i == 0 or not dropped[i - 1]))
-    if total + gaps * _GAP_MARKER_MAX <= room:
-        return
-    middle = (len(sizes) - 1) / 2
-    candidates = sorted((i for i in range(len(sizes)) if not is_user[i] and not dropped[i]), key=lambda i: abs(i - middle))
-    for i in candidates:
+    total = sum(sizes) - sum(itertools.compress(sizes, dropped))
+    marks = bytes(dropped)
+    gaps = marks.count(b"\x00\x01") + marks.startswith(b"\x01")  # runs of dropped turns
+    for i in _middle_out(len(sizes)):
         if total + gaps * _GAP_MARKER_MAX <= room:
             return
+        if is_user[i] or dropped[i]:
+            continue
         dropped[i] = 1
         total -= sizes[i]
         joins_left = i > 0 and dropped[i - 1]
         joins_right = i + 1 < len(sizes) and dropped[i + 1]
         gaps += 1 - joins_left - joins_right
+
+
+def _middle_out(count: int) -> Iterator[int]:
+    """Indices by distance from the middle, the lower first where two are as near (a walk, not a sort:
+    a 100 MB session has hundreds of thousands of turns)."""
+    low, high = (count - 1) // 2, count // 2
+    while low >= 0:
+        yield low
+        if high != low:
+            yield high
+        low, high = low - 1, high + 1
 
 
 def _join(header: str, blocks: dict[int, str], dropped: bytearray) -> str:
