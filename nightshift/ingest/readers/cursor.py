@@ -25,7 +25,7 @@ from pathlib import Path
 from nightshift.ingest.transcript import IMAGE_PLACEHOLDER, Transcript, Turn, TurnKind, compact_json, strip_ansi
 
 FOLDER_SCOPE = "cursor-project:"  # project key of a session whose directory is not known, by Cursor's folder name
-_QUERY = re.compile(r"<user_query>\s*(.*?)\s*</user_query>", re.S)
+_QUERY_OPEN, _QUERY_CLOSE = "<user_query>", "</user_query>"
 # Harness blocks in a user message that has no <user_query> (older builds, the IDE).
 _HARNESS_BLOCK = re.compile(
     r"<(user_info|rules|user_rules|system_reminder|system-reminder|workspace|timestamp|attached_files|git_status"
@@ -48,8 +48,9 @@ def looks_like(obj: dict) -> bool:
 
 def read(records: Iterable[tuple[dict, datetime | None]], transcript: Transcript) -> None:
     reader = _Reader(transcript)
+    add = reader.add
     for obj, _ in records:
-        reader.add(obj)
+        add(obj)
     reader.finish()
 
 
@@ -118,8 +119,7 @@ class _Reader:
         """What the user typed in a text block: the ``<user_query>``, without the harness's blocks around it."""
         if "<user_info>" in text and not self.t.cwd and (found := _WORKSPACE_PATH.search(text)):
             self.t.cwd = found[1]
-        queries = _QUERY.findall(text)
-        rest = _QUERY.sub("", text) if queries else text
+        queries, rest = _split_queries(text)
         if "<" in rest:
             rest, n = _HARNESS_BLOCK.subn("", rest)
             if n or (queries and rest.strip()):
@@ -131,9 +131,9 @@ class _Reader:
             if not isinstance(block, dict):
                 continue
             kind = block.get("type")
-            if kind == "text" and isinstance(block.get("text"), str):
-                if block["text"].strip():
-                    self.t.turns.append(Turn(TurnKind.ASSISTANT, block["text"].strip()))
+            if kind == "text" and isinstance(text := block.get("text"), str):
+                if text := text.strip():
+                    self.t.turns.append(Turn(TurnKind.ASSISTANT, text))
             elif kind == "tool_use":
                 self.tool_use(block)
             elif kind == "tool_result":
@@ -149,12 +149,13 @@ class _Reader:
         text = command if isinstance(command, str) and command else f"{name} {compact_json(tool_input)}"
         if name in _EXTERNAL_TOOLS or name.lower().startswith("mcp") or "__" in name:  # web pages, MCP servers
             self.t.metadata["external_context"] = "true"
-        for value in tool_input.values() if isinstance(tool_input, dict) else ():
-            if isinstance(value, str) and value.startswith("/") and len(self.paths) < _MAX_PATHS:
-                self.paths[value] = None
+        if not self.t.cwd and isinstance(tool_input, dict):  # paths only help to find a directory not yet known
+            for value in tool_input.values():
+                if isinstance(value, str) and value.startswith("/") and len(self.paths) < _MAX_PATHS:
+                    self.paths[value] = None
         if call_id:
             self.tool_names[call_id] = name
-        self.t.turns.append(Turn(TurnKind.TOOL_CALL, text, tool_name=name, call_id=call_id))
+        self.t.turns.append(Turn(TurnKind.TOOL_CALL, text, name, call_id))
 
     def tool_result(self, block: dict) -> None:
         content = block.get("content")
@@ -171,6 +172,20 @@ def scope_covers(scope: str, folder: str) -> bool:
     """Whether ``scope`` (a session filed by Cursor's project folder name) is the project rooted at ``folder``:
     Cursor names that folder after the project's path."""
     return scope.startswith(FOLDER_SCOPE) and _slug(scope.removeprefix(FOLDER_SCOPE)) == _slug(folder)
+
+
+def _split_queries(text: str) -> tuple[list[str], str]:
+    """The stripped text of each ``<user_query>`` block, and the text around the blocks. A block runs to the
+    first closing tag after it; an opening tag with none after it is left in the text. (``str.find``, not a
+    regex: a lazy ``.*?`` tries the closing tag at every character, and a session has thousands of prompts.)"""
+    queries, outside, done = [], [], 0
+    start = text.find(_QUERY_OPEN)
+    while start >= 0 and (end := text.find(_QUERY_CLOSE, start + len(_QUERY_OPEN))) >= 0:
+        queries.append(text[start + len(_QUERY_OPEN):end].strip())
+        outside.append(text[done:start])
+        done = end + len(_QUERY_CLOSE)
+        start = text.find(_QUERY_OPEN, done)
+    return queries, "".join(outside) + text[done:]
 
 
 def _project_folder(path: Path) -> str | None:
