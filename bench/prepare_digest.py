@@ -6,7 +6,8 @@ Prepares every session under ``samples/``, ``eval/sessions/`` and ``tests/fixtur
 generated session of each format, on the model path (at the default budget and at a small one, so the
 window drops turns from the middle even of a short session) and on the builtin path, and hashes what
 comes out: the rendered text, the citations, the transcript's identity, scope and read stats, and
-the builtin path's sanitised turns. Run it before and after a change: the two digests must be equal.
+the builtin path's sanitised turns; and a second sha256 over the rendered text alone, what a model reads. Run
+it before and after a change: the digests must be equal.
 The files are prepared from copies whose mtime is fixed (a Cursor session's time is its file's), so
 the digest does not depend on when the checkout was made.
 """
@@ -64,8 +65,8 @@ def builtin_turns(prepared: Prepared) -> str:
     return "\n".join(repr(turn) for turn in prepared.transcript.turns)
 
 
-def digest() -> tuple[str, int]:
-    outputs = hashlib.sha256()
+def digest() -> tuple[str, str, int]:
+    outputs, rendered = hashlib.sha256(), hashlib.sha256()
     with tempfile.TemporaryDirectory(prefix="nightshift-digest-") as tmp:
         root = Path(tmp)
         paths = sessions(root)
@@ -76,18 +77,21 @@ def digest() -> tuple[str, int]:
         for path in paths:
             name = str(path.relative_to(root))
             for s in runs:
+                key = f"{name}\0{s.provider}\0{s.rollout_token_budget}\0"
                 try:
                     prepared = prepare_rollout(path, s)
                     text = describe(prepared) + (builtin_turns(prepared) if s.provider == "builtin" else "")
+                    rendered.update(f"{key}{prepared.model_input}\0".encode())
                 except (NotATranscript, OSError) as exc:
                     text = f"{type(exc).__name__}: {str(exc).replace(tmp, '')}"
-                outputs.update(f"{name}\0{s.provider}\0{s.rollout_token_budget}\0{text}\0".encode())
-    return outputs.hexdigest(), len(paths)
+                outputs.update(f"{key}{text}\0".encode())
+    return outputs.hexdigest(), rendered.hexdigest(), len(paths)
 
 
 def main() -> int:
-    value, count = digest()
-    print(f"{value}  ({count} sessions, {len(BUDGETS) + 1} preparations each)")
+    everything, rendered, count = digest()
+    print(f"{everything}  everything prepared ({count} sessions, {len(BUDGETS) + 1} preparations each)")
+    print(f"{rendered}  the rendered text alone")
     return 0
 
 
