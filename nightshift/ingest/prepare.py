@@ -36,7 +36,8 @@ def prepare_rollout(path: Path, s: Settings) -> Prepared:
     citations = _Citations()
     window = TurnWindow(s.rollout_token_budget, s.tool_output_token_cap, on_turn=citations.see)
     transcript = read_transcript(path, turns=window)
-    return Prepared(transcript, citations.result(), window.render(transcript))
+    model_input = window.render(transcript)  # first: the window shows ``on_turn`` its newest turn only now
+    return Prepared(transcript, citations.result(), model_input)
 
 
 class _Citations:
