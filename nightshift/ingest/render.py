@@ -173,17 +173,17 @@ def _label(turn: Turn) -> str:
 
 
 def _estimate(turn: Turn, output_cap: int) -> int:
-    """The block's size before redaction (which mostly shrinks text); outputs are clipped to the cap."""
-    body = _utf8_len(turn.text)
+    """The block's size before redaction (which mostly shrinks text); outputs are clipped to the cap.
+    Called for every turn of a session, hence written out rather than through ``_utf8_len``."""
+    text = turn.text
+    body = len(text) if text.isascii() else len(text.encode())
     if turn.kind is TurnKind.TOOL_OUTPUT:
         body = min(body, output_cap)
-    return _label_size(turn) + 1 + body + len(_SEPARATOR)
-
-
-def _label_size(turn: Turn) -> int:
-    if turn.question is not None:  # the question is part of the label
-        return _utf8_len(_label(turn))
-    return _plain_label_size(turn.kind, turn.tool_name, turn.is_error)
+    if turn.question is None:
+        label = _plain_label_size(turn.kind, turn.tool_name, turn.is_error)
+    else:  # the question is part of the label
+        label = _utf8_len(_label(turn))
+    return label + 1 + body + len(_SEPARATOR)
 
 
 @functools.lru_cache(maxsize=1024)  # turns by the thousand share a few labels
@@ -248,12 +248,14 @@ def _drop_from_middle(sizes: list[int], is_user: list[bool], dropped: bytearray,
     total = sum(sizes) - sum(itertools.compress(sizes, dropped))
     marks = bytes(dropped)
     gaps = marks.count(b"\x00\x01") + marks.startswith(b"\x01")  # runs of dropped turns
+    droppable = len(sizes) - sum(is_user) - sum(dropped)  # a user turn is never dropped
     for i in _middle_out(len(sizes)):
-        if total + gaps * _GAP_MARKER_MAX <= room:
+        if total + gaps * _GAP_MARKER_MAX <= room or not droppable:
             return
         if is_user[i] or dropped[i]:
             continue
         dropped[i] = 1
+        droppable -= 1
         total -= sizes[i]
         joins_left = i > 0 and dropped[i - 1]
         joins_right = i + 1 < len(sizes) and dropped[i + 1]
