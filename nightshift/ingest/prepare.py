@@ -40,6 +40,9 @@ def prepare_rollout(path: Path, s: Settings) -> Prepared:
     return Prepared(transcript, citations.result(), model_input)
 
 
+_ASSISTANT = TurnKind.ASSISTANT  # looked up once: each TurnKind.X is a descriptor call on Python 3.11
+
+
 class _Citations:
     """Citations gathered turn by turn, as the window streams past, in order of first mention."""
 
@@ -48,7 +51,7 @@ class _Citations:
         self.malformed = 0
 
     def see(self, turn: Turn) -> None:
-        if turn.kind is TurnKind.ASSISTANT:
+        if turn.kind is _ASSISTANT:
             self.malformed += cite_from(turn.text, self.ids)
 
     def result(self) -> Cited:

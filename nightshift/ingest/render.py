@@ -30,6 +30,9 @@ _CUT_MARKER_MAX = 64  # "\n\n[... 123,456,789 bytes cut from the middle ...]\n\n
 # A huge tool output is narrowed to its ends before redaction; this much extra on each side keeps a
 # secret that straddles the narrowing point whole (a PEM private key block is the longest, < 16 KiB).
 _SECRET_SPAN = 20_000
+# Looked up once: on Python 3.11 each ``TurnKind.X`` is a descriptor call (~65 ns), and a window asks several
+# times a turn, in sessions of hundreds of thousands of turns.
+_USER, _TOOL_OUTPUT = TurnKind.USER, TurnKind.TOOL_OUTPUT
 
 
 def render_transcript(t: Transcript, token_budget: int, tool_output_token_cap: int) -> str:
@@ -106,9 +109,9 @@ class TurnWindow:
             self.on_turn(turn)
         index, size = len(self.sizes), _estimate(turn, self.output_cap)
         self.sizes.append(size)
-        self.is_user.append(turn.kind is TurnKind.USER)
+        self.is_user.append(turn.kind is _USER)
         entry = (turn, len(turn.text))
-        if turn.kind is TurnKind.TOOL_OUTPUT:
+        if turn.kind is _TOOL_OUTPUT:
             text = turn.text.rstrip()
             entry = (replace(turn, text=_narrow(text, self.output_cap)), len(text))
         if not self._head_closed and self._head_total + size <= self.budget:
@@ -177,7 +180,7 @@ def _estimate(turn: Turn, output_cap: int) -> int:
     Called for every turn of a session, hence written out rather than through ``_utf8_len``."""
     text = turn.text
     body = len(text) if text.isascii() else len(text.encode())
-    if turn.kind is TurnKind.TOOL_OUTPUT:
+    if turn.kind is _TOOL_OUTPUT:
         body = min(body, output_cap)
     if turn.question is None:
         label = _plain_label_size(turn.kind, turn.tool_name, turn.is_error)

@@ -38,6 +38,8 @@ _SHELL_TOOLS = {"Shell", "run_terminal_cmd", "Bash"}
 _EXTERNAL_TOOLS = {"WebSearch", "WebFetch", "web_search", "fetch", "web_fetch"}
 _TRANSCRIPTS_DIR = "agent-transcripts"
 _MAX_PATHS = 256
+# Looked up once: on Python 3.11 each ``TurnKind.X`` is a descriptor call, and a session has ~185,000 turns in 100 MB.
+_USER, _ASSISTANT, _TOOL_CALL = TurnKind.USER, TurnKind.ASSISTANT, TurnKind.TOOL_CALL
 
 
 def looks_like(obj: dict) -> bool:
@@ -111,7 +113,7 @@ class _Reader:
                 self.stats.dropped_items += 1
         text = "\n\n".join(t for t in texts if t)
         if text:
-            self.t.turns.append(Turn(TurnKind.USER, text))
+            self.t.turns.append(Turn(_USER, text))
         elif texts:
             self.stats.dropped_items += 1
 
@@ -133,7 +135,7 @@ class _Reader:
             kind = block.get("type")
             if kind == "text" and isinstance(text := block.get("text"), str):
                 if text := text.strip():
-                    self.t.turns.append(Turn(TurnKind.ASSISTANT, text))
+                    self.t.turns.append(Turn(_ASSISTANT, text))
             elif kind == "tool_use":
                 self.tool_use(block)
             elif kind == "tool_result":
@@ -155,7 +157,7 @@ class _Reader:
                     self.paths[value] = None
         if call_id:
             self.tool_names[call_id] = name
-        self.t.turns.append(Turn(TurnKind.TOOL_CALL, text, name, call_id))
+        self.t.turns.append(Turn(_TOOL_CALL, text, name, call_id))
 
     def tool_result(self, block: dict) -> None:
         content = block.get("content")
