@@ -61,6 +61,7 @@ class _Reader:
         self.t = transcript
         self.stats = transcript.stats
         self.tool_names: dict[str, str] = {}
+        self.names_seen: set[str] = set()
         self.paths: dict[str, None] = {}  # absolute paths the tools were given: candidates for the project
 
     def add(self, obj: dict) -> None:
@@ -149,8 +150,10 @@ class _Reader:
         call_id = block.get("id") if isinstance(block.get("id"), str) else None
         command = tool_input.get("command") if name in _SHELL_TOOLS and isinstance(tool_input, dict) else None
         text = command if isinstance(command, str) and command else f"{name} {compact_json(tool_input)}"
-        if name in _EXTERNAL_TOOLS or name.lower().startswith("mcp") or "__" in name:  # web pages, MCP servers
-            self.t.metadata["external_context"] = "true"
+        if name not in self.names_seen:  # a name says the same each call
+            self.names_seen.add(name)
+            if name in _EXTERNAL_TOOLS or name.lower().startswith("mcp") or "__" in name:  # web pages, MCP servers
+                self.t.metadata["external_context"] = "true"
         if not self.t.cwd and isinstance(tool_input, dict):  # paths only help to find a directory not yet known
             for value in tool_input.values():
                 if isinstance(value, str) and value.startswith("/") and len(self.paths) < _MAX_PATHS:
