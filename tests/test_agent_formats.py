@@ -226,6 +226,15 @@ def test_cursor_query_blocks_run_to_the_first_closing_tag(tmp_path, typed, kept,
     assert ([turn.text for turn in t.turns], t.stats.harness["ide_context"]) == ([kept], harness)
 
 
+@pytest.mark.parametrize("tools, external", [(["Shell", "Shell"], False), (["Shell", "Shell", "WebFetch"], True),
+                                             (["mcp_github_search"], True), (["Read", "linear__create_issue", "Read"], True)])
+def test_cursor_session_that_read_the_web_or_an_mcp_server_is_marked(tmp_path, tools, external):
+    calls = [{"type": "tool_use", "name": name, "id": f"t{i}", "input": {"command": "ls"}} for i, name in enumerate(tools)]
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps({"role": "assistant", "message": {"content": calls}}) + "\n")
+    assert ("external_context" in read_transcript(path).metadata) is external
+
+
 def test_cursor_without_a_directory_is_scoped_by_its_project_folder(tmp_path):
     path = tmp_path / "projects" / "home-dev-kite" / "agent-transcripts" / KITE_CHAT / f"{KITE_CHAT}.jsonl"
     path.parent.mkdir(parents=True)
