@@ -213,6 +213,28 @@ def test_cursor_query_user_info_and_tools(tmp_path):
     assert t.stats.unknown_records == 0 and t.stats.malformed_lines == 0
 
 
+@pytest.mark.parametrize("typed, kept, harness", [
+    ("<user_query>\n  first\n</user_query><rules>r</rules><user_query> second \u00a0</user_query>", "first\n\nsecond", 1),
+    ("<user_query>\n\n</user_query><user_query>only <user_query> this</user_query>", "only <user_query> this", 0),
+    ("<user_query>never closed", "<user_query>never closed", 0),
+    ("<rules>r</rules> said <user_query>asked</user_query> after", "asked", 1),
+])
+def test_cursor_query_blocks_run_to_the_first_closing_tag(tmp_path, typed, kept, harness):
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps({"role": "user", "message": {"content": [{"type": "text", "text": typed}]}}) + "\n")
+    t = read_transcript(path)
+    assert ([turn.text for turn in t.turns], t.stats.harness["ide_context"]) == ([kept], harness)
+
+
+@pytest.mark.parametrize("tools, external", [(["Shell", "Shell"], False), (["Shell", "Shell", "WebFetch"], True),
+                                             (["mcp_github_search"], True), (["Read", "linear__create_issue", "Read"], True)])
+def test_cursor_session_that_read_the_web_or_an_mcp_server_is_marked(tmp_path, tools, external):
+    calls = [{"type": "tool_use", "name": name, "id": f"t{i}", "input": {"command": "ls"}} for i, name in enumerate(tools)]
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps({"role": "assistant", "message": {"content": calls}}) + "\n")
+    assert ("external_context" in read_transcript(path).metadata) is external
+
+
 def test_cursor_without_a_directory_is_scoped_by_its_project_folder(tmp_path):
     path = tmp_path / "projects" / "home-dev-kite" / "agent-transcripts" / KITE_CHAT / f"{KITE_CHAT}.jsonl"
     path.parent.mkdir(parents=True)

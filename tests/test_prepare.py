@@ -141,3 +141,17 @@ def test_citations_are_read_while_turns_stream_past(tmp_path: Path):
     prepared = prepare_rollout(path, s)
     assert prepared.cited.ids == (rollout,)
     assert "[memory:" not in (prepared.model_input or "")  # the budget dropped that turn, the citation still counts
+
+
+def test_a_citation_in_the_last_turn_counts_on_the_model_path_as_on_the_builtin_one(tmp_path: Path):
+    # Codex appends its citation block to the final answer: often the session's very last turn.
+    rollout = "01a1edb6-81d4-76a2-807c-afd56071b068"
+    lines = [{"type": "user", "sessionId": "s-3", "uuid": "u1", "timestamp": "2026-11-18T08:12:03.000Z",
+              "message": {"role": "user", "content": "fix the flaky test"}},
+             {"type": "assistant", "sessionId": "s-3", "uuid": "a1", "timestamp": "2026-11-18T08:12:04.000Z",
+              "message": {"id": "m1", "role": "assistant", "content": [{"type": "text", "text": f"Fixed as before. [memory: {rollout}]"}]}}]
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    for provider in ("openai", "builtin"):
+        s = Settings(home=tmp_path / "home", sources=[], provider=provider, base_url="http://127.0.0.1:9/v1")
+        assert prepare_rollout(path, s).cited.ids == (rollout,), provider

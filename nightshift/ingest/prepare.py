@@ -36,7 +36,11 @@ def prepare_rollout(path: Path, s: Settings) -> Prepared:
     citations = _Citations()
     window = TurnWindow(s.rollout_token_budget, s.tool_output_token_cap, on_turn=citations.see)
     transcript = read_transcript(path, turns=window)
-    return Prepared(transcript, citations.result(), window.render(transcript))
+    model_input = window.render(transcript)  # first: the window shows ``on_turn`` its newest turn only now
+    return Prepared(transcript, citations.result(), model_input)
+
+
+_ASSISTANT = TurnKind.ASSISTANT  # looked up once: each TurnKind.X is a descriptor call on Python 3.11
 
 
 class _Citations:
@@ -47,7 +51,7 @@ class _Citations:
         self.malformed = 0
 
     def see(self, turn: Turn) -> None:
-        if turn.kind is TurnKind.ASSISTANT:
+        if turn.kind is _ASSISTANT:
             self.malformed += cite_from(turn.text, self.ids)
 
     def result(self) -> Cited:

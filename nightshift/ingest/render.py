@@ -13,9 +13,10 @@ the line being parsed), not the file's.
 from __future__ import annotations
 
 import functools
+import itertools
 from array import array
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 from nightshift.clock import stamp
@@ -29,6 +30,9 @@ _CUT_MARKER_MAX = 64  # "\n\n[... 123,456,789 bytes cut from the middle ...]\n\n
 # A huge tool output is narrowed to its ends before redaction; this much extra on each side keeps a
 # secret that straddles the narrowing point whole (a PEM private key block is the longest, < 16 KiB).
 _SECRET_SPAN = 20_000
+# Looked up once: on Python 3.11 each ``TurnKind.X`` is a descriptor call (~65 ns), and a window asks several
+# times a turn, in sessions of hundreds of thousands of turns.
+_USER, _TOOL_OUTPUT = TurnKind.USER, TurnKind.TOOL_OUTPUT
 
 
 def render_transcript(t: Transcript, token_budget: int, tool_output_token_cap: int) -> str:
@@ -105,9 +109,9 @@ class TurnWindow:
             self.on_turn(turn)
         index, size = len(self.sizes), _estimate(turn, self.output_cap)
         self.sizes.append(size)
-        self.is_user.append(turn.kind is TurnKind.USER)
+        self.is_user.append(turn.kind is _USER)
         entry = (turn, len(turn.text))
-        if turn.kind is TurnKind.TOOL_OUTPUT:
+        if turn.kind is _TOOL_OUTPUT:
             text = turn.text.rstrip()
             entry = (replace(turn, text=_narrow(text, self.output_cap)), len(text))
         if not self._head_closed and self._head_total + size <= self.budget:
@@ -137,7 +141,7 @@ class TurnWindow:
         sizes = self.sizes.tolist()
         dropped = bytearray(len(sizes))
         _drop_from_middle(sizes, self.is_user, dropped, room)
-        blocks = {i: _render_turn(*self.kept[i], self.output_cap) for i in range(len(sizes)) if not dropped[i]}
+        blocks = {i: _render_turn(*entry, self.output_cap) for i, entry in self.kept.items() if not dropped[i]}
         for i, text in blocks.items():
             sizes[i] = _utf8_len(text) + len(_SEPARATOR)
         _drop_from_middle(sizes, self.is_user, dropped, room)
@@ -172,17 +176,17 @@ def _label(turn: Turn) -> str:
 
 
 def _estimate(turn: Turn, output_cap: int) -> int:
-    """The block's size before redaction (which mostly shrinks text); outputs are clipped to the cap."""
-    body = _utf8_len(turn.text)
-    if turn.kind is TurnKind.TOOL_OUTPUT:
+    """The block's size before redaction (which mostly shrinks text); outputs are clipped to the cap.
+    Called for every turn of a session, hence written out rather than through ``_utf8_len``."""
+    text = turn.text
+    body = len(text) if text.isascii() else len(text.encode())
+    if turn.kind is _TOOL_OUTPUT:
         body = min(body, output_cap)
-    return _label_size(turn) + 1 + body + len(_SEPARATOR)
-
-
-def _label_size(turn: Turn) -> int:
-    if turn.question is not None:  # the question is part of the label
-        return _utf8_len(_label(turn))
-    return _plain_label_size(turn.kind, turn.tool_name, turn.is_error)
+    if turn.question is None:
+        label = _plain_label_size(turn.kind, turn.tool_name, turn.is_error)
+    else:  # the question is part of the label
+        label = _utf8_len(_label(turn))
+    return label + 1 + body + len(_SEPARATOR)
 
 
 @functools.lru_cache(maxsize=1024)  # turns by the thousand share a few labels
@@ -244,20 +248,32 @@ def sanitise_turns(t: Transcript, tool_output_token_cap: int) -> Transcript:
 
 def _drop_from_middle(sizes: list[int], is_user: list[bool], dropped: bytearray, room: int) -> None:
     """Mark assistant and tool turns as dropped, nearest the middle first, until the rest fits ``room``."""
-    total = sum(size for size, gone in zip(sizes, dropped) if not gone)
-    gaps = sum(1 for i, gone in enumerate(dropped) if gone and (i == 0 or not dropped[i - 1]))
-    if total + gaps * _GAP_MARKER_MAX <= room:
-        return
-    middle = (len(sizes) - 1) / 2
-    candidates = sorted((i for i in range(len(sizes)) if not is_user[i] and not dropped[i]), key=lambda i: abs(i - middle))
-    for i in candidates:
-        if total + gaps * _GAP_MARKER_MAX <= room:
+    total = sum(sizes) - sum(itertools.compress(sizes, dropped))
+    marks = bytes(dropped)
+    gaps = marks.count(b"\x00\x01") + marks.startswith(b"\x01")  # runs of dropped turns
+    droppable = len(sizes) - sum(is_user) - sum(dropped)  # a user turn is never dropped
+    for i in _middle_out(len(sizes)):
+        if total + gaps * _GAP_MARKER_MAX <= room or not droppable:
             return
+        if is_user[i] or dropped[i]:
+            continue
         dropped[i] = 1
+        droppable -= 1
         total -= sizes[i]
         joins_left = i > 0 and dropped[i - 1]
         joins_right = i + 1 < len(sizes) and dropped[i + 1]
         gaps += 1 - joins_left - joins_right
+
+
+def _middle_out(count: int) -> Iterator[int]:
+    """Indices by distance from the middle, the lower first where two are as near (a walk, not a sort:
+    a 100 MB session has hundreds of thousands of turns)."""
+    low, high = (count - 1) // 2, count // 2
+    while low >= 0:
+        yield low
+        if high != low:
+            yield high
+        low, high = low - 1, high + 1
 
 
 def _join(header: str, blocks: dict[int, str], dropped: bytearray) -> str:

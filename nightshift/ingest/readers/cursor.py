@@ -25,7 +25,7 @@ from pathlib import Path
 from nightshift.ingest.transcript import IMAGE_PLACEHOLDER, Transcript, Turn, TurnKind, compact_json, strip_ansi
 
 FOLDER_SCOPE = "cursor-project:"  # project key of a session whose directory is not known, by Cursor's folder name
-_QUERY = re.compile(r"<user_query>\s*(.*?)\s*</user_query>", re.S)
+_QUERY_OPEN, _QUERY_CLOSE = "<user_query>", "</user_query>"
 # Harness blocks in a user message that has no <user_query> (older builds, the IDE).
 _HARNESS_BLOCK = re.compile(
     r"<(user_info|rules|user_rules|system_reminder|system-reminder|workspace|timestamp|attached_files|git_status"
@@ -38,6 +38,8 @@ _SHELL_TOOLS = {"Shell", "run_terminal_cmd", "Bash"}
 _EXTERNAL_TOOLS = {"WebSearch", "WebFetch", "web_search", "fetch", "web_fetch"}
 _TRANSCRIPTS_DIR = "agent-transcripts"
 _MAX_PATHS = 256
+# Looked up once: on Python 3.11 each ``TurnKind.X`` is a descriptor call, and a session has ~185,000 turns in 100 MB.
+_USER, _ASSISTANT, _TOOL_CALL = TurnKind.USER, TurnKind.ASSISTANT, TurnKind.TOOL_CALL
 
 
 def looks_like(obj: dict) -> bool:
@@ -48,8 +50,9 @@ def looks_like(obj: dict) -> bool:
 
 def read(records: Iterable[tuple[dict, datetime | None]], transcript: Transcript) -> None:
     reader = _Reader(transcript)
+    add = reader.add
     for obj, _ in records:
-        reader.add(obj)
+        add(obj)
     reader.finish()
 
 
@@ -58,6 +61,7 @@ class _Reader:
         self.t = transcript
         self.stats = transcript.stats
         self.tool_names: dict[str, str] = {}
+        self.names_seen: set[str] = set()
         self.paths: dict[str, None] = {}  # absolute paths the tools were given: candidates for the project
 
     def add(self, obj: dict) -> None:
@@ -110,7 +114,7 @@ class _Reader:
                 self.stats.dropped_items += 1
         text = "\n\n".join(t for t in texts if t)
         if text:
-            self.t.turns.append(Turn(TurnKind.USER, text))
+            self.t.turns.append(Turn(_USER, text))
         elif texts:
             self.stats.dropped_items += 1
 
@@ -118,8 +122,7 @@ class _Reader:
         """What the user typed in a text block: the ``<user_query>``, without the harness's blocks around it."""
         if "<user_info>" in text and not self.t.cwd and (found := _WORKSPACE_PATH.search(text)):
             self.t.cwd = found[1]
-        queries = _QUERY.findall(text)
-        rest = _QUERY.sub("", text) if queries else text
+        queries, rest = _split_queries(text)
         if "<" in rest:
             rest, n = _HARNESS_BLOCK.subn("", rest)
             if n or (queries and rest.strip()):
@@ -131,9 +134,9 @@ class _Reader:
             if not isinstance(block, dict):
                 continue
             kind = block.get("type")
-            if kind == "text" and isinstance(block.get("text"), str):
-                if block["text"].strip():
-                    self.t.turns.append(Turn(TurnKind.ASSISTANT, block["text"].strip()))
+            if kind == "text" and isinstance(text := block.get("text"), str):
+                if text := text.strip():
+                    self.t.turns.append(Turn(_ASSISTANT, text))
             elif kind == "tool_use":
                 self.tool_use(block)
             elif kind == "tool_result":
@@ -147,14 +150,17 @@ class _Reader:
         call_id = block.get("id") if isinstance(block.get("id"), str) else None
         command = tool_input.get("command") if name in _SHELL_TOOLS and isinstance(tool_input, dict) else None
         text = command if isinstance(command, str) and command else f"{name} {compact_json(tool_input)}"
-        if name in _EXTERNAL_TOOLS or name.lower().startswith("mcp") or "__" in name:  # web pages, MCP servers
-            self.t.metadata["external_context"] = "true"
-        for value in tool_input.values() if isinstance(tool_input, dict) else ():
-            if isinstance(value, str) and value.startswith("/") and len(self.paths) < _MAX_PATHS:
-                self.paths[value] = None
+        if name not in self.names_seen:  # a name says the same each call
+            self.names_seen.add(name)
+            if name in _EXTERNAL_TOOLS or name.lower().startswith("mcp") or "__" in name:  # web pages, MCP servers
+                self.t.metadata["external_context"] = "true"
+        if not self.t.cwd and isinstance(tool_input, dict):  # paths only help to find a directory not yet known
+            for value in tool_input.values():
+                if isinstance(value, str) and value.startswith("/") and len(self.paths) < _MAX_PATHS:
+                    self.paths[value] = None
         if call_id:
             self.tool_names[call_id] = name
-        self.t.turns.append(Turn(TurnKind.TOOL_CALL, text, tool_name=name, call_id=call_id))
+        self.t.turns.append(Turn(_TOOL_CALL, text, name, call_id))
 
     def tool_result(self, block: dict) -> None:
         content = block.get("content")
@@ -171,6 +177,20 @@ def scope_covers(scope: str, folder: str) -> bool:
     """Whether ``scope`` (a session filed by Cursor's project folder name) is the project rooted at ``folder``:
     Cursor names that folder after the project's path."""
     return scope.startswith(FOLDER_SCOPE) and _slug(scope.removeprefix(FOLDER_SCOPE)) == _slug(folder)
+
+
+def _split_queries(text: str) -> tuple[list[str], str]:
+    """The stripped text of each ``<user_query>`` block, and the text around the blocks. A block runs to the
+    first closing tag after it; an opening tag with none after it is left in the text. (``str.find``, not a
+    regex: a lazy ``.*?`` tries the closing tag at every character, and a session has thousands of prompts.)"""
+    queries, outside, done = [], [], 0
+    start = text.find(_QUERY_OPEN)
+    while start >= 0 and (end := text.find(_QUERY_CLOSE, start + len(_QUERY_OPEN))) >= 0:
+        queries.append(text[start + len(_QUERY_OPEN):end].strip())
+        outside.append(text[done:start])
+        done = end + len(_QUERY_CLOSE)
+        start = text.find(_QUERY_OPEN, done)
+    return queries, "".join(outside) + text[done:]
 
 
 def _project_folder(path: Path) -> str | None:

@@ -63,8 +63,7 @@ def _literal_hits(text: str, start: int, end: int) -> list[tuple[int, int, str]]
 def _re2_hits(text: str) -> list[tuple[int, int, str]]:
     """The hits, as (start, end, replacement), of everything the RE2 pass finds."""
     hits = []
-    re2_pass, re2_pass_ascii = prose.re2_passes()
-    for found in re2_pass_ascii.finditer(text.encode("ascii")) if text.isascii() else re2_pass.finditer(text):
+    for found in prose.re2_matches(text):
         # the command may sit inside a hit that began earlier ($pw = ConvertTo-SecureString "..."); one character
         # past the hit, so that the command's own end is checked against what follows (connect, not connection)
         command = _POSITIONAL_COMMAND.search(text, found.start(), found.end() + 1)
