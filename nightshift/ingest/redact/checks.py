@@ -21,7 +21,10 @@ _SECRET_WORDS = (
 )  # fmt: skip
 # Names that hold secrets only sometimes (``sort_key=name``, ``auth=basic``): their value must also look
 # random. A name that merely contains a secret word (``SECRET_KEY_BASE``, ``token_v2``) counts too...
-_WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig", "sessionid", "session", "cookie", "-api", "_api")
+_WEAK_ENDINGS = (
+    "key", "auth", "salt", "signature", "sig", "signing", "sessionid", "session", "cookie", "api", "bearer", "webhook", "jwt", "hmac",
+    "license", "licence", "access",
+)  # fmt: skip
 # ...unless the name says the value is public or only points at the secret (a path, a name, an id)
 _NOT_SECRET_NAME = re.compile(
     r"publi[cs]|publishable|pub_?key|site_?key|verif|(?:gpg|pgp)[_-]?key|idempotency|correlation|(?:^|[_.-])anon[_-]|(?:next|page|continuation|starting|pagination|paging|cursor|resume|sync)[_-]?token$|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region|hash|digest|checksum)$"
@@ -117,7 +120,8 @@ def looks_random(value: str) -> bool:
 def _name_at(text: str, at: int) -> str:
     """The name (``X-Auth-Key``, ``signing_key``) just before ``at``, lowercased; read backwards: cheap."""
     # ENV['X'] = v, os.environ["X"] = v and \"x\": v (JSON in a JSON string): the brackets and escapes are not the name's
-    found = _NAME_REVERSED.match(text[max(0, at - 64) : at].rstrip(" \t\"'\\]")[::-1])
+    # and Make's NAME := value, NAME ?= value
+    found = _NAME_REVERSED.match(text[max(0, at - 64) : at].rstrip(" \t\"'\\]").removesuffix(":").removesuffix("?").rstrip()[::-1])
     return found[0][::-1].lower() if found else ""
 
 
@@ -185,8 +189,10 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
     name = _name_at(text, at)
     value = value.removeprefix("base64:")
-    if value.endswith("...") or text.startswith("(", text.find(value, at) + len(value)):
-        return False  # elided (an example's first characters), or a call: results["token"] = Plugin.unquote(...)
+    if value.endswith("...") or text.startswith("(", text.find(value, at) + len(value)) or _CODE_NAME.fullmatch(value):
+        # elided (an example's first characters), a call (results["token"] = Plugin.unquote(...)), or another name:
+        # PBKDF2HMAC = kdf.PBKDF2HMAC, SIGNATURE_HMAC = SIGNATURE_HMAC_SHA1
+        return False
     if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name) or credential_key(name):
         # "Public key: age1...", "Cache restored from key: Linux-pip-<hash>"
         public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None or der_public(value)
@@ -212,6 +218,7 @@ def _random_part_under_weak_name(text: str, at: int, value: str) -> bool:
     return len(parts) > 1 and any(_TOKEN_PART.fullmatch(part) and looks_random(part.lstrip("_-")) and not _UUID.fullmatch(part) for part in parts)
 
 
+_CODE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _TOKEN_PART = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
 _SECRET_BLOCK = re.compile(
     r"(?i)(?:\b|[_-])(?:tokens?|secrets?|credentials?|passwords?|oauth|auth|(?:api|access|secret|private)[_-]?keys?)[\"']?[ \t]*[=:]?[ \t]*\{[^{}]*$"

@@ -78,7 +78,7 @@ _PUBLIC_WORDS = frozenset((
     "event", "req", "request", "trace", "span", "correlation", "prefix", "tag", "name", "slug", "path", "file",
     "filename", "playlist", "channel", "video", "mint", "tx", "txid", "txn", "transaction", "account", "node",
     "object", "blob", "upload", "record", "message", "msg", "link", "label", "group", "user", "username", "email",
-    "nanoid", "cuid", "ksuid", "ulid", "oid", "objectid", "snowflake",
+    "nanoid", "cuid", "ksuid", "ulid", "oid", "objectid", "snowflake", "ray", "traceparent", "tracestate",
 ))  # fmt: skip
 _PUBLIC_ANYWHERE = frozenset((
     "public", "publishable", "verify", "verification", "verifying", "anon",  # verify_key, VerificationKey, ANON_KEY
@@ -92,10 +92,15 @@ _SECRET_NAME_WORDS = frozenset(("session", "secret", "csrf", "xsrf", "sid", "aut
 # ---- ids among others (see _listed) ----
 _LINE_NAMES_SECRET = re.compile(r"(?i)passw|passphrase|secret|token|api[_ -]?key|private|credential|bearer|auth")
 _FILE_NAME = re.compile(r"\.(?:[a-z]{2,4}|mp[34]|h26[45]|7z)$")  # a file's extension, not a token's
+# a noun that says what the token points at, then perhaps "id" or "number", then ":", "#", "=" or a verb ("the trace
+# id was X", "build #X", "ref: X"): what an id is called in prose, in a log or a ticket
 _NOUN_BEFORE = re.compile(
     r"(?i)\b(?:id|ids|sheet|spreadsheet|doc|document|folder|file|playlist|channel|video|commit|change-id|build|run|job|deploy|deployment|"
-    r"request|trace|event|order|invoice|customer|user|account|record|row|object|item|message|thread|ticket|issue|release|revision|"
-    r"snapshot|instance|node|pod|container|image|artifact|cursor|marker|offset|page)[ \t]*[#:]?[ \t]+[\"'`(\[]?$"
+    r"request|trace|span|event|order|invoice|customer|user|account|record|row|object|item|message|thread|ticket|issue|release|revision|"
+    r"snapshot|instance|node|pod|container|image|artifact|cursor|marker|offset|page|ref|reference|sha|digest|hash|checksum|version|"
+    r"operation|execution|incident|case|task|batch|workflow|pipeline|step|attempt|upload|chunk|tracking|shipment|transaction|"
+    r"correlation|activity|report|query|tag)"
+    r"(?:[ \t]+(?:id|ids|number|no\.?|ref|hash|digest|sha))?(?:[ \t]+(?:is|was|=)|[ \t]*[#:=])?[ \t]*[\"'`(\[#]?$"
 )
 _FILE_AFTER = re.compile(r"=*[ \t]+\*?[\w./-]+\.\w{1,8}[ \t]*(?:\r?\n|$)")
 _PATH_START = re.compile(r"(?:~|\.{1,2})?/[a-z0-9]{2,12}/")  # /tmp/..., ~/.cache/..., /ip4/...

@@ -51,7 +51,7 @@ _UNSPACED_VERBS = ("คือ", "เป็น", "là")  # Thai writes the verb a
 
 
 # cohere.Client("KEY"), HTTPBasicAuth("user", "PASSWORD"): a string literal given to a client or an auth object
-_CALL = re.compile(r"(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*(?:[\w.]+\([ \t]*)?(?:(?P<first>\"[^\"\n]*\"|'[^'\n]*')[ \t]*,[ \t]*)?"
+_CALL = re.compile(r"(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api|New|new|Init|init|Configure|configure|Connect|connect)\([ \t]*(?:[\w.]+\([ \t]*)?(?:(?P<first>\"[^\"\n]*\"|'[^'\n]*')[ \t]*,[ \t]*)?"
                    r"(?P<value>\"[^\"\n]{6,}\"|'[^'\n]{6,}')")
 
 
@@ -126,10 +126,18 @@ def _call_secret(text: str, at: int) -> tuple[int, int, str] | None:
     if (call := _CALL.match(text, at)) is None:
         return _id_and_key(text, at)
     value = call["value"][1:-1]
+    if _CONSTRUCTOR.match(call[0]) and call["first"] is None and not _CALLED_TOKEN.fullmatch(value):
+        return None  # connect("http://..."), configure("pkg.module.Name"): an address or a name, not a key
     typed = _looks_like_password(value) if call[0].startswith("Auth") else plainly_typed(value)
     if looks_random(value) or (call["first"] is not None and typed):  # setCredentials("user", "PASSWORD")
         return call.start("value") + 1, call.end("value") - 1, "secret"
     return None
+
+
+# a constructor's or a set-up call's own name (kiln.New, Kiln::Client.new, sdk.init): one literal given alone must be a
+# token, of a token's characters
+_CONSTRUCTOR = re.compile(r"(?i:new|init|configure|connect)\(")
+_CALLED_TOKEN = re.compile(r"[A-Za-z0-9_+/=~-]{16,}")
 
 
 # algoliasearch('APPID', 'KEY'), new Pusher('key', 'SECRET', ...): a client made from an id and a key; not a
@@ -201,12 +209,12 @@ _RE2_PATTERN = (
     + r"|[ \t]as[ \t]+(?:[\w-]+[ \t]+){0,2}(?:password|passphrase|key|token|secret)\b"  # "use X as the password"
     + "|" + _OTP_WORDS
     + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
-    + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api)\([ \t]*)[^)\n]{8,}"  # or to a client
+    + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api|New|new|Init|init|Configure|configure|Connect|connect)\([ \t]*)[^)\n]{8,}"  # or to a client
     + r"|(?-i:\b[A-Za-z_][\w.\\]*\([ \t]*[\"'][\w-]{6,40}[\"'][ \t]*,[ \t]*[\"'][A-Za-z0-9+/=_-]{16,}[\"'])"  # an id and a key given to any client
     + r"|cookie[\"']?[ \t]*:[^\n\r]*=[^\n\r]{16}"  # a Cookie or Set-Cookie header
     + r"|\|[^\n\r]*\b(?:token|password|passwd|pwd|secret|api[ _-]?key|key|credential)s?\b[^\n\r]*\|[ \t]*\r?\n[ \t]*\|[ \t:|]*-"  # a table
     # NAME value: DB_PASSWORD or session_secret then a space, or a bare word in a column (two spaces, │ or |)
-    + r"|\b[A-Za-z][\w.-]*_(?:pass(?:word|wd|phrase)?|pwd|secret|token|key)(?:[ \t]+|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
+    + r"|\b[A-Za-z][\w.-]*_(?:pass(?:word|wd|phrase)?|pwd|secret|token|key)(?:[ \t]+[\"']?|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
     + r"|\b(?:password|passwd|secret|token|api[_-]?key)(?:[ \t]{2,40}|[ \t]+[│|][ \t]+)[^\s│|'\"\\]{6,}"
     # echo SECRET | docker login --password-stdin, | wrangler secret put, | chpasswd, | sudo -S
     + r"|\b(?:echo|printf)[ \t]+[^\n\r|]{3,200}\|[^\n\r|]*(?:--(?:password-stdin|with-token|token-stdin)\b(?:[^-]|$)|\bsecrets?[ \t]+(?:put|set|add|create)\b"
@@ -365,20 +373,21 @@ _ECHOED = re.compile(r"(?:echo|printf)[ \t]+(?:-n[ \t]+)?(?P<value>'[^'\s]{6,}'|
 _STDIN_VALUE = re.compile(r"(?:<<<|<\([ \t]*(?:echo|printf))[ \t]*(?P<value>'[^'\s]{6,}'|\"[^\"\s]{6,}\"|[^\s'\"|)]{6,})")
 
 
-_SPACED = re.compile(r"([A-Za-z][\w.-]*)([ \t│|]+)([^\s│|'\"\\]{6,})")
+_SPACED = re.compile(r"([A-Za-z][\w.-]*)([ \t│|]+)(?:(?<=[ \t])(?P<quote>[\"']))?(?P<value>[^\s│|'\"\\]{6,})(?(quote)(?P=quote))")
 _PLACEHOLDER = re.compile(_NOT_A_VALUE)  # matches (empty) only where a value is a real value
 _PLACEHOLDER_WORD = re.compile(r"(?i)[\w.-]*(?:change[_-]?me|replace[_-]?me|placeholder|your[_-][\w-]+|example|dummy|todo|tbd|fixme)[\w.-]*")
 
 
 def _spaced_value(text: str, found: Any) -> tuple[int, int, str] | None:
-    """``DB_PASSWORD   value`` in columns (env tables, ``vault read``, box-drawn tables), ``session_secret value``."""
-    if (pair := _SPACED.match(text, found.start())) is None or _PLACEHOLDER.match(pair[3]) is None:
+    """``DB_PASSWORD   value`` in columns (env tables, ``vault read``, box-drawn tables), ``session_secret value``,
+    ``#define API_KEY "value"`` (C)."""
+    if (pair := _SPACED.match(text, found.start())) is None or _PLACEHOLDER.match(pair["value"]) is None:
         return None
-    name, gap, value = pair[1].lower(), pair[2], pair[3]
+    name, gap, value = pair[1].lower(), pair[2], pair["value"]
     if _NOT_SECRET_NAME.search(name) or _PUBLIC_VALUE.match(value) or ("_" not in name and len(gap) < 2 and gap.strip() == ""):
         return None  # a public value, or prose ("token X"), which the prose rules read
     if (_SECRET_KEY.fullmatch(name) and _looks_like_password(value)) or (name.endswith(_WEAK_ENDINGS) and looks_random(value)):
-        return pair.start(3), pair.end(3), "secret"
+        return pair.start("value"), pair.end("value"), "secret"
     return None
 
 

@@ -10,7 +10,7 @@ from nightshift.ingest.redact.checks import (
     _after, _looks_like_password, _name_before, _named_by_field, _not_an_exception, _prefixed_token,
     _random_part_under_weak_name, _random_under_weak_name, looks_random, typed_under_credential_key, value_under_credential_key,
 )
-from nightshift.ingest.redact.commands import _cli_password, _command_of, _pgpass_line, _user_password
+from nightshift.ingest.redact.commands import _cli_password, _command_of, _pgpass_line, _user_password, _weak_flag_token
 
 # any scheme word: Basic, Bearer, token, SSWS, GenieKey, Klaviyo-API-Key...
 _AUTH_SCHEME = r"(?:[A-Za-z][A-Za-z0-9_-]{1,23}[ \t]+)?"
@@ -208,9 +208,13 @@ _RULES: list[_Rule] = [
           check=lambda t, a, v: _looks_like_password(v) or looks_random(v)),
     # --password value, -storepass value, --authkey value (command lines); --password=value is the `=` rule's
     _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key|authkey|auth-key|pass(?![\w-])|(?<=-)pw(?![\w-]))"
-          r"(?P<keep>[ \t]+)(?!-[A-Za-z-]*(?:[\s=\"]|$)|(?:env|file|fd|stdin):)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
+          r"(?P<keep>[ \t]+|\"[ \t]*,[ \t]*\"(?=[^\"\n]{3,}\"))(?!-[A-Za-z-]*(?:[\s=\"]|$)|(?:env|file|fd|stdin):)" + _NOT_A_VALUE
+          + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
+    # --auth X, --signing-key X, --bearer X, "--access", "X" (a JSON argv): a weaker name, so the value must be a token
+    _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:key|auth|access|bearer|credentials?|creds|sig|signature|license|licence|jwt|pat|session|cookie|hmac)"
+          r"(?P<keep>[ \t]+|\"[ \t]*,[ \t]*\")(?P<value>[A-Za-z0-9_+/=~.-]{16,})(?![^\s\"'`,;|&)])", check=_weak_flag_token),
     # -p secret, -pSECRET, -a secret, -w secret: only for the commands that take a password so (see _PASSWORD_FLAGS)
-    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAXkcNs]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
+    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAXkcNsTK]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
           check=_cli_password),
     # htpasswd -b [-c] FILE USER PASSWORD, htpasswd -nb USER PASSWORD
     _Rule("secret", "-", r"(?<![\w-]-)[a-zA-Z]*b[a-zA-Z]*(?P<keep>(?:[ \t]+-[a-zA-Z]+)*[ \t]+(?![-'\"])\S+[ \t]+(?:(?![-'\"])\S+[ \t]+)?)"
