@@ -27,7 +27,7 @@ _WEAK_ENDINGS = (
 )  # fmt: skip
 # ...unless the name says the value is public or only points at the secret (a path, a name, an id)
 _NOT_SECRET_NAME = re.compile(
-    r"publi[cs]|publishable|pub_?key|site_?key|verif|(?:gpg|pgp)[_-]?key|idempotency|correlation|(?:^|[_.-])anon[_-]|(?:next|page|continuation|starting|pagination|paging|cursor|resume|sync)[_-]?token$|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region|hash|digest|checksum)$"
+    r"publi[cs]|publishable|pub_?key|(?:^|[_.-])existing|site_?key|verif|(?:gpg|pgp)[_-]?key|idempotency|correlation|(?:^|[_.-])anon[_-]|(?:next|page|continuation|starting|pagination|paging|cursor|resume|sync)[_-]?token$|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region|hash|digest|checksum)$"
 )
 _NAME_WORDS = re.compile("|".join(map(re.escape, _SECRET_WORDS)) + r"|passwd|pwd|secret|token", re.IGNORECASE)
 
@@ -39,7 +39,7 @@ _EOL = r"(?:\r?\n|\\r\\n|\\n|$)"
 _VERSION = r"[\"'][\^~<>=! ]*v?\d+(?:\.[\w*+-]+)+(?:[ ,|]+[<>=!~^]*\d+(?:\.[\w*+-]+)*)*[\"']"
 _STORES = ("vault", "ssm", "file", "env", "keychain", "secretsmanager", "awssm", "gcp-sm", "azurekeyvault", "akv", "sops", "kms", "arn")
 _NOT_A_VALUE = (
-    r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\(|#\{|%[A-Za-z_]\w*%|@Microsoft\.KeyVault\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b|(?i:yes|no)[\"']?(?:[\s,;)}]|$)"
+    r"(?![\"']?(?:(?i:\[redacted)|\$|\{|<|%\(|#\{|%[A-Za-z_]\w*%|@Microsoft\.KeyVault\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b|(?i:yes|no)[\"']?(?:[\s,;)}]|$)"
     # a reference to where the value lives (process.env.API_KEY, os.environ[...], var.db_password), or a hash of it
     r"|[\"']?(?:process\.env|import\.meta\.env|os\.environ|System\.getenv|Deno\.env|ENV\[|env\.|vars?\.|secrets\.|settings\.)"
     r"|[\"']?(?:(?i:sha\d*|md5|bcrypt|pbkdf2[\w-]*|scrypt):|\$2[aby]?\$\d\d\$|\$argon2)"
@@ -52,7 +52,9 @@ _NOT_A_VALUE = (
     r"|[\"']?(?i:" + "|".join(_STORES) + "):"
     r"|[\"']?[a-z][a-z0-9+.-]{1,15}://"  # a reference (op://vault/item) or a URL, whose password has its own rule
     r"|[\"']?(?:[A-Za-z0-9]{1,12}_(?:(?:live|test)_)?)?(?:\*{3,}|•{3,}|(?i:x{4,})[\"'`]?(?![^\s\"',;}`]))"  # masked
-    r"|[\"']?[^\s\"']*(?:\.\.\.|…)[\"']?(?:[\s,;}]|$)"  # elided: sk_test_...
+    r"|[\"']?[^\s\"']*(?:\.\.\.|…)[\"'`]?(?:[\s,;}`]|$)"  # elided: sk_test_...
+    # a sentence: a label that names the secret ("Forgot your password?"), or a message with a placeholder in it
+    r"|[\"'](?=[^\"'\n]*[ ][^\"'\n]*[\"'])(?=[^\"'\n]*(?:(?i:passw|passphrase|token|secret|api key)|\{\w*\}))"
     r"|[\"']?(?:[A-Za-z0-9]{1,12}_(?:(?:live|test)_)?)?(?i:todo|tbd|fixme|changeme|change[_-]me|replace[_-]?me|placeholder|redacted|your[_-][\w-]*)[\"'`]?(?:[\s,;}`]|$)"
     r"|[\"']?\((?i:hidden|none|not set|unset|empty|redacted|masked|sensitive)\)"  # what a tool prints instead
     r"|[\"']?(?:ENC\[|ENC\(|\$ANSIBLE_VAULT|![A-Za-z][\w-]*(?:\s|$))"  # encrypted (sops, ansible), a YAML tag (!vault)
@@ -62,12 +64,15 @@ _NOT_A_VALUE = (
 _QUOTED = r"\"(?:[^\"\\\n]|\\.){3,}\"|'[^'\n]{3,}'"
 # the same inside a JSON string (a file written by a tool call): \"value\"
 _ESCAPED_QUOTED = r"\\" + _NOT_A_VALUE + r"\"[^\"\\\n]{3,}\\\""
+# an identifier's segment: at most 16 characters, or longer without a digit (a token's segments are long and mixed:
+# tidewave_token = twv1.QAPF...)
+_IDENT_SEGMENT = r"[A-Za-z_](?:\w{0,15}(?!\w)|[A-Za-z_]*(?!\w))"
 # An unquoted value. Code on the right of `=` is not a secret: a call f(x), an attribute path a.b,
 # or a variable named like the secret (token=token, api_key=self_api_key).
 _BARE_CHAR = r"[^\s\"'`,;&|()\[\]{}\\]"
 _BARE = (
     rf"(?!{_BARE_CHAR}*\()"
-    rf"(?![A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?!{_BARE_CHAR}))"
+    rf"(?!{_IDENT_SEGMENT}(?:\.{_IDENT_SEGMENT})+(?!{_BARE_CHAR}))"
     rf"(?![a-z_]*(?:token|key|secret|password|credentials?)(?!{_BARE_CHAR}))"
     rf"{_BARE_CHAR}{{3,}}"
 )
@@ -189,6 +194,8 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
     name = _name_at(text, at)
     value = value.removeprefix("base64:")
+    if name == "key" and _DIGEST_RUN.search(value) or encrypted_for_commit(text, at):
+        return False  # a bare key holding a digest or a cache key (key: Linux-npm-<sha256>), or a SealedSecret's value
     if value.endswith("...") or text.startswith("(", text.find(value, at) + len(value)) or _CODE_NAME.fullmatch(value):
         # elided (an example's first characters), a call (results["token"] = Plugin.unquote(...)), or another name:
         # PBKDF2HMAC = kdf.PBKDF2HMAC, SIGNATURE_HMAC = SIGNATURE_HMAC_SHA1
@@ -218,7 +225,8 @@ def _random_part_under_weak_name(text: str, at: int, value: str) -> bool:
     return len(parts) > 1 and any(_TOKEN_PART.fullmatch(part) and looks_random(part.lstrip("_-")) and not _UUID.fullmatch(part) for part in parts)
 
 
-_CODE_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_DIGEST_RUN = re.compile(r"(?<![0-9a-f])(?:[0-9a-f]{40}|[0-9a-f]{64})(?![0-9a-f])")
+_CODE_NAME = re.compile(rf"{_IDENT_SEGMENT}(?:\.{_IDENT_SEGMENT})+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _TOKEN_PART = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
 _SECRET_BLOCK = re.compile(
     r"(?i)(?:\b|[_-])(?:tokens?|secrets?|credentials?|passwords?|oauth|auth|(?:api|access|secret|private)[_-]?keys?)[\"']?[ \t]*[=:]?[ \t]*\{[^{}]*$"
@@ -279,7 +287,7 @@ def redact_decoded(text: str) -> str:
     raise RuntimeError("nightshift.ingest.redact is not initialised")
 
 
-_NAME_FIELD = re.compile(r"(?:[Nn]ame|[Kk]ey|ParameterKey|[Vv]ariable)[\"']?[ \t]*[:=][ \t]*[\"']?([A-Za-z_][\w.-]*)")
+_NAME_FIELD = re.compile(r"(?:[Nn]ame|[Kk]ey|ParameterKey|[Vv]ariable|[Pp]roperty)[\"']?[ \t]*[:=][ \t]*[\"']?([A-Za-z_][\w.-]*)")
 
 
 _SENSITIVE = re.compile(r"\"?sensitive\"?[ \t]*[:=][ \t]*true\b")
@@ -324,8 +332,20 @@ _EXCEPTION_NAME = re.compile(r"(?:invalid|missing|expired|bad|unknown|wrong|no)[
 
 
 def _not_an_exception(text: str, at: int, value: str) -> bool:
-    """``InvalidToken: 7f3e2a1b`` is a traceback's last line, not a YAML secret."""
-    return _EXCEPTION_NAME.fullmatch(_name_at(text, at)) is None
+    """``InvalidToken: 7f3e2a1b`` is a traceback's last line, not a YAML secret; a value under a SealedSecret's
+    ``encryptedData:`` is encrypted for the cluster, no secret in clear."""
+    name = _name_at(text, at)
+    return _EXCEPTION_NAME.fullmatch(name) is None and not encrypted_for_commit(text, at) and not _EXISTING.search(name)
+
+
+_EXISTING = re.compile(r"(?:^|[_.-])existing")  # existingSecret: pg-credentials names a secret kept elsewhere
+
+
+_ENCRYPTED_BLOCK = re.compile(r"kind:[ \t]*SealedSecret|encryptedData:")
+
+
+def encrypted_for_commit(text: str, at: int) -> bool:
+    return _ENCRYPTED_BLOCK.search(text, max(0, at - 3000), at) is not None
 
 
 _PUNCT_END = ".,;:?)"
@@ -335,8 +355,10 @@ _ASSIGNMENT = re.compile(r"(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*|[a-z]+(?:[A-Z][a
 def _looks_like_password(value: str) -> bool:
     """A typed password: letters with digits or symbols, not a word, a path, a variable or code."""
     value = value.rstrip(_PUNCT_END)
-    if len(value) < 6 or value[0] in "$%{<[(/~.\\-" or any(c.isspace() for c in value):
-        return False  # a variable, a placeholder or a sentence
+    if len(value) < 6 or value[0] in "$%{<[(/.\\-" or value.startswith("~/") or any(c.isspace() for c in value):
+        return False  # a variable, a placeholder, a path or a sentence
+    if _WORDS_IDENTIFIER.fullmatch(value):
+        return False  # STRIPE_SECRET_KEY, api_token_name: a name made of words
     if any(c in "()[]{}/" for c in value) and not _generated_password(value):
         return False  # code or a path
     if value[0] == "!" and value[1:].isalpha():
@@ -354,6 +376,7 @@ def _looks_like_password(value: str) -> bool:
     return True
 
 
+_WORDS_IDENTIFIER = re.compile(r"[A-Z]+(?:_[A-Z]+)+|[a-z]+(?:_[a-z]+)+")
 _ARITHMETIC = re.compile(r"\*\*|\w[*/+-]\d+(?:\.\d+)?(?:\W|$)")  # m2**1.5, x+1: an expression
 _RARE_SYMBOL = re.compile(r"[!#$%^&*+=?~|@\[\]{}()<>;,:]")  # not only the - _ . / of names and paths
 _CODE_SHAPE = re.compile(r"\w\(.*\)|\)\.|\[\d*\]|://|\$\{[A-Za-z_]|\{\{|=>|->|::|/\w+/")

@@ -51,7 +51,7 @@ _CAMEL_WORD = re.compile(r"[A-Z]?[a-z]{3,}")
 _BECH32 = re.compile(r"[a-z]{1,12}1[a-z0-9]{38,}")  # an address or recipient: age1..., bc1..., npub1...
 
 # ---- what marks a random-looking token public ----
-_PUBLIC_VALUE_PREFIXES = ("pk_", "pk.", "pub_", "npub", "age1")  # a publishable key, a recipient
+_PUBLIC_VALUE_PREFIXES = ("pk_", "pk.", "pub_", "npub", "age1", "ocid1.")  # a publishable key, a recipient, an OCI resource id
 # content ids (IPFS CIDv0 and v1), a DER signature's base64 (cosign, sigstore), a Bitcoin address
 _PUBLIC_SHAPE = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}|bafy[a-z2-7]{50,}|ME[QUY]CI[A-Za-z0-9+/]{60,}={0,2}|[13][1-9A-HJ-NP-Za-km-z]{25,33}")
 _ALGORITHM_PREFIX = re.compile(r"(?i)(?:sha-?\d*|md5|h\d)[/:=-]")  # sha256/<base64 of a public key>: a pin
@@ -270,6 +270,8 @@ def _public(text: str, token_start: int, at: int, value: str) -> bool:
         return True
     if _SSH_KEY_LINE.search(text, line_start, line_end if line_end >= 0 else len(text)):
         return True
+    if checks.encrypted_for_commit(text, at) or "ENC[" in before and "]" not in before[before.rfind("ENC[") :]:
+        return True  # encrypted for a commit: a SealedSecret's encryptedData, a SOPS value ENC[AES256_GCM,data:...,iv:...]
     if before.endswith((";base64,", "@", "ENC[", "data:", 'W/"')) or text.startswith("@", at + len(value)) and re.match(r"@[\w-]+\.", text[at + len(value) :]):
         return True  # a data URI, an e-mail's local part
     if (named := _NAME_BEFORE.search(before[-80:])) is not None:

@@ -11,7 +11,7 @@ from typing import Any
 import re2
 
 from nightshift.ingest.redact.checks import (
-    _ASSIGNMENT, _HEX, _NOT_A_VALUE, _NOT_SECRET_NAME, _PUBLIC_PREFIXES, _PUNCT_END, _SECRET_KEY, _UUID,
+    _ASSIGNMENT, _DIGEST_RUN, _HEX, _NOT_A_VALUE, _NOT_SECRET_NAME, _PUBLIC_PREFIXES, _PUNCT_END, _SECRET_KEY, _UUID,
     _WEAK_ENDINGS, _generated_password, _looks_like_password, _looks_like_path, credential_key, looks_random, plainly_typed,
 )
 from nightshift.ingest.redact.entropy import made_of_words, plainly_random
@@ -28,11 +28,11 @@ _PASSWORD_WORDS = (
 # the same in other languages; these may take an ending ("Lösenordet", "şifresi", "sandinya", "hasła")
 _PASSWORD_STEMS = (
     "passwort", "kennwort", "mot de passe", "contraseña", "contrasena", "contrasenya", "clave", "senha",
-    "wachtwoord", "hasło", "hasła", "haslo", "heslo", "geslo", "lozinka", "лозинка", "парол", "lösenord",
+    "wachtwoord", "hasło", "hasła", "haslo", "heslo", "geslo", "lozinka", "лозинка", "парол", "lösenord", "lösen",
     "losenord", "passord", "adgangskode", "kodeord", "salasana", "şifre", "sifre", "parola", "parolă", "parole",
     "parool", "slaptažodis", "jelszó", "jelszav", "jelszo", "κωδικ", "mật khẩu", "kata sandi", "kata laluan",
     "पासवर्ड", "كلمة المرور", "كلمة السر", "סיסמ", "รหัสผ่าน", "密码", "密碼", "口令", "パスワード",
-    "暗証番号", "비밀번호", "암호", "패스워드", "رمز عبور",
+    "暗証番号", "비밀번호", "비번", "암호", "패스워드", "رمز عبور",
 )  # fmt: skip
 _KEY_WORDS = (
     "key", "keys", "token", "tokens", "secret", "secrets", "apikey", "seed",
@@ -173,7 +173,7 @@ _CANDIDATE = r"[\x21-\x7e]*(?:[A-Za-z][\x21-\x7e]{4,}[0-9!#$%&*+=?@^~_|]|[0-9!#$
 _PASSPHRASE = re.compile(r"\(?[\"'“](?P<quoted>[a-z]{3,10}(?:[ -][a-z]{3,10}){3,})[\"'”]|(?P<groups>[a-z]{4}(?: [a-z]{4}){3})(?![\w-])")
 
 
-_OTP_WORDS = r"\b(?:2fa|totp|mfa|otp|authenticator|(?:recovery|backup)[ \t]+codes?|(?:seed|recovery|secret)[ \t]+phrase|mnemonic)\b"
+_OTP_WORDS = r"\b(?:2fa|totp|mfa|otp|authenticator|(?:recovery|backup)[ \t]+codes?|(?:seed|recovery|secret)[ \t]+phrase|wallet[ \t]+seed|seed[ \t]+words|mnemonic)\b"
 # One RE2 pass finds what has no rare character to anchor on: a secret word of any language with a
 # candidate value after it on its line, a command that prints a credential or takes one as an argument,
 # a client given a literal, a cookie header, a DSN, and the literals of _BY_LITERAL. A DFA checks all of
@@ -184,16 +184,19 @@ _OTP_WORDS = r"\b(?:2fa|totp|mfa|otp|authenticator|(?:recovery|backup)[ \t]+code
 # or print one kept in a file (cat ~/.vault_pass, a key file, minisign's "untrusted comment: ... secret key")
 _GENERATORS = (
     r"(?:openssl[ \t]+rand|/dev/urandom|pwgen|token_(?:hex|urlsafe|bytes)|gen\.secret|rails[ \t]+secret|wg[ \t]+genkey|key:generate"
-    r"|\bcat[ \t]+[^\n\r|;]*(?:pass|secret|token|credential|private)[^\n\r|;/]*|untrusted[ \t]+comment:[^\n\r]*secret[ \t]+key)"
+    r"|\b(?:cat|xxd|hexdump|od|base64)[ \t]+[^\n\r|;]*(?:pass|secret|token|credential|private)[^\n\r|;/]*|untrusted[ \t]+comment:[^\n\r]*secret[ \t]+key)"
 )
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 64 << 20  # room for the DFA of every word at once
 # A secret said by where it goes rather than by a word before it: the default of an environment lookup
 # (os.environ.get("ALGOLIA_ADMIN_KEY", "...")), "I set `TWILIO_AUTH_TOKEN` to `...`", and the answer an expect
 # script or pexpect sends to a password prompt.
-_ENV_DEFAULT = re.compile(r"(?:environ\.get|getenv|env\.fetch|env\.get|getOrDefault)\([ \t]*[\"'](?P<name>[\w.-]{3,64})[\"'][ \t]*,[ \t]*[bru]?"
+_ENV_DEFAULT = re.compile(r"(?:(?:environ\.get|getenv|env\.fetch|env\.get|getOrDefault)\([ \t]*[\"'](?P<name>[\w.-]{3,64})[\"'][ \t]*,[ \t]*[bru]?"
+                          r"|process\.env\.(?P<js_name>\w{3,64})[ \t]*(?:\?\?|\|\|)[ \t]*"
+                          r"|env::var\([ \t]*\"(?P<rust_name>[\w.-]{3,64})\"\)[\s.]*unwrap_or(?:_else)?\((?:\|_\|)?[ \t]*)"
                           r"[\"'](?P<value>[^\"'\n]{8,200})[\"']")
-_SET_TO = re.compile(r"\b(?:set|setting|changed?|put|exported?|updated?)[ \t]+[`\"']?(?P<name>[A-Za-z][\w.-]{2,63})[`\"']?[ \t]+(?:to|=|as)[ \t]+"
+_SET_TO = re.compile(r"\b(?:set|setting|changed?|put|exported?|updated?|added|stored|saved)[ \t]+[`\"']?(?P<name>[A-Za-z][\w.-]{2,63})[`\"']?[ \t]+"
+                     r"(?:(?:to|in|into)[ \t]+[`\"']?[\w./-]{1,40}[`\"']?[ \t]+with[ \t]+(?:the[ \t]+)?value|to|=|as)[ \t]+"
                      r"[`\"']?(?P<value>[^\s`\"']{8,200})")
 _NAME_IS = re.compile(r"(?i)\b(?P<name>[A-Za-z][\w.-]*(?:key|token|secret|password|passwd|pass|pwd|pat|auth|credentials?))[`\"']?[ \t]+"
                       r"(?:is|was|to|as)[ \t]+[`\"']?(?P<value>[^\s`\"'()\[\]{}<>]{8,200})(?![(\[{])")  # prose: code has its own rules
@@ -206,7 +209,7 @@ _RE2_PATTERN = (
     + "|(?:" + _word_pattern(_PASSWORD_WORDS, (), r"\b", r"\b") + r")[^\n\r]{0,64}?(?:[\"'“][a-z]{3,10}(?:[ -][a-z]{3,10}){3,}[\"'”]|\b[a-z]{4}(?: [a-z]{4}){3}\b)"  # a passphrase
     + r"|(?:[:-](?:token|password|secret|key)(?: [^\n\r]{0,40})?|" + _GENERATORS + r"[^\n\r]{0,60})\r?\n[ \t]*[A-Za-z0-9+/=._~-]{16,}(?:\s|$)"  # printed
     + r"|" + _GENERATORS + r"[^\n\r]{0,60}\r?\n[ \t]*\S{12,128}[ \t]*(?:\r?\n|$)"  # or a generated password (cat .vault_pass)
-    + r"|[ \t]as[ \t]+(?:[\w-]+[ \t]+){0,2}(?:password|passphrase|key|token|secret)\b"  # "use X as the password"
+    + r"|[ \t](?:as|is|was)[ \t]+(?:[\w-]+[ \t]+){0,2}(?:password|passphrase|pw|pass|key|token|secret)\b"  # "use X as the password"
     + "|" + _OTP_WORDS
     + r"|\b" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r"[ \t]+[^\n\r]{3,}"  # given as an argument
     + r"|(?-i:(?:Client|Auth|Credentials|Token|Key|Secret|Login|login|API|Api|New|new|Init|init|Configure|configure|Connect|connect)\([ \t]*)[^)\n]{8,}"  # or to a client
@@ -230,7 +233,9 @@ _RE2_PATTERN = (
     + r"|(?-i:\b[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40})"  # a Discord bot token: base64 id . time . HMAC
     # where a secret goes (see _said_where_it_goes): only the start here, the handler reads the value
     + r"|(?:environ\.get|getenv|env\.fetch|env\.get|getOrDefault)\([ \t]*[\"'][\w.-]{3,64}[\"'][ \t]*,"
-    + r"|\b(?:set|setting|changed?|put|exported?|updated?)[ \t]+[`\"']?[A-Za-z][\w.-]{2,63}[`\"']?[ \t]+(?:to|=|as)[ \t]+"
+    + r"|process\.env\.\w{3,64}[ \t]*(?:\?\?|\|\|)|env::var\([ \t]*\"[\w.-]{3,64}\"\)"
+    + r"|\b(?:set|setting|changed?|put|exported?|updated?|added|stored|saved)[ \t]+[`\"']?[A-Za-z][\w.-]{2,63}[`\"']?[ \t]+"
+    + r"(?:(?:to|in|into)[ \t]+[`\"']?[\w./-]{1,40}[`\"']?[ \t]+with[ \t]+(?:the[ \t]+)?value|to|=|as)[ \t]+"
     + r"|assword[^\n\r]{0,30}(?:\r?\n|\\n)[^\n\r]{0,40}?\bsend"
     + r"|\b[A-Za-z][\w.-]*(?:key|token|secret|password|passwd|pass|pwd|pat|auth|credentials?)[`\"']?[ \t]+(?:is|was|to|as)[ \t]+"
     + "|(?-i:" + _LITERAL.pattern + "))"
@@ -249,7 +254,7 @@ def re2_passes() -> tuple[Any, Any]:
 _CANDIDATE_VALUE = re.compile(_CANDIDATE)
 _PROSE_WORD = re.compile(r"(?P<otp>(?i:" + _OTP_WORDS.replace(r"\b", r"(?<![A-Za-z0-9_])", 1) + "))|(?i:"
                          + _word_pattern(_PASSWORD_WORDS + _KEY_WORDS, _PASSWORD_STEMS, r"(?<![A-Za-z0-9_])", r"(?![A-Za-z0-9_])", r"[^\W\d_]{0,4}") + ")")
-_PROSE_VALUE = re.compile(r"[:=]*(?P<value>[\x21-\x7e]+)")  # "key=X" and "key:X" give X
+_PROSE_VALUE = re.compile(r"[:=]*[“「『«‘]?(?P<value>[\x21-\x7e]+)")  # "key=X" and "key:X" give X; “X” and 「X」 too
 _PROSE_STOP = re.compile(r"\r|\n|\\n|[.!?;。！？](?:\s|$)")  # the end of the line or of the sentence
 # the sentence says the value is public or only names the secret (an id, a hash, a path, a cache key)
 _NOT_SECRET_CONTEXT = re.compile(
@@ -258,6 +263,7 @@ _NOT_SECRET_CONTEXT = re.compile(
     r"|kid|host|gpg|pgp|ssh|recipients?|example|placeholder)\b"
 )
 _PUBLIC_VALUE = re.compile(r"(?:pk_|age1|npub|ssh-|ecdsa-|sha\d+[:-]|SHA\d+:|AAAA|https?://)")
+_MASKED = re.compile(r"(?:[A-Za-z0-9]{1,12}_)?(?:\*{3,}|•{3,}|(?i:x{6,}))")  # what a tool prints instead: gho_*****
 _ELIDED = re.compile(r"(?:\.\.\.|…)[\"'`]?[.,;:)]*$")
 _RESOURCE_NAME = re.compile(r"\b[au]rn:\S*$")  # arn:aws:secretsmanager:...:secret:name names a resource
 _LONE_VALUE = re.compile(r"[ \t]*([A-Za-z0-9+/=._~-]{16,})[ \t]*(?:\r?\n|$)")
@@ -274,10 +280,12 @@ def _prose_value(text: str, word: re.Match[str]) -> list[tuple[int, int, str]]:
     family = "secret" if keyword in _KEY_WORDS else "password"
     line_start = max(text.rfind("\n", 0, word.start()) + 1, 0)
     before = text[max(line_start, word.start() - 32) : word.start()]
-    if (family == "secret" and _NOT_SECRET_CONTEXT.search(before)) or before.endswith(("${", "$", "//")) or _RESOURCE_NAME.search(before):
+    if (family == "secret" and _NOT_SECRET_CONTEXT.search(before)) or before.endswith(("${", "$", "//")) or _RESOURCE_NAME.search(text, line_start, word.start()):
         return []  # said to be public, or a shell variable (${KEY:-default})
     if (named := _NAMED_AFTER.search(text, max(line_start, word.start() - 80), word.start())) is not None:
         value = named["value"].strip("\"'`").rstrip(_PUNCT_END)  # "use X as the password": the value came first
+        if named["verb"] != "as" and family == "secret":
+            return []  # "X is the token refresh": a sentence about X; "'X' is the root pw" names a password only
         if looks_random(value) if family == "secret" else _typed_password(value):
             start = named.start("value") + named["value"].index(value[:1])
             return [(start, start + len(value), family)]
@@ -309,9 +317,9 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     inner = inner.strip("\"'`")
     start += raw.index(inner[:1]) if inner else 0
     inner = inner.rstrip(_PUNCT_END).strip("\"'`")
-    if not inner or _PLACEHOLDER_WORD.fullmatch(inner):
-        return None  # nothing, or a placeholder (TOKEN=REPLACE_ME, your-key-here)
-    clause = glue.strip().strip("\"'`「『（(")
+    if not inner or _PLACEHOLDER_WORD.fullmatch(inner) or _MASKED.match(inner):
+        return None  # nothing, or a placeholder (TOKEN=REPLACE_ME, your-key-here, gho_*****)
+    clause = glue.strip().strip("\"'`「『（(“«‘")
     if any(c in clause for c in "\"[]{}<>"):
         return None  # structured data (JSON, a list), which the rules for names and values read
     # the clause ends on a separator or a verb ("for the db:", "de la base est", "密码是")
@@ -320,11 +328,12 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     if family == "secret":
         if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or inner.startswith(_PUBLIC_PREFIXES) or _ASSIGNMENT.match(inner):
             return None
-        random = looks_random(inner) and not _looks_like_path(inner)
+        random = looks_random(inner) and not _looks_like_path(inner) and not (keyword == "key" and _DIGEST_RUN.search(inner))
         # "token: X", "the secret is X": right after the word, a typed-looking value will do; after a verb
         # ("the key they gave me is X") one that plainly is a password (digits and symbols)
         typed = (keyword not in ("key", "keys") and len(clause.split()) == 1 and _looks_like_password(inner)) or (explicit and _generated_password(inner))
-        if (clause and not explicit) or not (random or typed or (explicit and _UUID.fullmatch(inner))):
+        given = raw[0] == "(" and random and len(clause.split()) <= 3  # "the key you shared (X)"
+        if (clause and not explicit and not given) or not (random or typed or (explicit and _UUID.fullmatch(inner))):
             return None
         return start, start + len(inner), "secret"
     if _CANDIDATE_VALUE.search(inner) is None:
@@ -332,8 +341,8 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     if not clause:  # "pass Willow^Copper5679": no separator, so the value itself must look typed
         if not _typed_password(inner):
             return None
-    elif not explicit:
-        return None
+    elif not explicit and not (len(clause.split()) == 1 and _typed_password(inner)):
+        return None  # a clause of one word ("Password VPN-nya X") will do before a plainly typed password
     elif (pair := re.fullmatch(r"[\w.@-]{2,32}[:/]([^:/]{6,})", inner)) and keyword in ("creds", "credentials", "login"):
         start, inner = start + pair.start(1), pair[1]  # "creds: admin/X": the user name may stay
     if not _looks_like_password(inner):
@@ -346,7 +355,7 @@ def _typed_password(value: str) -> bool:
     return _looks_like_password(value) and any(c.isdigit() for c in value) and (looks_random(value) or any(c in "!@#$%^&*+=?~|" for c in value))
 
 
-_NAMED_AFTER = re.compile(r"(?<![^\s\"'`])(?P<value>[\x21-\x7e]{6,})[ \t]+as[ \t]+(?:[\w-]+[ \t]+){0,2}$")
+_NAMED_AFTER = re.compile(r"(?<![^\s\"'`])(?P<value>[\x21-\x7e]{6,})[ \t]+(?P<verb>as|is|was)[ \t]+(?:[\w-]+[ \t]+){0,2}$")
 _OTP_SEED = re.compile(r"(?<![\w-])(?:(?:[A-Z2-7]{4}[ \t]){3,}[A-Z2-7]{4}|(?:[a-z2-7]{4}[ \t]){3,}[a-z2-7]{4}|[A-Z2-7]{16,}|[a-z2-7]{16,})(?![\w-])")
 _RECOVERY_CODE = re.compile(r"(?m:^[ \t]*[a-z]{4,6}-[a-z]{4,6}[ \t]*$)|(?<![\w-])(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{4,6}-?[a-z0-9]{4,6}(?![\w-])|(?<![\w-])\d{4}[ -]?\d{4}(?![\w-])", re.IGNORECASE)
 _SEED_PHRASE = re.compile(r"(?:[a-z]{3,8}[ \t]+){11,23}[a-z]{3,8}(?![\w-])")
@@ -356,7 +365,7 @@ def _one_time_secrets(text: str, word: re.Match[str]) -> list[tuple[int, int, st
     """A TOTP seed after "2fa"/"totp" on its line, the recovery codes listed after "recovery codes", the
     words of a wallet's seed phrase."""
     name = word[0].lower()
-    if "phrase" in name or name == "mnemonic":
+    if "phrase" in name or "seed" in name or name == "mnemonic":
         found = _SEED_PHRASE.search(text, word.end(), word.end() + 400)
         return [(found.start(), found.end(), "secret")] if found and found.start() - word.end() <= 40 else []
     if "code" in name:
@@ -465,7 +474,8 @@ def _said_where_it_goes(text: str, found: Any) -> tuple[int, int, str] | None:
     said = _ENV_DEFAULT.search(text, at, end + 210) or _SET_TO.match(text, at) or _NAME_IS.match(text, at)
     if said is None or said.start() > end:
         return None
-    name, value = said["name"].lower(), said["value"].rstrip(_PUNCT_END)
+    name = next(said[group] for group in said.re.groupindex if group.endswith("name") and said[group]).lower()
+    value = said["value"].rstrip(_PUNCT_END)
     if _NOT_SECRET_NAME.search(name) or _PLACEHOLDER.match(value) is None or _PLACEHOLDER_WORD.fullmatch(value):
         return None
     if value.lower() == name or re.fullmatch(r"[A-Za-z_]\w*", value) and made_of_words(value):
