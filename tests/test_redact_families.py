@@ -135,3 +135,89 @@ def test_id_named_in_prose_stays(text):
 )
 def test_id_noun_beside_a_secret_word_is_redacted(text, expected):
     assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a password typed with no word for it, or a weak one: by its shape (letters, digits, a symbol)
+        pytest.param("try it with Kelp7-Marrow!2 and tell me if it logs in", "try it with [REDACTED:password] and tell me if it logs in", id="try-it-with"),
+        pytest.param("it's Qwx9#lumen42 btw", "it's [REDACTED:password] btw", id="its"),
+        pytest.param("ok, use Fennel$Drift88 for now", "ok, use [REDACTED:password] for now", id="use"),
+        pytest.param("the new one is Wren!Sable2026", "the new one is [REDACTED:password]", id="the-new-one-is"),
+        pytest.param("Try logging in with 'Mossy#Gable19' instead", "Try logging in with '[REDACTED:password]' instead", id="quoted"),
+        pytest.param("it's `Juniper^Tack51`", "it's `[REDACTED:password]`", id="backticks"),
+        pytest.param("Vesper7!quill%ore\n(that was for the staging box)", "[REDACTED:password]\n(that was for the staging box)", id="alone-on-the-first-line"),
+        pytest.param("lantern@fig+otter4でログインできるはず", "[REDACTED:password]でログインできるはず", id="before-japanese"),
+        pytest.param("Prueba con Cobre%Nido7731, si no funciona te aviso.", "Prueba con [REDACTED:password], si no funciona te aviso.", id="spanish"),
+        # a value quoted in the quotes of another language, and a clause of one word before it
+        pytest.param("пароль от базы: «Tq8#vela=Rn42»", "пароль от базы: «[REDACTED:password]»", id="guillemets"),
+        pytest.param("数据库密码是 “amber-quill-4471”，谢谢", "数据库密码是 “[REDACTED:password]”，谢谢", id="chinese-quotes"),
+        pytest.param("Password wifi-nya Kopi%Susu2024, ya", "Password wifi-nya [REDACTED:password], ya", id="one-word-clause"),
+        pytest.param("'Orchid5!vault' is the root pw", "'[REDACTED:password]' is the root pw", id="value-then-is-the-pw"),
+    ],
+)
+def test_password_with_no_word_for_it_is_redacted(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("see python/cpython#146211 and sethmlarson/truststore#213", id="issue-references"),
+        pytest.param("pin it to pandas==2.1.0+cpu then rebuild", id="version-pin"),
+        pytest.param("the anchor is https://docs.python.org/3/library/sys.html#sys.__stderr__ there", id="url-fragment"),
+        pytest.param("use ipv4+ipv6 for both", id="short-words-joined"),
+        pytest.param("build #Xk4p9Lq2Rm7Tz1Wv5Nb3Qa8c", id="hash-reference"),
+        pytest.param("PubkeyAcceptedAlgorithms sk-ssh-ed25519@openssh.com,ssh-ed25519", id="key-type-at-a-domain"),
+        pytest.param('toolskey = "VS%0.f0COMNTOOLS" % version', id="format-string"),
+        pytest.param("golang.org/x/sys v0.0.0-20240110 h1:1gEdKkNgheIpTEpmhOR86dpKKPnbTk+jR8q1D66ye08=", id="go-sum-hash"),
+        pytest.param("ED25519 key fingerprint is SHA256:RY5rFbclBQY9x0Yyr2vi7Dc+rlN7igZtxRoXR3Pr4bs.", id="fingerprint"),
+        pytest.param("if (a&&b1||c2) { x+=Offset2; }", id="code-operators"),
+        pytest.param("**64-bit** builds only", id="markdown-emphasis"),
+        pytest.param("call me at tel:+14155550123 tomorrow", id="phone-number"),
+        pytest.param("password_hash: $2b$12$KIXQe1m0c8kDqQH2pUuXU.3tZx6Yq7z9G0Jf8hVwB1aLmNoPqRsTu", id="bcrypt-hash"),
+        pytest.param("-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2t+Zk9x\n-----END CERTIFICATE-----", id="certificate-line"),
+    ],
+)
+def test_password_shape_look_alike_stays(text):
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the syntaxes of round 5: Make, a literal on the next line, a name in a field of its own, env defaults
+        pytest.param("KILN_API_KEY ?= 7c1e2a904b3d4f5e8a6b0c9d8e7f6a5b\n", "KILN_API_KEY ?= [REDACTED:secret]\n", id="make-conditional"),
+        pytest.param('    static final String KILN_SECRET =\n        "Zq8Xv2Wr4Tn6Lm0Kp3Jb9Hd5";', '    static final String KILN_SECRET =\n        "[REDACTED:secret]";', id="literal-on-the-next-line"),
+        pytest.param('    Property: kiln.token\n    Value: "kt.7Gh2Lm9Qx4Wp1Zr8"\n', '    Property: kiln.token\n    Value: "[REDACTED:secret]"\n', id="property-and-value"),
+        pytest.param('  kilnKey: process.env.KILN_KEY ?? "Zq8Xv2Wr4Tn6Lm0Kp3Jb9Hd5",', '  kilnKey: process.env.KILN_KEY ?? "[REDACTED:secret]",', id="js-env-default"),
+        pytest.param('let key = std::env::var("KILN_API_KEY").unwrap_or("Zq8Xv2Wr4Tn6Lm0Kp3Jb9Hd5".into());',
+                     'let key = std::env::var("KILN_API_KEY").unwrap_or("[REDACTED:secret]".into());', id="rust-env-default"),
+        pytest.param("I added `KILN_TOKEN` to `.env` with the value `9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f` you sent.",
+                     "I added `KILN_TOKEN` to `.env` with the value `[REDACTED:secret]` you sent.", id="added-with-the-value"),
+        pytest.param("kiln_token = kt1.QAPFPKI47CBHUAVIZIHCLABEPIHYKC\n", "kiln_token = [REDACTED:secret]\n", id="dotted-token"),
+        pytest.param("the wallet seed words: amber cobalt dune ember fjord garnet harbor iris jade kelp lumen moss",
+                     "the wallet seed words: [REDACTED:secret]", id="wallet-seed"),
+    ],
+)
+def test_round_5_syntaxes_are_redacted(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("kiln:\n  auth:\n    existingSecret: kiln-credentials\n", id="existing-secret-name"),
+        pytest.param("kind: SealedSecret\nspec:\n  encryptedData:\n    password: AgBq7Zw2Xy5Vb8Nm1Lk4Jh7Gf0Ds3Aq6Wp9Eo2Ri5Tz8Uy1Io4Pa7\n", id="sealed-secret"),
+        pytest.param("db_password: ENC[AES256_GCM,data:Zq8Xv2Wr4Tn6,iv:Lm0Kp3Jb9Hd5Mc7Vs1Ny3QaXw2Er5Ty8Ui1=,type:str]", id="sops-value"),
+        pytest.param("  - Token: gho_************************************", id="masked-token"),
+        pytest.param('{"forgotPassword": "Forgot your password?", "tokenHelp": "Expires in {minutes} minutes"}', id="labels"),
+        pytest.param("CrashReporter Key:   f83a46a2b345ea9b9d5bc8b840b3fb03b6b56278", id="crash-reporter-key"),
+        pytest.param("  key: Linux-npm-1646441a849b2ffee390d5a64d1a9f573b0155c3534db5feaa97a69d2b5048bd", id="cache-key"),
+        pytest.param("The job needs `KILN_SECRET_KEY` and `KILN_WEBHOOK_SECRET` as secrets: `KILN_SECRET_KEY`.", id="secret-names"),
+        pytest.param("ocid1.instance.oc1.eu-frankfurt-1.q5ohxysx2pqemuctlocahmepg43fquzxov1u6a78z79v7", id="oci-resource-id"),
+    ],
+)
+def test_round_5_look_alike_stays(text):
+    assert redact(text) == text

@@ -45,7 +45,7 @@ from nightshift.ingest.redact.entropy import random_token_hits
 from nightshift.ingest.redact.rules import _BY_LITERAL, _GUARDS, _LITERAL, _RULES
 from nightshift.ingest.redact.prose import (
     _PROSE_WORD, _call_secret, _cookie_jar_value, _cookie_values, _discord_token, _dsn_password,
-    _auth_pair, _generated, _inserted_secrets, _piped_secret, _prose_value, _said_where_it_goes, _slash_pair, _spaced_value, _table_cells,
+    _auth_pair, _bare_password, _generated, _inserted_secrets, _piped_secret, _prose_value, _said_where_it_goes, _slash_pair, _spaced_value, _table_cells,
 )
 
 
@@ -60,9 +60,10 @@ def _literal_hits(text: str, start: int, end: int) -> list[tuple[int, int, str]]
     return hits
 
 
-def _re2_hits(text: str) -> list[tuple[int, int, str]]:
-    """The hits, as (start, end, replacement), of everything the RE2 pass finds."""
-    hits = []
+def _re2_hits(text: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+    """The hits, as (start, end, replacement), of everything the RE2 pass finds; and apart, the passwords found by
+    their shape alone, which give way to any other hit they overlap (see ``redact``)."""
+    hits, bare = [], []
     re2_pass, re2_pass_ascii = prose.re2_passes()
     for found in re2_pass_ascii.finditer(text.encode("ascii")) if text.isascii() else re2_pass.finditer(text):
         # the command may sit inside a hit that began earlier ($pw = ConvertTo-SecureString "..."); one character
@@ -84,8 +85,12 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
                 value = text[start:end]
                 # a known token shape names its kind (not when the value is all there is: no recursion)
                 named = redact(value) if len(value) >= 16 and kind in ("secret", "password") and value != text else value
-                hits.append((start, end, named if _MARKER.fullmatch(named) and named != _UNNAMED else f"[REDACTED:{kind}]"))
-    return hits
+                hits.append((start, end, named if _MARKER.fullmatch(named) and named not in _UNNAMED else f"[REDACTED:{kind}]"))
+    bare_pass, bare_pass_ascii = prose.bare_passes()
+    for found in bare_pass_ascii.finditer(text.encode("ascii")) if text.isascii() else bare_pass.finditer(text):
+        if (alone := _bare_password(text, found)) is not None:
+            bare.append((alone[0], alone[1], "[REDACTED:password]"))
+    return hits, bare
 
 
 def _compile(rules: list[_Rule], guards: dict[str, str]) -> list[tuple[list[_Rule], re.Pattern[str], list[str]]]:
@@ -129,10 +134,12 @@ def compile_rules() -> None:
     """Compile every pattern now (a night does it while Prefect's server starts, instead of at its first redaction)."""
     _passes()
     prose.re2_passes()
+    prose.bare_passes()
 
 
 def redact(text: str) -> str:
-    hits = _re2_hits(text) + random_token_hits(text)
+    hits, bare = _re2_hits(text)
+    hits += random_token_hits(text)
     for rules, pattern, singles in _passes()[0]:
         pos = 0
         while (found := pattern.search(text, pos)) is not None:
@@ -140,6 +147,8 @@ def redact(text: str) -> str:
             pos = hit[1] if hit else found.start() + 1
             if hit:
                 hits.append(hit)
+    # a password known by its shape alone (key=sk-ant-..., -pSECRET) gives way to the rule that knows its context
+    hits += [alone for alone in bare if not any(hit[0] < alone[1] and alone[0] < hit[1] for hit in hits)]
     if not hits:
         return text
     hits.sort(key=lambda hit: (hit[0], -hit[1]))
@@ -205,7 +214,7 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
             return None  # not a secret by this rule; a token shape inside is still caught by its own
     # a known token shape names its kind (OPENAI_API_KEY=sk-... -> openai); anything else is "secret"
     redacted = redact(inner) if len(inner) >= 16 else inner  # no token shape is shorter
-    if _MARKER.fullmatch(redacted) is None or redacted == _UNNAMED:  # no vendor shape, or one that covers only part
+    if _MARKER.fullmatch(redacted) is None or redacted in _UNNAMED:  # no vendor shape, or one that covers only part
         name = text[max(0, start - 24) : start].rstrip(" \"'").lower()
         redacted = "[REDACTED:aws_secret_key]" if name.endswith("aws_secret_access_key") else "[REDACTED:secret]"
     return f"{keep}{quote}{redacted}{quote}"
@@ -223,7 +232,8 @@ _PAGING_NAME = re.compile(
     r"(?i)(?:(?:next|page|continuation|starting|pagination|paging|cursor|resume|sync)[_-]?token|idempotency[_-]?key|"
     r"(?:request|trace|correlation)[_-]?id)[\"'\]]?[ \t]*(?:[:=][ \t]*)?[\"']?$"
 )
-_UNNAMED = "[REDACTED:secret]"  # what the token scan says: the name before the value may say more (aws_secret_key)
+# what the token scan and a password's shape say: the name before the value may say more (aws_secret_key)
+_UNNAMED = ("[REDACTED:secret]", "[REDACTED:password]")
 
 
 

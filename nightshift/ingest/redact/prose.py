@@ -11,8 +11,8 @@ from typing import Any
 import re2
 
 from nightshift.ingest.redact.checks import (
-    _ASSIGNMENT, _DIGEST_RUN, _HEX, _NOT_A_VALUE, _NOT_SECRET_NAME, _PUBLIC_PREFIXES, _PUNCT_END, _SECRET_KEY, _UUID,
-    _WEAK_ENDINGS, _generated_password, _looks_like_password, _looks_like_path, credential_key, looks_random, plainly_typed,
+    _ASSIGNMENT, _CODE_SHAPE, _DIGEST_RUN, _HEX, _NOT_A_VALUE, _NOT_SECRET_NAME, _PUBLIC_PREFIXES, _PUNCT_END, _SECRET_KEY, _UUID,
+    _WEAK_ENDINGS, _generated_password, encrypted_for_commit, _looks_like_password, _looks_like_path, credential_key, looks_random, plainly_typed,
 )
 from nightshift.ingest.redact.entropy import made_of_words, plainly_random
 from nightshift.ingest.redact.commands import _POSITIONAL
@@ -83,7 +83,9 @@ def _table_cells(text: str, found: Any) -> list[tuple[int, int, str]]:
     """The cells of a markdown table's column headed token, password, key...: random or typed values."""
     if not text.startswith("|", found.start()):
         return []
-    header_end = text.index("\n", found.start())
+    header_end = text.find("\n", found.start())
+    if header_end < 0:
+        return []  # a word that starts with | (found by another alternative), not a table's header
     header = text[found.start() : header_end].split("|")
     columns = {n for n, name in enumerate(header) if _TABLE_SECRET_COLUMN.fullmatch(name.strip()) and not _NOT_SECRET_NAME.search(name.strip().lower())}
     hits, row = [], text.find("\n", header_end + 1) + 1  # the first row after the |---| line
@@ -186,6 +188,10 @@ _GENERATORS = (
     r"(?:openssl[ \t]+rand|/dev/urandom|pwgen|token_(?:hex|urlsafe|bytes)|gen\.secret|rails[ \t]+secret|wg[ \t]+genkey|key:generate"
     r"|\b(?:cat|xxd|hexdump|od|base64)[ \t]+[^\n\r|;]*(?:pass|secret|token|credential|private)[^\n\r|;/]*|untrusted[ \t]+comment:[^\n\r]*secret[ \t]+key)"
 )
+# a word with a letter, a digit and a symbol people type in passwords, in any order (RE2 has no look-ahead)
+_WORD_CHAR = r"[!#$%&*+\-./0-9:=?@A-Z^_a-z|~]"  # printable ASCII but quotes, brackets, commas and backslashes
+_TYPED_WORD = "{c}*(?:{l}{c}*(?:{d}{c}*{s}|{s}{c}*{d})|{d}{c}*(?:{l}{c}*{s}|{s}{c}*{l})|{s}{c}*(?:{l}{c}*{d}|{d}{c}*{l})){c}*".format(
+    c=_WORD_CHAR, l="[a-z]", d="[0-9]", s="[!@#$%^&*+?~]")
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 64 << 20  # room for the DFA of every word at once
 # A secret said by where it goes rather than by a word before it: the default of an environment lookup
@@ -242,6 +248,18 @@ _RE2_PATTERN = (
 )
 
 
+# A password typed with no word for it ("try it with X", "it's X", X alone on the first line): a word of letters,
+# digits and a symbol (see _bare_password). A pass of its own: as an alternative of the pass above, its hit would
+# start at the space before a word and hide the hits of the alternatives that start in the word.
+_BARE_PATTERN = r"(?:^|\s)[\"'`“「«]?" + _TYPED_WORD
+
+
+@functools.cache
+def bare_passes() -> tuple[Any, Any]:
+    """The pass for passwords by their shape alone, for any text and for ASCII text as bytes (see ``re2_passes``)."""
+    return re2.compile("(?i)" + _BARE_PATTERN), re2.compile(("(?i)" + _BARE_PATTERN).encode())
+
+
 @functools.cache
 def re2_passes() -> tuple[Any, Any]:
     """The RE2 pass for any text, and the same for ASCII text as bytes; compiled on first use (the engine's
@@ -280,6 +298,8 @@ def _prose_value(text: str, word: re.Match[str]) -> list[tuple[int, int, str]]:
     family = "secret" if keyword in _KEY_WORDS else "password"
     line_start = max(text.rfind("\n", 0, word.start()) + 1, 0)
     before = text[max(line_start, word.start() - 32) : word.start()]
+    if encrypted_for_commit(text, word.start()):
+        return []  # a SealedSecret's encryptedData
     if (family == "secret" and _NOT_SECRET_CONTEXT.search(before)) or before.endswith(("${", "$", "//")) or _RESOURCE_NAME.search(text, line_start, word.start()):
         return []  # said to be public, or a shell variable (${KEY:-default})
     if (named := _NAMED_AFTER.search(text, max(line_start, word.start() - 80), word.start())) is not None:
@@ -326,7 +346,7 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     explicit = clause != "" and (clause[-1] in ":=：/-→" or clause[-1] in _CJK_SEPARATORS or clause.split()[-1].lower() in _PROSE_VERBS
                                  or text[: value.start("value")].rstrip(" \t\"'`「『（(").endswith(_UNSPACED_VERBS))
     if family == "secret":
-        if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or inner.startswith(_PUBLIC_PREFIXES) or _ASSIGNMENT.match(inner):
+        if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or inner.startswith(_PUBLIC_PREFIXES) or _ASSIGNMENT.match(inner) or _CODE_SHAPE.search(inner):
             return None
         random = looks_random(inner) and not _looks_like_path(inner) and not (keyword == "key" and _DIGEST_RUN.search(inner))
         # "token: X", "the secret is X": right after the word, a typed-looking value will do; after a verb
@@ -485,6 +505,34 @@ def _said_where_it_goes(text: str, found: Any) -> tuple[int, int, str] | None:
     if strong and (keyed or _typed_password(value)) or (name.endswith(_WEAK_ENDINGS) or credential_key(name)) and keyed:
         return said.start("value"), said.start("value") + len(value), "secret"
     return None
+
+
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_BARE_WORD = re.compile(r"\s?[\"'`“「«]?(?P<value>" + _WORD_CHAR + r"{10,64})(?=[\s\"'`)\],;]|[^\x00-\x7f]|$)")
+# what a word of letters, digits and symbols is when it is no password: a link, a reference, a version, an address,
+# code, markdown, a format string, a phone number or a code point
+_NOT_BARE_PASSWORD = re.compile(
+    r"://|^www\.|/|@\d|@v\d|[\w.+-]+@[\w-]+\.[a-z]{2,}|#L?\d+$|\.\w+#|&&|\|\||==|!=|\?\.|=>|->|::|\+=|-=|\*=|^\*.*\*$|"
+    r"^(?:tel:|U\+|\+|\$)|^[#@][\w-]+$|^[A-Za-z]{1,8}\d{0,3}:|%[-+0-9.]*[sdfrxi]|\+dev|\+(?:cpu|cu\d+|rocm)|\bv?\d+\.\d+"
+)
+
+
+def _bare_password(text: str, found: Any) -> tuple[int, int, str] | None:
+    """A password given with no word for it: letters (four or more), digits and a symbol, ten characters or more, two
+    cases or two symbols or fourteen characters; not a link, a reference, a version, code or base64."""
+    at = found.start()
+    if at and not text[at].isspace() or (word := _BARE_WORD.match(text, at)) is None:
+        return None  # a hit of another alternative
+    value = word["value"].rstrip(_PUNCT_END)
+    if _BASE64_RUN.fullmatch(value):
+        return None  # a line of base64 (a certificate, an encoded JSON), which the scan for random tokens reads
+    symbols = sum(c in "!@#$%^&*=?~" for c in value) + value.rstrip("=").count("+")
+    if len(value) < 10 or sum(c.isalpha() for c in value) < 4 or not symbols or not any(c.isdigit() for c in value):
+        return None
+    varied = (any(c.isupper() for c in value) and any(c.islower() for c in value)) or symbols >= 2 or len(value) >= 14
+    if not varied or _NOT_BARE_PASSWORD.search(value) or not plainly_typed(value):
+        return None
+    return word.start("value"), word.start("value") + len(value), "password"
 
 
 _HEX_KEY = re.compile(r"[0-9a-f]{32,}|v\d\.\d-[0-9a-f-]{40,}")  # an admin key of hex, a versioned key of hex
