@@ -45,7 +45,7 @@ from nightshift.ingest.redact.entropy import random_token_hits
 from nightshift.ingest.redact.rules import _BY_LITERAL, _GUARDS, _LITERAL, _RULES
 from nightshift.ingest.redact.prose import (
     _PROSE_WORD, _call_secret, _cookie_jar_value, _cookie_values, _discord_token, _dsn_password,
-    _auth_pair, _bare_password, _generated, _inserted_secrets, _piped_secret, _prose_value, _said_where_it_goes, _slash_pair, _spaced_value, _table_cells,
+    _auth_pair, _bare_password, _generated, _said_below, _inserted_secrets, _piped_secret, _prose_value, _said_where_it_goes, _slash_pair, _spaced_value, _table_cells,
 )
 
 
@@ -73,7 +73,7 @@ def _re2_hits(text: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, in
             _positional_secret(text, command) if command else None,
             _call_secret(text, found.start()) or _dsn_password(text, found) or _cookie_jar_value(text, found)
             or _generated(text, found) or _discord_token(text, found) or _said_where_it_goes(text, found) or _piped_secret(text, found) or _spaced_value(text, found)
-            or _slash_pair(text, found) or _auth_pair(text, found),
+            or _slash_pair(text, found) or _auth_pair(text, found) or _said_below(text, found),
         ]
         found_here += _cookie_values(text, found) + _table_cells(text, found) + _inserted_secrets(text, found)
         hits += _literal_hits(text, found.start(), found.end())  # these name their kind already

@@ -64,9 +64,10 @@ _NOT_A_VALUE = (
 _QUOTED = r"\"(?:[^\"\\\n]|\\.){3,}\"|'[^'\n]{3,}'"
 # the same inside a JSON string (a file written by a tool call): \"value\"
 _ESCAPED_QUOTED = r"\\" + _NOT_A_VALUE + r"\"[^\"\\\n]{3,}\\\""
-# an identifier's segment: at most 16 characters, or longer without a digit (a token's segments are long and mixed:
+# an identifier's segment: at most 16 characters, or longer without a digit or with CamelCase words in it (a token's
+# segments are long and mixed:
 # tidewave_token = twv1.QAPF...)
-_IDENT_SEGMENT = r"[A-Za-z_](?:\w{0,15}(?!\w)|[A-Za-z_]*(?!\w))"
+_IDENT_SEGMENT = r"[A-Za-z_](?:\w{0,15}(?!\w)|[A-Za-z_]*(?!\w)|\w*(?:[A-Z][a-z]{2,}){2}\w*)"  # or CamelCase words
 # An unquoted value. Code on the right of `=` is not a secret: a call f(x), an attribute path a.b,
 # or a variable named like the secret (token=token, api_key=self_api_key).
 _BARE_CHAR = r"[^\s\"'`,;&|()\[\]{}\\]"
@@ -194,8 +195,10 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
     name = _name_at(text, at)
     value = value.removeprefix("base64:")
-    if name == "key" and _DIGEST_RUN.search(value) or encrypted_for_commit(text, at):
-        return False  # a bare key holding a digest or a cache key (key: Linux-npm-<sha256>), or a SealedSecret's value
+    if name == "key" and _DIGEST_RUN.search(value) or encrypted_for_commit(text, at) or _IN_RESOURCE_NAME.search(text, max(0, at - 200), at):
+        # a bare key holding a digest or a cache key (key: Linux-npm-<sha256>), a SealedSecret's value, or the name of a
+        # secret inside a resource's name (arn:aws:secretsmanager:...:secret:prod/db/password-4fDblu)
+        return False
     if value.endswith("...") or text.startswith("(", text.find(value, at) + len(value)) or _CODE_NAME.fullmatch(value):
         # elided (an example's first characters), a call (results["token"] = Plugin.unquote(...)), or another name:
         # PBKDF2HMAC = kdf.PBKDF2HMAC, SIGNATURE_HMAC = SIGNATURE_HMAC_SHA1
@@ -225,6 +228,7 @@ def _random_part_under_weak_name(text: str, at: int, value: str) -> bool:
     return len(parts) > 1 and any(_TOKEN_PART.fullmatch(part) and looks_random(part.lstrip("_-")) and not _UUID.fullmatch(part) for part in parts)
 
 
+_IN_RESOURCE_NAME = re.compile(r"\b[au]rn:[^\s\"']*$")
 _DIGEST_RUN = re.compile(r"(?<![0-9a-f])(?:[0-9a-f]{40}|[0-9a-f]{64})(?![0-9a-f])")
 _CODE_NAME = re.compile(rf"{_IDENT_SEGMENT}(?:\.{_IDENT_SEGMENT})+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _TOKEN_PART = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
@@ -287,7 +291,7 @@ def redact_decoded(text: str) -> str:
     raise RuntimeError("nightshift.ingest.redact is not initialised")
 
 
-_NAME_FIELD = re.compile(r"(?:[Nn]ame|[Kk]ey|ParameterKey|[Vv]ariable|[Pp]roperty)[\"']?[ \t]*[:=][ \t]*[\"']?([A-Za-z_][\w.-]*)")
+_NAME_FIELD = re.compile(r"(?:[Nn]ame|[Kk]ey|ParameterKey|[Vv]ariable|[Pp]roperty)[\"']?[ \t]*[:=][ \t]*[\"']?(?:/?[\w.-]+/)*([A-Za-z_][\w.-]*)")
 
 
 _SENSITIVE = re.compile(r"\"?sensitive\"?[ \t]*[:=][ \t]*true\b")

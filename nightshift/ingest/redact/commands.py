@@ -59,8 +59,10 @@ def _cli_password(text: str, at: int, value: str) -> bool:
         # a tool not listed: -p after a user flag on the same command line, with a value typed as a password
         line_start = max(text.rfind("\n", 0, at) + 1, at - 300)
         return _USER_FLAG.search(text, line_start, at) is not None and _looks_like_password(value) and any(c.isdigit() for c in value)
-    if command not in _PASSWORD_FLAGS and flag in _TOKEN_FLAGS and not glued:
-        return _plain_token(value.strip("'\""))  # -t, -k, -a... of a tool not listed: a tag or a count is no token
+    if command not in _PASSWORD_FLAGS and flag in _TOKEN_FLAGS:
+        # -t, -k, -a... of a tool not listed, after a space ("VersionId": "-TXq..." is a value): a tag or a count is no
+        # token; glued to its flag (-kTOKEN), a long one
+        return text[at - 1 : at] in (" ", "\t") and _plain_token(value.strip("'\"")) and (not glued or len(value) >= 20)
     if (flag, glued) not in _PASSWORD_FLAGS.get(command, ()) or value.startswith("-"):
         return False
     if command in ("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf", "az"):
@@ -89,7 +91,7 @@ def _plain_token(value: str) -> bool:
     if any(_WORD_SEGMENT.fullmatch(segment) for segment in value.split("/")[1:]):
         return False  # an image or a path: repo/Qm7vR2xN9bT4kL/latest
     if _HEX.fullmatch(value):
-        return len(value) >= 32 and len(value) not in (40, 64) and looks_random(value)
+        return len(value) >= 24 and len(value) not in (40, 64) and looks_random(value)
     return looks_random(value)
 
 
@@ -139,7 +141,7 @@ _POSITIONAL = {
     "create-user": -1, "user create": -1, "connect": -1, "user add": -1, "users create": -1, "set-password": -1, "change-password": -1,
     # a token handed to any tool's settings: fooctl auth add TOKEN, fooctl token set TOKEN, fooctl activate LICENSE
     "auth add": -1, "auth set": -1, "token add": -1, "token set": -1, "tokens add": -1, "key add": -1, "keys add": -1, "key set": -1,
-    "activate": -1,
+    "activate": -1, "rclone obscure": 1, "wifi connect": 0,
 }  # fmt: skip
 _POSITIONAL_COMMAND = re.compile("(?<![\\w-])(?:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])", re.IGNORECASE)
 _LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_+/=~-]{16,}")  # a token's characters only: no call, path, quote or dot
@@ -195,7 +197,7 @@ def _login_argument(text: str, start: int, end: int) -> tuple[int, int, str] | N
             option = "" if "=" in arg else arg
             continue
         value_of, option = option, ""
-        inner = arg.strip("'\"\\")
+        inner = arg.strip("'\"\\").rstrip(",")  # an argument of a list: ("/login", Handler, ...)
         if value_of and not _SECRET_OPTION.fullmatch(value_of) or "=" in inner or inner.startswith(("$", "%", "<", "[REDACTED")):
             continue
         if _plainly_password(inner):

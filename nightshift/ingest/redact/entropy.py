@@ -65,6 +65,7 @@ _SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|c
 # the magic numbers of file formats as base64: PNG, GIF, JPEG, PDF, gzip, zip, WebAssembly, WOFF
 _FILE_MAGIC = ("iVBORw0KGgo", "R0lGOD", "/9j/", "JVBERi", "H4sI", "UEsDB", "AGFzbQ", "d09GR", "d09GMg")
 _WORDS = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}")
+_WORD_PAIRS = re.compile(r"[a-z_]{2,20}=[a-z0-9_.-]{1,20}(?:[;&,][a-z_]{2,20}=[a-z0-9_.-]{1,20})+")
 _NAME_BEFORE = re.compile(r"([A-Za-z_][\w.\-]{0,63})[\"'\]]?[ \t]*(?::=|=>|[:=])[ \t]*[\"'`]?$|(?<![\w-])--?([A-Za-z][\w-]{1,40})[ \t]+[\"']?$")
 _NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 # the last word of a name that says the value is public or only identifies something...
@@ -357,4 +358,5 @@ def _decodes_to_text(value: str) -> bool:
         return sum(" " <= c <= "~" for c in readable) >= 0.75 * len(raw) and _WORDS.search(readable) is not None
     if "PRIVATE" in decoded or checks.redact_decoded(decoded) != decoded:  # the whole redactor, set by the package
         return False
-    return any(c.isspace() for c in decoded.strip()) or decoded.lstrip().startswith(("{", "[", "<", "-----BEGIN"))
+    # or settings of words: user=guest;theme=dark;lang=en
+    return any(c.isspace() for c in decoded.strip()) or decoded.lstrip().startswith(("{", "[", "<", "-----BEGIN")) or _WORD_PAIRS.fullmatch(decoded) is not None

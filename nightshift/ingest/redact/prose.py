@@ -206,6 +206,8 @@ _SET_TO = re.compile(r"\b(?:set|setting|changed?|put|exported?|updated?|added|st
                      r"[`\"']?(?P<value>[^\s`\"']{8,200})")
 _NAME_IS = re.compile(r"(?i)\b(?P<name>[A-Za-z][\w.-]*(?:key|token|secret|password|passwd|pass|pwd|pat|auth|credentials?))[`\"']?[ \t]+"
                       r"(?:is|was|to|as)[ \t]+[`\"']?(?P<value>[^\s`\"'()\[\]{}<>]{8,200})(?![(\[{])")  # prose: code has its own rules
+# a value alone on a line, then a sentence that says what it was: "that's the cloudsmith token from the dashboard"
+_SAID_BELOW = r"\b(?:that|this|it)(?:'s|’s|[ \t]+is|[ \t]+was)[ \t]+(?:the|my|our|a)[ \t]+(?:[\w.-]+[ \t]+){0,3}(?:token|key|secret|password|pw|credential)s?\b"
 _EXPECT_SEND = re.compile(r"assword[^\n\r]{0,30}(?:\r?\n|\\n)[^\n\r]{0,40}?\bsend(?:line)?\b[ \t(]*[\"'](?P<value>(?:[^\"'\\\n]|\\(?![rn\\]))+)")
 
 _RE2_PATTERN = (
@@ -233,7 +235,7 @@ _RE2_PATTERN = (
     + r"|@[\w-]+(?:\.[\w-]+)+:[^\s:/@'\"\\]{6,}"  # a login and its password: user@example.com:PASSWORD (postfix sasl_passwd)
     + r"|\b[A-Za-z][\w.-]{1,31}[ \t]+/[ \t]+[^\s/]{8,}"  # a login and its password said as "root / PASSWORD"
     + r"|(?-i:\b(?:auth|Auth|AUTH|credentials?|creds|login|basic_auth|http_auth)[\"']?[ \t]*[:=][ \t]*[(\[])"  # auth=('user', 'PASSWORD')
-    + r"|\binsert[ \t]+into[^\n;]{0,200}?\bvalues[ \t]*\("  # a row whose column says password
+    + r"|\binsert[ \t]+into[^\n;]{0,200}?(?:\r?\n)?[ \t]*\bvalues[ \t]*\("  # a row whose column says password
     + r"|@(?:tcp|unix)\(|thin:[\w.-]+/[^\s/@]{3,}@"  # Go's MySQL DSN user:password@tcp(...), Oracle's thin:user/password@
     + r"|\t(?:TRUE|FALSE)\t[^\t\n]*\t(?:TRUE|FALSE)\t\d+\t[^\t\n]+\t"  # a line of a cookie jar (curl -c, wget)
     + r"|(?-i:\b[MNO][A-Za-z0-9]{23,27}\.[\w-]{6}\.[\w-]{27,40})"  # a Discord bot token: base64 id . time . HMAC
@@ -243,6 +245,7 @@ _RE2_PATTERN = (
     + r"|\b(?:set|setting|changed?|put|exported?|updated?|added|stored|saved)[ \t]+[`\"']?[A-Za-z][\w.-]{2,63}[`\"']?[ \t]+"
     + r"(?:(?:to|in|into)[ \t]+[`\"']?[\w./-]{1,40}[`\"']?[ \t]+with[ \t]+(?:the[ \t]+)?value|to|=|as)[ \t]+"
     + r"|assword[^\n\r]{0,30}(?:\r?\n|\\n)[^\n\r]{0,40}?\bsend"
+    + r"|" + _SAID_BELOW
     + r"|\b[A-Za-z][\w.-]*(?:key|token|secret|password|passwd|pass|pwd|pat|auth|credentials?)[`\"']?[ \t]+(?:is|was|to|as)[ \t]+"
     + "|(?-i:" + _LITERAL.pattern + "))"
 )
@@ -339,7 +342,7 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     inner = inner.rstrip(_PUNCT_END).strip("\"'`")
     if not inner or _PLACEHOLDER_WORD.fullmatch(inner) or _MASKED.match(inner):
         return None  # nothing, or a placeholder (TOKEN=REPLACE_ME, your-key-here, gho_*****)
-    clause = glue.strip().strip("\"'`「『（(“«‘")
+    clause = glue.strip().strip("\"'`「『（(“«‘").rstrip()
     if any(c in clause for c in "\"[]{}<>"):
         return None  # structured data (JSON, a list), which the rules for names and values read
     # the clause ends on a separator or a verb ("for the db:", "de la base est", "密码是")
@@ -352,7 +355,7 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
         # "token: X", "the secret is X": right after the word, a typed-looking value will do; after a verb
         # ("the key they gave me is X") one that plainly is a password (digits and symbols)
         typed = (keyword not in ("key", "keys") and len(clause.split()) == 1 and _looks_like_password(inner)) or (explicit and _generated_password(inner))
-        given = raw[0] == "(" and random and len(clause.split()) <= 3  # "the key you shared (X)"
+        given = raw[0] == "(" and raw.rstrip(".,;:?").endswith(")") and random and len(clause.split()) <= 3  # "the key you shared (X)"
         if (clause and not explicit and not given) or not (random or typed or (explicit and _UUID.fullmatch(inner))):
             return None
         return start, start + len(inner), "secret"
@@ -415,11 +418,15 @@ def _spaced_value(text: str, found: Any) -> tuple[int, int, str] | None:
     name, gap, value = pair[1].lower(), pair[2], pair["value"]
     if _NOT_SECRET_NAME.search(name) or _PUBLIC_VALUE.match(value) or ("_" not in name and len(gap) < 2 and gap.strip() == ""):
         return None  # a public value, or prose ("token X"), which the prose rules read
+    line_start = text.rfind("\n", 0, found.start()) + 1
+    if "{{" in text[line_start : found.start()] or _DIGEST_COLUMN.search(text, max(0, line_start - 4000), line_start):
+        return None  # a template's expression ({{ .Values.x.password | b64enc }}), or a listing of digests (fly secrets list)
     if (_SECRET_KEY.fullmatch(name) and _looks_like_password(value)) or (name.endswith(_WEAK_ENDINGS) and looks_random(value)):
         return pair.start("value"), pair.end("value"), "secret"
     return None
 
 
+_DIGEST_COLUMN = re.compile(r"(?m)^[ \t]*NAME[ \t]{2,}(?:[A-Z ]+[ \t]{2,})?(?:DIGEST|HASH|CHECKSUM|FINGERPRINT)\b")
 _SLASH_PAIR = re.compile(r"[A-Za-z][\w.-]{1,31}[ \t]+/[ \t]+([^\s/]{8,})")
 
 
@@ -443,7 +450,8 @@ def _auth_pair(text: str, found: Any) -> tuple[int, int, str] | None:
     return pair.start(1), pair.end(1), "password"
 
 
-_INSERT = re.compile(r"(?i)insert[ \t]+into[ \t]+[\w.\"`\[\]]+[ \t]*\(([^)\n]{1,400})\)[ \t]*values[ \t]*\(")
+_SECRET_WORD_IN = re.compile(r"(?:^|_)(?:secret|token|password|passwd|api_?key|credential)s?(?:_|$)")
+_INSERT = re.compile(r"(?i)insert[ \t]+into[ \t]+[\w.\"`\[\]]+[ \t]*\(([^)\n]{1,400})\)\s*values[ \t]*\(")
 _SQL_VALUE = re.compile(r"'(?:[^'\n]|'')*'|[^,()\s]+")
 
 
@@ -458,7 +466,8 @@ def _inserted_secrets(text: str, found: Any) -> list[tuple[int, int, str]]:
         if value is None:
             break
         inner = value[0].strip("'")
-        if _SECRET_KEY.fullmatch(column) and not _NOT_SECRET_NAME.search(column) and len(inner) >= 3 and _PLACEHOLDER.match(inner) is not None:
+        named = _SECRET_KEY.fullmatch(column) or _SECRET_WORD_IN.search(column) and (looks_random(inner) or _HEX_KEY.fullmatch(inner))
+        if named and not _NOT_SECRET_NAME.search(column) and len(inner) >= 3 and _PLACEHOLDER.match(inner) is not None:
             hits.append((value.start() + (value[0] != inner), value.start() + (value[0] != inner) + len(inner), "password"))
         at = value.end()
         if (comma := re.match(r"[ \t]*,[ \t]*", text[at : at + 40])) is None:
@@ -507,13 +516,14 @@ def _said_where_it_goes(text: str, found: Any) -> tuple[int, int, str] | None:
     return None
 
 
+_PERCENT_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 _BARE_WORD = re.compile(r"\s?[\"'`“「«]?(?P<value>" + _WORD_CHAR + r"{10,64})(?=[\s\"'`)\],;]|[^\x00-\x7f]|$)")
 # what a word of letters, digits and symbols is when it is no password: a link, a reference, a version, an address,
 # code, markdown, a format string, a phone number or a code point
 _NOT_BARE_PASSWORD = re.compile(
     r"://|^www\.|/|@\d|@v\d|[\w.+-]+@[\w-]+\.[a-z]{2,}|#L?\d+$|\.\w+#|&&|\|\||==|!=|\?\.|=>|->|::|\+=|-=|\*=|^\*.*\*$|"
-    r"^(?:tel:|U\+|\+|\$)|^[#@][\w-]+$|^[A-Za-z]{1,8}\d{0,3}:|%[-+0-9.]*[sdfrxi]|\+dev|\+(?:cpu|cu\d+|rocm)|\bv?\d+\.\d+"
+    r"^(?:tel:|U\+|\+|\$)|^[#@][\w-]+$|^[A-Za-z]{1,8}\d{0,3}:|%[-+0-9.]*[sdfrxi]|\+dev|\.dev\d|\+g[0-9a-f]{7}|\+(?:cpu|cu\d+|rocm)|@[a-z]+\d*:|\bv?\d+\.\d+"
 )
 
 
@@ -529,6 +539,11 @@ def _bare_password(text: str, found: Any) -> tuple[int, int, str] | None:
     symbols = sum(c in "!@#$%^&*=?~" for c in value) + value.rstrip("=").count("+")
     if len(value) < 10 or sum(c.isalpha() for c in value) < 4 or not symbols or not any(c.isdigit() for c in value):
         return None
+    inside = set(value[1:-1]) & set("!@#$%^&*+?~")
+    if not inside or inside == {"+"} or inside == {"%"} and _PERCENT_ENCODED.search(value) or value.count("*") >= 2:
+        # a symbol only at an end (Variadic!, !flag, #comment), words joined by + (Javascript+UL4), percent-encoding,
+        # a glob (*.html.j2)
+        return None
     varied = (any(c.isupper() for c in value) and any(c.islower() for c in value)) or symbols >= 2 or len(value) >= 14
     if not varied or _NOT_BARE_PASSWORD.search(value) or not plainly_typed(value):
         return None
@@ -536,6 +551,21 @@ def _bare_password(text: str, found: Any) -> tuple[int, int, str] | None:
 
 
 _HEX_KEY = re.compile(r"[0-9a-f]{32,}|v\d\.\d-[0-9a-f-]{40,}")  # an admin key of hex, a versioned key of hex
+
+
+_SAID_BELOW_AT = re.compile("(?i)" + _SAID_BELOW)
+_LINE_ABOVE = re.compile(r"(?:^|\n)[ \t]*([A-Za-z0-9+/=._~-]{16,})[ \t]*(?:\r?\n[ \t]*)*$")
+
+
+def _said_below(text: str, found: Any) -> tuple[int, int, str] | None:
+    """A value alone on its line, and below it a sentence that says it was a token, a key or a password."""
+    if _SAID_BELOW_AT.match(text, found.start()) is None:
+        return None
+    line_start = text.rfind("\n", 0, found.start()) + 1
+    above = _LINE_ABOVE.search(text, max(0, line_start - 300), line_start)
+    if above is None or not (looks_random(above[1]) or _HEX_KEY.fullmatch(above[1])):
+        return None
+    return above.start(1), above.end(1), "secret"
 
 
 def _discord_token(text: str, found: Any) -> tuple[int, int, str] | None:

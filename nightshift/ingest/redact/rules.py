@@ -162,8 +162,8 @@ _RULES: list[_Rule] = [
     # and name = ("first part"\n "second part"), a literal split over lines in parentheses: its first part goes
     _Rule("secret", "=", _name_before(" =") + r"(?P<keep>(?:[ \t]+|[ \t]*(?:\r?\n|\\n)[ \t]+(?=[\"']))(?:\([ \t]*(?:\r?\n|\\n)?[ \t]*(?=\\?[\"']))?(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE
           + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + "|" + _TYPED_RUN + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
-    # Make's API_KEY ?= value, API_KEY := value, API_KEY += value
-    _Rule("secret", "=", "(?:" + "|".join(_name_before(op) for op in (" ?=", " :=", " +=", "?=", ":=")) + r")(?P<keep>[ \t]*)" + _NOT_A_VALUE
+    # Make's API_KEY ?= value, API_KEY := value
+    _Rule("secret", "=", "(?:" + "|".join(_name_before(op) for op in (" ?=", " :=", "?=", ":=")) + r")(?P<keep>[ \t]*)" + _NOT_A_VALUE
           + r"(?P<value>" + _QUOTED + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
     # R's api_key <- "value"
     _Rule("secret", "-", _name_before(" <-") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + ")"),
@@ -270,7 +270,7 @@ _GUARDS = {
     "B": r"(?<![A-Za-z0-9_-]B)(?=earer)",
     "b": r"(?<![A-Za-z0-9_-]b)(?=earer)",
     "l": r"(?<![\w-]l)(?=ogin)",
-    "=": r"(?<=[\w\"' :\]?+]=)",
+    "=": r"(?<=[\w\"' :\]?]=)",
     ">": r"(?<=[A-Za-z=]>)",
     ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}|[^\s:'\"\\]{3,128}[ \t]*(?:\r?\n|\\n|$)|AA)"
          r"|(?<=pass:)|(?<=[pdsPDS]:)(?:(?<=/p:)|(?<=/P:)|(?<=/pwd:)|(?<=/pass:)|(?<=/password:)|(?<=/passwd:))(?=\S))",
