@@ -364,13 +364,16 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     if not clause:  # "pass Willow^Copper5679": no separator, so the value itself must look typed
         if not _typed_password(inner):
             return None
-    elif not explicit and not (len(clause.split()) == 1 and _typed_password(inner)):
+    elif not explicit and not (_ONE_WORD.fullmatch(clause) and _typed_password(inner)):
         return None  # a clause of one word ("Password VPN-nya X") will do before a plainly typed password
     elif (pair := re.fullmatch(r"[\w.@-]{2,32}[:/]([^:/]{6,})", inner)) and keyword in ("creds", "credentials", "login"):
         start, inner = start + pair.start(1), pair[1]  # "creds: admin/X": the user name may stay
     if not _looks_like_password(inner):
         return None
     return start, start + len(inner), "password"
+
+
+_ONE_WORD = re.compile(r"[^\W\d_][\w-]*")
 
 
 def _typed_password(value: str) -> bool:
@@ -523,7 +526,9 @@ _BARE_WORD = re.compile(r"\s?[\"'`“「«]?(?P<value>" + _WORD_CHAR + r"{10,64}
 # code, markdown, a format string, a phone number or a code point
 _NOT_BARE_PASSWORD = re.compile(
     r"://|^www\.|/|@\d|@v\d|[\w.+-]+@[\w-]+\.[a-z]{2,}|#L?\d+$|\.\w+#|&&|\|\||==|!=|\?\.|=>|->|::|\+=|-=|\*=|^\*.*\*$|"
-    r"^(?:tel:|U\+|\+|\$)|^[#@][\w-]+$|^[A-Za-z]{1,8}\d{0,3}:|%[-+0-9.]*[sdfrxi]|\+dev|\.dev\d|\+g[0-9a-f]{7}|\+(?:cpu|cu\d+|rocm)|@[a-z]+\d*:|\bv?\d+\.\d+"
+    r"^(?:tel:|U\+|\+|\$)|^[#@][\w-]+$|^[A-Za-z]{1,8}\d{0,3}:|%[-+0-9.]*[sdfrxi]|\+dev|\.dev\d|\+g[0-9a-f]{7}|\+(?:cpu|cu\d+|rocm)|@[a-z]+\d*:"
+    # a JS name ($1), an HTML entity, a git revision (HEAD~2^2), a colour, a query string, an anchor, a glob, an escape
+    r"|\$\d|_\$|\$\.|&#?x?\w+;|[~^]\d+(?:[~^:]|$)|#[0-9A-Fa-f]{6}(?![0-9A-Za-z])|[?&]\w+=|#[a-z]+(?:-[a-z]+)+$|\*\.|\.\*|#x[0-9a-fA-F]{2}|\bv?\d+\.\d+"
 )
 
 
