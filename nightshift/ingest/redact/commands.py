@@ -62,7 +62,8 @@ def _cli_password(text: str, at: int, value: str) -> bool:
     if command not in _PASSWORD_FLAGS and flag in _TOKEN_FLAGS:
         # -t, -k, -a... of a tool not listed, after a space ("VersionId": "-TXq..." is a value): a tag or a count is no
         # token; glued to its flag (-kTOKEN), a long one
-        return text[at - 1 : at] in (" ", "\t") and _plain_token(value.strip("'\"")) and (not glued or len(value) >= 20)
+        digest = glued and _HEX.fullmatch(flag + value) is not None and len(flag + value) in (40, 64)  # git submodule status: -<sha>
+        return text[at - 1 : at] in (" ", "\t") and _plain_token(value.strip("'\"")) and (not glued or len(value) >= 20) and not digest
     if (flag, glued) not in _PASSWORD_FLAGS.get(command, ()) or value.startswith("-"):
         return False
     if command in ("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf", "az"):

@@ -408,7 +408,7 @@ _ECHOED = re.compile(r"(?:echo|printf)[ \t]+(?:-n[ \t]+)?(?P<value>'[^'\s]{6,}'|
 _STDIN_VALUE = re.compile(r"(?:<<<|<\([ \t]*(?:echo|printf))[ \t]*(?P<value>'[^'\s]{6,}'|\"[^\"\s]{6,}\"|[^\s'\"|)]{6,})")
 
 
-_SPACED = re.compile(r"([A-Za-z][\w.-]*)([ \t│|]+)(?:(?<=[ \t])(?P<quote>[\"']))?(?P<value>[^\s│|'\"\\]{6,})(?(quote)(?P=quote))")
+_SPACED = re.compile(r"([A-Za-z][\w.-]*)([ \t│|]+)(?:(?<=[ \t])(?P<quote>[\"']))?(?P<value>[^\s│|'\"`\\]{6,})(?(quote)(?P=quote))")
 _PLACEHOLDER = re.compile(_NOT_A_VALUE)  # matches (empty) only where a value is a real value
 _PLACEHOLDER_WORD = re.compile(r"(?i)[\w.-]*(?:change[_-]?me|replace[_-]?me|placeholder|your[_-][\w-]+|example|dummy|todo|tbd|fixme)[\w.-]*")
 
@@ -527,8 +527,9 @@ _BARE_WORD = re.compile(r"\s?[\"'`“「«]?(?P<value>" + _WORD_CHAR + r"{10,64}
 _NOT_BARE_PASSWORD = re.compile(
     r"://|^www\.|/|@\d|@v\d|[\w.+-]+@[\w-]+\.[a-z]{2,}|#L?\d+$|\.\w+#|&&|\|\||==|!=|\?\.|=>|->|::|\+=|-=|\*=|^\*.*\*$|"
     r"^(?:tel:|U\+|\+|\$)|^[#@][\w-]+$|^[A-Za-z]{1,8}\d{0,3}:|%[-+0-9.]*[sdfrxi]|\+dev|\.dev\d|\+g[0-9a-f]{7}|\+(?:cpu|cu\d+|rocm)|@[a-z]+\d*:"
-    # a JS name ($1), an HTML entity, a git revision (HEAD~2^2), a colour, a query string, an anchor, a glob, an escape
-    r"|\$\d|_\$|\$\.|&#?x?\w+;|[~^]\d+(?:[~^:]|$)|#[0-9A-Fa-f]{6}(?![0-9A-Za-z])|[?&]\w+=|#[a-z]+(?:-[a-z]+)+$|\*\.|\.\*|#x[0-9a-fA-F]{2}|\bv?\d+\.\d+"
+    # a JS name ($1), an HTML entity, a locale (sr_yu.utf8@cyrillic), a method (Class#method), a symbol version (@@GLIBC),
+    # a count (12*N), a cipher list (:!RC4), a git revision (HEAD~2^2), a colour, a query string, an anchor, a glob, an escape
+    r"|\$\d|_\$|\$\.|&#?x?\w+;|^[\w.-]+@[a-z]+$|[A-Za-z]\w*#[a-z][A-Za-z]+$|@@|^\d+\*|:!|[~^]\d+(?:[~^:]|$)|#[0-9A-Fa-f]{6}(?![0-9A-Za-z])|[?&]\w+=|#[a-z]+(?:-[a-z]+)+$|\*\.|\.\*|#x[0-9a-fA-F]{2}|\bv?\d+\.\d+"
 )
 
 
