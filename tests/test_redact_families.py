@@ -221,3 +221,46 @@ def test_round_5_syntaxes_are_redacted(text, expected):
 )
 def test_round_5_look_alike_stays(text):
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # where a secret store or a listing puts the value, and the sentence that names it after the fact
+        pytest.param("name: projects/acme/secrets/kiln-key/versions/3\npayload:\n  data: 9d4c1e7a2b6f08d3c5e1a7b94f2d6c80",
+                     "name: projects/acme/secrets/kiln-key/versions/3\npayload:\n  data: [REDACTED:secret]", id="secret-store-payload"),
+        pytest.param("kiln:\n  keys:\n    - 9d4c1e7a2b6f08d3c5e1a7b94f2d6c80\n    - MZXW6YTBOI4GQ2LSN5XGK3TH\n",
+                     "kiln:\n  keys:\n    - [REDACTED:secret]\n    - [REDACTED:secret]\n", id="yaml-list-of-keys"),
+        pytest.param("$client = new Kiln\\Client(['key' => '3xRzvQ8mLpT2kWbN7cYfH5jD9sGa']);",
+                     "$client = new Kiln\\Client(['key' => '[REDACTED:secret]']);", id="php-array-bare-key"),
+        pytest.param("7c1e2a904b3d4f5e8a6b0c9d8e7f6a5b\n\nthat's the kiln token from the dashboard",
+                     "[REDACTED:secret]\n\nthat's the kiln token from the dashboard", id="named-on-the-line-below"),
+        pytest.param("INSERT INTO vendor_keys (vendor, secret_value)\nVALUES ('kiln', '9d4c1e7a2b6f08d3c5e1a7b94f2d6c80');",
+                     "INSERT INTO vendor_keys (vendor, secret_value)\nVALUES ('kiln', '[REDACTED:password]');", id="insert-over-two-lines"),
+        pytest.param('        "Name": "/prod/kiln/kiln_api_token",\n        "Type": "SecureString",\n        "Value": "Zq8Xv2Wr4Tn6Lm0Kp3Jb9Hd5",',
+                     '        "Name": "/prod/kiln/kiln_api_token",\n        "Type": "SecureString",\n        "Value": "[REDACTED:secret]",', id="parameter-store-path"),
+        pytest.param("$ kilnctl push -k2d9a3f34256225d491642e35 ./model.bin", "$ kilnctl push -k[REDACTED:secret] ./model.bin", id="glued-flag"),
+        pytest.param('{"command":"nmcli dev wifi connect \'Lab-5G\' password quartzmapleriver"}',
+                     '{"command":"nmcli dev wifi connect \'Lab-5G\' password [REDACTED:secret]"}', id="wifi-connect"),
+    ],
+)
+def test_where_a_store_or_a_listing_puts_it_is_redacted(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("sort:\n  keys:\n    - created_at\n    - updated_at\n", id="yaml-list-of-names"),
+        pytest.param("'key' => 'users.list.page',", id="php-array-cache-key"),
+        pytest.param("# -a38efa84daef914e4de58d1905a500d8d14aaf45 submodules/one", id="submodule-status"),
+        pytest.param('    "VersionId": "-TXqZssLM7BpPgtm48tjIrNSg7jH62dX"', id="value-starting-with-a-dash"),
+        pytest.param("NAME              DIGEST            CREATED AT\nKILN_SECRET_KEY   38ef62660d5e0081  2026-11-30T08:41:02Z", id="digest-listing"),
+        pytest.param("password: {{ .Values.kiln.auth.password | b64enc | quote }}", id="template-expression"),
+        pytest.param("arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db/password-4fDblu", id="arn"),
+        pytest.param("$ echo 'dXNlcj1ndWVzdDt0aGVtZT1kYXJr' | base64 -d\nuser=guest;theme=dark", id="encoded-settings"),
+        pytest.param("that's the token refresh handler, see 9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b", id="sentence-then-a-sha"),
+    ],
+)
+def test_where_a_store_or_a_listing_look_alike_stays(text):
+    assert redact(text) == text

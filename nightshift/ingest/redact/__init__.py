@@ -45,7 +45,7 @@ from nightshift.ingest.redact.entropy import random_token_hits
 from nightshift.ingest.redact.rules import _BY_LITERAL, _GUARDS, _LITERAL, _RULES
 from nightshift.ingest.redact.prose import (
     _PROSE_WORD, _call_secret, _cookie_jar_value, _cookie_values, _discord_token, _dsn_password,
-    _auth_pair, _bare_password, _generated, _said_below, _inserted_secrets, _piped_secret, _prose_value, _said_where_it_goes, _slash_pair, _spaced_value, _table_cells,
+    _auth_pair, _bare_password, _generated, _listed_secrets, _said_below, _inserted_secrets, _piped_secret, _prose_value, _said_where_it_goes, _slash_pair, _spaced_value, _table_cells,
 )
 
 
@@ -65,7 +65,8 @@ def _re2_hits(text: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, in
     their shape alone, which give way to any other hit they overlap (see ``redact``)."""
     hits, bare = [], []
     re2_pass, re2_pass_ascii = prose.re2_passes()
-    for found in re2_pass_ascii.finditer(text.encode("ascii")) if text.isascii() else re2_pass.finditer(text):
+    ascii_bytes = text.encode("ascii") if text.isascii() else None
+    for found in re2_pass_ascii.finditer(ascii_bytes) if ascii_bytes is not None else re2_pass.finditer(text):
         # the command may sit inside a hit that began earlier ($pw = ConvertTo-SecureString "..."); one character
         # past the hit, so that the command's own end is checked against what follows (connect, not connection)
         command = _POSITIONAL_COMMAND.search(text, found.start(), found.end() + 1)
@@ -75,7 +76,7 @@ def _re2_hits(text: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, in
             or _generated(text, found) or _discord_token(text, found) or _said_where_it_goes(text, found) or _piped_secret(text, found) or _spaced_value(text, found)
             or _slash_pair(text, found) or _auth_pair(text, found) or _said_below(text, found),
         ]
-        found_here += _cookie_values(text, found) + _table_cells(text, found) + _inserted_secrets(text, found)
+        found_here += _cookie_values(text, found) + _table_cells(text, found) + _inserted_secrets(text, found) + _listed_secrets(text, found)
         hits += _literal_hits(text, found.start(), found.end())  # these name their kind already
         for word in _PROSE_WORD.finditer(text, found.start(), found.end()):
             found_here += _prose_value(text, word)
@@ -87,7 +88,7 @@ def _re2_hits(text: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, in
                 named = redact(value) if len(value) >= 16 and kind in ("secret", "password") and value != text else value
                 hits.append((start, end, named if _MARKER.fullmatch(named) and named not in _UNNAMED else f"[REDACTED:{kind}]"))
     bare_pass, bare_pass_ascii = prose.bare_passes()
-    for found in bare_pass_ascii.finditer(text.encode("ascii")) if text.isascii() else bare_pass.finditer(text):
+    for found in bare_pass_ascii.finditer(ascii_bytes) if ascii_bytes is not None else bare_pass.finditer(text):
         if (alone := _bare_password(text, found)) is not None:
             bare.append((alone[0], alone[1], "[REDACTED:password]"))
     return hits, bare

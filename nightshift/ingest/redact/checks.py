@@ -214,6 +214,8 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     in_block = _SECRET_BLOCK.search(text, max(0, at - 400), at) and not _NOT_SECRET_NAME.search(name) and not _DIGEST_NAME.fullmatch(name)
     if in_block and (looks_random(value) or _UUID.fullmatch(value)):
         return True  # tokens { agent = "<uuid>" } (HCL): every value of a block named for secrets but its checksums and ids
+    if name in _PAYLOAD_NAMES and _SECRET_RESOURCE.search(text, max(0, at - 300), at) and (looks_random(value) or _HEX_SECRET.fullmatch(value)):
+        return True  # a secret store's answer: payload: data: <value> under projects/.../secrets/..., "SecretString": "..."
     return _decodes_to_secret(value) or (_in_kubernetes_secret(text, at) and _decodes_to_password(value) and not _PUBLIC_DATA.search(name))
 
 
@@ -235,6 +237,9 @@ _TOKEN_PART = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
 _SECRET_BLOCK = re.compile(
     r"(?i)(?:\b|[_-])(?:tokens?|secrets?|credentials?|passwords?|oauth|auth|(?:api|access|secret|private)[_-]?keys?)[\"']?[ \t]*[=:]?[ \t]*\{[^{}]*$"
 )
+_PAYLOAD_NAMES = frozenset(("data", "payload", "value", "secretstring", "secret_string", "plaintext", "secretvalue"))
+_SECRET_RESOURCE = re.compile(r"(?i)\bsecrets?/[\w./-]+|secretsmanager|secretmanager|keyvault|\bssm\b|parameter|\"SecretString\"")
+_HEX_SECRET = re.compile(r"[0-9a-f]{32}|[0-9a-f]{48}|[0-9a-fA-F]{56,}")  # a key of hex, not a git SHA
 _DIGEST_NAME = re.compile(r"sha\d*|md5|h\d|blake\w*|xxh\w*")  # sha256:<hex>: the algorithm, not a name
 _SAID_NOT_SECRET = re.compile(r"(?i)publi|cache|checksum|digest|fingerprint")
 _PUBLIC_DATA = re.compile(r"user|name|login|email|host|port|url|uri|crt|cert|ca|pem|pub|id$|region|database|db$")

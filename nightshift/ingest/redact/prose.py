@@ -208,6 +208,8 @@ _NAME_IS = re.compile(r"(?i)\b(?P<name>[A-Za-z][\w.-]*(?:key|token|secret|passwo
                       r"(?:is|was|to|as)[ \t]+[`\"']?(?P<value>[^\s`\"'()\[\]{}<>]{8,200})(?![(\[{])")  # prose: code has its own rules
 # a value alone on a line, then a sentence that says what it was: "that's the cloudsmith token from the dashboard"
 _SAID_BELOW = r"\b(?:that|this|it)(?:'s|’s|[ \t]+is|[ \t]+was)[ \t]+(?:the|my|our|a)[ \t]+(?:[\w.-]+[ \t]+){0,3}(?:token|key|secret|password|pw|credential)s?\b"
+# a YAML list under a name for secrets: keys:\n  - <key>\n  - <key>
+_SECRET_LIST = r"\b(?:keys|tokens|secrets|passwords|passphrases|credentials|api[_-]?keys)[\"']?[ \t]*:[ \t]*\r?\n[ \t]*-[ \t]+"
 _EXPECT_SEND = re.compile(r"assword[^\n\r]{0,30}(?:\r?\n|\\n)[^\n\r]{0,40}?\bsend(?:line)?\b[ \t(]*[\"'](?P<value>(?:[^\"'\\\n]|\\(?![rn\\]))+)")
 
 _RE2_PATTERN = (
@@ -246,6 +248,7 @@ _RE2_PATTERN = (
     + r"(?:(?:to|in|into)[ \t]+[`\"']?[\w./-]{1,40}[`\"']?[ \t]+with[ \t]+(?:the[ \t]+)?value|to|=|as)[ \t]+"
     + r"|assword[^\n\r]{0,30}(?:\r?\n|\\n)[^\n\r]{0,40}?\bsend"
     + r"|" + _SAID_BELOW
+    + r"|" + _SECRET_LIST
     + r"|\b[A-Za-z][\w.-]*(?:key|token|secret|password|passwd|pass|pwd|pat|auth|credentials?)[`\"']?[ \t]+(?:is|was|to|as)[ \t]+"
     + "|(?-i:" + _LITERAL.pattern + "))"
 )
@@ -572,6 +575,26 @@ def _said_below(text: str, found: Any) -> tuple[int, int, str] | None:
     if above is None or not (looks_random(above[1]) or _HEX_KEY.fullmatch(above[1])):
         return None
     return above.start(1), above.end(1), "secret"
+
+
+_SECRET_LIST_AT = re.compile("(?i)" + _SECRET_LIST.replace("[ \\t]*-[ \\t]+", ""))
+_LIST_ITEM = re.compile(r"[ \t]*-[ \t]+([\"']?)([^\s\"'#]{6,200})\1[ \t]*(?:\r?\n|$)")
+
+
+def _listed_secrets(text: str, found: Any) -> list[tuple[int, int, str]]:
+    """The items of a YAML list named for secrets (keys:, tokens:, passwords:) that look random, or typed under passwords."""
+    if (head := _SECRET_LIST_AT.match(text, found.start())) is None:
+        return []
+    typed = "pass" in head[0].lower()
+    hits, at = [], head.end()
+    for _ in range(50):
+        if (item := _LIST_ITEM.match(text, at)) is None:
+            break
+        value = item[2]
+        if looks_random(value) or _HEX_KEY.fullmatch(value) or typed and _looks_like_password(value):
+            hits.append((item.start(2), item.end(2), "secret"))
+        at = item.end()
+    return hits
 
 
 def _discord_token(text: str, found: Any) -> tuple[int, int, str] | None:

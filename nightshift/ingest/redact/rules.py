@@ -191,6 +191,9 @@ _RULES: list[_Rule] = [
     *[_Rule("secret", ">", _name_before(suffix) + r"(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + ")")
       for suffix in ("=>", " =>", "' =>", '" =>', "'=>", '"=>')],
     _Rule("secret", ">", _name_before(">") + r"(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>[^<\s]{3,})(?=</)"),
+    # 'key' => 'random' (PHP, Ruby): a weaker name, so the value must look random
+    _Rule("secret", ">", r"(?<==>)[ \t]*(?P<quote>[\"'])(?P<keep>)(?P<value>" + _RANDOM_VALUE + r")(?=(?P=quote))",
+          check=lambda t, a, v: _random_under_weak_name(t, a - 1, v)),
     # a typed declaration: const SIGNING_SECRET: &str = "...", val apiKey: String = "..." (Rust, TypeScript, Kotlin, Swift)
     _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][\w.<>\[\]]*\??[ \t]*=[ \t]*)" + _NOT_A_VALUE
           + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + ")"),
