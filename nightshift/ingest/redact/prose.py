@@ -35,7 +35,7 @@ _PASSWORD_STEMS = (
     "暗証番号", "비밀번호", "비번", "암호", "패스워드", "رمز عبور",
 )  # fmt: skip
 _KEY_WORDS = (
-    "key", "keys", "token", "tokens", "secret", "secrets", "apikey", "seed",
+    "key", "keys", "token", "tokens", "secret", "secrets", "apikey", "seed", "credential", "pat",
     "токен", "ключ", "トークン", "토큰", "令牌", "密钥", "密鑰", "秘密鍵", "clé", "chiave", "schlüssel", "sleutel", "klucz", "anahtar",
     "nyckel", "chave", "llave", "キー", "키",
 )  # fmt: skip
@@ -530,9 +530,9 @@ _BARE_WORD = re.compile(r"\s?[\"'`“「«]?(?P<value>" + _WORD_CHAR + r"{10,64}
 _NOT_BARE_PASSWORD = re.compile(
     r"://|^www\.|/|@\d|@v\d|[\w.+-]+@[\w-]+\.[a-z]{2,}|#L?\d+$|\.\w+#|&&|\|\||==|!=|\?\.|=>|->|::|\+=|-=|\*=|^\*.*\*$|"
     r"^(?:tel:|U\+|\+|\$)|^[#@][\w-]+$|^[A-Za-z]{1,8}\d{0,3}:|%[-+0-9.]*[sdfrxi]|\+dev|\.dev\d|\+g[0-9a-f]{7}|\+(?:cpu|cu\d+|rocm)|@[a-z]+\d*:"
-    # a JS name ($1), an HTML entity, a locale (sr_yu.utf8@cyrillic), a method (Class#method), a symbol version (@@GLIBC),
+    # a JS name ($1), an HTML entity, a conditional (0?100:r), a locale (sr_yu.utf8@cyrillic), a method (Class#method), a symbol version (@@GLIBC),
     # a count (12*N), a cipher list (:!RC4), a git revision (HEAD~2^2), a colour, a query string, an anchor, a glob, an escape
-    r"|\$\d|_\$|\$\.|&#?x?\w+;|^[\w.-]+@[a-z]+$|[A-Za-z]\w*#[a-z][A-Za-z]+$|@@|^\d+\*|:!|[~^]\d+(?:[~^:]|$)|#[0-9A-Fa-f]{6}(?![0-9A-Za-z])|[?&]\w+=|#[a-z]+(?:-[a-z]+)+$|\*\.|\.\*|#x[0-9a-fA-F]{2}|\bv?\d+\.\d+"
+    r"|\$\d|_\$|\$\.|&#?x?\w+;|\d\?[\w.-]*:|![01]$|^[\w.-]+@[a-z]+$|[A-Za-z]\w*#[a-z][A-Za-z]+$|@@|^\d+\*|:!|[~^]\d+(?:[~^:]|$)|#[0-9A-Fa-f]{6}(?![0-9A-Za-z])|[?&]\w+=|#[a-z]+(?:-[a-z]+)+$|\*\.|\.\*|#x[0-9a-fA-F]{2}|\bv?\d+\.\d+"
 )
 
 
