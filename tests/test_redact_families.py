@@ -264,3 +264,33 @@ def test_where_a_store_or_a_listing_puts_it_is_redacted(text, expected):
 )
 def test_where_a_store_or_a_listing_look_alike_stays(text):
     assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("(Harbor7!quill)", "([REDACTED:password])", id="in-parentheses"),
+        pytest.param("root/xK9#mP2$vLq", "root/[REDACTED:password]", id="user-slash-password"),
+        pytest.param("ssh as admin:Harbor7!quill then sudo", "ssh as admin:[REDACTED:password] then sudo", id="user-colon-password"),
+        pytest.param("ok try fjord-ember5521! please", "ok try [REDACTED:password] please", id="words-number-symbol"),
+        pytest.param("sudo password Nq3vX8pL2wR7", "sudo password [REDACTED:password]", id="two-cases-at-random"),
+        pytest.param("PW maple.Otter.42", "PW [REDACTED:password]", id="words-of-two-cases-joined"),
+    ],
+)
+def test_password_shapes_of_round_5_are_redacted(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("      - uses: actions/checkout@fa26d4e1cf282935d02dc01065e5aaf143b9924a # v4.2.2", id="pinned-action"),
+        pytest.param("see https://example.org/a#b-c and sha256:9UB/gao5rd", id="link-and-digest"),
+        pytest.param("case r.uint32ArrayTag:return!0;default:", id="minified-code"),
+        pytest.param("r===void 0?Qc.width:r,a=n.height", id="conditional"),
+        pytest.param("the password Manager is open", id="password-manager"),
+        pytest.param("password reset_link sent", id="identifier-after-password"),
+    ],
+)
+def test_password_shapes_of_round_5_look_alike_stays(text):
+    assert redact(text) == text

@@ -35,7 +35,7 @@ _PASSWORD_STEMS = (
     "暗証番号", "비밀번호", "비번", "암호", "패스워드", "رمز عبور",
 )  # fmt: skip
 _KEY_WORDS = (
-    "key", "keys", "token", "tokens", "secret", "secrets", "apikey", "seed", "credential", "pat",
+    "key", "keys", "token", "tokens", "secret", "secrets", "apikey", "seed", "credential",
     "токен", "ключ", "トークン", "토큰", "令牌", "密钥", "密鑰", "秘密鍵", "clé", "chiave", "schlüssel", "sleutel", "klucz", "anahtar",
     "nyckel", "chave", "llave", "キー", "키",
 )  # fmt: skip
@@ -257,7 +257,7 @@ _RE2_PATTERN = (
 # A password typed with no word for it ("try it with X", "it's X", X alone on the first line): a word of letters,
 # digits and a symbol (see _bare_password). A pass of its own: as an alternative of the pass above, its hit would
 # start at the space before a word and hide the hits of the alternatives that start in the word.
-_BARE_PATTERN = r"(?:^|\s)[\"'`“「«]?" + _TYPED_WORD
+_BARE_PATTERN = r"(?:^|\s)[\"'`“「«(]?" + _TYPED_WORD
 
 
 @functools.cache
@@ -354,6 +354,8 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     if family == "secret":
         if _NOT_SECRET_CONTEXT.search(glue) or _PUBLIC_VALUE.match(inner) or inner.startswith(_PUBLIC_PREFIXES) or _ASSIGNMENT.match(inner) or _CODE_SHAPE.search(inner):
             return None
+        if _TYPE_NAME.fullmatch(inner):
+            return None  # credential: _AzureTablesCredential | None: a type annotation
         random = looks_random(inner) and not _looks_like_path(inner) and not (keyword == "key" and _DIGEST_RUN.search(inner))
         # "token: X", "the secret is X": right after the word, a typed-looking value will do; after a verb
         # ("the key they gave me is X") one that plainly is a password (digits and symbols)
@@ -376,12 +378,28 @@ def _prose_candidate(text: str, value: re.Match[str], glue: str, family: str, ke
     return start, start + len(inner), "password"
 
 
+_TYPE_NAME = re.compile(r"_*(?:[A-Z][a-z]+)+[A-Z]?[a-z]*")
 _ONE_WORD = re.compile(r"[^\W\d_][\w-]*")
 
 
 def _typed_password(value: str) -> bool:
-    """Without a separator to say so, a password must show it: digits with symbols, or random."""
-    return _looks_like_password(value) and any(c.isdigit() for c in value) and (looks_random(value) or any(c in "!@#$%^&*+=?~|" for c in value))
+    """Without a separator to say so, a password must show it: digits with symbols, random, or two cases and digits
+    mixed at random (Nq3vX8pL2wR7) or words of two cases joined (maple.Otter.42)."""
+    if not _looks_like_password(value) or not any(c.isdigit() for c in value):
+        return False
+    if looks_random(value) or any(c in "!@#$%^&*+=?~|" for c in value):
+        return True
+    two_cases = any(c.isupper() for c in value) and any(c.islower() for c in value)
+    return two_cases and len(value) >= 8 and (_changes_class_often(value) or _JOINED_WORDS.search(value) is not None)
+
+
+_JOINED_WORDS = re.compile(r"[a-z][._-][A-Z]|[A-Za-z][._-]\d")
+
+
+def _changes_class_often(value: str) -> bool:
+    """Lower, upper and digits alternate at most neighbours, as in random text and in no word or identifier."""
+    classes = [c.islower() - c.isupper() for c in value]  # 1 lower, -1 upper, 0 other
+    return sum(a != b for a, b in zip(classes, classes[1:])) >= 0.5 * (len(value) - 1)
 
 
 _NAMED_AFTER = re.compile(r"(?<![^\s\"'`])(?P<value>[\x21-\x7e]{6,})[ \t]+(?P<verb>as|is|was)[ \t]+(?:[\w-]+[ \t]+){0,2}$")
@@ -522,17 +540,22 @@ def _said_where_it_goes(text: str, found: Any) -> tuple[int, int, str] | None:
     return None
 
 
+_LOGIN_BEFORE = re.compile(r"([a-z][a-z0-9_.-]{1,31})[:/](?=[^:/]{10,}$)")
+# what stands before : or / and is no user name: a scheme, a digest's algorithm, a namespace
+_NOT_A_LOGIN = frozenset(("http", "https", "ftp", "ssh", "git", "file", "tel", "mailto", "urn", "arn", "data", "blob", "s3", "gs",
+                          "md5", "sha1", "sha256", "sha512", "h1", "std", "self", "this", "src", "lib", "bin", "usr", "tmp", "var"))
+_SYMBOL_AFTER_DIGITS = re.compile(r"[-.][a-z]*\d+[!#$%&*?~]$")
 _PERCENT_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
-_BARE_WORD = re.compile(r"\s?[\"'`“「«]?(?P<value>" + _WORD_CHAR + r"{10,64})(?=[\s\"'`)\],;]|[^\x00-\x7f]|$)")
+_BARE_WORD = re.compile(r"\s?[\"'`“「«(]?(?P<value>" + _WORD_CHAR + r"{10,64})(?=[\s\"'`)\],;]|[^\x00-\x7f]|$)")
 # what a word of letters, digits and symbols is when it is no password: a link, a reference, a version, an address,
 # code, markdown, a format string, a phone number or a code point
 _NOT_BARE_PASSWORD = re.compile(
     r"://|^www\.|/|@\d|@v\d|[\w.+-]+@[\w-]+\.[a-z]{2,}|#L?\d+$|\.\w+#|&&|\|\||==|!=|\?\.|=>|->|::|\+=|-=|\*=|^\*.*\*$|"
     r"^(?:tel:|U\+|\+|\$)|^[#@][\w-]+$|^[A-Za-z]{1,8}\d{0,3}:|%[-+0-9.]*[sdfrxi]|\+dev|\.dev\d|\+g[0-9a-f]{7}|\+(?:cpu|cu\d+|rocm)|@[a-z]+\d*:"
-    # a JS name ($1), an HTML entity, a conditional (0?100:r), a locale (sr_yu.utf8@cyrillic), a method (Class#method), a symbol version (@@GLIBC),
+    # a JS name ($1), an HTML entity, a pinned commit (checkout@<sha>), a conditional (0?100:r), a locale (sr_yu.utf8@cyrillic), a method (Class#method), a symbol version (@@GLIBC),
     # a count (12*N), a cipher list (:!RC4), a git revision (HEAD~2^2), a colour, a query string, an anchor, a glob, an escape
-    r"|\$\d|_\$|\$\.|&#?x?\w+;|\d\?[\w.-]*:|![01]$|^[\w.-]+@[a-z]+$|[A-Za-z]\w*#[a-z][A-Za-z]+$|@@|^\d+\*|:!|[~^]\d+(?:[~^:]|$)|#[0-9A-Fa-f]{6}(?![0-9A-Za-z])|[?&]\w+=|#[a-z]+(?:-[a-z]+)+$|\*\.|\.\*|#x[0-9a-fA-F]{2}|\bv?\d+\.\d+"
+    r"|\$\d|_\$|\$\.|&#?x?\w+;|@[0-9a-f]{7,}$|\d\?[\w.-]*:|![01]$|^[\w.-]+@[a-z]+$|[A-Za-z]\w*#[a-z][A-Za-z]+$|@@|^\d+\*|:!|[~^]\d+(?:[~^:]|$)|#[0-9A-Fa-f]{6}(?![0-9A-Za-z])|[?&]\w+=|#[a-z]+(?:-[a-z]+)+$|\*\.|\.\*|#x[0-9a-fA-F]{2}|\bv?\d+\.\d+"
 )
 
 
@@ -542,13 +565,17 @@ def _bare_password(text: str, found: Any) -> tuple[int, int, str] | None:
     at = found.start()
     if at and not text[at].isspace() or (word := _BARE_WORD.match(text, at)) is None:
         return None  # a hit of another alternative
-    value = word["value"].rstrip(_PUNCT_END)
+    value, start = word["value"].rstrip(_PUNCT_END), word.start("value")
+    if (login := _LOGIN_BEFORE.match(value)) is not None and login[1].lower() not in _NOT_A_LOGIN:
+        value, start = value[login.end() :], start + login.end()  # root/PASSWORD, admin:PASSWORD: the user name stays
     if _BASE64_RUN.fullmatch(value):
         return None  # a line of base64 (a certificate, an encoded JSON), which the scan for random tokens reads
     symbols = sum(c in "!@#$%^&*=?~" for c in value) + value.rstrip("=").count("+")
     if len(value) < 10 or sum(c.isalpha() for c in value) < 4 or not symbols or not any(c.isdigit() for c in value):
         return None
     inside = set(value[1:-1]) & set("!@#$%^&*+?~")
+    if not inside and _SYMBOL_AFTER_DIGITS.search(value):
+        inside = {value[-1]}  # fjord-ember-5521!: words and a number, the symbol typed last
     if not inside or inside == {"+"} or inside == {"%"} and _PERCENT_ENCODED.search(value) or value.count("*") >= 2:
         # a symbol only at an end (Variadic!, !flag, #comment), words joined by + (Javascript+UL4), percent-encoding,
         # a glob (*.html.j2)
@@ -556,7 +583,7 @@ def _bare_password(text: str, found: Any) -> tuple[int, int, str] | None:
     varied = (any(c.isupper() for c in value) and any(c.islower() for c in value)) or symbols >= 2 or len(value) >= 14
     if not varied or _NOT_BARE_PASSWORD.search(value) or not plainly_typed(value):
         return None
-    return word.start("value"), word.start("value") + len(value), "password"
+    return start, start + len(value), "password"
 
 
 _HEX_KEY = re.compile(r"[0-9a-f]{32,}|v\d\.\d-[0-9a-f-]{40,}")  # an admin key of hex, a versioned key of hex
