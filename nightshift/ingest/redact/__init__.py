@@ -11,7 +11,7 @@ base64 values that decode to a secret (Kubernetes ``data:``, kubeconfig ``client
 webhook URLs, a string literal given to a client (``cohere.Client("...")``), long random values next to a
 weaker name (``signing_key``, ``X-Auth-Key``), and secrets written in prose in many languages ("the db
 password is X", "Le mot de passe est X", "密码是 X", "the API key for the pipeline: X", one-time-password
-seeds, recovery codes).
+seeds, recovery codes), and a password typed with no word for it, by its shape alone ("try it with X").
 
 One pass per anchor. Every rule is anchored on one literal character, chosen among the rare ones (``J``
 of ``eyJ``, ``k`` of ``sk-``, ``z`` of ``Authorization``; the ``=``, ``:`` or quote after a secret-looking

@@ -1,6 +1,8 @@
 """What has no rare character to anchor on, found by one RE2 pass: secrets written in prose in many languages,
 one-time-password seeds and recovery codes, passphrases, a literal given to a client, cookies, DSNs, markdown
-tables, and the value a command prints on the next line."""
+tables, lists named for secrets, and the value a command prints on the next line; and by a second pass, a password
+typed with no word for it, known by its shape alone (letters, digits and a symbol), which gives way to any rule
+that knows the context."""
 
 from __future__ import annotations
 
