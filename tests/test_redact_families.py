@@ -275,6 +275,9 @@ def test_where_a_store_or_a_listing_look_alike_stays(text):
         pytest.param("ok try fjord-ember5521! please", "ok try [REDACTED:password] please", id="words-number-symbol"),
         pytest.param("sudo password Nq3vX8pL2wR7", "sudo password [REDACTED:password]", id="two-cases-at-random"),
         pytest.param("PW maple.Otter.42", "PW [REDACTED:password]", id="words-of-two-cases-joined"),
+        pytest.param("ok try 9Gz!kq2Wm", "ok try [REDACTED:password]", id="nine-characters-of-four-classes"),
+        pytest.param("$ sudo cat /var/lib/kiln/server/join-token\nK10a1b2c3d4e5f60718293a4b5c6d7e8f9::server:9d4c1e7a2b6f08d3c5e1a7b94f2d6c80",
+                     "$ sudo cat /var/lib/kiln/server/join-token\n[REDACTED:secret]", id="join-token-of-parts"),
     ],
 )
 def test_password_shapes_of_round_5_are_redacted(text, expected):

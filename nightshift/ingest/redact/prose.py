@@ -549,7 +549,7 @@ _NOT_A_LOGIN = frozenset(("http", "https", "ftp", "ssh", "git", "file", "tel", "
 _SYMBOL_AFTER_DIGITS = re.compile(r"[-.][a-z]*\d+[!#$%&*?~]$")
 _PERCENT_ENCODED = re.compile(r"%[0-9A-Fa-f]{2}")
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
-_BARE_WORD = re.compile(r"\s?[\"'`“「«(]?(?P<value>" + _WORD_CHAR + r"{10,64})(?=[\s\"'`)\],;]|[^\x00-\x7f]|$)")
+_BARE_WORD = re.compile(r"\s?[\"'`“「«(]?(?P<value>" + _WORD_CHAR + r"{8,64})(?=[\s\"'`)\],;]|[^\x00-\x7f]|$)")
 # what a word of letters, digits and symbols is when it is no password: a link, a reference, a version, an address,
 # code, markdown, a format string, a phone number or a code point
 _NOT_BARE_PASSWORD = re.compile(
@@ -562,8 +562,8 @@ _NOT_BARE_PASSWORD = re.compile(
 
 
 def _bare_password(text: str, found: Any) -> tuple[int, int, str] | None:
-    """A password given with no word for it: letters (four or more), digits and a symbol, ten characters or more, two
-    cases or two symbols or fourteen characters; not a link, a reference, a version, code or base64."""
+    """A password given with no word for it: letters (four or more), digits and a symbol, ten characters or more (eight
+    with two cases), two cases or two symbols or fourteen characters; not a link, a reference, a version, code or base64."""
     at = found.start()
     if at and not text[at].isspace() or (word := _BARE_WORD.match(text, at)) is None:
         return None  # a hit of another alternative
@@ -573,7 +573,8 @@ def _bare_password(text: str, found: Any) -> tuple[int, int, str] | None:
     if _BASE64_RUN.fullmatch(value):
         return None  # a line of base64 (a certificate, an encoded JSON), which the scan for random tokens reads
     symbols = sum(c in "!@#$%^&*=?~" for c in value) + value.rstrip("=").count("+")
-    if len(value) < 10 or sum(c.isalpha() for c in value) < 4 or not symbols or not any(c.isdigit() for c in value):
+    four_classes = any(c.isupper() for c in value) and any(c.islower() for c in value)  # with a digit and a symbol below
+    if len(value) < (8 if four_classes else 10) or sum(c.isalpha() for c in value) < 4 or not symbols or not any(c.isdigit() for c in value):
         return None
     inside = set(value[1:-1]) & set("!@#$%^&*+?~")
     if not inside and _SYMBOL_AFTER_DIGITS.search(value):
@@ -645,5 +646,8 @@ def _printed_secret(text: str, at: int) -> tuple[int, int, str] | None:
         return found.start(1), found.end(1), "secret"
     typed = _LONE_TYPED.match(text, at)
     if typed and _generated_password(typed[1]):
+        return typed.start(1), typed.end(1), "secret"
+    # a token of parts (a cluster's join token: K10<hex>::server:<hex>): one random or hex part will do
+    if typed and any(looks_random(part) or _HEX_KEY.fullmatch(part) for part in re.split(r"[:|,;@]+", typed[1])):
         return typed.start(1), typed.end(1), "secret"
     return None
