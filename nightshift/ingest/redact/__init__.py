@@ -45,7 +45,7 @@ from nightshift.ingest.redact.entropy import random_token_hits
 from nightshift.ingest.redact.rules import _BY_LITERAL, _GUARDS, _LITERAL, _RULES
 from nightshift.ingest.redact.prose import (
     _PROSE_WORD, _call_secret, _cookie_jar_value, _cookie_values, _discord_token, _dsn_password,
-    _auth_pair, _bare_password, _generated, _listed_secrets, _said_below, _inserted_secrets, _piped_secret, _prose_value, _said_where_it_goes, _slash_pair, _spaced_value, _table_cells,
+    _auth_pair, _generated, _listed_secrets, _said_below, _inserted_secrets, _piped_secret, _prose_value, _said_where_it_goes, _slash_pair, _spaced_value, _table_cells,
 )
 
 
@@ -60,13 +60,11 @@ def _literal_hits(text: str, start: int, end: int) -> list[tuple[int, int, str]]
     return hits
 
 
-def _re2_hits(text: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
-    """The hits, as (start, end, replacement), of everything the RE2 pass finds; and apart, the passwords found by
-    their shape alone, which give way to any other hit they overlap (see ``redact``)."""
-    hits, bare = [], []
+def _re2_hits(text: str) -> list[tuple[int, int, str]]:
+    """The hits, as (start, end, replacement), of everything the RE2 pass finds."""
+    hits = []
     re2_pass, re2_pass_ascii = prose.re2_passes()
-    ascii_bytes = text.encode("ascii") if text.isascii() else None
-    for found in re2_pass_ascii.finditer(ascii_bytes) if ascii_bytes is not None else re2_pass.finditer(text):
+    for found in re2_pass_ascii.finditer(text.encode("ascii")) if text.isascii() else re2_pass.finditer(text):
         # the command may sit inside a hit that began earlier ($pw = ConvertTo-SecureString "..."); one character
         # past the hit, so that the command's own end is checked against what follows (connect, not connection)
         command = _POSITIONAL_COMMAND.search(text, found.start(), found.end() + 1)
@@ -87,11 +85,7 @@ def _re2_hits(text: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, in
                 # a known token shape names its kind (not when the value is all there is: no recursion)
                 named = redact(value) if len(value) >= 16 and kind in ("secret", "password") and value != text else value
                 hits.append((start, end, named if _MARKER.fullmatch(named) and named not in _UNNAMED else f"[REDACTED:{kind}]"))
-    bare_pass, bare_pass_ascii = prose.bare_passes()
-    for found in bare_pass_ascii.finditer(ascii_bytes) if ascii_bytes is not None else bare_pass.finditer(text):
-        if (alone := _bare_password(text, found)) is not None:
-            bare.append((alone[0], alone[1], "[REDACTED:password]"))
-    return hits, bare
+    return hits
 
 
 def _compile(rules: list[_Rule], guards: dict[str, str]) -> list[tuple[list[_Rule], re.Pattern[str], list[str]]]:
@@ -139,8 +133,7 @@ def compile_rules() -> None:
 
 
 def redact(text: str) -> str:
-    hits, bare = _re2_hits(text)
-    hits += random_token_hits(text)
+    hits = _re2_hits(text) + random_token_hits(text)
     for rules, pattern, singles in _passes()[0]:
         pos = 0
         while (found := pattern.search(text, pos)) is not None:
@@ -149,7 +142,7 @@ def redact(text: str) -> str:
             if hit:
                 hits.append(hit)
     # a password known by its shape alone (key=sk-ant-..., -pSECRET) gives way to the rule that knows its context
-    hits += [alone for alone in bare if not any(hit[0] < alone[1] and alone[0] < hit[1] for hit in hits)]
+    hits += [alone for alone in prose.bare_password_hits(text) if not any(hit[0] < alone[1] and alone[0] < hit[1] for hit in hits)]
     if not hits:
         return text
     hits.sort(key=lambda hit: (hit[0], -hit[1]))

@@ -256,18 +256,6 @@ _RE2_PATTERN = (
 )
 
 
-# A password typed with no word for it ("try it with X", "it's X", X alone on the first line): a word of letters,
-# digits and a symbol (see _bare_password). A pass of its own: as an alternative of the pass above, its hit would
-# start at the space before a word and hide the hits of the alternatives that start in the word.
-_BARE_PATTERN = r"(?:^|\s)[\"'`“「«(]?" + _TYPED_WORD
-
-
-@functools.cache
-def bare_passes() -> tuple[Any, Any]:
-    """The pass for passwords by their shape alone, for any text and for ASCII text as bytes (see ``re2_passes``)."""
-    return re2.compile("(?i)" + _BARE_PATTERN), re2.compile(("(?i)" + _BARE_PATTERN).encode())
-
-
 @functools.cache
 def re2_passes() -> tuple[Any, Any]:
     """The RE2 pass for any text, and the same for ASCII text as bytes; compiled on first use (the engine's
@@ -587,6 +575,26 @@ def _bare_password(text: str, found: Any) -> tuple[int, int, str] | None:
     if not varied or _NOT_BARE_PASSWORD.search(value) or not plainly_typed(value):
         return None
     return start, start + len(value), "password"
+
+
+# A password typed with no word for it ("try it with X", "it's X", X alone on the first line): a word of letters,
+# digits and a symbol (see _bare_password). A pass of its own: as an alternative of the RE2 pass, its hit would
+# start at the space before a word and hide the hits of the alternatives that start in the word.
+_BARE_PATTERN = r"(?:^|\s)[\"'`“「«(]?" + _TYPED_WORD
+
+
+@functools.cache
+def bare_passes() -> tuple[Any, Any]:
+    """The pass for passwords by their shape alone, for any text and for ASCII text as bytes (see ``re2_passes``)."""
+    return re2.compile("(?i)" + _BARE_PATTERN), re2.compile(("(?i)" + _BARE_PATTERN).encode())
+
+
+def bare_password_hits(text: str) -> list[tuple[int, int, str]]:
+    """The passwords found by their shape alone, as (start, end, replacement); the engine lets any other hit they
+    overlap win."""
+    bare_pass, bare_pass_ascii = bare_passes()
+    found_all = bare_pass_ascii.finditer(text.encode("ascii")) if text.isascii() else bare_pass.finditer(text)
+    return [(hit[0], hit[1], "[REDACTED:password]") for found in found_all if (hit := _bare_password(text, found)) is not None]
 
 
 _HEX_KEY = re.compile(r"[0-9a-f]{32,}|v\d\.\d-[0-9a-f-]{40,}")  # an admin key of hex, a versioned key of hex
