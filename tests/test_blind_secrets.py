@@ -22,6 +22,8 @@ BLIND = Path(__file__).parent / "data" / "secrets" / "blind"
 BLIND2 = BLIND.parent / "blind2"
 BLIND3 = BLIND.parent / "blind3"  # written blind; its held-out part is measured once, by the lead
 BLIND4 = BLIND.parent / "blind4"  # a fourth blind corpus, its held-out part first scored after round 4
+BLIND5 = BLIND.parent / "blind5"  # the fifth and sixth, written while round 5 was tuned (see the tuning floor below)
+BLIND6 = BLIND.parent / "blind6"
 WINDOW = 12  # any 12 characters of a secret left in the output count as a leak, as for the other corpus
 
 
@@ -97,8 +99,10 @@ def test_blind_heldout_meets_issue_19_targets(corpus):
 
 # The tuning parts, held at the level the rounds reached so that a regression fails: blind2 0.831 (211/254) with
 # 5/136 changed before anyone tuned on it, 0.992 and 0 after round 3; blind3 1.000 and 0 and blind4 1.000 and 0
-# after round 4 (blind's tuning part: 1.000 and 0 since round 1).
-@pytest.mark.parametrize("corpus", [BLIND, BLIND2, BLIND3, BLIND4], ids=lambda path: path.name)
+# after round 4 (blind's tuning part: 1.000 and 0 since round 1). Round 5: blind5's tuning part at first look 0.928
+# (335/361) with 11/213 changed, blind6's 0.939 (231/246) with 7/180 (the round-4 rules, untouched), both >= 0.99
+# and 0 changed after it.
+@pytest.mark.parametrize("corpus", [BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6], ids=lambda path: path.name)
 def test_blind_tuning_parts_keep_the_level_reached(corpus):
     recall, false_pos = _scores("tuning", corpus)
     assert recall >= 0.99 and false_pos <= 0.01, f"{corpus.name} recall {recall:.3f}, look-alikes changed {false_pos:.3f}"

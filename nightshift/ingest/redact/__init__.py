@@ -11,7 +11,7 @@ base64 values that decode to a secret (Kubernetes ``data:``, kubeconfig ``client
 webhook URLs, a string literal given to a client (``cohere.Client("...")``), long random values next to a
 weaker name (``signing_key``, ``X-Auth-Key``), and secrets written in prose in many languages ("the db
 password is X", "Le mot de passe est X", "密码是 X", "the API key for the pipeline: X", one-time-password
-seeds, recovery codes).
+seeds, recovery codes), and a password typed with no word for it, by its shape alone ("try it with X").
 
 One pass per anchor. Every rule is anchored on one literal character, chosen among the rare ones (``J``
 of ``eyJ``, ``k`` of ``sk-``, ``z`` of ``Authorization``; the ``=``, ``:`` or quote after a secret-looking
@@ -45,7 +45,7 @@ from nightshift.ingest.redact.entropy import random_token_hits
 from nightshift.ingest.redact.rules import _BY_LITERAL, _GUARDS, _LITERAL, _RULES
 from nightshift.ingest.redact.prose import (
     _PROSE_WORD, _call_secret, _cookie_jar_value, _cookie_values, _discord_token, _dsn_password,
-    _auth_pair, _generated, _inserted_secrets, _piped_secret, _prose_value, _said_where_it_goes, _slash_pair, _spaced_value, _table_cells,
+    _auth_pair, _generated, _listed_secrets, _said_below, _inserted_secrets, _piped_secret, _prose_value, _said_where_it_goes, _slash_pair, _spaced_value, _table_cells,
 )
 
 
@@ -71,9 +71,9 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
             _positional_secret(text, command) if command else None,
             _call_secret(text, found.start()) or _dsn_password(text, found) or _cookie_jar_value(text, found)
             or _generated(text, found) or _discord_token(text, found) or _said_where_it_goes(text, found) or _piped_secret(text, found) or _spaced_value(text, found)
-            or _slash_pair(text, found) or _auth_pair(text, found),
+            or _slash_pair(text, found) or _auth_pair(text, found) or _said_below(text, found),
         ]
-        found_here += _cookie_values(text, found) + _table_cells(text, found) + _inserted_secrets(text, found)
+        found_here += _cookie_values(text, found) + _table_cells(text, found) + _inserted_secrets(text, found) + _listed_secrets(text, found)
         hits += _literal_hits(text, found.start(), found.end())  # these name their kind already
         for word in _PROSE_WORD.finditer(text, found.start(), found.end()):
             found_here += _prose_value(text, word)
@@ -83,7 +83,7 @@ def _re2_hits(text: str) -> list[tuple[int, int, str]]:
                 value = text[start:end]
                 # a known token shape names its kind (not when the value is all there is: no recursion)
                 named = redact(value) if len(value) >= 16 and kind in ("secret", "password") and value != text else value
-                hits.append((start, end, named if _MARKER.fullmatch(named) and named != _UNNAMED else f"[REDACTED:{kind}]"))
+                hits.append((start, end, named if _MARKER.fullmatch(named) and named not in _UNNAMED else f"[REDACTED:{kind}]"))
     return hits
 
 
@@ -128,6 +128,7 @@ def compile_rules() -> None:
     """Compile every pattern now (a night does it while Prefect's server starts, instead of at its first redaction)."""
     _passes()
     prose.re2_passes()
+    prose.bare_passes()
 
 
 def redact(text: str) -> str:
@@ -139,6 +140,8 @@ def redact(text: str) -> str:
             pos = hit[1] if hit else found.start() + 1
             if hit:
                 hits.append(hit)
+    # a password known by its shape alone (key=sk-ant-..., -pSECRET) gives way to the rule that knows its context
+    hits += [alone for alone in prose.bare_password_hits(text) if not any(hit[0] < alone[1] and alone[0] < hit[1] for hit in hits)]
     if not hits:
         return text
     hits.sort(key=lambda hit: (hit[0], -hit[1]))
@@ -204,7 +207,7 @@ def _replacement(rule: _Rule, n: int, match: re.Match[str], start: int) -> str |
             return None  # not a secret by this rule; a token shape inside is still caught by its own
     # a known token shape names its kind (OPENAI_API_KEY=sk-... -> openai); anything else is "secret"
     redacted = redact(inner) if len(inner) >= 16 else inner  # no token shape is shorter
-    if _MARKER.fullmatch(redacted) is None or redacted == _UNNAMED:  # no vendor shape, or one that covers only part
+    if _MARKER.fullmatch(redacted) is None or redacted in _UNNAMED:  # no vendor shape, or one that covers only part
         name = text[max(0, start - 24) : start].rstrip(" \"'").lower()
         redacted = "[REDACTED:aws_secret_key]" if name.endswith("aws_secret_access_key") else "[REDACTED:secret]"
     return f"{keep}{quote}{redacted}{quote}"
@@ -222,7 +225,8 @@ _PAGING_NAME = re.compile(
     r"(?i)(?:(?:next|page|continuation|starting|pagination|paging|cursor|resume|sync)[_-]?token|idempotency[_-]?key|"
     r"(?:request|trace|correlation)[_-]?id)[\"'\]]?[ \t]*(?:[:=][ \t]*)?[\"']?$"
 )
-_UNNAMED = "[REDACTED:secret]"  # what the token scan says: the name before the value may say more (aws_secret_key)
+# what the token scan and a password's shape say: the name before the value may say more (aws_secret_key)
+_UNNAMED = ("[REDACTED:secret]", "[REDACTED:password]")
 
 
 

@@ -21,10 +21,13 @@ _SECRET_WORDS = (
 )  # fmt: skip
 # Names that hold secrets only sometimes (``sort_key=name``, ``auth=basic``): their value must also look
 # random. A name that merely contains a secret word (``SECRET_KEY_BASE``, ``token_v2``) counts too...
-_WEAK_ENDINGS = ("key", "auth", "salt", "signature", "sig", "sessionid", "session", "cookie", "-api", "_api")
+_WEAK_ENDINGS = (
+    "key", "auth", "salt", "signature", "sig", "signing", "sessionid", "session", "cookie", "api", "bearer", "webhook", "jwt", "hmac",
+    "license", "licence", "access",
+)  # fmt: skip
 # ...unless the name says the value is public or only points at the secret (a path, a name, an id)
 _NOT_SECRET_NAME = re.compile(
-    r"publi[cs]|publishable|pub_?key|site_?key|verif|(?:gpg|pgp)[_-]?key|idempotency|correlation|(?:^|[_.-])anon[_-]|(?:next|page|continuation|starting|pagination|paging|cursor|resume|sync)[_-]?token$|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region|hash|digest|checksum)$"
+    r"publi[cs]|publishable|pub_?key|(?:^|[_.-])existing|site_?key|verif|(?:gpg|pgp)[_-]?key|idempotency|correlation|(?:^|[_.-])anon[_-]|(?:next|page|continuation|starting|pagination|paging|cursor|resume|sync)[_-]?token$|(?:^|[_.-])(?:path|file|dir|name|id|url|uri|ref|type|len|length|size|ttl|count|header|prefix|version|format|region|hash|digest|checksum)$"
 )
 _NAME_WORDS = re.compile("|".join(map(re.escape, _SECRET_WORDS)) + r"|passwd|pwd|secret|token", re.IGNORECASE)
 
@@ -36,7 +39,7 @@ _EOL = r"(?:\r?\n|\\r\\n|\\n|$)"
 _VERSION = r"[\"'][\^~<>=! ]*v?\d+(?:\.[\w*+-]+)+(?:[ ,|]+[<>=!~^]*\d+(?:\.[\w*+-]+)*)*[\"']"
 _STORES = ("vault", "ssm", "file", "env", "keychain", "secretsmanager", "awssm", "gcp-sm", "azurekeyvault", "akv", "sops", "kms", "arn")
 _NOT_A_VALUE = (
-    r"(?![\"']?(?:\[REDACTED|\$|\{|<|%\(|#\{|%[A-Za-z_]\w*%|@Microsoft\.KeyVault\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b|(?i:yes|no)[\"']?(?:[\s,;)}]|$)"
+    r"(?![\"']?(?:(?i:\[redacted)|\$|\{|<|%\(|#\{|%[A-Za-z_]\w*%|@Microsoft\.KeyVault\()|\"\"|''|(?i:none|null|nil|true|false|undefined)\b|(?i:yes|no)[\"']?(?:[\s,;)}]|$)"
     # a reference to where the value lives (process.env.API_KEY, os.environ[...], var.db_password), or a hash of it
     r"|[\"']?(?:process\.env|import\.meta\.env|os\.environ|System\.getenv|Deno\.env|ENV\[|env\.|vars?\.|secrets\.|settings\.)"
     r"|[\"']?(?:(?i:sha\d*|md5|bcrypt|pbkdf2[\w-]*|scrypt):|\$2[aby]?\$\d\d\$|\$argon2)"
@@ -49,7 +52,9 @@ _NOT_A_VALUE = (
     r"|[\"']?(?i:" + "|".join(_STORES) + "):"
     r"|[\"']?[a-z][a-z0-9+.-]{1,15}://"  # a reference (op://vault/item) or a URL, whose password has its own rule
     r"|[\"']?(?:[A-Za-z0-9]{1,12}_(?:(?:live|test)_)?)?(?:\*{3,}|•{3,}|(?i:x{4,})[\"'`]?(?![^\s\"',;}`]))"  # masked
-    r"|[\"']?[^\s\"']*(?:\.\.\.|…)[\"']?(?:[\s,;}]|$)"  # elided: sk_test_...
+    r"|[\"']?[^\s\"']*(?:\.\.\.|…)[\"'`]?(?:[\s,;}`]|$)"  # elided: sk_test_...
+    # a sentence: a label that names the secret ("Forgot your password?"), or a message with a placeholder in it
+    r"|[\"'](?=[^\"'\n]*[ ][^\"'\n]*[\"'])(?=[^\"'\n]*(?:(?i:passw|passphrase|token|secret|api key)|\{\w*\}))"
     r"|[\"']?(?:[A-Za-z0-9]{1,12}_(?:(?:live|test)_)?)?(?i:todo|tbd|fixme|changeme|change[_-]me|replace[_-]?me|placeholder|redacted|your[_-][\w-]*)[\"'`]?(?:[\s,;}`]|$)"
     r"|[\"']?\((?i:hidden|none|not set|unset|empty|redacted|masked|sensitive)\)"  # what a tool prints instead
     r"|[\"']?(?:ENC\[|ENC\(|\$ANSIBLE_VAULT|![A-Za-z][\w-]*(?:\s|$))"  # encrypted (sops, ansible), a YAML tag (!vault)
@@ -59,12 +64,16 @@ _NOT_A_VALUE = (
 _QUOTED = r"\"(?:[^\"\\\n]|\\.){3,}\"|'[^'\n]{3,}'"
 # the same inside a JSON string (a file written by a tool call): \"value\"
 _ESCAPED_QUOTED = r"\\" + _NOT_A_VALUE + r"\"[^\"\\\n]{3,}\\\""
+# an identifier's segment: at most 16 characters, or longer without a digit or with CamelCase words in it (a token's
+# segments are long and mixed:
+# tidewave_token = twv1.QAPF...)
+_IDENT_SEGMENT = r"[A-Za-z_](?:\w{0,15}(?!\w)|[A-Za-z_]*(?!\w)|\w*(?:[A-Z][a-z]{2,}){2}\w*)"  # or CamelCase words
 # An unquoted value. Code on the right of `=` is not a secret: a call f(x), an attribute path a.b,
 # or a variable named like the secret (token=token, api_key=self_api_key).
 _BARE_CHAR = r"[^\s\"'`,;&|()\[\]{}\\]"
 _BARE = (
     rf"(?!{_BARE_CHAR}*\()"
-    rf"(?![A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?!{_BARE_CHAR}))"
+    rf"(?!{_IDENT_SEGMENT}(?:\.{_IDENT_SEGMENT})+(?!{_BARE_CHAR}))"
     rf"(?![a-z_]*(?:token|key|secret|password|credentials?)(?!{_BARE_CHAR}))"
     rf"{_BARE_CHAR}{{3,}}"
 )
@@ -117,7 +126,8 @@ def looks_random(value: str) -> bool:
 def _name_at(text: str, at: int) -> str:
     """The name (``X-Auth-Key``, ``signing_key``) just before ``at``, lowercased; read backwards: cheap."""
     # ENV['X'] = v, os.environ["X"] = v and \"x\": v (JSON in a JSON string): the brackets and escapes are not the name's
-    found = _NAME_REVERSED.match(text[max(0, at - 64) : at].rstrip(" \t\"'\\]")[::-1])
+    # and Make's NAME := value, NAME ?= value
+    found = _NAME_REVERSED.match(text[max(0, at - 64) : at].rstrip(" \t\"'\\]").removesuffix(":").removesuffix("?").rstrip()[::-1])
     return found[0][::-1].lower() if found else ""
 
 
@@ -185,8 +195,14 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     """A random-looking value under a weaker name, or any value whose base64 decodes to a secret."""
     name = _name_at(text, at)
     value = value.removeprefix("base64:")
-    if value.endswith("...") or text.startswith("(", text.find(value, at) + len(value)):
-        return False  # elided (an example's first characters), or a call: results["token"] = Plugin.unquote(...)
+    if name == "key" and _DIGEST_RUN.search(value) or encrypted_for_commit(text, at) or _IN_RESOURCE_NAME.search(text, max(0, at - 200), at):
+        # a bare key holding a digest or a cache key (key: Linux-npm-<sha256>), a SealedSecret's value, or the name of a
+        # secret inside a resource's name (arn:aws:secretsmanager:...:secret:prod/db/password-4fDblu)
+        return False
+    if value.endswith("...") or text.startswith("(", text.find(value, at) + len(value)) or _CODE_NAME.fullmatch(value):
+        # elided (an example's first characters), a call (results["token"] = Plugin.unquote(...)), or another name:
+        # PBKDF2HMAC = kdf.PBKDF2HMAC, SIGNATURE_HMAC = SIGNATURE_HMAC_SHA1
+        return False
     if name.endswith(_WEAK_ENDINGS) or _NAME_WORDS.search(name) or credential_key(name):
         # "Public key: age1...", "Cache restored from key: Linux-pip-<hash>"
         public = value.startswith(_PUBLIC_PREFIXES) or _SAID_NOT_SECRET.search(text, max(0, at - len(name) - 24), at) is not None or der_public(value)
@@ -198,6 +214,8 @@ def _random_under_weak_name(text: str, at: int, value: str) -> bool:
     in_block = _SECRET_BLOCK.search(text, max(0, at - 400), at) and not _NOT_SECRET_NAME.search(name) and not _DIGEST_NAME.fullmatch(name)
     if in_block and (looks_random(value) or _UUID.fullmatch(value)):
         return True  # tokens { agent = "<uuid>" } (HCL): every value of a block named for secrets but its checksums and ids
+    if name in _PAYLOAD_NAMES and _SECRET_RESOURCE.search(text, max(0, at - 300), at) and (looks_random(value) or _HEX_SECRET.fullmatch(value)):
+        return True  # a secret store's answer: payload: data: <value> under projects/.../secrets/..., "SecretString": "..."
     return _decodes_to_secret(value) or (_in_kubernetes_secret(text, at) and _decodes_to_password(value) and not _PUBLIC_DATA.search(name))
 
 
@@ -212,10 +230,16 @@ def _random_part_under_weak_name(text: str, at: int, value: str) -> bool:
     return len(parts) > 1 and any(_TOKEN_PART.fullmatch(part) and looks_random(part.lstrip("_-")) and not _UUID.fullmatch(part) for part in parts)
 
 
+_IN_RESOURCE_NAME = re.compile(r"\b[au]rn:[^\s\"']*$")
+_DIGEST_RUN = re.compile(r"(?<![0-9a-f])(?:[0-9a-f]{40}|[0-9a-f]{64})(?![0-9a-f])")
+_CODE_NAME = re.compile(rf"{_IDENT_SEGMENT}(?:\.{_IDENT_SEGMENT})+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 _TOKEN_PART = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
 _SECRET_BLOCK = re.compile(
     r"(?i)(?:\b|[_-])(?:tokens?|secrets?|credentials?|passwords?|oauth|auth|(?:api|access|secret|private)[_-]?keys?)[\"']?[ \t]*[=:]?[ \t]*\{[^{}]*$"
 )
+_PAYLOAD_NAMES = frozenset(("data", "payload", "value", "secretstring", "secret_string", "plaintext", "secretvalue"))
+_SECRET_RESOURCE = re.compile(r"(?i)\bsecrets?/[\w./-]+|secretsmanager|secretmanager|keyvault|\bssm\b|parameter|\"SecretString\"")
+_HEX_SECRET = re.compile(r"[0-9a-f]{32}|[0-9a-f]{48}|[0-9a-fA-F]{56,}")  # a key of hex, not a git SHA
 _DIGEST_NAME = re.compile(r"sha\d*|md5|h\d|blake\w*|xxh\w*")  # sha256:<hex>: the algorithm, not a name
 _SAID_NOT_SECRET = re.compile(r"(?i)publi|cache|checksum|digest|fingerprint")
 _PUBLIC_DATA = re.compile(r"user|name|login|email|host|port|url|uri|crt|cert|ca|pem|pub|id$|region|database|db$")
@@ -272,7 +296,7 @@ def redact_decoded(text: str) -> str:
     raise RuntimeError("nightshift.ingest.redact is not initialised")
 
 
-_NAME_FIELD = re.compile(r"(?:[Nn]ame|[Kk]ey|ParameterKey|[Vv]ariable)[\"']?[ \t]*[:=][ \t]*[\"']?([A-Za-z_][\w.-]*)")
+_NAME_FIELD = re.compile(r"(?:[Nn]ame|[Kk]ey|ParameterKey|[Vv]ariable|[Pp]roperty)[\"']?[ \t]*[:=][ \t]*[\"']?(?:/?[\w.-]+/)*([A-Za-z_][\w.-]*)")
 
 
 _SENSITIVE = re.compile(r"\"?sensitive\"?[ \t]*[:=][ \t]*true\b")
@@ -317,8 +341,20 @@ _EXCEPTION_NAME = re.compile(r"(?:invalid|missing|expired|bad|unknown|wrong|no)[
 
 
 def _not_an_exception(text: str, at: int, value: str) -> bool:
-    """``InvalidToken: 7f3e2a1b`` is a traceback's last line, not a YAML secret."""
-    return _EXCEPTION_NAME.fullmatch(_name_at(text, at)) is None
+    """``InvalidToken: 7f3e2a1b`` is a traceback's last line, not a YAML secret; a value under a SealedSecret's
+    ``encryptedData:`` is encrypted for the cluster, no secret in clear."""
+    name = _name_at(text, at)
+    return _EXCEPTION_NAME.fullmatch(name) is None and not encrypted_for_commit(text, at) and not _EXISTING.search(name)
+
+
+_EXISTING = re.compile(r"(?:^|[_.-])existing")  # existingSecret: pg-credentials names a secret kept elsewhere
+
+
+_ENCRYPTED_BLOCK = re.compile(r"kind:[ \t]*SealedSecret|encryptedData:")
+
+
+def encrypted_for_commit(text: str, at: int) -> bool:
+    return _ENCRYPTED_BLOCK.search(text, max(0, at - 3000), at) is not None
 
 
 _PUNCT_END = ".,;:?)"
@@ -328,8 +364,10 @@ _ASSIGNMENT = re.compile(r"(?:[A-Z_][A-Z0-9_]*|[a-z_][a-z0-9_]*|[a-z]+(?:[A-Z][a
 def _looks_like_password(value: str) -> bool:
     """A typed password: letters with digits or symbols, not a word, a path, a variable or code."""
     value = value.rstrip(_PUNCT_END)
-    if len(value) < 6 or value[0] in "$%{<[(/~.\\-" or any(c.isspace() for c in value):
-        return False  # a variable, a placeholder or a sentence
+    if len(value) < 6 or value[0] in "$%{<[(/.\\-" or value.startswith("~/") or any(c.isspace() for c in value):
+        return False  # a variable, a placeholder, a path or a sentence
+    if _WORDS_IDENTIFIER.fullmatch(value):
+        return False  # STRIPE_SECRET_KEY, api_token_name: a name made of words
     if any(c in "()[]{}/" for c in value) and not _generated_password(value):
         return False  # code or a path
     if value[0] == "!" and value[1:].isalpha():
@@ -347,6 +385,7 @@ def _looks_like_password(value: str) -> bool:
     return True
 
 
+_WORDS_IDENTIFIER = re.compile(r"[A-Z]+(?:_[A-Z]+)+|[a-z]+(?:_[a-z]+)+")
 _ARITHMETIC = re.compile(r"\*\*|\w[*/+-]\d+(?:\.\d+)?(?:\W|$)")  # m2**1.5, x+1: an expression
 _RARE_SYMBOL = re.compile(r"[!#$%^&*+=?~|@\[\]{}()<>;,:]")  # not only the - _ . / of names and paths
 _CODE_SHAPE = re.compile(r"\w\(.*\)|\)\.|\[\d*\]|://|\$\{[A-Za-z_]|\{\{|=>|->|::|/\w+/")

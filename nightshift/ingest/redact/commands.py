@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-from nightshift.ingest.redact.checks import _SECRET_KEY, _UUID, _looks_like_password, looks_random, plainly_typed
+from nightshift.ingest.redact.checks import (
+    _HEX, _NOT_A_CREDENTIAL_KEY, _NOT_SECRET_NAME, _SECRET_KEY, _UUID, _looks_like_password, looks_random, plainly_typed,
+)
 from nightshift.ingest.redact.entropy import made_of_words, plainly_random
 
 # command -> the flag that gives it a password, and whether the value is glued to the flag (mysql -pX)
@@ -57,6 +59,11 @@ def _cli_password(text: str, at: int, value: str) -> bool:
         # a tool not listed: -p after a user flag on the same command line, with a value typed as a password
         line_start = max(text.rfind("\n", 0, at) + 1, at - 300)
         return _USER_FLAG.search(text, line_start, at) is not None and _looks_like_password(value) and any(c.isdigit() for c in value)
+    if command not in _PASSWORD_FLAGS and flag in _TOKEN_FLAGS:
+        # -t, -k, -a... of a tool not listed, after a space ("VersionId": "-TXq..." is a value): a tag or a count is no
+        # token; glued to its flag (-kTOKEN), a long one
+        digest = glued and _HEX.fullmatch(flag + value) is not None and len(flag + value) in (40, 64)  # git submodule status: -<sha>
+        return text[at - 1 : at] in (" ", "\t") and _plain_token(value.strip("'\"")) and (not glued or len(value) >= 20) and not digest
     if (flag, glued) not in _PASSWORD_FLAGS.get(command, ()) or value.startswith("-"):
         return False
     if command in ("docker", "podman", "buildah", "skopeo", "helm", "nerdctl", "oras", "crane", "oc", "cf", "az"):
@@ -64,6 +71,39 @@ def _cli_password(text: str, at: int, value: str) -> bool:
     if command == "gh":
         return "secret" in words
     return True
+
+
+_TOKEN_FLAGS = "tTkKas"  # the one-letter flags that give a token to many tools (-t TOKEN, -k KEY, -a AUTH, -s SECRET)
+# the last word of a long flag that may name a credential (--auth, --signing-key, --bearer, --session)
+_WEAK_FLAG_WORDS = frozenset((
+    "key", "apikey", "authkey", "auth", "access", "bearer", "credential", "credentials", "creds", "sig", "signature",
+    "license", "licence", "jwt", "pat", "session", "cookie", "hmac",
+))  # fmt: skip
+
+
+_WORD_SEGMENT = re.compile(r"[a-z]{3,}|[A-Z]?[a-z]{2,}")
+
+
+def _plain_token(value: str) -> bool:
+    """A token by its characters and shape alone: random (not a UUID, not words), or a long hex that is no git SHA
+    or SHA-256 (those go with commits and digests)."""
+    if _LOGIN_TOKEN.fullmatch(value) is None or _UUID.fullmatch(value) or made_of_words(value):
+        return False
+    if any(_WORD_SEGMENT.fullmatch(segment) for segment in value.split("/")[1:]):
+        return False  # an image or a path: repo/Qm7vR2xN9bT4kL/latest
+    if _HEX.fullmatch(value):
+        return len(value) >= 24 and len(value) not in (40, 64) and looks_random(value)
+    return looks_random(value)
+
+
+def _weak_flag_token(text: str, at: int, value: str) -> bool:
+    """``--auth TOKEN``, ``--signing-key TOKEN``: a flag whose last word may name a credential, and a token's shape;
+    not a flag that names a key of another kind (--cache-key, --ssh-key, --public-key, --idempotency-key)."""
+    name = re.match(r"-*([A-Za-z0-9-]+)", text[at : at + 64])
+    flag = name[1].lower() if name else ""
+    if flag.rsplit("-", 1)[-1] not in _WEAK_FLAG_WORDS or _NOT_SECRET_NAME.search(flag) or flag not in _WEAK_FLAG_WORDS and _NOT_A_CREDENTIAL_KEY.search(flag):
+        return False
+    return _plain_token(value)
 
 
 def _user_password(text: str, at: int, value: str) -> bool:
@@ -100,6 +140,9 @@ _POSITIONAL = {
     # any tool's login or user creation: -1, the first argument that plainly is a password (typed or random)
     "login": -1, "signin": -1, "sign-in": -1, "authenticate": -1, "useradd": -1, "adduser": -1, "add-user": -1,
     "create-user": -1, "user create": -1, "connect": -1, "user add": -1, "users create": -1, "set-password": -1, "change-password": -1,
+    # a token handed to any tool's settings: fooctl auth add TOKEN, fooctl token set TOKEN, fooctl activate LICENSE
+    "auth add": -1, "auth set": -1, "token add": -1, "token set": -1, "tokens add": -1, "key add": -1, "keys add": -1, "key set": -1,
+    "activate": -1, "rclone obscure": 1, "wifi connect": 0,
 }  # fmt: skip
 _POSITIONAL_COMMAND = re.compile("(?<![\\w-])(?:" + "|".join(cmd.replace(" ", r"[ \t]+") for cmd in _POSITIONAL) + r")(?![\w-])", re.IGNORECASE)
 _LOGIN_TOKEN = re.compile(r"[A-Za-z0-9_+/=~-]{16,}")  # a token's characters only: no call, path, quote or dot
@@ -155,7 +198,7 @@ def _login_argument(text: str, start: int, end: int) -> tuple[int, int, str] | N
             option = "" if "=" in arg else arg
             continue
         value_of, option = option, ""
-        inner = arg.strip("'\"\\")
+        inner = arg.strip("'\"\\").rstrip(",")  # an argument of a list: ("/login", Handler, ...)
         if value_of and not _SECRET_OPTION.fullmatch(value_of) or "=" in inner or inner.startswith(("$", "%", "<", "[REDACTED")):
             continue
         if _plainly_password(inner):

@@ -51,7 +51,7 @@ _CAMEL_WORD = re.compile(r"[A-Z]?[a-z]{3,}")
 _BECH32 = re.compile(r"[a-z]{1,12}1[a-z0-9]{38,}")  # an address or recipient: age1..., bc1..., npub1...
 
 # ---- what marks a random-looking token public ----
-_PUBLIC_VALUE_PREFIXES = ("pk_", "pk.", "pub_", "npub", "age1")  # a publishable key, a recipient
+_PUBLIC_VALUE_PREFIXES = ("pk_", "pk.", "pub_", "npub", "age1", "ocid1.")  # a publishable key, a recipient, an OCI resource id
 # content ids (IPFS CIDv0 and v1), a DER signature's base64 (cosign, sigstore), a Bitcoin address
 _PUBLIC_SHAPE = re.compile(r"Qm[1-9A-HJ-NP-Za-km-z]{44}|bafy[a-z2-7]{50,}|ME[QUY]CI[A-Za-z0-9+/]{60,}={0,2}|[13][1-9A-HJ-NP-Za-km-z]{25,33}")
 _ALGORITHM_PREFIX = re.compile(r"(?i)(?:sha-?\d*|md5|h\d)[/:=-]")  # sha256/<base64 of a public key>: a pin
@@ -65,6 +65,7 @@ _SAID_PUBLIC = re.compile(r"(?i)\b(?:public|pubkey|verify|verified|fingerprint|c
 # the magic numbers of file formats as base64: PNG, GIF, JPEG, PDF, gzip, zip, WebAssembly, WOFF
 _FILE_MAGIC = ("iVBORw0KGgo", "R0lGOD", "/9j/", "JVBERi", "H4sI", "UEsDB", "AGFzbQ", "d09GR", "d09GMg")
 _WORDS = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}")
+_WORD_PAIRS = re.compile(r"[a-z_]{2,20}=[a-z0-9_.-]{1,20}(?:[;&,][a-z_]{2,20}=[a-z0-9_.-]{1,20})+")
 _NAME_BEFORE = re.compile(r"([A-Za-z_][\w.\-]{0,63})[\"'\]]?[ \t]*(?::=|=>|[:=])[ \t]*[\"'`]?$|(?<![\w-])--?([A-Za-z][\w-]{1,40})[ \t]+[\"']?$")
 _NAME_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 # the last word of a name that says the value is public or only identifies something...
@@ -78,7 +79,7 @@ _PUBLIC_WORDS = frozenset((
     "event", "req", "request", "trace", "span", "correlation", "prefix", "tag", "name", "slug", "path", "file",
     "filename", "playlist", "channel", "video", "mint", "tx", "txid", "txn", "transaction", "account", "node",
     "object", "blob", "upload", "record", "message", "msg", "link", "label", "group", "user", "username", "email",
-    "nanoid", "cuid", "ksuid", "ulid", "oid", "objectid", "snowflake",
+    "nanoid", "cuid", "ksuid", "ulid", "oid", "objectid", "snowflake", "ray", "traceparent", "tracestate",
 ))  # fmt: skip
 _PUBLIC_ANYWHERE = frozenset((
     "public", "publishable", "verify", "verification", "verifying", "anon",  # verify_key, VerificationKey, ANON_KEY
@@ -92,10 +93,15 @@ _SECRET_NAME_WORDS = frozenset(("session", "secret", "csrf", "xsrf", "sid", "aut
 # ---- ids among others (see _listed) ----
 _LINE_NAMES_SECRET = re.compile(r"(?i)passw|passphrase|secret|token|api[_ -]?key|private|credential|bearer|auth")
 _FILE_NAME = re.compile(r"\.(?:[a-z]{2,4}|mp[34]|h26[45]|7z)$")  # a file's extension, not a token's
+# a noun that says what the token points at, then perhaps "id" or "number", then ":", "#", "=" or a verb ("the trace
+# id was X", "build #X", "ref: X"): what an id is called in prose, in a log or a ticket
 _NOUN_BEFORE = re.compile(
     r"(?i)\b(?:id|ids|sheet|spreadsheet|doc|document|folder|file|playlist|channel|video|commit|change-id|build|run|job|deploy|deployment|"
-    r"request|trace|event|order|invoice|customer|user|account|record|row|object|item|message|thread|ticket|issue|release|revision|"
-    r"snapshot|instance|node|pod|container|image|artifact|cursor|marker|offset|page)[ \t]*[#:]?[ \t]+[\"'`(\[]?$"
+    r"request|trace|span|event|order|invoice|customer|user|account|record|row|object|item|message|thread|ticket|issue|release|revision|"
+    r"snapshot|instance|node|pod|container|image|artifact|cursor|marker|offset|page|ref|reference|sha|digest|hash|checksum|version|"
+    r"operation|execution|incident|case|task|batch|workflow|pipeline|step|attempt|upload|chunk|tracking|shipment|transaction|"
+    r"correlation|activity|report|query|tag)"
+    r"(?:[ \t]+(?:id|ids|number|no\.?|ref|hash|digest|sha))?(?:[ \t]+(?:is|was|=)|[ \t]*[#:=])?[ \t]*[\"'`(\[#]?$"
 )
 _FILE_AFTER = re.compile(r"=*[ \t]+\*?[\w./-]+\.\w{1,8}[ \t]*(?:\r?\n|$)")
 _PATH_START = re.compile(r"(?:~|\.{1,2})?/[a-z0-9]{2,12}/")  # /tmp/..., ~/.cache/..., /ip4/...
@@ -265,6 +271,8 @@ def _public(text: str, token_start: int, at: int, value: str) -> bool:
         return True
     if _SSH_KEY_LINE.search(text, line_start, line_end if line_end >= 0 else len(text)):
         return True
+    if checks.encrypted_for_commit(text, at) or "ENC[" in before and "]" not in before[before.rfind("ENC[") :]:
+        return True  # encrypted for a commit: a SealedSecret's encryptedData, a SOPS value ENC[AES256_GCM,data:...,iv:...]
     if before.endswith((";base64,", "@", "ENC[", "data:", 'W/"')) or text.startswith("@", at + len(value)) and re.match(r"@[\w-]+\.", text[at + len(value) :]):
         return True  # a data URI, an e-mail's local part
     if (named := _NAME_BEFORE.search(before[-80:])) is not None:
@@ -350,4 +358,5 @@ def _decodes_to_text(value: str) -> bool:
         return sum(" " <= c <= "~" for c in readable) >= 0.75 * len(raw) and _WORDS.search(readable) is not None
     if "PRIVATE" in decoded or checks.redact_decoded(decoded) != decoded:  # the whole redactor, set by the package
         return False
-    return any(c.isspace() for c in decoded.strip()) or decoded.lstrip().startswith(("{", "[", "<", "-----BEGIN"))
+    # or settings of words: user=guest;theme=dark;lang=en
+    return any(c.isspace() for c in decoded.strip()) or decoded.lstrip().startswith(("{", "[", "<", "-----BEGIN")) or _WORD_PAIRS.fullmatch(decoded) is not None

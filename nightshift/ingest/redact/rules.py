@@ -10,7 +10,7 @@ from nightshift.ingest.redact.checks import (
     _after, _looks_like_password, _name_before, _named_by_field, _not_an_exception, _prefixed_token,
     _random_part_under_weak_name, _random_under_weak_name, looks_random, typed_under_credential_key, value_under_credential_key,
 )
-from nightshift.ingest.redact.commands import _cli_password, _command_of, _pgpass_line, _user_password
+from nightshift.ingest.redact.commands import _cli_password, _command_of, _pgpass_line, _user_password, _weak_flag_token
 
 # any scheme word: Basic, Bearer, token, SSWS, GenieKey, Klaviyo-API-Key...
 _AUTH_SCHEME = r"(?:[A-Za-z][A-Za-z0-9_-]{1,23}[ \t]+)?"
@@ -160,8 +160,11 @@ _RULES: list[_Rule] = [
     _Rule("secret", "=", r"(?<=(?i:pwd)=)(?![/~.])(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _BARE + ")"),
     # name = "value" (code), name = value alone on its line (ini, toml); `x = f(y)` is code, not a secret
     # and name = ("first part"\n "second part"), a literal split over lines in parentheses: its first part goes
-    _Rule("secret", "=", _name_before(" =") + r"(?P<keep>[ \t]+(?:\([ \t]*(?:\r?\n|\\n)?[ \t]*(?=\\?[\"']))?(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE
+    _Rule("secret", "=", _name_before(" =") + r"(?P<keep>(?:[ \t]+|[ \t]*(?:\r?\n|\\n)[ \t]+(?=[\"']))(?:\([ \t]*(?:\r?\n|\\n)?[ \t]*(?=\\?[\"']))?(?:[bBrRuU](?=[\"']))?)" + _NOT_A_VALUE
           + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + "|" + _TYPED_RUN + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
+    # Make's API_KEY ?= value, API_KEY := value
+    _Rule("secret", "=", "(?:" + "|".join(_name_before(op) for op in (" ?=", " :=", "?=", ":=")) + r")(?P<keep>[ \t]*)" + _NOT_A_VALUE
+          + r"(?P<value>" + _QUOTED + "|" + _BARE + rf"(?=[ \t]*{_EOL}))"),
     # R's api_key <- "value"
     _Rule("secret", "-", _name_before(" <-") + r"(?P<keep>[ \t]+)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + ")"),
     # Go's apiToken := "value"
@@ -188,6 +191,9 @@ _RULES: list[_Rule] = [
     *[_Rule("secret", ">", _name_before(suffix) + r"(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + ")")
       for suffix in ("=>", " =>", "' =>", '" =>', "'=>", '"=>')],
     _Rule("secret", ">", _name_before(">") + r"(?P<keep>)" + _NOT_A_VALUE + r"(?P<value>[^<\s]{3,})(?=</)"),
+    # 'key' => 'random' (PHP, Ruby): a weaker name, so the value must look random
+    _Rule("secret", ">", r"(?<==>)[ \t]*(?P<quote>[\"'])(?P<keep>)(?P<value>" + _RANDOM_VALUE + r")(?=(?P=quote))",
+          check=lambda t, a, v: _random_under_weak_name(t, a - 1, v)),
     # a typed declaration: const SIGNING_SECRET: &str = "...", val apiKey: String = "..." (Rust, TypeScript, Kotlin, Swift)
     _Rule("secret", ":", _name_before(":") + r"(?P<keep>[ \t]*&?(?:'static[ \t]+)?[A-Za-z_][\w.<>\[\]]*\??[ \t]*=[ \t]*)" + _NOT_A_VALUE
           + r"(?P<value>" + _QUOTED + "|" + _ESCAPED_QUOTED + ")"),
@@ -208,9 +214,13 @@ _RULES: list[_Rule] = [
           check=lambda t, a, v: _looks_like_password(v) or looks_random(v)),
     # --password value, -storepass value, --authkey value (command lines); --password=value is the `=` rule's
     _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:password|passwd|passphrase|secret|token|api-key|apikey|access-key|private-key|secret-key|authkey|auth-key|pass(?![\w-])|(?<=-)pw(?![\w-]))"
-          r"(?P<keep>[ \t]+)(?!-[A-Za-z-]*(?:[\s=\"]|$)|(?:env|file|fd|stdin):)" + _NOT_A_VALUE + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
+          r"(?P<keep>[ \t]+|\"[ \t]*,[ \t]*\"(?=[^\"\n]{3,}\"))(?!-[A-Za-z-]*(?:[\s=\"]|$)|(?:env|file|fd|stdin):)" + _NOT_A_VALUE
+          + r"(?P<value>" + _QUOTED + r"|[^\s\"'`\\]{3,})"),
+    # --auth X, --signing-key X, --bearer X, "--access", "X" (a JSON argv): a weaker name, so the value must be a token
+    _Rule("secret", "-", r"-?[A-Za-z0-9-]*?(?i:key|auth|access|bearer|credentials?|creds|sig|signature|license|licence|jwt|pat|session|cookie|hmac)"
+          r"(?P<keep>[ \t]+|\"[ \t]*,[ \t]*\")(?P<value>[A-Za-z0-9_+/=~.-]{16,})(?![^\s\"'`,;|&)])", check=_weak_flag_token),
     # -p secret, -pSECRET, -a secret, -w secret: only for the commands that take a password so (see _PASSWORD_FLAGS)
-    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAXkcNs]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
+    _Rule("secret", "-", r"(?<![\w-]-)(?:[pPawbtAXkcNsTK]|-body)(?P<keep>[ \t]*)" + _NOT_A_VALUE + r"(?P<value>'[^'\n]{3,}'|\"[^\"\n]{3,}\"|[^\s\"'`|;&\\]{3,})",
           check=_cli_password),
     # htpasswd -b [-c] FILE USER PASSWORD, htpasswd -nb USER PASSWORD
     _Rule("secret", "-", r"(?<![\w-]-)[a-zA-Z]*b[a-zA-Z]*(?P<keep>(?:[ \t]+-[a-zA-Z]+)*[ \t]+(?![-'\"])\S+[ \t]+(?:(?![-'\"])\S+[ \t]+)?)"
@@ -263,7 +273,7 @@ _GUARDS = {
     "B": r"(?<![A-Za-z0-9_-]B)(?=earer)",
     "b": r"(?<![A-Za-z0-9_-]b)(?=earer)",
     "l": r"(?<![\w-]l)(?=ogin)",
-    "=": r"(?<=[\w\"' :\]]=)",
+    "=": r"(?<=[\w\"' :\]?]=)",
     ">": r"(?<=[A-Za-z=]>)",
     ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}|[^\s:'\"\\]{3,128}[ \t]*(?:\r?\n|\\n|$)|AA)"
          r"|(?<=pass:)|(?<=[pdsPDS]:)(?:(?<=/p:)|(?<=/P:)|(?<=/pwd:)|(?<=/pass:)|(?<=/password:)|(?<=/passwd:))(?=\S))",
