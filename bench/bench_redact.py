@@ -102,7 +102,7 @@ def _corpus_rows() -> list[Row]:
     for part in ("tuning", "heldout"):
         rows += _secret_part_rows(PARTS / "secrets" / "blind" / f"{part}.json", part, corpus="blind ")
     rows += _secret_part_rows(PARTS / "secrets" / "blind2" / "tuning.json", "tuning", corpus="blind2 ")
-    for corpus in ("blind3", "blind4"):  # two more blind corpora, each held-out part first scored once after a round
+    for corpus in ("blind3", "blind4", "blind5", "blind6"):  # more blind corpora, each held-out part first scored once after a round
         for part in ("tuning", "heldout"):
             rows += _secret_part_rows(PARTS / "secrets" / corpus / f"{part}.json", part, corpus=f"{corpus} ")
     return rows

@@ -4,7 +4,7 @@ generalise and which alone is held to issue 19's targets; tests/data/secrets/bli
 tuning only, held to the level the rules reached on it so that a regression fails. tests/data/secrets/blind3
 is a third corpus with a frozen held-out part, first scored once after the tuning on its other part had ended;
 its held-out part is held to the same targets, its tuning part to the level reached. tests/data/secrets/blind4
-is a fourth, written and scored the same way one round later.
+is a fourth, written and scored the same way one round later, and blind5 and blind6 two more, one round after that.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def _scores(name: str, corpus: Path = BLIND) -> tuple[float, float]:
     return recall, false_pos
 
 
-@pytest.mark.parametrize("corpus", [BLIND, BLIND2, BLIND3, BLIND4], ids=lambda path: path.name)
+@pytest.mark.parametrize("corpus", [BLIND, BLIND2, BLIND3, BLIND4, BLIND5, BLIND6], ids=lambda path: path.name)
 def test_blind_files_are_what_the_script_writes(corpus):
     done = subprocess.run([sys.executable, str(corpus / "make_corpus.py"), "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -60,8 +60,8 @@ def test_blind_corpus_is_large_and_well_formed():
     assert all(s["secret"] in s["text"] for s in secrets)
 
 
-@pytest.mark.parametrize("corpus", [BLIND3, BLIND4], ids=lambda path: path.name)
-def test_blind_corpus_3_and_4_are_large_and_well_formed(corpus):
+@pytest.mark.parametrize("corpus", [BLIND3, BLIND4, BLIND5, BLIND6], ids=lambda path: path.name)
+def test_blind_corpora_3_to_6_are_large_and_well_formed(corpus):
     parts = [_part("tuning", corpus), _part("heldout", corpus)]
     secrets = [s for p in parts for s in p["secrets"]]
     lookalikes = [x for p in parts for x in p["lookalikes"]]
@@ -82,12 +82,17 @@ def test_blind_corpus_3_and_4_are_large_and_well_formed(corpus):
 #   0.994): 0.963 (259/269) and 0.032 (5/156); after round 4 (read once more) 0.967 (260/269) and 0.026 (4/156).
 # - blind4, written while round 4 was tuned, first scored after it (its tuning part: 0.970 with 8/191 look-alikes
 #   changed -> 1.000 and 0): 0.978 (264/270) and 0.000 (0/200). The look-alike target holds, recall does not.
+# - blind5 and blind6, written while round 5 was tuned and first scored after it (their tuning parts: 0.928 and 0.939
+#   at first look -> 0.994 and 0.996, 0 changed): blind5 0.964 (346/359) and 0.019 (4/212), blind6 0.951 (250/263) and
+#   0.036 (8/223). Round 5 left blind at 0.964 and 1/80, blind3 at 0.963 (259/269) and 2/156, blind4 at 0.978 and 0/200.
 # Strict: once the redactor meets the targets on a part, its test "unexpectedly passes" and fails the suite, so
 # its mark must go then.
 HELD_OUT = [
     pytest.param(BLIND, marks=pytest.mark.xfail(strict=True, reason="blind held-out: recall 0.964, look-alikes changed 0.013")),
-    pytest.param(BLIND3, marks=pytest.mark.xfail(strict=True, reason="blind3 held-out: recall 0.967, look-alikes changed 0.026")),
+    pytest.param(BLIND3, marks=pytest.mark.xfail(strict=True, reason="blind3 held-out: recall 0.963, look-alikes changed 0.013")),
     pytest.param(BLIND4, marks=pytest.mark.xfail(strict=True, reason="blind4 held-out: recall 0.978, look-alikes changed 0.000")),
+    pytest.param(BLIND5, marks=pytest.mark.xfail(strict=True, reason="blind5 held-out: recall 0.964, look-alikes changed 0.019")),
+    pytest.param(BLIND6, marks=pytest.mark.xfail(strict=True, reason="blind6 held-out: recall 0.951, look-alikes changed 0.036")),
 ]
 
 
