@@ -25,6 +25,21 @@ _CHANGE_CONTEXT = re.compile(
     r"|stopped\s+using|got\s+rid\s+of|moved\s+off|migrated\s+off)\b",
     re.I,
 )
+# A sentence that only turns a tool or a way down ("no make here!!", "we not use build/ folder", "nein, no npm
+# scripts in this repo"): the sentence after it that names what to do instead is the rule, and the refusal
+# is its context.
+_REFUSAL = re.compile(
+    r"^(?:(?:nein|non|no+|nope|nah+|stop)\W+)?(?:(?:we|i)\s+(?:don'?t|do\s+not|never|not)\s+(?:use|run|want|do)\s+"
+    r"|(?:don'?t|do\s+not|never)\s+(?:use|run|call)\s+|no\s+|not\s+)(?!(?:idea|problem|worries|need|way|rush|thanks|now|yet|today|here|there|this|that|it|really|sure|quite)\b)"
+    r"`?[\w./-]+`?(?:\s+[\w./-]+){0,2}(?:\s+(?:here|in\s+this\s+(?:repo|project|codebase)))?\W*$",
+    re.I,
+)
+# What to do instead, said as an order or as the only way: "only ninja -C out/dbg", "build with ninja -C out/dbg".
+_REPLACEMENT = re.compile(
+    r"^(?:(?:only|always|just)\s+(?!(?:this|that|it|once|now|today)\b)\S"
+    r"|(?:use|build|run|test|deploy|install|call|start|lint|format)\s+(?!(?:it|this|that|them)\b)\S)",
+    re.I,
+)
 _INSTEAD = re.compile(r"\binstead\b(?!\s+of)", re.I)
 _NOT_AN_ORDER = re.compile(r"^(?:" + r"it|this|that|these|those|there|i|you|he|she|they|we|which|what|who|the|a|an|our|my|your|if|so" + r")\b", re.I)
 # A confirmation of what the agent just asked about: "yes that's right, staging is on 6543".

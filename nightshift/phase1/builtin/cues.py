@@ -18,7 +18,8 @@ _RULE_LABEL = re.compile(
 # you push", "like I said, ...", "for the last time: ...").
 _REPEATED = re.compile(
     r"^(?:again|once\s+again|as\s+i\s+(?:said|told\s+you)(?:\s+before)?|like\s+i\s+said(?:\s+before)?"
-    r"|for\s+the\s+(?:last|hundredth|nth|third|second)\s+time|how\s+many\s+times\s+do\s+i\s+have\s+to\s+say\s+(?:it|this))"
+    r"|for\s+the\s+(?:last|hundredth|nth|third|second)\s+time|how\s+many\s+times\s+do\s+i\s+have\s+to\s+say\s+(?:it|this)"
+    r"|i\s+(?:already\s+)?(?:said|told\s+you)(?:\s+(?:it|this|that))?(?:\s+(?:already|before))?)"
     r"\s*[,:;.!-]+\s*(?=\w)",
     re.I,
 )
@@ -114,6 +115,7 @@ _RULE_START = re.compile(
       |(?:i|we)\s+(?:(?:really|always)\s+)?(?:like|want|expect)\s+(?:(?:my|our|your)\s+)?(?!(?:the|a|an|this|that|it|them|to|you|me)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+
          (?:in\s+(?:the\s+)?\w+|to\s+be\s+\w+|as\s+\w+|without\s+\w+|short|brief|concise|terse|minimal|simple|small)\b
       |stop\s+\w+ing\b
+      |for\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?,?\s+(?:it'?s|it\s+is|we\s+use|use)\s+(?:always|only)\s+(?!(?:a|an|the|so|such|been)\b)\S
       |prefer\s+\w
       |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
       |(?:run|deploy|install|lint)\s+.+?,\s*not\s+\w
@@ -150,10 +152,12 @@ _RULE_START = re.compile(
     re.I | re.X,
 )
 _RULE_ANYWHERE = re.compile(
-    r"\b(?:from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|from\s+today\s+on|henceforth|in\s+(?:the\s+)?future"
+    r"\b(?:(?<!s\s)from\s+now\b(?!\s*[,.]?\s*(?:please|pls)\b)|going\s+forward|moving\s+forward|from\s+here\s+on|from\s+today\s+on|henceforth|in\s+(?:the\s+)?future"
     r"|to\s+(?:always|never)\b"
     r"|prefer\s+\S.*?\s+over\s+\S|(?:i|we)\s+(?:really\s+|generally\s+)?prefer\b(?!\s+not\s+to\s+(?:talk|say|discuss|answer|comment|share)\b)"
     r"|\b(?:use|using|do|doing|run|write)\s+always\b|\bmake\s+(?:it\s+)?a\s+habit\b|\bas\s+a\s+(?:general\s+)?rule\b"
+    # said to reach past the case at hand: "..., not just this one", "for every release, not only for this"
+    r"|\bnot\s+(?:just|only)\s+(?:for\s+|in\s+)?(?:this|the\s+current)\b(?!\s+(?:week|morning|afternoon|evening)\b)"
     r"|\bno\s+exceptions\b|\bwithout\s+exception\b|,\s*ever\W*$"
     r"|that'?s\s+(?:the|our)\s+(?:rule|convention|standard|policy)|that'?s\s+how\s+we\s+do\s+(?:it|things))",
     re.I,
@@ -166,6 +170,8 @@ _RULE_ANYWHERE = re.compile(
 _NOT_A_JUDGEMENT = r"(?!(?:worth|needed|necessary|important|required|now|yet|really|sure|ideal|great|good|bad|much|so|that|this|it)\b)"
 _TEAM = re.compile(
     r"^(?:our\s+[\w-]+(?:\s+[\w-]+)?\s+(?:only|always|never)\s+\w"
+    # what the team's machinery does: "our CI runs go test -race ./...", "our pipeline requires signed tags"
+    r"|our\s+(?:ci|pipeline|build|linter|pre-commit|release\s+process|deploy\s+script|ci\s+job)\s+(?:runs|uses|requires|needs|enforces|checks|expects|rejects)\s+\S"
     r"|(?:we|i)(?:'re|\s+are)\s+(?:always\s+)?(?:on|using)\s+(?:always\s+)?\S"
     r"|(?:we|i)\s+(?:always\s+|only\s+|(?:don'?t|do\s+not|never)\s+)?(?:use|put|keep|store|write|name|run|deploy|follow|do|add|ship"
     r"|commit|import|install|bundle|check\s+in|mock|vendor|pin|target|support|host|build|release|merge|push|rebase|squash)\s+\S"

@@ -122,6 +122,16 @@ _ASKS_NOW = re.compile(
     r"|rename|move|find|tell|show|open|run|try|debug|investigate|figure|turn|enable|disable|set|bump|deploy|restart|rerun|revert)\b",
     re.I,
 )
+# A problem the user already knows and lives with ("checkout.spec is known flaky on CI", "the arm build is a
+# known issue"): how the project is, though its words are those of a report.
+_KNOWN_ISSUE = re.compile(
+    r"^(?!(?:it|this|that|there|which|what)\b)(?:the\s+)?[\w.`/-]+(?:\s+[\w.`/-]+){0,3}\s+(?:is|are)\s+(?:a\s+)?known"
+    r"(?:\s+to\s+(?:be\s+)?)?\s+(?:flaky|broken|slow|fail|hang|issue|problem|bug|quirk|limitation)\w*\b",
+    re.I,
+)
+# What it does, then what it should do instead ("cep validation accepts '12345-67', should be 5 digits ..."): a
+# bug report, whose first half describes the wrong behaviour.
+_WISH = re.compile(r"[,;]\s*(?:but\s+|it\s+|they\s+)?should(?:n'?t)?\s+\w", re.I)
 # A redacted value or a URL with a password in it: a connection for this task, never a fact to keep.
 _WITH_SECRET = re.compile(r"\[REDACTED|://[^/\s:@]+:[^@\s]+@")
 # A leading clause that makes the rest hypothetical: "if we ever move to postgres, ...".
@@ -155,10 +165,12 @@ def _is_fact(sentence: str) -> bool:
         sentence = typo.sub(word, sentence)
     sentence = _TRAILING_REQUEST.sub("", sentence)
     head = _strip_lead(sentence)
+    if _KNOWN_ISSUE.match(head) and not (_HEDGE.search(sentence) or _ONE_OFF.search(sentence)):
+        return True
     if (len(head.split()) < 4 or _QUESTION_START.match(head) or _HYPOTHETICAL.match(head) or _MOMENT.search(head)
             or _APPROVAL.search(sentence) or _HEDGE.search(sentence) or _WITH_SECRET.search(sentence)
             or _THIS_TASK.match(head) or (_POINTS_AT.search(head) and _ASKS_NOW.search(head))
-            or _ONE_OFF.search(sentence) or _DEICTIC.search(head)):
+            or _ONE_OFF.search(sentence) or _DEICTIC.search(head) or _WISH.search(sentence)):
         return False
     heads = [head, *(_strip_lead(c) for c in re.split(r"[,;]\s+", head)[1:])]
     if scope := _SCOPE_LEAD.match(head):

@@ -10,15 +10,29 @@ import re
 from nightshift.phase1.builtin.prose import _INTERJECTION, _LEAD_WORDS, _strip_lead
 from nightshift.phase1.builtin.scope import _GLOBAL_LEAD, _GLOBAL_SCOPE, _LOCAL_SCOPE, _PERSONAL, _PLACE_LEAD, _PROJECTS, _REACH_FILLER, _SCOPE_LEAD, _STANDING
 from nightshift.phase1.builtin.cues import _ARTIFACT_RULE, _AS_USUAL, _SETTING_WITH_REASON, _BROAD_IMPERATIVE, _CLAUSE, _CONTRAST, _CONVENTION, _CUE, _CUE_BACK, _HABIT, _HERE, _HOW_TO, _IMPERATIVE, _LEAD_CLAUSE, _MUST, _ORDER, _REPEATED, _RULE_ANYWHERE, _RULE_START, _TEAM, _TEAM_REFUSAL, _TYPOS, _WORKFLOW_HABIT
-from nightshift.phase1.builtin.not_rules import _BROKEN, _CONSEQUENCE, _DEICTIC, _FOR_NOW, _HEDGE, _NEWS, _ONE_OFF, _PAST_EVENT, _QUESTION_START, _SOMEONE_ELSE_SAYS, _holds_credential
+from nightshift.phase1.builtin.not_rules import _BROKEN, _CODE_BEHAVIOUR, _CONSEQUENCE, _DEICTIC, _FOR_NOW, _HEDGE, _NEWS, _ONE_OFF, _PAST_EVENT, _QUESTION_START, _SOMEONE_ELSE_SAYS, _holds_credential
 from nightshift.phase1.builtin.corrections import _COMPLAINT, _CONFIRMATION, _CORRECTION, _LASTING, _NOT_AN_ORDER, _TOLD_YOU
 from nightshift.phase1.builtin.facts import _CONCRETE, _MOMENT, _is_fact
+
+
+# A fact the user checked themselves or hands over as context: "i checked with openssl, the sandbox only accepts
+# TLS 1.3", "for context the dev server listens on 7311 here".
+_GIVEN_AS_INFO = re.compile(
+    r"^(?:(?:i|we)\s+(?:just\s+|already\s+|have\s+|'ve\s+)?(?:checked|verified|confirmed|tested|measured|made\s+sure)"
+    r"(?:\s+(?:with|using|in|on|via)\s+[\w./`-]+)?\s*[,:]|(?:for|some|a\s+bit\s+of|as)\s+(?:context|background)\b[\s,:]*|(?:context|background)\s*:)\s*",
+    re.I,
+)
+# A confirmation whose statement is about the agent's question itself: "it's only the font", "that was it".
+_ANSWER_SUBJECT = re.compile(r"^(?:it|this|that|they|these|those)(?:'s|'re|\s+(?:is|are|was|were))\b", re.I)
+# The contrast after a reach: "..., not only kachel", "..., not just this one".
+_NOT_ONLY_THERE = re.compile(r",?\s*(?:and\s+)?not\s+(?:just|only)\s+(?:in\s+|for\s+)?[\w./-]+(?:\s+[\w./-]+)?\W*$", re.I)
 
 
 def _only_a_reach(sentence: str) -> bool:
     """A sentence that only says how far the rule before it reaches: "anywhere, any repo of mine, ever",
     "all my python code, every project.", "this goes for every repo of mine"; or a reason that names the
     reach: "it's on all my machines"."""
+    sentence = _NOT_ONLY_THERE.sub("", sentence)  # "this is for all my projects, not only kachel"
     reach = [m for m in _GLOBAL_SCOPE.finditer(sentence) if re.search(_PROJECTS + r"|everywhere|wherever", m[0], re.I)]
     if not reach or _LOCAL_SCOPE.search(sentence) or sentence.endswith("?"):
         return False
@@ -33,8 +47,12 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
         return None
     if _SOMEONE_ELSE_SAYS.search(sentence):
         return None  # "my colleague says we should always use tabs": a rule quoted, not the user's
+    if _CODE_BEHAVIOUR.match(_strip_lead(sentence)):
+        return None
     if confirms and (fact := _CONFIRMATION.sub("", sentence, count=1)) != sentence and len(fact.split()) >= 3:
-        return (fact, "knowledge") if not _QUESTION_START.match(fact) else None
+        # "yes that's right, it's only the font": about "it", the thing just asked, not how the project is
+        about_the_answer = _QUESTION_START.match(fact) or _ANSWER_SUBJECT.match(fact) or _ONE_OFF.search(fact)
+        return (fact, "knowledge") if not about_the_answer else None
     plain = sentence if _CUE.match(sentence) else _strip_lead(sentence)  # "just so you know": "just" is no filler here
     for clause in _CLAUSE.split(plain)[1:]:  # "fix it, and for the record all money math goes through ..."
         if _CUE.match(clause):
@@ -63,6 +81,8 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
         return (plain, "preference") if len(plain.split()) >= 3 and not _ONE_OFF.search(plain) else None
     if _is_standing_rule(sentence):
         return sentence, "preference"
+    if (given := _GIVEN_AS_INFO.match(sentence)) and _is_fact(fact := sentence[given.end():]):
+        return fact, "knowledge"  # kept beside a rule or a question: the user offers it to be known
     return (sentence, "fact") if _is_fact(sentence) else None
 
 
@@ -80,6 +100,9 @@ def _is_standing_rule(sentence: str) -> bool:
     # "Secrets go in .env.local; never put them in settings.py", "one thing though: use --locked ...":
     # a rule after a semicolon or a colon rules the sentence.
     heads += [_LEAD_WORDS.sub("", part.strip()) for part in re.split(r"[;:]\s", sentence)[1:]]
+    # "you must edit the .proto and run buf generate, never touch gen/ by hand": "always" or "never" opening a
+    # later clause rules the sentence too (a milder "don't" there is usually about the task at hand)
+    heads += [part for part in re.split(r",\s+", sentence)[1:] if re.match(r"(?:always|never)\s", part, re.I)]
     for h in list(heads):
         for scope in (_SCOPE_LEAD.match(h), _GLOBAL_LEAD.match(h), _PLACE_LEAD.match(h)):
             if scope and scope.end():

@@ -12,7 +12,7 @@ import re
 # Without such a marker an imperative ("Run the smoke tests") is a request for this session.
 _PROJECT_WIDE = (
     r"(?:\b(?:in|for|across|throughout)\s+(?:this|these|our|the\s+whole|all\s+(?:the\s+|our\s+)?)\s*"
-    r"(?:repo|repository|project|code\s*base|docs|documentation|package|service|app|site|module|library|tool)s?\b"
+    r"(?:repo|repository|project|code\s*base|code|docs|documentation|package|service|app|site|module|library|tool)s?\b"
     # the team's own word for where the code lives: "in this shop all times are stored in UTC"
     r"|\bin\s+(?:this|our|my)\s+(?:shop|team|company|org|organi[sz]ation|monorepo|workspace)\b)"
 )
@@ -57,7 +57,7 @@ _LOCAL_SCOPE = re.compile(
 )
 _REACH_FILLER = re.compile(
     r"\b(?:this|that|it|it's|the|same|goes|applies|holds|counts|for|to|in|on|across|anywhere|ever|always|too|also|and|as|well|i|we|own|have|work"
-    r"|please|pls|really|of|mine|my|all|every|any|python|js|code|stuff|things?|one|ok|yes)\b|[\W_]+",
+    r"|please|pls|really|of|mine|my|all|every|any|python|js|code|stuff|things?|one|ok|yes|is|are)\b|[\W_]+",
     re.I,
 )
 
