@@ -144,7 +144,9 @@ _RETRACTION = re.compile(
 )
 # A rule taken back by its name: "scratch the --fix rule", "drop my black thing", "the squash rule is
 # gone", "the mypy rule no longer applies". The one or two words before "rule" are what it takes back.
-_NAMED_RULE = r"(?:the|my|our|that)\s+(?!(?:earlier|previous|old|last|other|first|second|new)\b)`?([\w.+/@-]+(?:\s+[\w.+/@-]+)?)`?\s+(?:rule|thing|convention|requirement|policy|instruction|note|step|bit|advice)s?\b"
+_NAMED_RULE = (r"(?:the|my|our|that)\s+(?!(?:earlier|previous|old|last|other|first|second|new)\b)`?([\w.+/@:-]+(?:\s+[\w.+/@:-]+)?)`?\s+"
+               # a workaround is named by what it was: "forget the no:randomly flag", "drop the --offline workaround"
+               r"(?:rule|thing|convention|requirement|policy|instruction|note|step|bit|advice|flag|option|workaround|hack)s?\b")
 _RETRACTED_RULE = re.compile(
     r"\b(?:forget|ignore|disregard|scratch|scrap|drop|remove|delete|cancel|undo|ditch|kill|never\s*mind)\s+" + _NAMED_RULE
     + r"|\b" + _NAMED_RULE + r"\s+(?:is|was|has\s+been)\s+(?:gone|dropped|dead|over|retired|cancel+ed|void|off)\b"
@@ -173,9 +175,9 @@ _NO_MORE = re.compile(
     r"`?([\w.+/@-]+)`?\s+any\s*more\b",
     re.I,
 )
-# "CI moved to github actions": the thing that moved is the subject, and it replaces an older line
+# "CI moved to github actions", "the dev server moved to port 7420": the thing that moved (up to three words) is the subject, and it replaces an older line
 # whose subject it is ("CI is jenkins, ...") even though the new line does not name the old way.
-_MOVED = re.compile(r"^(?:the\s+|our\s+)?([\w.-]+)\s+(?:has\s+|have\s+)?(?:moved|switched|migrated)\s+(?:over\s+)?to\b", re.I)
+_MOVED = re.compile(r"^(?:the\s+|our\s+)?([\w.-]+(?:\s+[\w.-]+){0,2}?)\s+(?:has\s+|have\s+)?(?:moved|switched|migrated)\s+(?:over\s+)?to\b", re.I)
 # A setting and its value: "python 3.12", "port 8443", "node 20".
 _VALUED = re.compile(r"\b([a-z][\w-]*)\s+v?(\d+(?:\.\d+)*)\b", re.I)
 

@@ -19,7 +19,8 @@ from nightshift.phase1.builtin.facts import _CONCRETE, _MOMENT, _is_fact
 # TLS 1.3", "for context the dev server listens on 7311 here".
 _GIVEN_AS_INFO = re.compile(
     r"^(?:(?:i|we)\s+(?:just\s+|already\s+|have\s+|'ve\s+)?(?:checked|verified|confirmed|tested|measured|made\s+sure)"
-    r"(?:\s+(?:with|using|in|on|via)\s+[\w./`-]+)?\s*[,:]|(?:for|some|a\s+bit\s+of|as)\s+(?:context|background)\b[\s,:]*|(?:context|background)\s*:)\s*",
+    r"(?:\s+(?:with|using|in|on|via)\s+[\w./`-]+)?\s*[,:]|(?:for|some|a\s+bit\s+of|as)\s+(?:context|background)\b(?:[^:.]{0,80}:)?[\s,]*"
+    r"|(?:context|background)\s*:)\s*(?=\w)",
     re.I,
 )
 # A confirmation whose statement is about the agent's question itself: "it's only the font", "that was it".
@@ -49,6 +50,10 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
         return None  # "my colleague says we should always use tabs": a rule quoted, not the user's
     if _CODE_BEHAVIOUR.match(_strip_lead(sentence)):
         return None
+    if given := _GIVEN_AS_INFO.match(sentence):  # the lead is no part of what is given ("...you dont know the codebase")
+        rule = _rule_of(sentence[given.end():], False)
+        # a fact is kept even beside a rule or a question: the user offers it to be known
+        return (rule[0], "knowledge" if rule[1] == "fact" else rule[1]) if rule else None
     if confirms and (fact := _CONFIRMATION.sub("", sentence, count=1)) != sentence and len(fact.split()) >= 3:
         # "yes that's right, it's only the font": about "it", the thing just asked, not how the project is
         about_the_answer = _QUESTION_START.match(fact) or _ANSWER_SUBJECT.match(fact) or _ONE_OFF.search(fact)
@@ -81,8 +86,6 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
         return (plain, "preference") if len(plain.split()) >= 3 and not _ONE_OFF.search(plain) else None
     if _is_standing_rule(sentence):
         return sentence, "preference"
-    if (given := _GIVEN_AS_INFO.match(sentence)) and _is_fact(fact := sentence[given.end():]):
-        return fact, "knowledge"  # kept beside a rule or a question: the user offers it to be known
     return (sentence, "fact") if _is_fact(sentence) else None
 
 
