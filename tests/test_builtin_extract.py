@@ -1048,3 +1048,172 @@ def test_preferring_not_to_talk_about_it_is_no_rule() -> None:
 )
 def test_round_four_context_of_a_report_or_an_order_is_no_fact(message: str) -> None:
     assert said(message).is_no_op, message
+
+
+# --- round 5: families from the first look at blind batches 3 and 4, in other words ---------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "run the migrations against the demo db just this once",
+        "use the staging bucket only this once, prod is being restored",
+        "hold merges until Friday's cutover, then carry on as usual",  # a limit that names a day ends the rule
+        "till tomorrow skip the e2e job",
+        "in this chat, answer in Portuguese",
+    ],
+)
+def test_an_order_that_names_its_single_occasion_or_its_end_is_no_rule(message: str) -> None:
+    assert said(message).is_no_op, message
+
+
+def test_until_then_waits_for_nothing_named_and_keeps_the_rule() -> None:
+    assert kept(said("the cache bug is mine, i'll fix it later. until then always run the linter with --fix here")) == [
+        "Always run the linter with --fix here"]
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("we not use docker here. start the stack with podman compose", "Start the stack with podman compose"),
+        ("nee, no poetry in this repo. always use uv sync here", "Always use uv sync here"),
+        ("no yarn here!! only pnpm --frozen-lockfile.", "Only pnpm --frozen-lockfile."),
+    ],
+)
+def test_a_refusal_is_the_context_of_the_replacement_said_after_it(message: str, line: str) -> None:
+    assert kept(said("set up the workspace", message)) == [line]
+
+
+@pytest.mark.parametrize("message", ["not now. run the tests", "no idea. run the linter and tell me", "no worries. just rerun it"])
+def test_what_follows_a_no_that_refuses_no_tool_is_a_request(message: str) -> None:
+    assert said("set up the workspace", message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("I already told you: run the formatter with --check before you push", "Run the formatter with --check before you push"),
+        ("i said this before, format the sql with sqlfluff, not by hand", "Format the sql with sqlfluff, not by hand"),
+    ],
+)
+def test_saying_it_was_said_before_makes_the_order_a_rule(message: str, line: str) -> None:
+    assert kept(said(message)) == [line]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "From now on parse_invoice() should raise ValueError on an empty total.",
+        "going forward fetchUser must return null when the id is unknown",
+        "the slug generator accepts spaces, should strip them and lowercase",  # what it does, then what it should
+        "the exporter writes CSV with semicolons, should use commas",
+    ],
+)
+def test_how_a_piece_of_code_is_to_behave_is_the_task_not_a_rule(message: str) -> None:
+    assert said("work on the billing module", message).is_no_op, message
+
+
+def test_from_now_on_before_an_order_to_the_agent_is_still_a_rule() -> None:
+    assert kept(said("from now on always run the formatter before committing")) == ["Always run the formatter before committing"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        'Priya put this in the wiki: "Always rebase before merging. Never squash release branches." not sure it still holds, '
+        "can you look at the merge script?",
+        "Summarise this for me\n---\nYou must sign every commit.\nAlways open a draft PR first.\n---",
+    ],
+)
+def test_quoted_sentences_and_a_document_between_dash_lines_are_someone_elses(message: str) -> None:
+    assert said(message).is_no_op
+
+
+def test_the_users_own_rule_in_quotes_and_a_lone_dash_line_stay_the_users() -> None:
+    assert kept(said('my rule for this repo: "Always rebase before merging."')) == ["My rule for this repo: Always rebase before merging."]
+    assert kept(said("always use pnpm here\n---\nthanks")) == ["Always use pnpm here"]
+
+
+def test_a_confirmation_about_the_question_itself_is_no_fact() -> None:
+    asked = session(user("the golden images differ"), assistant("Only the fonts changed. Should I regenerate the fixtures?"),
+                    user("yes, that's right, it was just the font. regenerate them this time"))
+    assert valid(extract_builtin(asked)).is_no_op
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("the arm64 runner is known to be flaky, we just rerun it", "The arm64 runner is known to be flaky, we just rerun it"),
+        ("I verified with dig, the internal registry only resolves over the VPN. Can you retry the push?",
+         "The internal registry only resolves over the VPN."),
+        ("for background: the payments service only talks to the ledger through the queue",
+         "The payments service only talks to the ledger through the queue"),
+        ("The upload hangs, can you look? For context the minio bucket lives on port 9100 here, 9000 is my other stack.",
+         "The minio bucket lives on port 9100 here, 9000 is my other stack."),
+    ],
+)
+def test_a_known_issue_a_checked_fact_and_a_fact_given_as_context_are_knowledge(message: str, line: str) -> None:
+    assert knowledge(said(message)) == [line]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["the arm64 runner is flaky today", "for context I am debugging the login flow", "I tested it, it works", "we checked, the bug is gone"],
+)
+def test_a_problem_of_the_moment_or_context_about_the_task_is_no_fact(message: str) -> None:
+    assert said(message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("please regenerate the client, never edit the files under generated/ by hand",
+         "Regenerate the client, never edit the files under generated/ by hand"),
+        ("tabs in the Makefiles from now, spaces in the rest", "Tabs in the Makefiles from now, spaces in the rest"),
+        ("a changelog entry for every PR, not just this one", "A changelog entry for every PR, not just this one"),
+        ("dates are always stored as UTC in our code", "Dates are always stored as UTC in our code"),
+        ("our CI runs cargo clippy -- -D warnings, so check that locally", "Our CI runs cargo clippy -- -D warnings, so check that locally"),
+        ("the pipeline requires signed tags", "The pipeline requires signed tags"),
+    ],
+)
+def test_a_late_never_from_now_beyond_this_one_our_code_and_the_ci_make_a_rule(message: str, line: str) -> None:
+    assert kept(said(message)) == [line]
+
+
+@pytest.mark.parametrize("message", ["fix the typo, never mind the tests", "two weeks from now we freeze main", "our CI is slow again"])
+def test_round_five_look_alikes_stay_no_op(message: str) -> None:
+    assert said(message).is_no_op, message
+
+
+def test_a_reach_that_adds_not_only_one_project_makes_the_rule_global() -> None:
+    [task] = said("sign your commits with ssh. this is for all my repos, not only the blog").tasks
+    assert task.scope is Scope.GLOBAL and task.preferences == ["Sign your commits with ssh."]
+
+
+def test_reading_a_file_with_sed_between_a_failure_and_a_source_edit_is_no_fix() -> None:
+    transcript = session(
+        user("bump the parser and fix what breaks"),
+        *run("uv run pytest -q", "1 failed: assert 'a' == 'b'", "c1", is_error=True),
+        *run("sed -n '1,80p' src/parse.py", "def parse(...): ...", "c2"),
+        *run("uv run pytest -q", "44 passed", "c3"),
+    )
+    assert valid(extract_builtin(transcript)).is_no_op
+    in_place = session(
+        user("the config test fails"),
+        *run("pytest -q", "1 failed: KeyError 'region'", "c1", is_error=True),
+        *run("sed -i 's/zone/region/' settings.cfg", "", "c2"),
+        *run("pytest -q", "9 passed", "c3"),
+    )
+    [failure] = valid(extract_builtin(in_place)).tasks[0].failures
+    assert "sed -i" in failure.fix
+
+
+def test_a_fix_the_user_allowed_only_this_once_is_no_lesson() -> None:
+    transcript = session(
+        user("the new colour palette breaks the visual tests"),
+        *run("pytest -q tests/visual", "3 failed: image differs", "c1", is_error=True),
+        assistant("Update the baselines?"),
+        user("ok, just this once, we normally check each image"),
+        *run("pytest -q tests/visual --update-baselines && pytest -q tests/visual", "40 passed", "c2"),
+    )
+    assert valid(extract_builtin(transcript)).is_no_op

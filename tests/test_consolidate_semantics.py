@@ -23,6 +23,7 @@ from test_cli import NIGHTSHIFT, nightshift  # noqa: F401  (the same real proces
 from eval.build_sessions import Case, render
 from nightshift.ingest.citations import short_ids
 from nightshift.memory import mentions_in_name, replaced_subjects, retraction_subject, says_the_same
+from nightshift.phase2.handbook import _replaces
 
 FRONTEND, MONOREPO, CLI_TOOL = "/home/dev/frontend", "/home/dev/monorepo", "/home/dev/cli-tool"
 YARN = "In this repo always use yarn, never npm."
@@ -159,10 +160,17 @@ def test_a_rule_said_in_three_sessions_is_one_line_that_names_each_of_them(night
         ("what I said about the generated folder no longer applies", "generated"),
         ("what I told you earlier about tox is outdated", "tox"),
         ("drop the pytest xdist rule", "pytest xdist"),
+        ("you can forget the no:randomly flag, the order leak is fixed", "no:randomly"),  # named by what it was
+        ("scrap the --offline workaround", "--offline"),
     ],
 )
 def test_a_retraction_says_what_it_takes_back(line: str, subject: str) -> None:
     assert retraction_subject(line) == subject
+
+
+def test_a_subject_of_several_words_that_moved_replaces_the_line_about_it() -> None:
+    assert _replaces("The mock api moved to port 7420, 7311 clashed with grafana.", "The mock api listens on 7311 here.")
+    assert not _replaces("The mock api moved to port 7420.", "The admin ui listens on 7311 here.")
 
 
 def test_a_rule_named_by_two_words_is_found_by_each_of_them_singular_or_plural() -> None:

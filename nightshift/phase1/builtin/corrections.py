@@ -29,7 +29,7 @@ _CHANGE_CONTEXT = re.compile(
 # scripts in this repo"): the sentence after it that names what to do instead is the rule, and the refusal
 # is its context.
 _REFUSAL = re.compile(
-    r"^(?:(?:nein|non|no+|nope|nah+|stop)\W+)?(?:(?:we|i)\s+(?:don'?t|do\s+not|never|not)\s+(?:use|run|want|do)\s+"
+    r"^(?:(?:nein|nee|nej|non|n[aã]o|no+|nope|nah+|stop)\W+)?(?:(?:we|i)\s+(?:don'?t|do\s+not|never|not)\s+(?:use|run|want|do)\s+"
     r"|(?:don'?t|do\s+not|never)\s+(?:use|run|call)\s+|no\s+|not\s+)(?!(?:idea|problem|worries|need|way|rush|thanks|now|yet|today|here|there|this|that|it|really|sure|quite)\b)"
     r"`?[\w./-]+`?(?:\s+[\w./-]+){0,2}(?:\s+(?:here|in\s+this\s+(?:repo|project|codebase)))?\W*$",
     re.I,

@@ -152,7 +152,7 @@ _RULE_START = re.compile(
     re.I | re.X,
 )
 _RULE_ANYWHERE = re.compile(
-    r"\b(?:(?<!s\s)from\s+now\b(?!\s*[,.]?\s*(?:please|pls)\b)|going\s+forward|moving\s+forward|from\s+here\s+on|from\s+today\s+on|henceforth|in\s+(?:the\s+)?future"
+    r"\b(?:(?<!days\s)(?<!weeks\s)(?<!months\s)(?<!years\s)(?<!hours\s)(?<!minutes\s)from\s+now\b(?!\s*[,.]?\s*(?:please|pls)\b)|going\s+forward|moving\s+forward|from\s+here\s+on|from\s+today\s+on|henceforth|in\s+(?:the\s+)?future"
     r"|to\s+(?:always|never)\b"
     r"|prefer\s+\S.*?\s+over\s+\S|(?:i|we)\s+(?:really\s+|generally\s+)?prefer\b(?!\s+not\s+to\s+(?:talk|say|discuss|answer|comment|share)\b)"
     r"|\b(?:use|using|do|doing|run|write)\s+always\b|\bmake\s+(?:it\s+)?a\s+habit\b|\bas\s+a\s+(?:general\s+)?rule\b"
@@ -170,12 +170,17 @@ _RULE_ANYWHERE = re.compile(
 _NOT_A_JUDGEMENT = r"(?!(?:worth|needed|necessary|important|required|now|yet|really|sure|ideal|great|good|bad|much|so|that|this|it)\b)"
 _TEAM = re.compile(
     r"^(?:our\s+[\w-]+(?:\s+[\w-]+)?\s+(?:only|always|never)\s+\w"
-    # what the team's machinery does: "our CI runs go test -race ./...", "our pipeline requires signed tags"
-    r"|our\s+(?:ci|pipeline|build|linter|pre-commit|release\s+process|deploy\s+script|ci\s+job)\s+(?:runs|uses|requires|needs|enforces|checks|expects|rejects)\s+\S"
     r"|(?:we|i)(?:'re|\s+are)\s+(?:always\s+)?(?:on|using)\s+(?:always\s+)?\S"
     r"|(?:we|i)\s+(?:always\s+|only\s+|(?:don'?t|do\s+not|never)\s+)?(?:use|put|keep|store|write|name|run|deploy|follow|do|add|ship"
     r"|commit|import|install|bundle|check\s+in|mock|vendor|pin|target|support|host|build|release|merge|push|rebase|squash)\s+\S"
     r"|(?!(?:it|this|that|there|i|we|you|they|he|she)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+not\s+" + _NOT_A_JUDGEMENT + r"[\w.-]+)",
+    re.I,
+)
+# What the team's machinery does is how work is checked here: "our CI runs go test -race ./...", "the pipeline
+# requires signed tags", "our pre-commit enforces ruff format".
+_MACHINERY = re.compile(
+    r"^(?:our|the)\s+(?:ci|pipeline|build|linter|pre-commit(?:\s+hook)?|merge\s+queue|release\s+(?:process|job)|deploy\s+script|ci\s+job)"
+    r"\s+(?:(?:always|only)\s+)?(?:runs|uses|requires|needs|enforces|checks|expects|rejects|blocks)\s+(?!(?:it|this|that|them)\b)\S",
     re.I,
 )
 _CONTRAST = re.compile(r"\b(?:only|always|never)\b|,\s*not\s+" + _NOT_A_JUDGEMENT + r"\w|\b[a-z][\w.-]*\s+v?\d+(?:\.\d+)+\b", re.I)  # or a version

@@ -126,7 +126,7 @@ _ASKS_NOW = re.compile(
 # known issue"): how the project is, though its words are those of a report.
 _KNOWN_ISSUE = re.compile(
     r"^(?!(?:it|this|that|there|which|what)\b)(?:the\s+)?[\w.`/-]+(?:\s+[\w.`/-]+){0,3}\s+(?:is|are)\s+(?:a\s+)?known"
-    r"(?:\s+to\s+(?:be\s+)?)?\s+(?:flaky|broken|slow|fail|hang|issue|problem|bug|quirk|limitation)\w*\b",
+    r"(?:\s+to(?:\s+be)?)?\s+(?:flaky|broken|slow|fail|hang|issue|problem|bug|quirk|limitation)\w*\b",
     re.I,
 )
 # What it does, then what it should do instead ("cep validation accepts '12345-67', should be 5 digits ..."): a

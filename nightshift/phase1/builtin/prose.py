@@ -39,7 +39,7 @@ _LEAD_WORDS = re.compile(
 )
 # An answer word that only opens the message: "No, I said uv", "Great. Tests here ...".
 _INTERJECTION = re.compile(
-    r"^(?:(?:(?:it'?s|is|that'?s)\s+(?=ok|okay|fine|good|great|cool|nice|perfect))?(?:no|nope|nein|yes|yep|yeah|ja|ah|oh|hmm+|great|good"
+    r"^(?:(?:(?:it'?s|is|that'?s)\s+(?=ok|okay|fine|good|great|cool|nice|perfect))?(?:no|nope|nein|nee|nej|n[aã]o|yes|yep|yeah|ja|sim|ah|oh|hmm+|great|good"
     r"|cool|nice|perfect|fine|thanks|thank\s+you|thx|ty|ok(?:ay)?|sure"
     r"|right|alright|wait|incorrect|not\s+quite|wrong(?:\s+again)?|dude|man|bro|come\s+on|geez|jeez|gosh|oops|seriously|sigh|stop)\s*[,.!]+"
     # a correction opener needs no comma: "actually the config lives in ...", "ugh thats the old package"
@@ -48,8 +48,8 @@ _INTERJECTION = re.compile(
 )
 # Words that make a list the user's own: "my rules:", "conventions for this repo:", "remember these".
 _OWN_LIST = re.compile(
-    r"\b(?:my|our)\s+(?:\w+\s+)?(?:rules|conventions|preferences|guidelines|standards)\b"
-    r"|\b(?:rules|conventions)\s+(?:for|in|of)\s+(?:this|the|our)\b|\b(?:remember|keep\s+in\s+mind|from\s+now\s+on|going\s+forward)\b",
+    r"\b(?:my|our)\s+(?:\w+\s+)?(?:rules?|conventions?|preferences?|guidelines?|standards?)\b"
+    r"|\b(?:rules?|conventions?)\s+(?:for|in|of)\s+(?:this|the|our)\b|\b(?:remember|keep\s+in\s+mind|from\s+now\s+on|going\s+forward)\b",
     re.I,
 )
 # A line that introduces someone else's text: "tighten the wording of this README section:", "my
@@ -93,8 +93,10 @@ def _without_quoted_sentences(line: str) -> str:
     """The line without the whole sentences it quotes ('Tomasz wrote in his doc: "Never release on a Friday."'):
     they are someone else's words, unless the user's own words before the quote claim them ("my rule:")."""
     quoted = _QUOTED_SENTENCES.search(line)
-    if not quoted or _OWN_LIST.search(line[: quoted.start()]):
+    if not quoted:
         return line
+    if _OWN_LIST.search(line[: quoted.start()]):
+        return _QUOTED_SENTENCES.sub(lambda m: m[0][1:-1], line)  # the user's own rule, quoted for emphasis
     return _QUOTED_SENTENCES.sub(" ", line)
 
 

@@ -9,18 +9,26 @@ import re
 
 from nightshift.phase1.builtin.prose import _INTERJECTION, _LEAD_WORDS, _strip_lead
 from nightshift.phase1.builtin.scope import _GLOBAL_LEAD, _GLOBAL_SCOPE, _LOCAL_SCOPE, _PERSONAL, _PLACE_LEAD, _PROJECTS, _REACH_FILLER, _SCOPE_LEAD, _STANDING
-from nightshift.phase1.builtin.cues import _ARTIFACT_RULE, _AS_USUAL, _SETTING_WITH_REASON, _BROAD_IMPERATIVE, _CLAUSE, _CONTRAST, _CONVENTION, _CUE, _CUE_BACK, _HABIT, _HERE, _HOW_TO, _IMPERATIVE, _LEAD_CLAUSE, _MUST, _ORDER, _REPEATED, _RULE_ANYWHERE, _RULE_START, _TEAM, _TEAM_REFUSAL, _TYPOS, _WORKFLOW_HABIT
+from nightshift.phase1.builtin.cues import _ARTIFACT_RULE, _AS_USUAL, _SETTING_WITH_REASON, _BROAD_IMPERATIVE, _CLAUSE, _CONTRAST, _CONVENTION, _CUE, _CUE_BACK, _HABIT, _HERE, _HOW_TO, _IMPERATIVE, _LEAD_CLAUSE, _MACHINERY, _MUST, _ORDER, _REPEATED, _RULE_ANYWHERE, _RULE_START, _TEAM, _TEAM_REFUSAL, _TYPOS, _WORKFLOW_HABIT
 from nightshift.phase1.builtin.not_rules import _BROKEN, _CODE_BEHAVIOUR, _CONSEQUENCE, _DEICTIC, _FOR_NOW, _HEDGE, _NEWS, _ONE_OFF, _PAST_EVENT, _QUESTION_START, _SOMEONE_ELSE_SAYS, _holds_credential
 from nightshift.phase1.builtin.corrections import _COMPLAINT, _CONFIRMATION, _CORRECTION, _LASTING, _NOT_AN_ORDER, _TOLD_YOU
 from nightshift.phase1.builtin.facts import _CONCRETE, _MOMENT, _is_fact
 
 
-# A fact the user checked themselves or hands over as context: "i checked with openssl, the sandbox only accepts
-# TLS 1.3", "for context the dev server listens on 7311 here".
-_GIVEN_AS_INFO = re.compile(
-    r"^(?:(?:i|we)\s+(?:just\s+|already\s+|have\s+|'ve\s+)?(?:checked|verified|confirmed|tested|measured|made\s+sure)"
-    r"(?:\s+(?:with|using|in|on|via)\s+[\w./`-]+)?\s*[,:]|(?:for|some|a\s+bit\s+of|as)\s+(?:context|background)\b(?:[^:.]{0,80}:)?[\s,]*"
-    r"|(?:context|background)\s*:)\s*(?=\w)",
+# A fact the user checked themselves ("i checked with openssl, the sandbox only accepts TLS 1.3") or hands over as
+# context ("for context the dev server listens on 7311 here", "some context because you dont know the code: ...").
+_CHECKED = re.compile(
+    r"^(?:i|we)\s+(?:just\s+|already\s+|have\s+|'ve\s+)?(?:checked|verified|confirmed|tested|measured|made\s+sure)"
+    r"(?:\s+(?:with|using|in|on|via)\s+[\w./`-]+)?\s*[,:]\s*(?=\w)",
+    re.I,
+)
+_CONTEXT = re.compile(
+    r"^(?:(?:for|some|a\s+bit\s+of|as)\s+(?:context|background)\b(?:[^:.]{0,80}:)?[\s,]*|(?:context|background)\s*:\s*)(?=\w)", re.I
+)
+# A plain statement: a subject and a verb in the present ("the internal registry only resolves over the VPN").
+_STATEMENT = re.compile(
+    r"^(?!(?:it|this|that|there|which|what|you|i|he|she|they|we)\b)(?:the\s+|our\s+)?[\w.`/-]+(?:\s+[\w.`/-]+){0,3}\s+"
+    r"(?:only\s+|always\s+|never\s+)?(?:is|are|has|have|needs?|\w+s)\s+\S",
     re.I,
 )
 # A confirmation whose statement is about the agent's question itself: "it's only the font", "that was it".
@@ -50,10 +58,14 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
         return None  # "my colleague says we should always use tabs": a rule quoted, not the user's
     if _CODE_BEHAVIOUR.match(_strip_lead(sentence)):
         return None
-    if given := _GIVEN_AS_INFO.match(sentence):  # the lead is no part of what is given ("...you dont know the codebase")
-        rule = _rule_of(sentence[given.end():], False)
-        # a fact is kept even beside a rule or a question: the user offers it to be known
-        return (rule[0], "knowledge" if rule[1] == "fact" else rule[1]) if rule else None
+    if given := _CHECKED.match(sentence) or _CONTEXT.match(sentence):  # the lead is no part of what is given
+        rest = sentence[given.end():]
+        if rule := _rule_of(rest, False):
+            # a fact is kept even beside a rule or a question: the user offers it to be known
+            return rule[0], "knowledge" if rule[1] == "fact" else rule[1]
+        # what the user checked is how things are, in any plain statement ("the registry only resolves over the VPN")
+        checked = given.re is _CHECKED and _STATEMENT.match(rest) and not (_MOMENT.search(rest) or _HEDGE.search(rest) or _ONE_OFF.search(rest))
+        return (rest, "knowledge") if checked else None
     if confirms and (fact := _CONFIRMATION.sub("", sentence, count=1)) != sentence and len(fact.split()) >= 3:
         # "yes that's right, it's only the font": about "it", the thing just asked, not how the project is
         about_the_answer = _QUESTION_START.match(fact) or _ANSWER_SUBJECT.match(fact) or _ONE_OFF.search(fact)
@@ -118,7 +130,7 @@ def _is_standing_rule(sentence: str) -> bool:
         sentence = heads[0]
     if any(_RULE_START.match(h) for h in heads) or _RULE_ANYWHERE.search(sentence) or _CONVENTION.search(sentence):
         return True
-    if any(_MUST.match(h) for h in heads):
+    if any(_MUST.match(h) or _MACHINERY.match(h) for h in heads):
         return True
     weak = _COMPLAINT.match(head)  # a bare "we don't use X." or "guestList, not guest_list." counts only alone
     refusal = _TEAM_REFUSAL.match(head) and not weak
