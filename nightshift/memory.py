@@ -279,6 +279,31 @@ _CHANGE = re.compile(r"\b(?:from\s+now\s+on|going\s+forward|from\s+here\s+on|cha
 _FRAME_WORDS = 5
 
 
+# A value with a shape of its own: letters and digits joined by dashes or dots ("eu-north-1", "node-20").
+_SHAPED_VALUE = re.compile(r"(?<![\w.-])(?=[\w.-]*\d)(?=[\w.-]*[a-z])[a-z0-9]+(?:[.-][a-z0-9]+)+(?![\w-])(?!\.\w)", re.I)
+_WHERE_VERBS = frozenset({"run", "live", "go", "goe", "sit", "use", "moved", "migrated", "switched", "now"})
+_MOVE_SAID = re.compile(r"\b(?:from\s+now\s+on|going\s+forward|moved|migrated|switched|now\s+(?:lives?|runs?|is|are))\b", re.I)
+
+
+def _shape(value: str) -> str:
+    """"eu-north-1" and "sa-east-1" are both "a-a-9"; "node-20" is "a-9"."""
+    return re.sub(r"[a-z]+", "a", re.sub(r"\d+", "9", value.casefold()))
+
+
+def changes_a_shaped_value(new: str, old: str) -> bool:
+    """A newer line that says things moved and names, for a subject of the older line, another value of the
+    same shape: "eu-north-1 for staging from now on, we migrated the whole staging" replaces "the staging
+    stack goes in sa-east-1"."""
+    if not _MOVE_SAID.search(new):
+        return False
+    olds = {v.casefold(): _shape(v) for v in _SHAPED_VALUE.findall(old)}
+    news = {v.casefold(): _shape(v) for v in _SHAPED_VALUE.findall(new)}
+    other_value = any(s == t and v not in olds for v, s in news.items() for t in olds.values())
+    # the thing both lines are about, not the verb that says where it is ("runs on", "lives in", "goes in")
+    shared = (subject_words(new) & subject_words(old)) - set(olds) - set(news) - _WHERE_VERBS
+    return other_value and bool(shared)
+
+
 def changes_the_value(new: str, old: str) -> bool:
     """A newer line that says it changes something and repeats an older line's wording but for one word:
     "Use British spelling in these docs from now on" replaces "Use American spelling in these docs"."""

@@ -173,6 +173,19 @@ def test_a_subject_of_several_words_that_moved_replaces_the_line_about_it() -> N
     assert not _replaces("The mock api moved to port 7420.", "The admin ui listens on 7311 here.")
 
 
+@pytest.mark.parametrize(
+    ("new", "old", "replaces"),
+    [
+        ("ap-south-2 for the batch jobs from now on, we migrated them for the quota", "The batch jobs run in us-west-1.", True),
+        ("The worker image now runs on node-22.", "The worker image runs on node-20 in CI.", True),
+        ("The web app now runs on node-22.", "The api runs on node-20 in CI.", False),  # another subject
+        ("The batch jobs run in ap-south-2.", "The batch jobs run in us-west-1.", False),  # nothing says it moved
+    ],
+)
+def test_a_line_that_says_it_moved_replaces_another_value_of_the_same_shape(new: str, old: str, replaces: bool) -> None:
+    assert _replaces(new, old) is replaces
+
+
 def test_a_rule_named_by_two_words_is_found_by_each_of_them_singular_or_plural() -> None:
     assert mentions_in_name("Always run pytest -n auto with --dist=loadscope (xdist)", "pytest xdist")
     assert mentions_in_name("No releases on mondays", "monday release")
