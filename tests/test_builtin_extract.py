@@ -1217,3 +1217,60 @@ def test_a_fix_the_user_allowed_only_this_once_is_no_lesson() -> None:
         *run("pytest -q tests/visual --update-baselines && pytest -q tests/visual", "40 passed", "c2"),
     )
     assert valid(extract_builtin(transcript)).is_no_op
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("no unittest here, plain pytest only", "No unittest here, plain pytest only"),  # "no" with no mark refuses a tool
+        ("use docker compose not docker-compose, v2 is installed", "Use docker compose not docker-compose, v2 is installed"),
+        ("commit messages in english pls", "Commit messages in english pls"),
+        ("branch names in kebab-case", "Branch names in kebab-case"),
+        ("the team agreed to squash-merge everything", "The team agreed to squash-merge everything"),
+    ],
+)
+def test_terse_refusals_verbless_conventions_and_team_agreements_are_rules(message: str, line: str) -> None:
+    assert kept(said(message)) == [line]
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("NODE_OPTIONS=--max-old-space-size=4096 is needed for the build", "NODE_OPTIONS=--max-old-space-size=4096 is needed for the build"),
+        ("line length is 100 in this repo not 79", "Line length is 100 in this repo not 79"),
+    ],
+)
+def test_a_needed_setting_and_a_corrected_value_without_a_comma_are_facts(message: str, line: str) -> None:
+    assert knowledge(said(message)) == [line]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["draft a Slack message telling Tom to always rebase before merging",
+     "please write an email to the vendor saying we never store card numbers",
+     "use it not sure why"],
+)
+def test_words_for_someone_else_are_not_the_users_rule(message: str) -> None:
+    assert said(message).is_no_op, message
+
+
+def answered(question: str, answer: str) -> RawMemory:
+    """An answer given through the agent's question tool: the reader marks the user turn with its question."""
+    return valid(extract_builtin(session(user("set up the release"), Turn(TurnKind.USER, answer, question=question))))
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "scope"),
+    [
+        ("Yarn or npm for the workspace?", "yarn, always. npm breaks the workspaces", Scope.PROJECT),
+        ("Which python should the venv use?", "3.12 for every project of mine", Scope.GLOBAL),
+    ],
+)
+def test_an_answer_through_the_question_tool_that_reaches_past_this_case_is_a_rule(question: str, answer: str, scope: Scope) -> None:
+    [task] = answered(question, answer).tasks
+    assert task.scope is scope and len(task.preferences) == 1
+
+
+@pytest.mark.parametrize("answer", ["9000 just this once", "yes only this time, normally we check each one", "same as always"])
+def test_a_one_off_answer_through_the_question_tool_is_no_rule(answer: str) -> None:
+    assert answered("Which port for the preview?", answer).is_no_op, answer

@@ -48,11 +48,19 @@ _CONFIRMATION = re.compile(
     r"|^(?:that'?s|that\s+is)\s+(?:right|correct)\b[\s,.!]*",
     re.I,
 )
+# An answer to the agent's question that says it holds beyond this case: "yarn, always", "3.12 for every
+# project of mine", "the default template for every release".
+_STANDING_ANSWER = re.compile(
+    r"^(?!(?:yes|yep|yeah|no|nope|ok(?:ay)?|sure|it|this|that|just|only)\b)[\w.`'/@:-]+(?:\s+[\w.`'/@:-]+){0,3},?\s+"
+    r"(?<!\bas\s)(?<!\blike\s)(?:always|every\s*time|from\s+now\s+on|going\s+forward|(?:for|in|on)\s+(?:every|all|each|any)\s+(?:of\s+)?(?:my\s+|our\s+)?[\w-]+)\b",
+    re.I,
+)
 # The opening of a correction: what follows is how it should be ("nope, migrations always run through
 # `make migrate`", "that's wrong, branches here are named ..."). It counts only with a rule word or a
 # reach in it: "no, it was my fault" corrects nothing lasting.
 _CORRECTION = re.compile(
-    r"^(?:no+(?!\s+matter\b)|nope|nah+|ugh+|wrong|incorrect|hold\s+on|not\s+like\s+that|that'?s\s+(?:wrong|not\s+(?:right|it|how\s+we\s+do\s+(?:it|things)))"
+    # a bare "no" opens a correction only with a mark after it: "no unittest here" says no to unittest
+    r"^(?:no+(?=\s*[,.!:;-])|nope|nah+|ugh+|wrong|incorrect|hold\s+on|not\s+like\s+that|that'?s\s+(?:wrong|not\s+(?:right|it|how\s+we\s+do\s+(?:it|things)))"
     r"|not\s+quite)\b[\s,.!:;-]+(?=\w)",
     re.I,
 )
@@ -64,7 +72,10 @@ _TOLD_YOU = re.compile(r"^i\s+(?:told|asked)\s+you\s+(?:to\s+|before\s+to\s+|alr
 
 
 def _confirms_a_question(turns: list[Turn], turn_no: int) -> bool:
-    """Whether the user's message answers a question the agent asked just before it."""
+    """Whether the user's message answers a question the agent asked just before it, in prose or through
+    its question tool (the reader marks such an answer with the question)."""
+    if turns[turn_no - 1].question:
+        return True
     for turn in reversed(turns[: turn_no - 1]):
         if turn.kind is TurnKind.ASSISTANT:
             return "?" in turn.text

@@ -80,6 +80,15 @@ _ARTIFACTS = (
     r"|dependencies|deps|env\s+vars|feature\s+flags|secrets|log\s+lines|logs|exceptions|queries|tables|columns|fixtures"
     r"|mocks|snapshots|changelog\s+entries|docs|readmes|configs|scripts|jobs|workflows|images|containers|files)"
 )
+# What the team's things are written in, said without a verb: "commit messages in english pls", "docstrings in
+# google style", "branch names in kebab-case".
+_ARTIFACTS_AND_NAMES = r"(?:" + _ARTIFACTS + r"|(?:branch|file|variable|function|class|table|column)\s+names|subjects|messages|titles)"
+_WRITTEN_IN = re.compile(
+    r"^(?:(?:all|our|new)\s+)?(?:(?!(?:the|these|those|this|that|my|your)\b)[\w-]+\s+)?" + _ARTIFACTS_AND_NAMES
+    + r"\s+(?:always\s+|only\s+)?in\s+(?:english|german|french|spanish|portuguese|italian|dutch|polish|chinese|japanese"
+    r"|british\s+english|american\s+english|the\s+imperative|imperative(?:\s+mood)?|present\s+tense|[\w-]+[\s-](?:case|style|format))\b",
+    re.I,
+)
 _ARTIFACT_RULE = re.compile(
     r"^(?:(?:all|new|our|public|private|internal|shared)\s+){0,2}"
     r"(?:(?!(?:the|these|those|this|that|my|your|his|her|their|some|any|two|three|both|a|an)\b)[\w-]+\s+)?" + _ARTIFACTS
@@ -105,7 +114,7 @@ _RULE_START = re.compile(
     r"""^(?:(?:always|never)\b(?!\s+(?:a|an|the|so|such|same|fun|been|seen|heard|had|knew|thought|mind|ever|again)\b)
       |(?:don'?t|do\s+not)(?:\s+ever)?\s+\w
       |no\s+(?!idea|problem|worries|luck|need|way|rush|clue|thanks|changes?\b)[\w-]+(?:\s+[\w-]+){0,3}?\s+
-         (?:in|on|inside|for|at|after|before|with|without|longer|shorter|bigger|larger|over|under|above|below|more|than)\s+\w
+         (?:(?:in|on|inside|for|at|after|before|with|without|longer|shorter|bigger|larger|over|under|above|below|more|than)\s+\w|here\b)
       |(?:(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline|naming|style)
          |(?:the\s+way|how)\s+we\s+do\s+(?:it|things))(?:\s+here)?\s*:\s*\w
       |(?:we|i)(?:'re|\s+are|'m|\s+am)\s+(?:a|an)\s+[\w.-]+\s+(?:shop|team|house|company|org|person)\b
@@ -115,9 +124,10 @@ _RULE_START = re.compile(
       |(?:i|we)\s+(?:(?:really|always)\s+)?(?:like|want|expect)\s+(?:(?:my|our|your)\s+)?(?!(?:the|a|an|this|that|it|them|to|you|me)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+
          (?:in\s+(?:the\s+)?\w+|to\s+be\s+\w+|as\s+\w+|without\s+\w+|short|brief|concise|terse|minimal|simple|small)\b
       |stop\s+\w+ing\b
+      |(?:the|our|my)\s+team\s+(?:has\s+)?(?:agreed|decided)\s+(?:to|that|on)\s+\w|we(?:'ve|\s+have)?\s+agreed\s+(?:to|that|on)\s+\w
       |for\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?,?\s+(?:it'?s|it\s+is|we\s+use|use)\s+(?:always|only)\s+(?!(?:a|an|the|so|such|been)\b)\S
       |prefer\s+\w
-      |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
+      |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,?\s+not(?!\s+(?:sure|yet|now|really)\b))\s+\w
       |(?:run|deploy|install|lint)\s+.+?,\s*not\s+\w
       |(?:i|we)(?:'d|\s+would)?\s+(?:(?:really|generally|usually|always)\s+)?prefer\b(?!\s+not\s+to\s+(?:talk|say|discuss|answer|comment|share)\b)
       |(?:i|we)(?:'d|\s+would)\s+rather\b

@@ -110,7 +110,7 @@ _REPORTED = re.compile(
 _APPROVAL = re.compile(r"(?:,|\bso|\band)\s+(?:that'?s|that\s+is|looks|it'?s)\s+(?:right|correct|fine|good)\W*$", re.I)
 # "the formatter is black with line length 100, not 88": a description corrected with ", not ...".
 _CORRECTED_FACT = re.compile(
-    r"^" + _NOT_THE_PROJECT + r"(?:[\w.`-]+\s+){0,4}(?:is|are)\s+(?!(?:not|a|an|the)\b)[^,;]{2,60},\s*not\s+\S", re.I
+    r"^" + _NOT_THE_PROJECT + r"(?:[\w.`-]+\s+){0,4}(?:is|are)\s+(?!(?:not|a|an|the)\b)[^,;]{2,60}(?:,\s*|\s+)not\s+\S", re.I
 )
 # Where this task's new thing goes ("the new banner goes on the home page") is the task, not the project.
 _THIS_TASK = re.compile(r"^(?:the|a|an|this|our)\s+(?:new|old|previous|former)\b", re.I)  # or the one it replaces
@@ -122,6 +122,8 @@ _ASKS_NOW = re.compile(
     r"|rename|move|find|tell|show|open|run|try|debug|investigate|figure|turn|enable|disable|set|bump|deploy|restart|rerun|revert)\b",
     re.I,
 )
+# A setting said to be needed: "NODE_OPTIONS=--max-old-space-size=4096 is needed for the build".
+_NEEDED_SETTING = re.compile(r"^`?[A-Za-z_]\w*=\S+`?\s+(?:is|are)\s+(?:(?:always|still)\s+)?(?:needed|required|necessary|a\s+must)\b", re.I)
 # A problem the user already knows and lives with ("checkout.spec is known flaky on CI", "the arm build is a
 # known issue"): how the project is, though its words are those of a report.
 _KNOWN_ISSUE = re.compile(
@@ -165,7 +167,7 @@ def _is_fact(sentence: str) -> bool:
         sentence = typo.sub(word, sentence)
     sentence = _TRAILING_REQUEST.sub("", sentence)
     head = _strip_lead(sentence)
-    if _KNOWN_ISSUE.match(head) and not (_HEDGE.search(sentence) or _ONE_OFF.search(sentence)):
+    if (_KNOWN_ISSUE.match(head) or _NEEDED_SETTING.match(head)) and not (_HEDGE.search(sentence) or _ONE_OFF.search(sentence)):
         return True
     if (len(head.split()) < 4 or _QUESTION_START.match(head) or _HYPOTHETICAL.match(head) or _MOMENT.search(head)
             or _APPROVAL.search(sentence) or _HEDGE.search(sentence) or _WITH_SECRET.search(sentence)
@@ -178,7 +180,8 @@ def _is_fact(sentence: str) -> bool:
     for h in heads:
         if _SETTING_FACT.match(h) or _CORRECTED_FACT.match(h):
             subject = re.split(r"\s(?:is|are|'s)\s", h, maxsplit=1)[0].casefold().split()
-            if not _TRANSIENT_SUBJECT & {w.strip("`'.,:") for w in subject} and not _REPORTED.search(" ".join(subject)):
+            # the head noun says what the subject is: "line length" is a setting, "log line" is output
+            if subject[-1].strip("`'.,:") not in _TRANSIENT_SUBJECT and not _REPORTED.search(" ".join(subject)):
                 return True
     if any(_HERE_FACT.match(h) for h in heads):
         return True

@@ -18,6 +18,12 @@ _SOMEONE_ELSE_SAYS = re.compile(
     r"\b(?:says?|said|wrote|writes|thinks?|suggests?|suggested|recommends?|recommended|claims?|told\s+me)\b",
     re.I,
 )
+# Words the agent is to write for someone else: "draft a Slack message telling Tom to always rebase".
+_WRITTEN_FOR_OTHERS = re.compile(
+    r"^(?:draft|write|compose|send|prepare|post|reply\s+to)\s+(?:a|an|the|my|our)?\s*(?:[\w-]+\s+){0,2}?"
+    r"(?:message|e-?mail|note|reply|comment|post|dm|announcement|answer|slack|tweet|letter)\b",
+    re.I,
+)
 # News of something that happened ("ops moved the staging database last night") is not itself a rule.
 _PAST_EVENT = re.compile(r"\b(?:last\s+(?:night|week|month|time)|yesterday|this\s+morning|earlier\s+today|just\s+now)\b", re.I)
 # Something that does not work: a report, not a rule or a fact.

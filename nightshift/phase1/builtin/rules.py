@@ -9,9 +9,9 @@ import re
 
 from nightshift.phase1.builtin.prose import _INTERJECTION, _LEAD_WORDS, _strip_lead
 from nightshift.phase1.builtin.scope import _GLOBAL_LEAD, _GLOBAL_SCOPE, _LOCAL_SCOPE, _PERSONAL, _PLACE_LEAD, _PROJECTS, _REACH_FILLER, _SCOPE_LEAD, _STANDING
-from nightshift.phase1.builtin.cues import _ARTIFACT_RULE, _AS_USUAL, _SETTING_WITH_REASON, _BROAD_IMPERATIVE, _CLAUSE, _CONTRAST, _CONVENTION, _CUE, _CUE_BACK, _HABIT, _HERE, _HOW_TO, _IMPERATIVE, _LEAD_CLAUSE, _MACHINERY, _MUST, _ORDER, _REPEATED, _RULE_ANYWHERE, _RULE_START, _TEAM, _TEAM_REFUSAL, _TYPOS, _WORKFLOW_HABIT
-from nightshift.phase1.builtin.not_rules import _BROKEN, _CODE_BEHAVIOUR, _CONSEQUENCE, _DEICTIC, _FOR_NOW, _HEDGE, _NEWS, _ONE_OFF, _PAST_EVENT, _QUESTION_START, _SOMEONE_ELSE_SAYS, _holds_credential
-from nightshift.phase1.builtin.corrections import _COMPLAINT, _CONFIRMATION, _CORRECTION, _LASTING, _NOT_AN_ORDER, _TOLD_YOU
+from nightshift.phase1.builtin.cues import _ARTIFACT_RULE, _AS_USUAL, _SETTING_WITH_REASON, _BROAD_IMPERATIVE, _CLAUSE, _CONTRAST, _CONVENTION, _CUE, _CUE_BACK, _HABIT, _HERE, _HOW_TO, _IMPERATIVE, _LEAD_CLAUSE, _MACHINERY, _MUST, _ORDER, _REPEATED, _RULE_ANYWHERE, _RULE_START, _TEAM, _TEAM_REFUSAL, _TYPOS, _WORKFLOW_HABIT, _WRITTEN_IN
+from nightshift.phase1.builtin.not_rules import _BROKEN, _CODE_BEHAVIOUR, _CONSEQUENCE, _DEICTIC, _FOR_NOW, _HEDGE, _NEWS, _ONE_OFF, _PAST_EVENT, _QUESTION_START, _SOMEONE_ELSE_SAYS, _WRITTEN_FOR_OTHERS, _holds_credential
+from nightshift.phase1.builtin.corrections import _COMPLAINT, _CONFIRMATION, _CORRECTION, _LASTING, _NOT_AN_ORDER, _STANDING_ANSWER, _TOLD_YOU
 from nightshift.phase1.builtin.facts import _CONCRETE, _MOMENT, _is_fact
 
 
@@ -56,8 +56,8 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
         return None
     if _SOMEONE_ELSE_SAYS.search(sentence):
         return None  # "my colleague says we should always use tabs": a rule quoted, not the user's
-    if _CODE_BEHAVIOUR.match(_strip_lead(sentence)):
-        return None
+    if _CODE_BEHAVIOUR.match(_strip_lead(sentence)) or _WRITTEN_FOR_OTHERS.match(_strip_lead(sentence)):
+        return None  # how the code is to behave, or words for someone else
     if given := _CHECKED.match(sentence) or _CONTEXT.match(sentence):  # the lead is no part of what is given
         rest = sentence[given.end():]
         if rule := _rule_of(rest, False):
@@ -70,6 +70,8 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
         # "yes that's right, it's only the font": about "it", the thing just asked, not how the project is
         about_the_answer = _QUESTION_START.match(fact) or _ANSWER_SUBJECT.match(fact) or _ONE_OFF.search(fact)
         return (fact, "knowledge") if not about_the_answer else None
+    if confirms and _STANDING_ANSWER.match(sentence) and not _ONE_OFF.search(sentence):
+        return sentence, "preference"
     plain = sentence if _CUE.match(sentence) else _strip_lead(sentence)  # "just so you know": "just" is no filler here
     for clause in _CLAUSE.split(plain)[1:]:  # "fix it, and for the record all money math goes through ..."
         if _CUE.match(clause):
@@ -140,10 +142,11 @@ def _is_standing_rule(sentence: str) -> bool:
     reach = _STANDING.search(sentence)  # "we do code review on every PR"
     if any(_TEAM.match(h) for h in heads) and not weak and (_HERE.search(sentence) or _CONTRAST.search(sentence) or refusal or purpose or concrete or reach):
         return True
-    if _AS_USUAL.search(sentence) and not _NOT_AN_ORDER.match(head) and not (_BROKEN.search(sentence) or _MOMENT.search(sentence)):
+    usual_what = re.sub(r"^(?:the\s+)?same\b", "", _AS_USUAL.sub("", head), flags=re.I).split()  # "same as always" names nothing
+    if _AS_USUAL.search(sentence) and len(usual_what) >= 2 and not _NOT_AN_ORDER.match(head) and not (_BROKEN.search(sentence) or _MOMENT.search(sentence)):
         return True  # "preview on port 8765 like always"
-    if _ARTIFACT_RULE.match(head) and not _BROKEN.search(head):
-        return True  # "PRs need two approvals before merge"
+    if (_ARTIFACT_RULE.match(head) or _WRITTEN_IN.match(head)) and not _BROKEN.search(head):
+        return True  # "PRs need two approvals before merge", "commit messages in english"
     if _PERSONAL.search(sentence) and any(_IMPERATIVE.match(h) for h in heads):
         return True  # "be brief in your answers": how the agent talks to this user
     if _SETTING_WITH_REASON.match(head) and not (_BROKEN.search(head) or _MOMENT.search(head)):
