@@ -153,7 +153,12 @@ _RETRACTED_RULE = re.compile(
     r"|\b" + _NAMED_RULE + r"\s+(?:no\s+longer|doesn'?t|does\s+not)\s+apply"
     # "you can stop running mypy", "no need to run mypy any more"
     r"|\byou\s+can\s+(?:stop|forget\s+about|ignore|drop)\s+(?:\w+ing\s+)?(?:the\s+|my\s+)?`?([\w.+/@-]+)"
-    r"|\bno\s+need\s+(?:to\s+|for\s+)?(?:\w+\s+)?(?:the\s+)?`?([\w.+/@-]+)`?(?:\s+\S+){0,3}?\s+any\s*more\b",
+    r"|\bno\s+need\s+(?:to\s+|for\s+)?(?:\w+\s+)?(?:the\s+)?`?([\w.+/@-]+)`?(?:\s+\S+){0,3}?\s+any\s*more\b"
+    # "we dont need the paparazzi screenshot step anymore": what is not needed is named before the step word
+    r"|\b(?:we|you|i)\s+(?:don'?t|do\s+not)\s+need\s+(?:the\s+|our\s+)?`?([\w.+/@:-]+(?:\s+[\w.+/@:-]+)?)`?(?:\s+(?:step|check|flag|rule|thing))?\s+any\s*more\b"
+    # a ban lifted: "manual version bumps are allowed again", "the migrations folder is no longer hands-off"
+    r"|^(?:the\s+|our\s+)?(?!(?:it|this|that|they|these|those)\b)`?([\w.+/@:-]+(?:\s+[\w.+/@:-]+){0,2}?)`?(?:\s+(?:folder|directory|dir|file|step|check))?\s+(?:is|are)\s+"
+    r"(?:(?:allowed|permitted)\s+again|no\s+longer\s+(?:hands[\s-]off|off[\s-]limits|forbidden|banned|required|needed|mandatory))\b",
     re.I,
 )
 _ABOUT = re.compile(r"\b(?:about|on|regarding|concerning)\s+(?:(?:the|my|our|using)\s+)?`?([\w.+/@-]+)", re.I)

@@ -1274,3 +1274,28 @@ def test_an_answer_through_the_question_tool_that_reaches_past_this_case_is_a_ru
 @pytest.mark.parametrize("answer", ["9000 just this once", "yes only this time, normally we check each one", "same as always"])
 def test_a_one_off_answer_through_the_question_tool_is_no_rule(answer: str) -> None:
     assert answered("Which port for the preview?", answer).is_no_op, answer
+
+
+@pytest.mark.parametrize(
+    ("message", "line", "scope"),
+    [
+        ("kindly always use httpx for http calls", "Always use httpx for http calls", Scope.PROJECT),  # a polite opener
+        ("never use sudo on my machines", "Never use sudo on my machines", Scope.GLOBAL),  # the user's machines, plural
+        ("after a background task finishes give me a one-line summary",
+         "After a background task finishes give me a one-line summary", Scope.PROJECT),
+        ("British spelling in all docs please", "British spelling in all docs please", Scope.PROJECT),
+        ("license headers on every file", "License headers on every file", Scope.PROJECT),
+    ],
+)
+def test_a_polite_opener_plural_machines_a_generic_event_and_a_verbless_all_of_a_kind_make_rules(
+        message: str, line: str, scope: Scope) -> None:
+    [task] = said(message).tasks
+    assert task.scope is scope and task.preferences == [line]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["errors in all files", "bugs in every release", "the same thing in every file", "when a test fails the build stops"],
+)
+def test_reports_shaped_like_a_verbless_convention_stay_no_op(message: str) -> None:
+    assert said(message).is_no_op, message

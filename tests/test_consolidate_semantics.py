@@ -162,10 +162,18 @@ def test_a_rule_said_in_three_sessions_is_one_line_that_names_each_of_them(night
         ("drop the pytest xdist rule", "pytest xdist"),
         ("you can forget the no:randomly flag, the order leak is fixed", "no:randomly"),  # named by what it was
         ("scrap the --offline workaround", "--offline"),
+        ("force pushes are allowed again on feature branches", "force pushes"),  # a ban lifted
+        ("the vendor folder is no longer hands-off", "vendor"),
+        ("we dont need the storybook snapshot step anymore", "storybook snapshot"),
     ],
 )
 def test_a_retraction_says_what_it_takes_back(line: str, subject: str) -> None:
     assert retraction_subject(line) == subject
+
+
+@pytest.mark.parametrize("line", ["the tests are fine again", "it is allowed again", "we don't need it"])
+def test_a_status_or_a_pronoun_takes_nothing_back(line: str) -> None:
+    assert retraction_subject(line) is None
 
 
 def test_a_subject_of_several_words_that_moved_replaces_the_line_about_it() -> None:

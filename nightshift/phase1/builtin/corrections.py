@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from nightshift.ingest.transcript import Turn, TurnKind
+from nightshift.phase1.builtin.cues import _ARTIFACT_NOUN
 
 
 # A complaint about what the agent does is a rule when the message states no other: "I hate it when you
@@ -51,8 +52,10 @@ _CONFIRMATION = re.compile(
 # An answer to the agent's question that says it holds beyond this case: "yarn, always", "3.12 for every
 # project of mine", "the default template for every release".
 _STANDING_ANSWER = re.compile(
-    r"^(?!(?:yes|yep|yeah|no|nope|ok(?:ay)?|sure|it|this|that|just|only)\b)[\w.`'/@:-]+(?:\s+[\w.`'/@:-]+){0,3},?\s+"
-    r"(?<!\bas\s)(?<!\blike\s)(?:always|every\s*time|from\s+now\s+on|going\s+forward|(?:for|in|on)\s+(?:every|all|each|any)\s+(?:of\s+)?(?:my\s+|our\s+)?[\w-]+)\b",
+    r"^(?!(?:yes|yep|yeah|no|nope|ok(?:ay)?|sure|it|this|that|just|only|the\s+same|same)\b)"
+    r"(?![^.]*\b(?:errors?|bugs?|warnings?|failures?|issues?|problems?|crash\w*|things?|stuff)\b)[\w.`'/@:-]+(?:\s+[\w.`'/@:-]+){0,3},?\s+"
+    r"(?<!\bas\s)(?<!\blike\s)(?:always|every\s*time|from\s+now\s+on|going\s+forward"
+    r"|(?:for|in|on)\s+(?:every|all|each|any)\s+(?:of\s+)?(?:my\s+|our\s+)?" + _ARTIFACT_NOUN + r")",
     re.I,
 )
 # The opening of a correction: what follows is how it should be ("nope, migrations always run through

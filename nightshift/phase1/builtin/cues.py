@@ -108,6 +108,12 @@ _TYPOS = (
 )
 # A short leading clause ("In this repo, never ..."; "For tests, use X instead of Y").
 _LEAD_CLAUSE = re.compile(r"^[^,:]{1,40}[,:]\s*")
+# One of the things a team makes, singular or plural: "every function", "all docs", "each migration".
+_ARTIFACT_NOUN = (
+    r"(?:prs?|pull\s+requests?|commits?|branch(?:es)?|tags?|releases?|tests?|test\s+files?|specs?|migrations?|endpoints?|routes?"
+    r"|handlers?|functions?|methods?|class(?:es)?|components?|modules?|packages?|services?|docstrings?|comments?|imports?"
+    r"|docs|documents?|readmes?|configs?|scripts?|jobs?|workflows?|files?|repos?|projects?|pages?|queries|query|tables?|models?)\b"
+)
 # Rule wording that must open the sentence: anywhere else "always"/"never" usually describes
 # something ("it always fails on CI") instead of asking for a behaviour.
 _RULE_START = re.compile(
@@ -119,6 +125,14 @@ _RULE_START = re.compile(
          |(?:the\s+way|how)\s+we\s+do\s+(?:it|things))(?:\s+here)?\s*:\s*\w
       |(?:we|i)(?:'re|\s+are|'m|\s+am)\s+(?:a|an)\s+[\w.-]+\s+(?:shop|team|house|company|org|person)\b
       |no\s+more\s+[\w-]+(?:\s+[\w-]+){0,2},\s*(?:use|do|run|go|write|stick|put|call)\b
+      # a generic event, then what to do: "after a background task finishes give me a one-line summary"
+      |(?:after|when|whenever|once|every\s+time|each\s+time)\s+(?:a|an|any|every|each)\s+[\w-]+(?:\s+[\w-]+){0,3}?\s+
+         (?:finishes|ends|fails|passes|completes|lands|is\s+(?:done|merged|finished|green|red))\b,?\s+(?!(?:it|this|that|there|i|you|we|they|the|a|an)\b)\w
+      # verbless, said of all of a kind: "British spelling in all docs please", "type hints for every function"
+      |(?!(?:it|this|that|there|which|what|you|i|he|she|they|we|no|the\s+same|same)\b)
+         (?![^.]*\b(?:errors?|bugs?|warnings?|failures?|issues?|problems?|typos?|crash\w*|things?|stuff|something|nothing)\b)
+         [\w-]+(?:\s+[\w-]+){0,2}\s+(?:in|for|on)\s+(?:all|every|each)\s+(?:(?:new|our|my|the)\s+)?(?:python\s+|js\s+|ts\s+)?"""
+    + _ARTIFACT_NOUN + r"""(?:\s+(?:please|pls|plz|too|as\s+well))?\W*$
       |(?:whenever|every\s+time|each\s+time|any\s*time)\s+(?:you|we|someone)\s+(?![^,]*\b(?:ready|done|finished|free|back|able)\b)[^,]{3,60},\s*
          (?!(?:it|this|that|there|i|you|we|they)\b)\w
       |(?:i|we)\s+(?:(?:really|always)\s+)?(?:like|want|expect)\s+(?:(?:my|our|your)\s+)?(?!(?:the|a|an|this|that|it|them|to|you|me)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+

@@ -37,6 +37,8 @@ _GLOBAL_SCOPE = re.compile(
     r"\b(?:(?:all|every|each|any)(?:\s+one)?\s+(?:of\s+)?(?:(?:my|mine|our)\s+)?(?!other\b)(?:\w+\s+)?" + _PROJECTS
     + r"|(?:all|any)\s+(?:of\s+)?(?:my|mine)\s+(?:stuff|code|work)|" + _PROJECTS + r"\s+of\s+mine"
     r"|across\s+(?:(?:all|my|our)\s+)*" + _PROJECTS
+    # the user's projects or machines in the plural, without a quantity: "never use sudo on my machines"
+    + r"|(?:in|on|for)\s+my\s+(?:projects|repos|repositories|code\s*bases|machines|computers|laptops)"
     + r"|(?:whatever|whichever|no\s+matter\s+(?:which|what)|regardless\s+of(?:\s+the)?)\s+" + _PROJECTS
     + r"|everywhere|wherever|in\s+general|globally)\b",
     re.I,
