@@ -1299,3 +1299,23 @@ def test_a_polite_opener_plural_machines_a_generic_event_and_a_verbless_all_of_a
 )
 def test_reports_shaped_like_a_verbless_convention_stay_no_op(message: str) -> None:
     assert said(message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("make chek befor commiting pls", "Make chek befor commiting pls"),  # typed fast; a make target as the order
+        ("sorry to bother you, but could you please always run the e2e suite with --headed=false? It keeps opening windows.",
+         "Always run the e2e suite with --headed=false"),
+        ("would you run black from now on before committing?", "Run black from now on before committing"),
+        ("Hi! Quick note for the future: our API responses are always camelCase, please don't use snake_case in the DTOs.",
+         "Our API responses are always camelCase, please don't use snake_case in the DTOs."),
+    ],
+)
+def test_typos_a_polite_question_asking_for_a_habit_and_a_quick_note_make_rules(message: str, line: str) -> None:
+    assert kept(said("set up the workspace", message)) == [line]
+
+
+@pytest.mark.parametrize("message", ["could you fix the login page?", "should we always pin the versions?", "our CI is always slow"])
+def test_a_request_a_question_about_the_rule_and_a_verdict_stay_no_op(message: str) -> None:
+    assert said("set up the workspace", message).is_no_op, message

@@ -33,11 +33,16 @@ _WORKFLOW_HABIT = re.compile(
     r"|releasing|deploy|deploying|tag|tagging|ship|shipping|open(?:ing)?\s+(?:a\s+)?(?:pr|pull\s+request)|hand(?:ing)?\s+\w+\s+back)\b(?!\s+(?:this|it|that|these|them)\b)",
     re.I,
 )
-_ORDER = re.compile(r"^(?:make\s+sure|ensure|run|check|update|add|rebase|squash|build|lint|format|test|bump|regenerate|sign)\b", re.I)
+# an order, or a command said as one ("make check before committing", "just test before you push")
+_ORDER = re.compile(
+    r"^(?:make\s+sure|ensure|run|check|update|add|rebase|squash|build|lint|format|test|bump|regenerate|sign"
+    r"|(?:make|just|task|npm\s+run|pnpm|yarn|cargo|go|uv\s+run|tox|nox)\s+[\w-]+)\b",
+    re.I,
+)
 # The user asks for the rest to be remembered: "remember: ...", "keep in mind that ...", "fyi for the
 # future, ...", "for future reference, ...", "note for next time: ...", "next time ...".
 _CUE = re.compile(
-    r"^(?:(?:and\s+|please\s+|pls\s+)?(?:remember|keep\s+in\s+mind|note\s+for\s+(?:next\s+time|the\s+future))(?:\s+that)?\s*[:,]?"
+    r"^(?:(?:and\s+|please\s+|pls\s+)?(?:remember|keep\s+in\s+mind|(?:a\s+)?(?:quick\s+|small\s+|little\s+)?note\s+for\s+(?:next\s+time|the\s+future))(?:\s+that)?\s*[:,]?"
     r"|fyi(?:\s+for\s+(?:the\s+)?future(?:\s+reference)?)?\s*[:,]?|for\s+(?:future\s+reference|the\s+future|the\s+record)\s*[:,]?"
     r"|heads[\s-]+up\s*[:,]?|just\s+so\s+you\s+know\s*[:,]?|don'?t\s+forget(?:\s+to|\s+that)?\s*[:,]?|(?:for\s+)?next\s+time\s*[:,]?"
     r"|in\s+(?:the\s+)?future\s*[:,]?|(?:make|take)\s+a\s+note(?:\s+that)?\s*[:,]?|note\s+to\s+self\s*[:,]?"
@@ -105,6 +110,9 @@ _TYPOS = (
     (re.compile(r"\bnver\b", re.I), "never"),
     (re.compile(r"\bgos\b", re.I), "goes"),
     (re.compile(r"\bteh\b", re.I), "the"),
+    (re.compile(r"\bbefor\b", re.I), "before"),
+    (re.compile(r"\bcommiting\b", re.I), "committing"),
+    (re.compile(r"\bchek\b", re.I), "check"),
 )
 # A short leading clause ("In this repo, never ..."; "For tests, use X instead of Y").
 _LEAD_CLAUSE = re.compile(r"^[^,:]{1,40}[,:]\s*")
@@ -193,7 +201,7 @@ _RULE_ANYWHERE = re.compile(
 # other way of doing it ("pnpm, not npm").
 _NOT_A_JUDGEMENT = r"(?!(?:worth|needed|necessary|important|required|now|yet|really|sure|ideal|great|good|bad|much|so|that|this|it)\b)"
 _TEAM = re.compile(
-    r"^(?:our\s+[\w-]+(?:\s+[\w-]+)?\s+(?:only|always|never)\s+\w"
+    r"^(?:our\s+[\w-]+(?:\s+[\w-]+)?\s+(?:(?:is|are)\s+)?(?:only|always|never)\s+\w"
     r"|(?:we|i)(?:'re|\s+are)\s+(?:always\s+)?(?:on|using)\s+(?:always\s+)?\S"
     r"|(?:we|i)\s+(?:always\s+|only\s+|(?:don'?t|do\s+not|never)\s+)?(?:use|put|keep|store|write|name|run|deploy|follow|do|add|ship"
     r"|commit|import|install|bundle|check\s+in|mock|vendor|pin|target|support|host|build|release|merge|push|rebase|squash)\s+\S"

@@ -28,6 +28,8 @@ _WRITTEN_FOR_OTHERS = re.compile(
 _PAST_EVENT = re.compile(r"\b(?:last\s+(?:night|week|month|time)|yesterday|this\s+morning|earlier\s+today|just\s+now)\b", re.I)
 # Something that does not work: a report, not a rule or a fact.
 _BROKEN = re.compile(r"\b(?:broken|fail(?:s|ed|ing)?|crash(?:es|ed|ing)?|errors?|(?:does|is)n'?t\s+working|not\s+working|still)\b", re.I)
+# A verdict on how something behaves ("our CI is always slow"): a complaint, not how work is done.
+_VERDICT = re.compile(r"\b(?:slow|flaky|down|red|annoying|weird|wrong|unstable|a\s+pain|a\s+mess|a\s+nightmare)\b", re.I)
 # A sentence naming a credential next to a value shaped like one keeps out of memory, even when the
 # redactor missed the value ("log in with password Orchid-Lantern-42" has no KEY=value shape).
 _CREDENTIAL_WORD = re.compile(r"\b(?:passwords?|passwd|passphrase|passcode|tokens?|api[\s_-]?keys?|keys?(?=\s*(?:is\b|=|:))|secrets?|credentials?)\b", re.I)

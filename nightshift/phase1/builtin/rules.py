@@ -10,7 +10,7 @@ import re
 from nightshift.phase1.builtin.prose import _INTERJECTION, _LEAD_WORDS, _strip_lead
 from nightshift.phase1.builtin.scope import _GLOBAL_LEAD, _GLOBAL_SCOPE, _LOCAL_SCOPE, _PERSONAL, _PLACE_LEAD, _PROJECTS, _REACH_FILLER, _SCOPE_LEAD, _STANDING
 from nightshift.phase1.builtin.cues import _ARTIFACT_RULE, _AS_USUAL, _SETTING_WITH_REASON, _BROAD_IMPERATIVE, _CLAUSE, _CONTRAST, _CONVENTION, _CUE, _CUE_BACK, _HABIT, _HERE, _HOW_TO, _IMPERATIVE, _LEAD_CLAUSE, _MACHINERY, _MUST, _ORDER, _REPEATED, _RULE_ANYWHERE, _RULE_START, _TEAM, _TEAM_REFUSAL, _TYPOS, _WORKFLOW_HABIT, _WRITTEN_IN
-from nightshift.phase1.builtin.not_rules import _BROKEN, _CODE_BEHAVIOUR, _CONSEQUENCE, _DEICTIC, _FOR_NOW, _HEDGE, _NEWS, _ONE_OFF, _PAST_EVENT, _QUESTION_START, _SOMEONE_ELSE_SAYS, _WRITTEN_FOR_OTHERS, _holds_credential
+from nightshift.phase1.builtin.not_rules import _BROKEN, _CODE_BEHAVIOUR, _VERDICT, _CONSEQUENCE, _DEICTIC, _FOR_NOW, _HEDGE, _NEWS, _ONE_OFF, _PAST_EVENT, _QUESTION_START, _SOMEONE_ELSE_SAYS, _WRITTEN_FOR_OTHERS, _holds_credential
 from nightshift.phase1.builtin.corrections import _COMPLAINT, _CONFIRMATION, _CORRECTION, _LASTING, _NOT_AN_ORDER, _STANDING_ANSWER, _TOLD_YOU
 from nightshift.phase1.builtin.facts import _CONCRETE, _MOMENT, _is_fact
 
@@ -30,6 +30,11 @@ _STATEMENT = re.compile(
     r"^(?!(?:it|this|that|there|which|what|you|i|he|she|they|we)\b)(?:the\s+|our\s+)?[\w.`/-]+(?:\s+[\w.`/-]+){0,3}\s+"
     r"(?:only\s+|always\s+|never\s+)?(?:is|are|has|have|needs?|\w+s)\s+\S",
     re.I,
+)
+# A request put as a question that asks for a habit: "could you please always run the e2e suite headless?",
+# "..., but can you never force-push from now on?" (not "should we always ...?", which asks what the rule is).
+_POLITE_STANDING_ASK = re.compile(
+    r"^(?:.*?\bbut\s+)?(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+)?(?=(?:always|never)\b|(?:[^?]*\bfrom\s+now\s+on\b))", re.I
 )
 # A confirmation whose statement is about the agent's question itself: "it's only the font", "that was it".
 _ANSWER_SUBJECT = re.compile(r"^(?:it|this|that|they|these|those)(?:'s|'re|\s+(?:is|are|was|were))\b", re.I)
@@ -52,6 +57,8 @@ def _only_a_reach(sentence: str) -> bool:
 def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
     """(the sentence, preference, knowledge or fact) when the sentence states something to remember; a
     fact is a plain statement of how things are, kept as knowledge when the message says nothing stronger."""
+    if (polite := _POLITE_STANDING_ASK.match(sentence)) and sentence.endswith("?"):
+        sentence = sentence[polite.end():].rstrip("?").strip()  # "could you please always run ...?" asks for a habit
     if _holds_credential(sentence) or sentence.endswith("?"):
         return None
     if _SOMEONE_ELSE_SAYS.search(sentence):
@@ -140,7 +147,7 @@ def _is_standing_rule(sentence: str) -> bool:
         r"\b(?:we|i)\s+\w+\s+(?:it|this|that|them|these|those)\b", sentence, re.I)  # "we use 4 spaces for indentation"
     concrete = re.search(_CONCRETE, sentence)  # "we name branches feat/<ticket>-<slug>", "we target node 20"
     reach = _STANDING.search(sentence)  # "we do code review on every PR"
-    if any(_TEAM.match(h) for h in heads) and not weak and (_HERE.search(sentence) or _CONTRAST.search(sentence) or refusal or purpose or concrete or reach):
+    if any(_TEAM.match(h) for h in heads) and not weak and not (_BROKEN.search(sentence) or _VERDICT.search(sentence)) and (_HERE.search(sentence) or _CONTRAST.search(sentence) or refusal or purpose or concrete or reach):
         return True
     usual_what = re.sub(r"^(?:the\s+)?same\b", "", _AS_USUAL.sub("", head), flags=re.I).split()  # "same as always" names nothing
     if _AS_USUAL.search(sentence) and len(usual_what) >= 2 and not _NOT_AN_ORDER.match(head) and not (_BROKEN.search(sentence) or _MOMENT.search(sentence)):
