@@ -1319,3 +1319,21 @@ def test_typos_a_polite_question_asking_for_a_habit_and_a_quick_note_make_rules(
 @pytest.mark.parametrize("message", ["could you fix the login page?", "should we always pin the versions?", "our CI is always slow"])
 def test_a_request_a_question_about_the_rule_and_a_verdict_stay_no_op(message: str) -> None:
     assert said("set up the workspace", message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("must use pnpm in this project", "Must use pnpm in this project"),  # no subject, as many write it
+        ("bitte, always english in the code comments", "Always english in the code comments"),
+        ("the commit must have signed-off line", "The commit must have signed-off line"),  # "must have" + a thing
+        ("Quick heads-up: QA runs on the stage-2 cluster, not stage-1.", "QA runs on the stage-2 cluster, not stage-1."),
+    ],
+)
+def test_a_subjectless_must_a_german_please_and_must_have_a_thing_make_rules(message: str, line: str) -> None:
+    assert kept(said("set up the workspace", message)) == [line]
+
+
+@pytest.mark.parametrize("message", ["the cache must have expired", "the build must have been cached", "must be the cache"])
+def test_must_have_as_a_guess_about_the_past_is_no_rule(message: str) -> None:
+    assert said("set up the workspace", message).is_no_op, message

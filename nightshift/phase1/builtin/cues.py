@@ -44,7 +44,7 @@ _ORDER = re.compile(
 _CUE = re.compile(
     r"^(?:(?:and\s+|please\s+|pls\s+)?(?:remember|keep\s+in\s+mind|(?:a\s+)?(?:quick\s+|small\s+|little\s+)?note\s+for\s+(?:next\s+time|the\s+future))(?:\s+that)?\s*[:,]?"
     r"|fyi(?:\s+for\s+(?:the\s+)?future(?:\s+reference)?)?\s*[:,]?|for\s+(?:future\s+reference|the\s+future|the\s+record)\s*[:,]?"
-    r"|heads[\s-]+up\s*[:,]?|just\s+so\s+you\s+know\s*[:,]?|don'?t\s+forget(?:\s+to|\s+that)?\s*[:,]?|(?:for\s+)?next\s+time\s*[:,]?"
+    r"|(?:a\s+)?(?:quick\s+|small\s+|friendly\s+)?heads[\s-]+up\s*[:,]?|just\s+so\s+you\s+know\s*[:,]?|don'?t\s+forget(?:\s+to|\s+that)?\s*[:,]?|(?:for\s+)?next\s+time\s*[:,]?"
     r"|in\s+(?:the\s+)?future\s*[:,]?|(?:make|take)\s+a\s+note(?:\s+that)?\s*[:,]?|note\s+to\s+self\s*[:,]?"
     r"|(?:just\s+)?(?:a\s+)?(?:quick\s+|friendly\s+)?reminder(?:\s+that)?\s*[:,]?"
     r"|(?:you\s+should|good\s+to|worth\s+it\s+to|you\s+need\s+to)\s+know(?:\s+that)?\s*[:,]?|(?:be|stay)\s+aware(?:\s+that)?\s*[:,]?)\s+(?=\S)",
@@ -146,6 +146,7 @@ _RULE_START = re.compile(
       |(?:i|we)\s+(?:(?:really|always)\s+)?(?:like|want|expect)\s+(?:(?:my|our|your)\s+)?(?!(?:the|a|an|this|that|it|them|to|you|me)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+
          (?:in\s+(?:the\s+)?\w+|to\s+be\s+\w+|as\s+\w+|without\s+\w+|short|brief|concise|terse|minimal|simple|small)\b
       |stop\s+\w+ing\b
+      |must\s+(?:always\s+|never\s+|only\s+)?(?!have\b|be\s+(?:the|a|an|it|that)\b)(?:use|run|write|put|keep|follow|be|go|stay|live|start|end)\b
       |(?:the|our|my)\s+team\s+(?:has\s+)?(?:agreed|decided)\s+(?:to|that|on)\s+\w|we(?:'ve|\s+have)?\s+agreed\s+(?:to|that|on)\s+\w
       |for\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?,?\s+(?:it'?s|it\s+is|we\s+use|use)\s+(?:always|only)\s+(?!(?:a|an|the|so|such|been)\b)\S
       |prefer\s+\w
@@ -223,7 +224,7 @@ _HERE = re.compile(r"\bhere\b|\bin\s+(?:this|our)\s+(?:repo|repository|project|c
 # past ("it must have failed") and not about "it"/"this" (meaningless without the message it answers).
 _MUST = re.compile(
     r"^(?!(?:it|this|that|there|which|what|you|i|he|she|they)\b)[\w`'./-]+(?:\s+[\w`'./-]+){0,3}\s+"
-    r"must\s+(?:not\s+|never\s+|always\s+)?(?!have\b)\w+",
+    r"must\s+(?:not\s+|never\s+|always\s+)?(?!have\s+(?:been|\w+ed|\w+en)(?![\w-]))\w+",
     re.I,
 )
 # Verbs that choose how things are done (not actions like run/add/push), without a specific object

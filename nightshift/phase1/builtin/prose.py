@@ -30,7 +30,7 @@ _BULLET = re.compile(r"^(?:[-*+\u2022]|\d+[.)])\s+")
 _SENTENCE_BREAK = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<=[.!?])\s+")
 # Filler a user puts before the rule itself ("ok, so please always ...", "Third, ...", "By the way, ...").
 _LEAD_WORDS = re.compile(
-    r"^(?:(?:please|pls|plz|kindly|also|and|so|ok(?:ay)?|btw|by\s+the\s+way|oh|ah|but|hey|well|now|note"
+    r"^(?:(?:please|pls|plz|kindly|bitte|also|and|so|ok(?:ay)?|btw|by\s+the\s+way|oh|ah|but|hey|well|now|note"
     r"|(?:it'?s\s+|it\s+is\s+|is\s+)?(?:very\s+|super\s+|really\s+)?important|sorry|i\s+forgot\s+to\s+(?:say|mention|tell\s+you)"
     r"|the\s+thing\s+is|rule|again|just|one\s+more\s+thing|first(?:ly)?|second(?:ly)?|third(?:ly)?|finally|lastly"
     r"|from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|for\s+(?:context|reference)|fwiw"
