@@ -1337,3 +1337,17 @@ def test_a_subjectless_must_a_german_please_and_must_have_a_thing_make_rules(mes
 @pytest.mark.parametrize("message", ["the cache must have expired", "the build must have been cached", "must be the cache"])
 def test_must_have_as_a_guess_about_the_past_is_no_rule(message: str) -> None:
     assert said("set up the workspace", message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i verified with curl, the endpoint returns 404",  # what the user checked is a report
+        "no tests here. add some",  # "no X here" describes unless a replacement follows
+        "the team agreed that the new logo looks better",  # an opinion agreed on, not a way of working
+        "could you always be this fast?",
+        "our pipeline runs fine now",
+    ],
+)
+def test_look_alikes_of_the_new_families_stay_no_op(message: str) -> None:
+    assert said("set up the workspace", message).is_no_op, message

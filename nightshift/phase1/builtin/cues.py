@@ -128,7 +128,9 @@ _RULE_START = re.compile(
     r"""^(?:(?:always|never)\b(?!\s+(?:a|an|the|so|such|same|fun|been|seen|heard|had|knew|thought|mind|ever|again)\b)
       |(?:don'?t|do\s+not)(?:\s+ever)?\s+\w
       |no\s+(?!idea|problem|worries|luck|need|way|rush|clue|thanks|changes?\b)[\w-]+(?:\s+[\w-]+){0,3}?\s+
-         (?:(?:in|on|inside|for|at|after|before|with|without|longer|shorter|bigger|larger|over|under|above|below|more|than)\s+\w|here\b)
+         (?:(?:in|on|inside|for|at|after|before|with|without|longer|shorter|bigger|larger|over|under|above|below|more|than)\s+\w
+           # "no X here" refuses only with what to use instead ("no unittest here, plain pytest only"); alone it may describe
+           |here\W+(?:only|use|just|plain|always|we\s+use)\b)
       |(?:(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline|naming|style)
          |(?:the\s+way|how)\s+we\s+do\s+(?:it|things))(?:\s+here)?\s*:\s*\w
       |(?:we|i)(?:'re|\s+are|'m|\s+am)\s+(?:a|an)\s+[\w.-]+\s+(?:shop|team|house|company|org|person)\b
@@ -147,7 +149,7 @@ _RULE_START = re.compile(
          (?:in\s+(?:the\s+)?\w+|to\s+be\s+\w+|as\s+\w+|without\s+\w+|short|brief|concise|terse|minimal|simple|small)\b
       |stop\s+\w+ing\b
       |must\s+(?:always\s+|never\s+|only\s+)?(?!have\b|be\s+(?:the|a|an|it|that)\b)(?:use|run|write|put|keep|follow|be|go|stay|live|start|end)\b
-      |(?:the|our|my)\s+team\s+(?:has\s+)?(?:agreed|decided)\s+(?:to|that|on)\s+\w|we(?:'ve|\s+have)?\s+agreed\s+(?:to|that|on)\s+\w
+      |(?:the|our|my)\s+team\s+(?:has\s+)?(?:agreed|decided)\s+(?:to|on)\s+\w|we(?:'ve|\s+have)?\s+agreed\s+(?:to|on)\s+\w
       |for\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?,?\s+(?:it'?s|it\s+is|we\s+use|use)\s+(?:always|only)\s+(?!(?:a|an|the|so|such|been)\b)\S
       |prefer\s+\w
       |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,?\s+not(?!\s+(?:sure|yet|now|really)\b))\s+\w
@@ -213,7 +215,8 @@ _TEAM = re.compile(
 # requires signed tags", "our pre-commit enforces ruff format".
 _MACHINERY = re.compile(
     r"^(?:our|the)\s+(?:ci|pipeline|build|linter|pre-commit(?:\s+hook)?|merge\s+queue|release\s+(?:process|job)|deploy\s+script|ci\s+job)"
-    r"\s+(?:(?:always|only)\s+)?(?:runs|uses|requires|needs|enforces|checks|expects|rejects|blocks)\s+(?!(?:it|this|that|them)\b)\S",
+    r"\s+(?:(?:always|only)\s+)?(?:runs|uses|requires|needs|enforces|checks|expects|rejects|blocks)\s+"
+    r"(?!(?:it|this|that|them|fine|ok|okay|well|again|now|faster|slower|green|red)\b)\S",
     re.I,
 )
 _CONTRAST = re.compile(r"\b(?:only|always|never)\b|,\s*not\s+" + _NOT_A_JUDGEMENT + r"\w|\b[a-z][\w.-]*\s+v?\d+(?:\.\d+)+\b", re.I)  # or a version

@@ -97,7 +97,8 @@ _TRAILING_REQUEST = re.compile(r"[,;]\s+(?:and\s+|but\s+|so\s+)?(?:please|pls|pl
 # report's context, not facts to keep.
 _REPORTS_A_PROBLEM = re.compile(
     r"\b(?:throws?|threw|raises?|raised|crash(?:es|ed)?|fails?|failed|failing|broken|hangs?|times?\s+out|timed\s+out"
-    r"|doesn'?t\s+work|isn'?t\s+working|not\s+working|error|exception|bug|\b[45]\d\d\b(?=\s+(?:error|status|response|when|on|for|from)))\b",
+    r"|doesn'?t\s+work|isn'?t\s+working|not\s+working|error|exception|bug|\b[45]\d\d\b(?=\s+(?:error|status|response|when|on|for|from))"
+    r"|(?:returns?|returned|gives?|gave|got)\s+(?:a\s+|an\s+)?[45]\d\d)\b",
     re.I,
 )
 # Someone else's words inside the subject: "the vendor's docs say their API is served from ...".

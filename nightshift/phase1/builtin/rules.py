@@ -12,7 +12,7 @@ from nightshift.phase1.builtin.scope import _GLOBAL_LEAD, _GLOBAL_SCOPE, _LOCAL_
 from nightshift.phase1.builtin.cues import _ARTIFACT_RULE, _AS_USUAL, _SETTING_WITH_REASON, _BROAD_IMPERATIVE, _CLAUSE, _CONTRAST, _CONVENTION, _CUE, _CUE_BACK, _HABIT, _HERE, _HOW_TO, _IMPERATIVE, _LEAD_CLAUSE, _MACHINERY, _MUST, _ORDER, _REPEATED, _RULE_ANYWHERE, _RULE_START, _TEAM, _TEAM_REFUSAL, _TYPOS, _WORKFLOW_HABIT, _WRITTEN_IN
 from nightshift.phase1.builtin.not_rules import _BROKEN, _CODE_BEHAVIOUR, _VERDICT, _CONSEQUENCE, _DEICTIC, _FOR_NOW, _HEDGE, _NEWS, _ONE_OFF, _PAST_EVENT, _QUESTION_START, _SOMEONE_ELSE_SAYS, _WRITTEN_FOR_OTHERS, _holds_credential
 from nightshift.phase1.builtin.corrections import _COMPLAINT, _CONFIRMATION, _CORRECTION, _LASTING, _NOT_AN_ORDER, _STANDING_ANSWER, _TOLD_YOU
-from nightshift.phase1.builtin.facts import _CONCRETE, _MOMENT, _is_fact
+from nightshift.phase1.builtin.facts import _CONCRETE, _MOMENT, _REPORTS_A_PROBLEM, _is_fact
 
 
 # A fact the user checked themselves ("i checked with openssl, the sandbox only accepts TLS 1.3") or hands over as
@@ -34,7 +34,7 @@ _STATEMENT = re.compile(
 # A request put as a question that asks for a habit: "could you please always run the e2e suite headless?",
 # "..., but can you never force-push from now on?" (not "should we always ...?", which asks what the rule is).
 _POLITE_STANDING_ASK = re.compile(
-    r"^(?:.*?\bbut\s+)?(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+)?(?=(?:always|never)\b|(?:[^?]*\bfrom\s+now\s+on\b))", re.I
+    r"^(?:.*?\bbut\s+)?(?:could|can|would|will)\s+you\s+(?:please\s+|kindly\s+)?(?=(?:always|never)\s+(?!be\s+(?:this|that|so)\b)|(?:[^?]*\bfrom\s+now\s+on\b))", re.I
 )
 # A confirmation whose statement is about the agent's question itself: "it's only the font", "that was it".
 _ANSWER_SUBJECT = re.compile(r"^(?:it|this|that|they|these|those)(?:'s|'re|\s+(?:is|are|was|were))\b", re.I)
@@ -67,11 +67,12 @@ def _rule_of(sentence: str, confirms: bool) -> tuple[str, str] | None:
         return None  # how the code is to behave, or words for someone else
     if given := _CHECKED.match(sentence) or _CONTEXT.match(sentence):  # the lead is no part of what is given
         rest = sentence[given.end():]
-        if rule := _rule_of(rest, False):
+        if (rule := _rule_of(rest, False)) and not (rule[1] == "fact" and _REPORTS_A_PROBLEM.search(rest)):
             # a fact is kept even beside a rule or a question: the user offers it to be known
             return rule[0], "knowledge" if rule[1] == "fact" else rule[1]
         # what the user checked is how things are, in any plain statement ("the registry only resolves over the VPN")
-        checked = given.re is _CHECKED and _STATEMENT.match(rest) and not (_MOMENT.search(rest) or _HEDGE.search(rest) or _ONE_OFF.search(rest))
+        checked = given.re is _CHECKED and _STATEMENT.match(rest) and not (
+            _MOMENT.search(rest) or _HEDGE.search(rest) or _ONE_OFF.search(rest) or _REPORTS_A_PROBLEM.search(rest))
         return (rest, "knowledge") if checked else None
     if confirms and (fact := _CONFIRMATION.sub("", sentence, count=1)) != sentence and len(fact.split()) >= 3:
         # "yes that's right, it's only the font": about "it", the thing just asked, not how the project is
