@@ -53,6 +53,7 @@ _PROBE_PROGRAMS = frozenset(
      "printf", "which", "type", "whereis", "wc", "tree", "stat", "file", "env", "printenv", "true", "test",
      "[", "diff", "sleep", "date", "whoami", "uname", "du", "df", "nl", "jq"}
 )
+_IN_PLACE = re.compile(r"^(?:--in-place|-(?!-)\w*i)")  # sed -i, -ni, -i.bak, --in-place=.bak; awk -i inplace
 _GIT_READS = frozenset({"status", "diff", "log", "show", "branch", "blame", "remote", "rev-parse", "ls-files"})
 _INLINE_SCRIPT_FLAGS = frozenset({"-c", "-e"})
 _TEST_PROGRAMS = frozenset({"pytest", "tox", "nox", "jest", "vitest", "mocha", "rspec", "phpunit"})
@@ -208,7 +209,7 @@ def _is_probe(segment: str) -> bool:
     if program.startswith(("python", "node")) and len(words) > 1 and words[1] in _INLINE_SCRIPT_FLAGS:
         return True  # a one-line script is someone looking at the environment
     if program in ("sed", "awk"):  # `sed -n '1,200p' f` reads a file; only an in-place edit changes anything
-        return not any(w == "-i" or w.startswith(("-i.", "--in-place")) or (w.startswith("-") and not w.startswith("--") and "i" in w[1:]) for w in words[1:])
+        return not any(_IN_PLACE.match(w) for w in words[1:])
     return program in _PROBE_PROGRAMS
 
 
