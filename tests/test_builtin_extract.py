@@ -1351,3 +1351,20 @@ def test_must_have_as_a_guess_about_the_past_is_no_rule(message: str) -> None:
 )
 def test_look_alikes_of_the_new_families_stay_no_op(message: str) -> None:
     assert said("set up the workspace", message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("no Co-authored-by trailers in my commits, anywhere", "No Co-authored-by trailers in my commits, anywhere"),
+        ("uv for all my python projects, not pip", "Uv for all my python projects, not pip"),
+        ("general rule for all my projects: no sudo", "General rule for all my projects: no sudo"),  # a reach in the label
+    ],
+)
+def test_global_rules_said_tersely_reach_every_project(message: str, line: str) -> None:
+    [task] = said(message).tasks
+    assert task.scope is Scope.GLOBAL and task.preferences == [line]
+
+
+def test_anywhere_inside_a_sentence_is_no_reach() -> None:
+    assert said("i cant find the config anywhere, can you look?").is_no_op

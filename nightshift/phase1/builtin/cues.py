@@ -132,7 +132,7 @@ _RULE_START = re.compile(
            # "no X here" refuses only with what to use instead ("no unittest here, plain pytest only"); alone it may describe
            |here\W+(?:only|use|just|plain|always|we\s+use)\b)
       |(?:(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline|naming|style)
-         |(?:the\s+way|how)\s+we\s+do\s+(?:it|things))(?:\s+here)?\s*:\s*\w
+         |(?:the\s+way|how)\s+we\s+do\s+(?:it|things))(?:\s+here|\s+for\s+[^:]{1,40})?\s*:\s*\w
       |(?:we|i)(?:'re|\s+are|'m|\s+am)\s+(?:a|an)\s+[\w.-]+\s+(?:shop|team|house|company|org|person)\b
       |no\s+more\s+[\w-]+(?:\s+[\w-]+){0,2},\s*(?:use|do|run|go|write|stick|put|call)\b
       # a generic event, then what to do: "after a background task finishes give me a one-line summary"
@@ -142,7 +142,7 @@ _RULE_START = re.compile(
       |(?!(?:it|this|that|there|which|what|you|i|he|she|they|we|no|the\s+same|same)\b)
          (?![^.]*\b(?:errors?|bugs?|warnings?|failures?|issues?|problems?|typos?|crash\w*|things?|stuff|something|nothing)\b)
          [\w-]+(?:\s+[\w-]+){0,2}\s+(?:in|for|on)\s+(?:all|every|each)\s+(?:(?:new|our|my|the)\s+)?(?:python\s+|js\s+|ts\s+)?"""
-    + _ARTIFACT_NOUN + r"""(?:\s+(?:please|pls|plz|too|as\s+well))?\W*$
+    + _ARTIFACT_NOUN + r"""(?:\s+(?:please|pls|plz|too|as\s+well)|,?\s+not\s+[\w.-]+)?\W*$
       |(?:whenever|every\s+time|each\s+time|any\s*time)\s+(?:you|we|someone)\s+(?![^,]*\b(?:ready|done|finished|free|back|able)\b)[^,]{3,60},\s*
          (?!(?:it|this|that|there|i|you|we|they)\b)\w
       |(?:i|we)\s+(?:(?:really|always)\s+)?(?:like|want|expect)\s+(?:(?:my|our|your)\s+)?(?!(?:the|a|an|this|that|it|them|to|you|me)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+

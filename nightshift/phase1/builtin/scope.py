@@ -40,7 +40,8 @@ _GLOBAL_SCOPE = re.compile(
     # the user's projects or machines in the plural, without a quantity: "never use sudo on my machines"
     + r"|(?:in|on|for)\s+my\s+(?:projects|repos|repositories|code\s*bases|machines|computers|laptops)"
     + r"|(?:whatever|whichever|no\s+matter\s+(?:which|what)|regardless\s+of(?:\s+the)?)\s+" + _PROJECTS
-    + r"|everywhere|wherever|in\s+general|globally)\b",
+    + r"|everywhere|wherever|in\s+general|globally"
+    + r"|(?<=,\s)anywhere(?=\W*$))\b",  # "..., anywhere" closing the rule
     re.I,
 )
 # The reach said before the rule: "in all of my projects I want ...", "for all my repos: no ...".
