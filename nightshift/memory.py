@@ -148,14 +148,21 @@ _RETRACTION = re.compile(
 )
 # A rule taken back by its name: "scratch the --fix rule", "drop my black thing", "the squash rule is
 # gone", "the mypy rule no longer applies". The one or two words before "rule" are what it takes back.
-_NAMED_RULE = r"(?:the|my|our|that)\s+(?!(?:earlier|previous|old|last|other|first|second|new)\b)`?([\w.+/@-]+(?:\s+[\w.+/@-]+)?)`?\s+(?:rule|thing|convention|requirement|policy|instruction|note|step|bit|advice)s?\b"
+_NAMED_RULE = (r"(?:the|my|our|that)\s+(?!(?:earlier|previous|old|last|other|first|second|new)\b)`?([\w.+/@:-]+(?:\s+[\w.+/@:-]+)?)`?\s+"
+               # a workaround is named by what it was: "forget the no:randomly flag", "drop the --offline workaround"
+               r"(?:rule|thing|convention|requirement|policy|instruction|note|step|bit|advice|flag|option|workaround|hack)s?\b")
 _RETRACTED_RULE = re.compile(
     r"\b(?:forget|ignore|disregard|scratch|scrap|drop|remove|delete|cancel|undo|ditch|kill|never\s*mind)\s+" + _NAMED_RULE
     + r"|\b" + _NAMED_RULE + r"\s+(?:is|was|has\s+been)\s+(?:gone|dropped|dead|over|retired|cancel+ed|void|off)\b"
     r"|\b" + _NAMED_RULE + r"\s+(?:no\s+longer|doesn'?t|does\s+not)\s+apply"
     # "you can stop running mypy", "no need to run mypy any more"
     r"|\byou\s+can\s+(?:stop|forget\s+about|ignore|drop)\s+(?:\w+ing\s+)?(?:the\s+|my\s+)?`?([\w.+/@-]+)"
-    r"|\bno\s+need\s+(?:to\s+|for\s+)?(?:\w+\s+)?(?:the\s+)?`?([\w.+/@-]+)`?(?:\s+\S+){0,3}?\s+any\s*more\b",
+    r"|\bno\s+need\s+(?:to\s+|for\s+)?(?:\w+\s+)?(?:the\s+)?`?([\w.+/@-]+)`?(?:\s+\S+){0,3}?\s+any\s*more\b"
+    # "we dont need the paparazzi screenshot step anymore": what is not needed is named before the step word
+    r"|\b(?:we|you|i)\s+(?:don'?t|do\s+not)\s+need\s+(?:the\s+|our\s+)?`?([\w.+/@:-]+(?:\s+[\w.+/@:-]+)?)`?(?:\s+(?:step|check|flag|rule|thing))?\s+any\s*more\b"
+    # a ban lifted: "manual version bumps are allowed again", "the migrations folder is no longer hands-off"
+    r"|^(?:the\s+|our\s+)?(?!(?:it|this|that|they|these|those)\b)`?([\w.+/@:-]+(?:\s+[\w.+/@:-]+){0,2}?)`?(?:\s+(?:folder|directory|dir|file|step|check))?\s+(?:is|are)\s+"
+    r"(?:(?:allowed|permitted)\s+again|no\s+longer\s+(?:hands[\s-]off|off[\s-]limits|forbidden|banned|required|needed|mandatory))\b",
     re.I,
 )
 _ABOUT = re.compile(r"\b(?:about|on|regarding|concerning)\s+(?:(?:the|my|our|using)\s+)?`?([\w.+/@-]+)", re.I)
@@ -177,9 +184,9 @@ _NO_MORE = re.compile(
     r"`?([\w.+/@-]+)`?\s+any\s*more\b",
     re.I,
 )
-# "CI moved to github actions": the thing that moved is the subject, and it replaces an older line
+# "CI moved to github actions", "the dev server moved to port 7420": the thing that moved (up to three words) is the subject, and it replaces an older line
 # whose subject it is ("CI is jenkins, ...") even though the new line does not name the old way.
-_MOVED = re.compile(r"^(?:the\s+|our\s+)?([\w.-]+)\s+(?:has\s+|have\s+)?(?:moved|switched|migrated)\s+(?:over\s+)?to\b", re.I)
+_MOVED = re.compile(r"^(?:the\s+|our\s+)?([\w.-]+(?:\s+[\w.-]+){0,2}?)\s+(?:has\s+|have\s+)?(?:moved|switched|migrated)\s+(?:over\s+)?to\b", re.I)
 # A setting and its value: "python 3.12", "port 8443", "node 20".
 _VALUED = re.compile(r"\b([a-z][\w-]*)\s+v?(\d+(?:\.\d+)*)\b", re.I)
 
@@ -279,6 +286,31 @@ def says_the_same(a: str, b: str) -> bool:
 _LONG_OPTION = re.compile(r"(?<![\w-])--[a-z][\w-]*", re.I)
 _CHANGE = re.compile(r"\b(?:from\s+now\s+on|going\s+forward|from\s+here\s+on|change\s+of\s+plan|no\s+longer|any\s*more)\b", re.I)
 _FRAME_WORDS = 5
+
+
+# A value with a shape of its own: letters and digits joined by dashes or dots ("eu-north-1", "node-20").
+_SHAPED_VALUE = re.compile(r"(?<![\w.-])(?=[\w.-]*\d)(?=[\w.-]*[a-z])[a-z0-9]+(?:[.-][a-z0-9]+)+(?![\w-])(?!\.\w)", re.I)
+_WHERE_VERBS = frozenset({"run", "live", "go", "goe", "sit", "use", "moved", "migrated", "switched", "now"})
+_MOVE_SAID = re.compile(r"\b(?:from\s+now\s+on|going\s+forward|moved|migrated|switched|now\s+(?:lives?|runs?|is|are))\b", re.I)
+
+
+def _shape(value: str) -> str:
+    """"eu-north-1" and "sa-east-1" are both "a-a-9"; "node-20" is "a-9"."""
+    return re.sub(r"[a-z]+", "a", re.sub(r"\d+", "9", value.casefold()))
+
+
+def changes_a_shaped_value(new: str, old: str) -> bool:
+    """A newer line that says things moved and names, for a subject of the older line, another value of the
+    same shape: "eu-north-1 for staging from now on, we migrated the whole staging" replaces "the staging
+    stack goes in sa-east-1"."""
+    if not _MOVE_SAID.search(new):
+        return False
+    olds = {v.casefold(): _shape(v) for v in _SHAPED_VALUE.findall(old)}
+    news = {v.casefold(): _shape(v) for v in _SHAPED_VALUE.findall(new)}
+    other_value = any(s == t and v not in olds for v, s in news.items() for t in olds.values())
+    # the thing both lines are about, not the verb that says where it is ("runs on", "lives in", "goes in")
+    shared = (subject_words(new) & subject_words(old)) - set(olds) - set(news) - _WHERE_VERBS
+    return other_value and bool(shared)
 
 
 def changes_the_value(new: str, old: str) -> bool:

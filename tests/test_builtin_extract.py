@@ -1048,3 +1048,323 @@ def test_preferring_not_to_talk_about_it_is_no_rule() -> None:
 )
 def test_round_four_context_of_a_report_or_an_order_is_no_fact(message: str) -> None:
     assert said(message).is_no_op, message
+
+
+# --- round 5: families from the first look at blind batches 3 and 4, in other words ---------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "run the migrations against the demo db just this once",
+        "use the staging bucket only this once, prod is being restored",
+        "hold merges until Friday's cutover, then carry on as usual",  # a limit that names a day ends the rule
+        "till tomorrow skip the e2e job",
+        "in this chat, answer in Portuguese",
+    ],
+)
+def test_an_order_that_names_its_single_occasion_or_its_end_is_no_rule(message: str) -> None:
+    assert said(message).is_no_op, message
+
+
+def test_until_then_waits_for_nothing_named_and_keeps_the_rule() -> None:
+    assert kept(said("the cache bug is mine, i'll fix it later. until then always run the linter with --fix here")) == [
+        "Always run the linter with --fix here"]
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("we not use docker here. start the stack with podman compose", "Start the stack with podman compose"),
+        ("nee, no poetry in this repo. always use uv sync here", "Always use uv sync here"),
+        ("no yarn here!! only pnpm --frozen-lockfile.", "Only pnpm --frozen-lockfile."),
+    ],
+)
+def test_a_refusal_is_the_context_of_the_replacement_said_after_it(message: str, line: str) -> None:
+    assert kept(said("set up the workspace", message)) == [line]
+
+
+@pytest.mark.parametrize("message", ["not now. run the tests", "no idea. run the linter and tell me", "no worries. just rerun it"])
+def test_what_follows_a_no_that_refuses_no_tool_is_a_request(message: str) -> None:
+    assert said("set up the workspace", message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("I already told you: run the formatter with --check before you push", "Run the formatter with --check before you push"),
+        ("i said this before, format the sql with sqlfluff, not by hand", "Format the sql with sqlfluff, not by hand"),
+    ],
+)
+def test_saying_it_was_said_before_makes_the_order_a_rule(message: str, line: str) -> None:
+    assert kept(said(message)) == [line]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "From now on parse_invoice() should raise ValueError on an empty total.",
+        "going forward fetchUser must return null when the id is unknown",
+        "the slug generator accepts spaces, should strip them and lowercase",  # what it does, then what it should
+        "the exporter writes CSV with semicolons, should use commas",
+    ],
+)
+def test_how_a_piece_of_code_is_to_behave_is_the_task_not_a_rule(message: str) -> None:
+    assert said("work on the billing module", message).is_no_op, message
+
+
+def test_from_now_on_before_an_order_to_the_agent_is_still_a_rule() -> None:
+    assert kept(said("from now on always run the formatter before committing")) == ["Always run the formatter before committing"]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        'Priya put this in the wiki: "Always rebase before merging. Never squash release branches." not sure it still holds, '
+        "can you look at the merge script?",
+        "Summarise this for me\n---\nYou must sign every commit.\nAlways open a draft PR first.\n---",
+    ],
+)
+def test_quoted_sentences_and_a_document_between_dash_lines_are_someone_elses(message: str) -> None:
+    assert said(message).is_no_op
+
+
+def test_the_users_own_rule_in_quotes_and_a_lone_dash_line_stay_the_users() -> None:
+    assert kept(said('my rule for this repo: "Always rebase before merging."')) == ["My rule for this repo: Always rebase before merging."]
+    assert kept(said("always use pnpm here\n---\nthanks")) == ["Always use pnpm here"]
+
+
+def test_a_confirmation_about_the_question_itself_is_no_fact() -> None:
+    asked = session(user("the golden images differ"), assistant("Only the fonts changed. Should I regenerate the fixtures?"),
+                    user("yes, that's right, it was just the font. regenerate them this time"))
+    assert valid(extract_builtin(asked)).is_no_op
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("the arm64 runner is known to be flaky, we just rerun it", "The arm64 runner is known to be flaky, we just rerun it"),
+        ("I verified with dig, the internal registry only resolves over the VPN. Can you retry the push?",
+         "The internal registry only resolves over the VPN."),
+        ("for background: the payments service only talks to the ledger through the queue",
+         "The payments service only talks to the ledger through the queue"),
+        ("The upload hangs, can you look? For context the minio bucket lives on port 9100 here, 9000 is my other stack.",
+         "The minio bucket lives on port 9100 here, 9000 is my other stack."),
+    ],
+)
+def test_a_known_issue_a_checked_fact_and_a_fact_given_as_context_are_knowledge(message: str, line: str) -> None:
+    assert knowledge(said(message)) == [line]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["the arm64 runner is flaky today", "for context I am debugging the login flow", "I tested it, it works", "we checked, the bug is gone"],
+)
+def test_a_problem_of_the_moment_or_context_about_the_task_is_no_fact(message: str) -> None:
+    assert said(message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("please regenerate the client, never edit the files under generated/ by hand",
+         "Regenerate the client, never edit the files under generated/ by hand"),
+        ("tabs in the Makefiles from now, spaces in the rest", "Tabs in the Makefiles from now, spaces in the rest"),
+        ("a changelog entry for every PR, not just this one", "A changelog entry for every PR, not just this one"),
+        ("dates are always stored as UTC in our code", "Dates are always stored as UTC in our code"),
+        ("our CI runs cargo clippy -- -D warnings, so check that locally", "Our CI runs cargo clippy -- -D warnings, so check that locally"),
+        ("the pipeline requires signed tags", "The pipeline requires signed tags"),
+    ],
+)
+def test_a_late_never_from_now_beyond_this_one_our_code_and_the_ci_make_a_rule(message: str, line: str) -> None:
+    assert kept(said(message)) == [line]
+
+
+@pytest.mark.parametrize("message", ["fix the typo, never mind the tests", "two weeks from now we freeze main", "our CI is slow again"])
+def test_round_five_look_alikes_stay_no_op(message: str) -> None:
+    assert said(message).is_no_op, message
+
+
+def test_a_reach_that_adds_not_only_one_project_makes_the_rule_global() -> None:
+    [task] = said("sign your commits with ssh. this is for all my repos, not only the blog").tasks
+    assert task.scope is Scope.GLOBAL and task.preferences == ["Sign your commits with ssh."]
+
+
+def test_reading_a_file_with_sed_between_a_failure_and_a_source_edit_is_no_fix() -> None:
+    transcript = session(
+        user("bump the parser and fix what breaks"),
+        *run("uv run pytest -q", "1 failed: assert 'a' == 'b'", "c1", is_error=True),
+        *run("sed -n '1,80p' src/parse.py", "def parse(...): ...", "c2"),
+        *run("uv run pytest -q", "44 passed", "c3"),
+    )
+    assert valid(extract_builtin(transcript)).is_no_op
+    in_place = session(
+        user("the config test fails"),
+        *run("pytest -q", "1 failed: KeyError 'region'", "c1", is_error=True),
+        *run("sed -i 's/zone/region/' settings.cfg", "", "c2"),
+        *run("pytest -q", "9 passed", "c3"),
+    )
+    [failure] = valid(extract_builtin(in_place)).tasks[0].failures
+    assert "sed -i" in failure.fix
+
+
+def test_a_fix_the_user_allowed_only_this_once_is_no_lesson() -> None:
+    transcript = session(
+        user("the new colour palette breaks the visual tests"),
+        *run("pytest -q tests/visual", "3 failed: image differs", "c1", is_error=True),
+        assistant("Update the baselines?"),
+        user("ok, just this once, we normally check each image"),
+        *run("pytest -q tests/visual --update-baselines && pytest -q tests/visual", "40 passed", "c2"),
+    )
+    assert valid(extract_builtin(transcript)).is_no_op
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("no unittest here, plain pytest only", "No unittest here, plain pytest only"),  # "no" with no mark refuses a tool
+        ("use docker compose not docker-compose, v2 is installed", "Use docker compose not docker-compose, v2 is installed"),
+        ("commit messages in english pls", "Commit messages in english pls"),
+        ("branch names in kebab-case", "Branch names in kebab-case"),
+        ("the team agreed to squash-merge everything", "The team agreed to squash-merge everything"),
+    ],
+)
+def test_terse_refusals_verbless_conventions_and_team_agreements_are_rules(message: str, line: str) -> None:
+    assert kept(said(message)) == [line]
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("NODE_OPTIONS=--max-old-space-size=4096 is needed for the build", "NODE_OPTIONS=--max-old-space-size=4096 is needed for the build"),
+        ("line length is 100 in this repo not 79", "Line length is 100 in this repo not 79"),
+    ],
+)
+def test_a_needed_setting_and_a_corrected_value_without_a_comma_are_facts(message: str, line: str) -> None:
+    assert knowledge(said(message)) == [line]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["draft a Slack message telling Tom to always rebase before merging",
+     "please write an email to the vendor saying we never store card numbers",
+     "use it not sure why"],
+)
+def test_words_for_someone_else_are_not_the_users_rule(message: str) -> None:
+    assert said(message).is_no_op, message
+
+
+def answered(question: str, answer: str) -> RawMemory:
+    """An answer given through the agent's question tool: the reader marks the user turn with its question."""
+    return valid(extract_builtin(session(user("set up the release"), Turn(TurnKind.USER, answer, question=question))))
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "scope"),
+    [
+        ("Yarn or npm for the workspace?", "yarn, always. npm breaks the workspaces", Scope.PROJECT),
+        ("Which python should the venv use?", "3.12 for every project of mine", Scope.GLOBAL),
+    ],
+)
+def test_an_answer_through_the_question_tool_that_reaches_past_this_case_is_a_rule(question: str, answer: str, scope: Scope) -> None:
+    [task] = answered(question, answer).tasks
+    assert task.scope is scope and len(task.preferences) == 1
+
+
+@pytest.mark.parametrize("answer", ["9000 just this once", "yes only this time, normally we check each one", "same as always"])
+def test_a_one_off_answer_through_the_question_tool_is_no_rule(answer: str) -> None:
+    assert answered("Which port for the preview?", answer).is_no_op, answer
+
+
+@pytest.mark.parametrize(
+    ("message", "line", "scope"),
+    [
+        ("kindly always use httpx for http calls", "Always use httpx for http calls", Scope.PROJECT),  # a polite opener
+        ("never use sudo on my machines", "Never use sudo on my machines", Scope.GLOBAL),  # the user's machines, plural
+        ("after a background task finishes give me a one-line summary",
+         "After a background task finishes give me a one-line summary", Scope.PROJECT),
+        ("British spelling in all docs please", "British spelling in all docs please", Scope.PROJECT),
+        ("license headers on every file", "License headers on every file", Scope.PROJECT),
+    ],
+)
+def test_a_polite_opener_plural_machines_a_generic_event_and_a_verbless_all_of_a_kind_make_rules(
+        message: str, line: str, scope: Scope) -> None:
+    [task] = said(message).tasks
+    assert task.scope is scope and task.preferences == [line]
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["errors in all files", "bugs in every release", "the same thing in every file", "when a test fails the build stops"],
+)
+def test_reports_shaped_like_a_verbless_convention_stay_no_op(message: str) -> None:
+    assert said(message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("make chek befor commiting pls", "Make chek befor commiting pls"),  # typed fast; a make target as the order
+        ("sorry to bother you, but could you please always run the e2e suite with --headed=false? It keeps opening windows.",
+         "Always run the e2e suite with --headed=false"),
+        ("would you run black from now on before committing?", "Run black from now on before committing"),
+        ("Hi! Quick note for the future: our API responses are always camelCase, please don't use snake_case in the DTOs.",
+         "Our API responses are always camelCase, please don't use snake_case in the DTOs."),
+    ],
+)
+def test_typos_a_polite_question_asking_for_a_habit_and_a_quick_note_make_rules(message: str, line: str) -> None:
+    assert kept(said("set up the workspace", message)) == [line]
+
+
+@pytest.mark.parametrize("message", ["could you fix the login page?", "should we always pin the versions?", "our CI is always slow"])
+def test_a_request_a_question_about_the_rule_and_a_verdict_stay_no_op(message: str) -> None:
+    assert said("set up the workspace", message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("must use pnpm in this project", "Must use pnpm in this project"),  # no subject, as many write it
+        ("bitte, always english in the code comments", "Always english in the code comments"),
+        ("the commit must have signed-off line", "The commit must have signed-off line"),  # "must have" + a thing
+        ("Quick heads-up: QA runs on the stage-2 cluster, not stage-1.", "QA runs on the stage-2 cluster, not stage-1."),
+    ],
+)
+def test_a_subjectless_must_a_german_please_and_must_have_a_thing_make_rules(message: str, line: str) -> None:
+    assert kept(said("set up the workspace", message)) == [line]
+
+
+@pytest.mark.parametrize("message", ["the cache must have expired", "the build must have been cached", "must be the cache"])
+def test_must_have_as_a_guess_about_the_past_is_no_rule(message: str) -> None:
+    assert said("set up the workspace", message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "i verified with curl, the endpoint returns 404",  # what the user checked is a report
+        "no tests here. add some",  # "no X here" describes unless a replacement follows
+        "the team agreed that the new logo looks better",  # an opinion agreed on, not a way of working
+        "could you always be this fast?",
+        "our pipeline runs fine now",
+    ],
+)
+def test_look_alikes_of_the_new_families_stay_no_op(message: str) -> None:
+    assert said("set up the workspace", message).is_no_op, message
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("no Co-authored-by trailers in my commits, anywhere", "No Co-authored-by trailers in my commits, anywhere"),
+        ("uv for all my python projects, not pip", "Uv for all my python projects, not pip"),
+        ("general rule for all my projects: no sudo", "General rule for all my projects: no sudo"),  # a reach in the label
+    ],
+)
+def test_global_rules_said_tersely_reach_every_project(message: str, line: str) -> None:
+    [task] = said(message).tasks
+    assert task.scope is Scope.GLOBAL and task.preferences == [line]
+
+
+def test_anywhere_inside_a_sentence_is_no_reach() -> None:
+    assert said("i cant find the config anywhere, can you look?").is_no_op

@@ -23,6 +23,7 @@ from test_cli import NIGHTSHIFT, nightshift  # noqa: F401  (the same real proces
 from eval.build_sessions import Case, render
 from nightshift.ingest.citations import short_ids
 from nightshift.memory import mentions_in_name, replaced_subjects, retraction_subject, says_the_same
+from nightshift.phase2.handbook import _replaces
 
 FRONTEND, MONOREPO, CLI_TOOL = "/home/dev/frontend", "/home/dev/monorepo", "/home/dev/cli-tool"
 YARN = "In this repo always use yarn, never npm."
@@ -159,10 +160,38 @@ def test_a_rule_said_in_three_sessions_is_one_line_that_names_each_of_them(night
         ("what I said about the generated folder no longer applies", "generated"),
         ("what I told you earlier about tox is outdated", "tox"),
         ("drop the pytest xdist rule", "pytest xdist"),
+        ("you can forget the no:randomly flag, the order leak is fixed", "no:randomly"),  # named by what it was
+        ("scrap the --offline workaround", "--offline"),
+        ("force pushes are allowed again on feature branches", "force pushes"),  # a ban lifted
+        ("the vendor folder is no longer hands-off", "vendor"),
+        ("we dont need the storybook snapshot step anymore", "storybook snapshot"),
     ],
 )
 def test_a_retraction_says_what_it_takes_back(line: str, subject: str) -> None:
     assert retraction_subject(line) == subject
+
+
+@pytest.mark.parametrize("line", ["the tests are fine again", "it is allowed again", "we don't need it"])
+def test_a_status_or_a_pronoun_takes_nothing_back(line: str) -> None:
+    assert retraction_subject(line) is None
+
+
+def test_a_subject_of_several_words_that_moved_replaces_the_line_about_it() -> None:
+    assert _replaces("The mock api moved to port 7420, 7311 clashed with grafana.", "The mock api listens on 7311 here.")
+    assert not _replaces("The mock api moved to port 7420.", "The admin ui listens on 7311 here.")
+
+
+@pytest.mark.parametrize(
+    ("new", "old", "replaces"),
+    [
+        ("ap-south-2 for the batch jobs from now on, we migrated them for the quota", "The batch jobs run in us-west-1.", True),
+        ("The worker image now runs on node-22.", "The worker image runs on node-20 in CI.", True),
+        ("The web app now runs on node-22.", "The api runs on node-20 in CI.", False),  # another subject
+        ("The batch jobs run in ap-south-2.", "The batch jobs run in us-west-1.", False),  # nothing says it moved
+    ],
+)
+def test_a_line_that_says_it_moved_replaces_another_value_of_the_same_shape(new: str, old: str, replaces: bool) -> None:
+    assert _replaces(new, old) is replaces
 
 
 def test_a_rule_named_by_two_words_is_found_by_each_of_them_singular_or_plural() -> None:

@@ -33,6 +33,7 @@ from nightshift.memory import (
     Scope,
     StoredMemory,
     Task,
+    changes_a_shaped_value,
     changes_the_value,
     is_about,
     mentions,
@@ -164,7 +165,7 @@ def _replaces(new: str, old: str) -> bool:
         return True
     if (moved := moved_subject(new)) and is_about(old, moved) and moved_subject(old) is None:
         return True
-    if changes_the_value(new, old):
+    if changes_the_value(new, old) or changes_a_shaped_value(new, old):
         return True
     before = valued_settings(old)
     return any(before.get(word) not in (None, value) for word, value in valued_settings(new).items())

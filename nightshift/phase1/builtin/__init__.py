@@ -31,7 +31,7 @@ from __future__ import annotations
 from nightshift.ingest.transcript import Transcript
 from nightshift.memory import Decision, Outcome, RawMemory, Scope, Task
 from nightshift.phase1.builtin.preferences import _user_preferences
-from nightshift.phase1.builtin.commands import _actions, _fixed_failures, _outcome, _says_command, _says_setting, _test_command_knowledge
+from nightshift.phase1.builtin.commands import _actions, _fixed_failures, _granted_once, _outcome, _says_command, _says_setting, _test_command_knowledge
 from nightshift.phase1.builtin.titles import _dir_name, _keywords, _slug, _summary, _title
 
 
@@ -46,7 +46,8 @@ def extract_builtin(transcript: Transcript) -> RawMemory:
     actions = _actions(transcript.turns)
     # A fix the user turned into a rule ("tests only work with --import-mode=importlib") is that rule.
     fixed = [f for f in _fixed_failures(actions)
-             if not any(_says_setting(p.text, s) for s in f.settings for p in preferences)
+             if not _granted_once(transcript.turns, f)
+             and not any(_says_setting(p.text, s) for s in f.settings for p in preferences)
              and not any(_says_command(p.text, c) for c in f.commands for p in preferences)]
     if not preferences and not fixed:
         return RawMemory.no_op()

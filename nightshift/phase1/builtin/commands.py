@@ -13,6 +13,7 @@ from typing import Any
 from nightshift.ingest.transcript import Turn, TurnKind
 from nightshift.memory import Failure, Outcome, mentions
 from nightshift.phase1.builtin.prose import _clip
+from nightshift.phase1.builtin.not_rules import _ONE_OFF
 
 
 COMMAND_MAX_CHARS = 80
@@ -52,6 +53,7 @@ _PROBE_PROGRAMS = frozenset(
      "printf", "which", "type", "whereis", "wc", "tree", "stat", "file", "env", "printenv", "true", "test",
      "[", "diff", "sleep", "date", "whoami", "uname", "du", "df", "nl", "jq"}
 )
+_IN_PLACE = re.compile(r"^(?:--in-place|-(?!-)\w*i)")  # sed -i, -ni, -i.bak, --in-place=.bak; awk -i inplace
 _GIT_READS = frozenset({"status", "diff", "log", "show", "branch", "blame", "remote", "rev-parse", "ls-files"})
 _INLINE_SCRIPT_FLAGS = frozenset({"-c", "-e"})
 _TEST_PROGRAMS = frozenset({"pytest", "tox", "nox", "jest", "vitest", "mocha", "rspec", "phpunit"})
@@ -206,6 +208,8 @@ def _is_probe(segment: str) -> bool:
         return len(words) > 1 and words[1] in _GIT_READS
     if program.startswith(("python", "node")) and len(words) > 1 and words[1] in _INLINE_SCRIPT_FLAGS:
         return True  # a one-line script is someone looking at the environment
+    if program in ("sed", "awk"):  # `sed -n '1,200p' f` reads a file; only an in-place edit changes anything
+        return not any(_IN_PLACE.match(w) for w in words[1:])
     return program in _PROBE_PROGRAMS
 
 
@@ -270,6 +274,13 @@ def _fixed_failures(actions: list[_Action]) -> list[_FixedFailure]:
         commands = tuple(a.command for a in between if a.command) + (action.command,)
         fixed.setdefault((failure.symptom, failure.fix), _FixedFailure(failure, evidence, tuple(added), commands))
     return list(fixed.values())
+
+
+def _granted_once(turns: list[Turn], fixed: _FixedFailure) -> bool:
+    """Whether the user allowed the fix for this one occasion between the failure and the pass ("yes only
+    this time, normally we review each image by hand"): then it is no lesson for next time."""
+    first, last = (int(pointer.rsplit(" ", 1)[1]) for pointer in (fixed.evidence[0], fixed.evidence[-1]))
+    return any(t.kind is TurnKind.USER and _ONE_OFF.search(t.text) for t in turns[first:last - 1])
 
 
 _SETTING = re.compile(r"^(?:[A-Za-z_]\w*=\S*|--[\w-]+=\S+)$")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from nightshift.ingest.transcript import Turn, TurnKind
+from nightshift.phase1.builtin.cues import _ARTIFACT_NOUN
 
 
 # A complaint about what the agent does is a rule when the message states no other: "I hate it when you
@@ -25,6 +26,21 @@ _CHANGE_CONTEXT = re.compile(
     r"|stopped\s+using|got\s+rid\s+of|moved\s+off|migrated\s+off)\b",
     re.I,
 )
+# A sentence that only turns a tool or a way down ("no make here!!", "we not use build/ folder", "nein, no npm
+# scripts in this repo"): the sentence after it that names what to do instead is the rule, and the refusal
+# is its context.
+_REFUSAL = re.compile(
+    r"^(?:(?:nein|nee|nej|non|n[aã]o|no+|nope|nah+|stop)\W+)?(?:(?:we|i)\s+(?:don'?t|do\s+not|never|not)\s+(?:use|run|want|do)\s+"
+    r"|(?:don'?t|do\s+not|never)\s+(?:use|run|call)\s+|no\s+|not\s+)(?!(?:idea|problem|worries|need|way|rush|thanks|now|yet|today|here|there|this|that|it|really|sure|quite)\b)"
+    r"`?[\w./-]+`?(?:\s+[\w./-]+){0,2}(?:\s+(?:here|in\s+this\s+(?:repo|project|codebase)))?\W*$",
+    re.I,
+)
+# What to do instead, said as an order or as the only way: "only ninja -C out/dbg", "build with ninja -C out/dbg".
+_REPLACEMENT = re.compile(
+    r"^(?:(?:only|always|just)\s+(?!(?:this|that|it|once|now|today)\b)\S"
+    r"|(?:use|build|run|test|deploy|install|call|start|lint|format)\s+(?!(?:it|this|that|them)\b)\S)",
+    re.I,
+)
 _INSTEAD = re.compile(r"\binstead\b(?!\s+of)", re.I)
 _NOT_AN_ORDER = re.compile(r"^(?:" + r"it|this|that|these|those|there|i|you|he|she|they|we|which|what|who|the|a|an|our|my|your|if|so" + r")\b", re.I)
 # A confirmation of what the agent just asked about: "yes that's right, staging is on 6543".
@@ -33,11 +49,21 @@ _CONFIRMATION = re.compile(
     r"|^(?:that'?s|that\s+is)\s+(?:right|correct)\b[\s,.!]*",
     re.I,
 )
+# An answer to the agent's question that says it holds beyond this case: "yarn, always", "3.12 for every
+# project of mine", "the default template for every release".
+_STANDING_ANSWER = re.compile(
+    r"^(?!(?:yes|yep|yeah|no|nope|ok(?:ay)?|sure|it|this|that|just|only|the\s+same|same)\b)"
+    r"(?![^.]*\b(?:errors?|bugs?|warnings?|failures?|issues?|problems?|crash\w*|things?|stuff)\b)[\w.`'/@:-]+(?:\s+[\w.`'/@:-]+){0,3},?\s+"
+    r"(?<!\bas\s)(?<!\blike\s)(?:always|every\s*time|from\s+now\s+on|going\s+forward"
+    r"|(?:for|in|on)\s+(?:every|all|each|any)\s+(?:of\s+)?(?:my\s+|our\s+)?" + _ARTIFACT_NOUN + r")",
+    re.I,
+)
 # The opening of a correction: what follows is how it should be ("nope, migrations always run through
 # `make migrate`", "that's wrong, branches here are named ..."). It counts only with a rule word or a
 # reach in it: "no, it was my fault" corrects nothing lasting.
 _CORRECTION = re.compile(
-    r"^(?:no+(?!\s+matter\b)|nope|nah+|ugh+|wrong|incorrect|hold\s+on|not\s+like\s+that|that'?s\s+(?:wrong|not\s+(?:right|it|how\s+we\s+do\s+(?:it|things)))"
+    # a bare "no" opens a correction only with a mark after it: "no unittest here" says no to unittest
+    r"^(?:no+(?=\s*[,.!:;-])|nope|nah+|ugh+|wrong|incorrect|hold\s+on|not\s+like\s+that|that'?s\s+(?:wrong|not\s+(?:right|it|how\s+we\s+do\s+(?:it|things)))"
     r"|not\s+quite)\b[\s,.!:;-]+(?=\w)",
     re.I,
 )
@@ -49,7 +75,10 @@ _TOLD_YOU = re.compile(r"^i\s+(?:told|asked)\s+you\s+(?:to\s+|before\s+to\s+|alr
 
 
 def _confirms_a_question(turns: list[Turn], turn_no: int) -> bool:
-    """Whether the user's message answers a question the agent asked just before it."""
+    """Whether the user's message answers a question the agent asked just before it, in prose or through
+    its question tool (the reader marks such an answer with the question)."""
+    if turns[turn_no - 1].question:
+        return True
     for turn in reversed(turns[: turn_no - 1]):
         if turn.kind is TurnKind.ASSISTANT:
             return "?" in turn.text

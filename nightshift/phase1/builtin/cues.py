@@ -18,7 +18,8 @@ _RULE_LABEL = re.compile(
 # you push", "like I said, ...", "for the last time: ...").
 _REPEATED = re.compile(
     r"^(?:again|once\s+again|as\s+i\s+(?:said|told\s+you)(?:\s+before)?|like\s+i\s+said(?:\s+before)?"
-    r"|for\s+the\s+(?:last|hundredth|nth|third|second)\s+time|how\s+many\s+times\s+do\s+i\s+have\s+to\s+say\s+(?:it|this))"
+    r"|for\s+the\s+(?:last|hundredth|nth|third|second)\s+time|how\s+many\s+times\s+do\s+i\s+have\s+to\s+say\s+(?:it|this)"
+    r"|i\s+(?:already\s+)?(?:said|told\s+you)(?:\s+(?:it|this|that))?(?:\s+(?:already|before))?)"
     r"\s*[,:;.!-]+\s*(?=\w)",
     re.I,
 )
@@ -32,13 +33,18 @@ _WORKFLOW_HABIT = re.compile(
     r"|releasing|deploy|deploying|tag|tagging|ship|shipping|open(?:ing)?\s+(?:a\s+)?(?:pr|pull\s+request)|hand(?:ing)?\s+\w+\s+back)\b(?!\s+(?:this|it|that|these|them)\b)",
     re.I,
 )
-_ORDER = re.compile(r"^(?:make\s+sure|ensure|run|check|update|add|rebase|squash|build|lint|format|test|bump|regenerate|sign)\b", re.I)
+# an order, or a command said as one ("make check before committing", "just test before you push")
+_ORDER = re.compile(
+    r"^(?:make\s+sure|ensure|run|check|update|add|rebase|squash|build|lint|format|test|bump|regenerate|sign"
+    r"|(?:make|just|task|npm\s+run|pnpm|yarn|cargo|go|uv\s+run|tox|nox)\s+[\w-]+)\b",
+    re.I,
+)
 # The user asks for the rest to be remembered: "remember: ...", "keep in mind that ...", "fyi for the
 # future, ...", "for future reference, ...", "note for next time: ...", "next time ...".
 _CUE = re.compile(
-    r"^(?:(?:and\s+|please\s+|pls\s+)?(?:remember|keep\s+in\s+mind|note\s+for\s+(?:next\s+time|the\s+future))(?:\s+that)?\s*[:,]?"
+    r"^(?:(?:and\s+|please\s+|pls\s+)?(?:remember|keep\s+in\s+mind|(?:a\s+)?(?:quick\s+|small\s+|little\s+)?note\s+for\s+(?:next\s+time|the\s+future))(?:\s+that)?\s*[:,]?"
     r"|fyi(?:\s+for\s+(?:the\s+)?future(?:\s+reference)?)?\s*[:,]?|for\s+(?:future\s+reference|the\s+future|the\s+record)\s*[:,]?"
-    r"|heads[\s-]+up\s*[:,]?|just\s+so\s+you\s+know\s*[:,]?|don'?t\s+forget(?:\s+to|\s+that)?\s*[:,]?|(?:for\s+)?next\s+time\s*[:,]?"
+    r"|(?:a\s+)?(?:quick\s+|small\s+|friendly\s+)?heads[\s-]+up\s*[:,]?|just\s+so\s+you\s+know\s*[:,]?|don'?t\s+forget(?:\s+to|\s+that)?\s*[:,]?|(?:for\s+)?next\s+time\s*[:,]?"
     r"|in\s+(?:the\s+)?future\s*[:,]?|(?:make|take)\s+a\s+note(?:\s+that)?\s*[:,]?|note\s+to\s+self\s*[:,]?"
     r"|(?:just\s+)?(?:a\s+)?(?:quick\s+|friendly\s+)?reminder(?:\s+that)?\s*[:,]?"
     r"|(?:you\s+should|good\s+to|worth\s+it\s+to|you\s+need\s+to)\s+know(?:\s+that)?\s*[:,]?|(?:be|stay)\s+aware(?:\s+that)?\s*[:,]?)\s+(?=\S)",
@@ -79,6 +85,15 @@ _ARTIFACTS = (
     r"|dependencies|deps|env\s+vars|feature\s+flags|secrets|log\s+lines|logs|exceptions|queries|tables|columns|fixtures"
     r"|mocks|snapshots|changelog\s+entries|docs|readmes|configs|scripts|jobs|workflows|images|containers|files)"
 )
+# What the team's things are written in, said without a verb: "commit messages in english pls", "docstrings in
+# google style", "branch names in kebab-case".
+_ARTIFACTS_AND_NAMES = r"(?:" + _ARTIFACTS + r"|(?:branch|file|variable|function|class|table|column)\s+names|subjects|messages|titles)"
+_WRITTEN_IN = re.compile(
+    r"^(?:(?:all|our|new)\s+)?(?:(?!(?:the|these|those|this|that|my|your)\b)[\w-]+\s+)?" + _ARTIFACTS_AND_NAMES
+    + r"\s+(?:always\s+|only\s+)?in\s+(?:english|german|french|spanish|portuguese|italian|dutch|polish|chinese|japanese"
+    r"|british\s+english|american\s+english|the\s+imperative|imperative(?:\s+mood)?|present\s+tense|[\w-]+[\s-](?:case|style|format))\b",
+    re.I,
+)
 _ARTIFACT_RULE = re.compile(
     r"^(?:(?:all|new|our|public|private|internal|shared)\s+){0,2}"
     r"(?:(?!(?:the|these|those|this|that|my|your|his|her|their|some|any|two|three|both|a|an)\b)[\w-]+\s+)?" + _ARTIFACTS
@@ -95,27 +110,49 @@ _TYPOS = (
     (re.compile(r"\bnver\b", re.I), "never"),
     (re.compile(r"\bgos\b", re.I), "goes"),
     (re.compile(r"\bteh\b", re.I), "the"),
+    (re.compile(r"\bbefor\b", re.I), "before"),
+    (re.compile(r"\bcommiting\b", re.I), "committing"),
+    (re.compile(r"\bchek\b", re.I), "check"),
 )
 # A short leading clause ("In this repo, never ..."; "For tests, use X instead of Y").
 _LEAD_CLAUSE = re.compile(r"^[^,:]{1,40}[,:]\s*")
+# One of the things a team makes, singular or plural: "every function", "all docs", "each migration".
+_ARTIFACT_NOUN = (
+    r"(?:prs?|pull\s+requests?|commits?|branch(?:es)?|tags?|releases?|tests?|test\s+files?|specs?|migrations?|endpoints?|routes?"
+    r"|handlers?|functions?|methods?|class(?:es)?|components?|modules?|packages?|services?|docstrings?|comments?|imports?"
+    r"|docs|documents?|readmes?|configs?|scripts?|jobs?|workflows?|files?|repos?|projects?|pages?|queries|query|tables?|models?)\b"
+)
 # Rule wording that must open the sentence: anywhere else "always"/"never" usually describes
 # something ("it always fails on CI") instead of asking for a behaviour.
 _RULE_START = re.compile(
     r"""^(?:(?:always|never)\b(?!\s+(?:a|an|the|so|such|same|fun|been|seen|heard|had|knew|thought|mind|ever|again)\b)
       |(?:don'?t|do\s+not)(?:\s+ever)?\s+\w
       |no\s+(?!idea|problem|worries|luck|need|way|rush|clue|thanks|changes?\b)[\w-]+(?:\s+[\w-]+){0,3}?\s+
-         (?:in|on|inside|for|at|after|before|with|without|longer|shorter|bigger|larger|over|under|above|below|more|than)\s+\w
+         (?:(?:in|on|inside|for|at|after|before|with|without|longer|shorter|bigger|larger|over|under|above|below|more|than)\s+\w
+           # "no X here" refuses only with what to use instead ("no unittest here, plain pytest only"); alone it may describe
+           |here\W+(?:only|use|just|plain|always|we\s+use)\b)
       |(?:(?:(?:new|house|team|general|one|another|my)\s+)?(?:rule(?:\s+of\s+thumb)?|convention|policy|guideline|naming|style)
-         |(?:the\s+way|how)\s+we\s+do\s+(?:it|things))(?:\s+here)?\s*:\s*\w
+         |(?:the\s+way|how)\s+we\s+do\s+(?:it|things))(?:\s+here|\s+for\s+[^:]{1,40})?\s*:\s*\w
       |(?:we|i)(?:'re|\s+are|'m|\s+am)\s+(?:a|an)\s+[\w.-]+\s+(?:shop|team|house|company|org|person)\b
       |no\s+more\s+[\w-]+(?:\s+[\w-]+){0,2},\s*(?:use|do|run|go|write|stick|put|call)\b
+      # a generic event, then what to do: "after a background task finishes give me a one-line summary"
+      |(?:after|when|whenever|once|every\s+time|each\s+time)\s+(?:a|an|any|every|each)\s+[\w-]+(?:\s+[\w-]+){0,3}?\s+
+         (?:finishes|ends|fails|passes|completes|lands|is\s+(?:done|merged|finished|green|red))\b,?\s+(?!(?:it|this|that|there|i|you|we|they|the|a|an)\b)\w
+      # verbless, said of all of a kind: "British spelling in all docs please", "type hints for every function"
+      |(?!(?:it|this|that|there|which|what|you|i|he|she|they|we|no|the\s+same|same)\b)
+         (?![^.]*\b(?:errors?|bugs?|warnings?|failures?|issues?|problems?|typos?|crash\w*|things?|stuff|something|nothing)\b)
+         [\w-]+(?:\s+[\w-]+){0,2}\s+(?:in|for|on)\s+(?:all|every|each)\s+(?:(?:new|our|my|the)\s+)?(?:python\s+|js\s+|ts\s+)?"""
+    + _ARTIFACT_NOUN + r"""(?:\s+(?:please|pls|plz|too|as\s+well)|,?\s+not\s+[\w.-]+)?\W*$
       |(?:whenever|every\s+time|each\s+time|any\s*time)\s+(?:you|we|someone)\s+(?![^,]*\b(?:ready|done|finished|free|back|able)\b)[^,]{3,60},\s*
          (?!(?:it|this|that|there|i|you|we|they)\b)\w
       |(?:i|we)\s+(?:(?:really|always)\s+)?(?:like|want|expect)\s+(?:(?:my|our|your)\s+)?(?!(?:the|a|an|this|that|it|them|to|you|me)\b)[\w-]+(?:\s+[\w-]+){0,2}\s+
          (?:in\s+(?:the\s+)?\w+|to\s+be\s+\w+|as\s+\w+|without\s+\w+|short|brief|concise|terse|minimal|simple|small)\b
       |stop\s+\w+ing\b
+      |must\s+(?:always\s+|never\s+|only\s+)?(?!have\b|be\s+(?:the|a|an|it|that)\b)(?:use|run|write|put|keep|follow|be|go|stay|live|start|end)\b
+      |(?:the|our|my)\s+team\s+(?:has\s+)?(?:agreed|decided)\s+(?:to|on)\s+\w|we(?:'ve|\s+have)?\s+agreed\s+(?:to|on)\s+\w
+      |for\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?,?\s+(?:it'?s|it\s+is|we\s+use|use)\s+(?:always|only)\s+(?!(?:a|an|the|so|such|been)\b)\S
       |prefer\s+\w
-      |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,\s*not)\s+\w
+      |(?:(?:i|we)\s+)?(?:use|indent|format|name)\s+.+?(?:\s+instead\s+of|\s+rather\s+than|,?\s+not(?!\s+(?:sure|yet|now|really)\b))\s+\w
       |(?:run|deploy|install|lint)\s+.+?,\s*not\s+\w
       |(?:i|we)(?:'d|\s+would)?\s+(?:(?:really|generally|usually|always)\s+)?prefer\b(?!\s+not\s+to\s+(?:talk|say|discuss|answer|comment|share)\b)
       |(?:i|we)(?:'d|\s+would)\s+rather\b
@@ -150,10 +187,12 @@ _RULE_START = re.compile(
     re.I | re.X,
 )
 _RULE_ANYWHERE = re.compile(
-    r"\b(?:from\s+now\s+on|going\s+forward|moving\s+forward|from\s+here\s+on|from\s+today\s+on|henceforth|in\s+(?:the\s+)?future"
+    r"\b(?:(?<!days\s)(?<!weeks\s)(?<!months\s)(?<!years\s)(?<!hours\s)(?<!minutes\s)from\s+now\b(?!\s*[,.]?\s*(?:please|pls)\b)|going\s+forward|moving\s+forward|from\s+here\s+on|from\s+today\s+on|henceforth|in\s+(?:the\s+)?future"
     r"|to\s+(?:always|never)\b"
     r"|prefer\s+\S.*?\s+over\s+\S|(?:i|we)\s+(?:really\s+|generally\s+)?prefer\b(?!\s+not\s+to\s+(?:talk|say|discuss|answer|comment|share)\b)"
     r"|\b(?:use|using|do|doing|run|write)\s+always\b|\bmake\s+(?:it\s+)?a\s+habit\b|\bas\s+a\s+(?:general\s+)?rule\b"
+    # said to reach past the case at hand: "..., not just this one", "for every release, not only for this"
+    r"|\bnot\s+(?:just|only)\s+(?:for\s+|in\s+)?(?:this|the\s+current)\b(?!\s+(?:week|morning|afternoon|evening)\b)"
     r"|\bno\s+exceptions\b|\bwithout\s+exception\b|,\s*ever\W*$"
     r"|that'?s\s+(?:the|our)\s+(?:rule|convention|standard|policy)|that'?s\s+how\s+we\s+do\s+(?:it|things))",
     re.I,
@@ -165,11 +204,19 @@ _RULE_ANYWHERE = re.compile(
 # other way of doing it ("pnpm, not npm").
 _NOT_A_JUDGEMENT = r"(?!(?:worth|needed|necessary|important|required|now|yet|really|sure|ideal|great|good|bad|much|so|that|this|it)\b)"
 _TEAM = re.compile(
-    r"^(?:our\s+[\w-]+(?:\s+[\w-]+)?\s+(?:only|always|never)\s+\w"
+    r"^(?:our\s+[\w-]+(?:\s+[\w-]+)?\s+(?:(?:is|are)\s+)?(?:only|always|never)\s+\w"
     r"|(?:we|i)(?:'re|\s+are)\s+(?:always\s+)?(?:on|using)\s+(?:always\s+)?\S"
     r"|(?:we|i)\s+(?:always\s+|only\s+|(?:don'?t|do\s+not|never)\s+)?(?:use|put|keep|store|write|name|run|deploy|follow|do|add|ship"
     r"|commit|import|install|bundle|check\s+in|mock|vendor|pin|target|support|host|build|release|merge|push|rebase|squash)\s+\S"
     r"|(?!(?:it|this|that|there|i|we|you|they|he|she)\b)[\w.-]+(?:\s+[\w.-]+)?,?\s+not\s+" + _NOT_A_JUDGEMENT + r"[\w.-]+)",
+    re.I,
+)
+# What the team's machinery does is how work is checked here: "our CI runs go test -race ./...", "the pipeline
+# requires signed tags", "our pre-commit enforces ruff format".
+_MACHINERY = re.compile(
+    r"^(?:our|the)\s+(?:ci|pipeline|build|linter|pre-commit(?:\s+hook)?|merge\s+queue|release\s+(?:process|job)|deploy\s+script|ci\s+job)"
+    r"\s+(?:(?:always|only)\s+)?(?:runs|uses|requires|needs|enforces|checks|expects|rejects|blocks)\s+"
+    r"(?!(?:it|this|that|them|fine|ok|okay|well|again|now|faster|slower|green|red)\b)\S",
     re.I,
 )
 _CONTRAST = re.compile(r"\b(?:only|always|never)\b|,\s*not\s+" + _NOT_A_JUDGEMENT + r"\w|\b[a-z][\w.-]*\s+v?\d+(?:\.\d+)+\b", re.I)  # or a version
@@ -180,7 +227,7 @@ _HERE = re.compile(r"\bhere\b|\bin\s+(?:this|our)\s+(?:repo|repository|project|c
 # past ("it must have failed") and not about "it"/"this" (meaningless without the message it answers).
 _MUST = re.compile(
     r"^(?!(?:it|this|that|there|which|what|you|i|he|she|they)\b)[\w`'./-]+(?:\s+[\w`'./-]+){0,3}\s+"
-    r"must\s+(?:not\s+|never\s+|always\s+)?(?!have\b)\w+",
+    r"must\s+(?:not\s+|never\s+|always\s+)?(?!have\s+(?:been|\w+ed|\w+en)(?![\w-]))\w+",
     re.I,
 )
 # Verbs that choose how things are done (not actions like run/add/push), without a specific object

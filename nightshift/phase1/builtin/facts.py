@@ -97,7 +97,8 @@ _TRAILING_REQUEST = re.compile(r"[,;]\s+(?:and\s+|but\s+|so\s+)?(?:please|pls|pl
 # report's context, not facts to keep.
 _REPORTS_A_PROBLEM = re.compile(
     r"\b(?:throws?|threw|raises?|raised|crash(?:es|ed)?|fails?|failed|failing|broken|hangs?|times?\s+out|timed\s+out"
-    r"|doesn'?t\s+work|isn'?t\s+working|not\s+working|error|exception|bug|\b[45]\d\d\b(?=\s+(?:error|status|response|when|on|for|from)))\b",
+    r"|doesn'?t\s+work|isn'?t\s+working|not\s+working|error|exception|bug|\b[45]\d\d\b(?=\s+(?:error|status|response|when|on|for|from))"
+    r"|(?:returns?|returned|gives?|gave|got)\s+(?:a\s+|an\s+)?[45]\d\d)\b",
     re.I,
 )
 # Someone else's words inside the subject: "the vendor's docs say their API is served from ...".
@@ -110,7 +111,7 @@ _REPORTED = re.compile(
 _APPROVAL = re.compile(r"(?:,|\bso|\band)\s+(?:that'?s|that\s+is|looks|it'?s)\s+(?:right|correct|fine|good)\W*$", re.I)
 # "the formatter is black with line length 100, not 88": a description corrected with ", not ...".
 _CORRECTED_FACT = re.compile(
-    r"^" + _NOT_THE_PROJECT + r"(?:[\w.`-]+\s+){0,4}(?:is|are)\s+(?!(?:not|a|an|the)\b)[^,;]{2,60},\s*not\s+\S", re.I
+    r"^" + _NOT_THE_PROJECT + r"(?:[\w.`-]+\s+){0,4}(?:is|are)\s+(?!(?:not|a|an|the)\b)[^,;]{2,60}(?:,\s*|\s+)not\s+\S", re.I
 )
 # Where this task's new thing goes ("the new banner goes on the home page") is the task, not the project.
 _THIS_TASK = re.compile(r"^(?:the|a|an|this|our)\s+(?:new|old|previous|former)\b", re.I)  # or the one it replaces
@@ -122,6 +123,18 @@ _ASKS_NOW = re.compile(
     r"|rename|move|find|tell|show|open|run|try|debug|investigate|figure|turn|enable|disable|set|bump|deploy|restart|rerun|revert)\b",
     re.I,
 )
+# A setting said to be needed: "NODE_OPTIONS=--max-old-space-size=4096 is needed for the build".
+_NEEDED_SETTING = re.compile(r"^`?[A-Za-z_]\w*=\S+`?\s+(?:is|are)\s+(?:(?:always|still)\s+)?(?:needed|required|necessary|a\s+must)\b", re.I)
+# A problem the user already knows and lives with ("checkout.spec is known flaky on CI", "the arm build is a
+# known issue"): how the project is, though its words are those of a report.
+_KNOWN_ISSUE = re.compile(
+    r"^(?!(?:it|this|that|there|which|what)\b)(?:the\s+)?[\w.`/-]+(?:\s+[\w.`/-]+){0,3}\s+(?:is|are)\s+(?:a\s+)?known"
+    r"(?:\s+to(?:\s+be)?)?\s+(?:flaky|broken|slow|fail|hang|issue|problem|bug|quirk|limitation)\w*\b",
+    re.I,
+)
+# What it does, then what it should do instead ("cep validation accepts '12345-67', should be 5 digits ..."): a
+# bug report, whose first half describes the wrong behaviour.
+_WISH = re.compile(r"[,;]\s*(?:but\s+|it\s+|they\s+)?should(?:n'?t)?\s+\w", re.I)
 # A redacted value or a URL with a password in it: a connection for this task, never a fact to keep.
 _WITH_SECRET = re.compile(r"\[REDACTED|://[^/\s:@]+:[^@\s]+@")
 # A leading clause that makes the rest hypothetical: "if we ever move to postgres, ...".
@@ -155,10 +168,12 @@ def _is_fact(sentence: str) -> bool:
         sentence = typo.sub(word, sentence)
     sentence = _TRAILING_REQUEST.sub("", sentence)
     head = _strip_lead(sentence)
+    if (_KNOWN_ISSUE.match(head) or _NEEDED_SETTING.match(head)) and not (_HEDGE.search(sentence) or _ONE_OFF.search(sentence)):
+        return True
     if (len(head.split()) < 4 or _QUESTION_START.match(head) or _HYPOTHETICAL.match(head) or _MOMENT.search(head)
             or _APPROVAL.search(sentence) or _HEDGE.search(sentence) or _WITH_SECRET.search(sentence)
             or _THIS_TASK.match(head) or (_POINTS_AT.search(head) and _ASKS_NOW.search(head))
-            or _ONE_OFF.search(sentence) or _DEICTIC.search(head)):
+            or _ONE_OFF.search(sentence) or _DEICTIC.search(head) or _WISH.search(sentence)):
         return False
     heads = [head, *(_strip_lead(c) for c in re.split(r"[,;]\s+", head)[1:])]
     if scope := _SCOPE_LEAD.match(head):
@@ -166,7 +181,8 @@ def _is_fact(sentence: str) -> bool:
     for h in heads:
         if _SETTING_FACT.match(h) or _CORRECTED_FACT.match(h):
             subject = re.split(r"\s(?:is|are|'s)\s", h, maxsplit=1)[0].casefold().split()
-            if not _TRANSIENT_SUBJECT & {w.strip("`'.,:") for w in subject} and not _REPORTED.search(" ".join(subject)):
+            # the head noun says what the subject is: "line length" is a setting, "log line" is output
+            if subject[-1].strip("`'.,:") not in _TRANSIENT_SUBJECT and not _REPORTED.search(" ".join(subject)):
                 return True
     if any(_HERE_FACT.match(h) for h in heads):
         return True

@@ -18,10 +18,18 @@ _SOMEONE_ELSE_SAYS = re.compile(
     r"\b(?:says?|said|wrote|writes|thinks?|suggests?|suggested|recommends?|recommended|claims?|told\s+me)\b",
     re.I,
 )
+# Words the agent is to write for someone else: "draft a Slack message telling Tom to always rebase".
+_WRITTEN_FOR_OTHERS = re.compile(
+    r"^(?:draft|write|compose|send|prepare|post|reply\s+to)\s+(?:a|an|the|my|our)?\s*(?:[\w-]+\s+){0,2}?"
+    r"(?:message|e-?mail|note|reply|comment|post|dm|announcement|answer|slack|tweet|letter)\b",
+    re.I,
+)
 # News of something that happened ("ops moved the staging database last night") is not itself a rule.
 _PAST_EVENT = re.compile(r"\b(?:last\s+(?:night|week|month|time)|yesterday|this\s+morning|earlier\s+today|just\s+now)\b", re.I)
 # Something that does not work: a report, not a rule or a fact.
 _BROKEN = re.compile(r"\b(?:broken|fail(?:s|ed|ing)?|crash(?:es|ed|ing)?|errors?|(?:does|is)n'?t\s+working|not\s+working|still)\b", re.I)
+# A verdict on how something behaves ("our CI is always slow"): a complaint, not how work is done.
+_VERDICT = re.compile(r"\b(?:slow|flaky|down|red|annoying|weird|wrong|unstable|a\s+pain|a\s+mess|a\s+nightmare)\b", re.I)
 # A sentence naming a credential next to a value shaped like one keeps out of memory, even when the
 # redactor missed the value ("log in with password Orchid-Lantern-42" has no KEY=value shape).
 _CREDENTIAL_WORD = re.compile(r"\b(?:passwords?|passwd|passphrase|passcode|tokens?|api[\s_-]?keys?|keys?(?=\s*(?:is\b|=|:))|secrets?|credentials?)\b", re.I)
@@ -54,14 +62,28 @@ _ONE_OFF = re.compile(
       |(?:i|we)\s+never\s+(?:said|asked|told|wanted|meant|did|had|was|were|knew|thought)\b
       |for\s+now|yet|right\s+now|this\s+time|(?<!from\s)today|at\s+the\s+moment|for\s+the\s+moment|temporarily
       |for\s+this\s+(?:\w+\s+)?(?:one|run|step|commit|pr|task|ticket|bug|session)\b
+      # "just this once", "in this chat": the request names its own single occasion
+      |(?:just\s+|only\s+)?this\s+once|in\s+this\s+(?:chat|conversation|thread)
+      # a limit that names a day or an event ("until Thursday's release", "till friday") ends the rule
+      # ("until then" waits for something unnamed and keeps it standing)
+      |(?:until|till|til)\s+(?:(?:next\s+|this\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day|tomorrow|tonight|next\s+\w+
+         |the\s+(?:next\s+)?(?:release|launch|demo|freeze|deadline|end\s+of)|end\s+of|[\w-]+'s\s+\w+)
       |lol|lmao|rofl|ha(?:ha)+|jk|ever\s+again)\b""",  # a joke or a sigh ("never upgrade anything ever again lol")
     re.I | re.X,
+)
+# How a piece of code is to behave ("from now on lookup_ifsc should return None", "parseRow() must raise on an
+# empty line"): the subject is an identifier of the code, so it is the change this task makes, not a rule for
+# the agent.
+_CODE_BEHAVIOUR = re.compile(
+    r"^(?:the\s+)?`?(?:[a-z]\w*(?:_\w+)+|[a-z]+(?:[A-Z]\w*)+|\w+(?:\.\w+)+|\w+\(\))`?(?:\s+(?:function|method|helper|endpoint))?"
+    r"\s+(?:(?:should|must|will|shall|has\s+to|needs\s+to)\s+(?:now\s+|also\s+|always\s+|never\s+)?)?"
+    r"(?:return|raise|throw|accept|reject|emit|yield|respond|log|print|skip|ignore)s?\b",
 )
 _FOR_NOW = re.compile(r"^(?:for\s+now|at\s+the\s+moment|for\s+the\s+moment|currently)\b[\s,]*", re.I)
 # "Don't do that (again)" / "Never use them": meaningless without the message it answers.
 _DEICTIC = re.compile(
     r"\b(?:do|did|doing|done)\s+(?:that|this|it)\b(?!\s*(?:here\s*)?:)"
-    r"|^\W*\w+(?:\W+\w+){0,3}?\W+(?:that|this|it|those|these|them)\W*$"
+    r"|^\W*\w+(?:\W+\w+){0,4}?\W+(?:that|this|it|those|these|them)\W*$"
     # an order whose object is "it" or "them": "dont edit it by hand", "never touch them again"
     r"|^(?:(?:don'?t|dont|do\s+not|never|please|pls|just)\s+)*(?!(?:is|are|was|were|keep|make)\b)\w+\s+(?:it|them)\b(?!\s*(?:'s|is|are)\b)"
     r"(?:\W+\w+){0,3}?\W*(?:[,;]|$)",

@@ -12,7 +12,7 @@ from nightshift.phase1.builtin.prose import _INTERJECTION, _clip, _sentences, _s
 from nightshift.phase1.builtin.scope import _GLOBAL_SCOPE, _LOCAL_SCOPE, _PERSONAL
 from nightshift.phase1.builtin.cues import _AFFIRMS_BEFORE, _BROAD_IMPERATIVE, _CUE, _CUE_BACK, _IMPERATIVE, _REPEATED, _RULE_LABEL, _RULE_START
 from nightshift.phase1.builtin.not_rules import _DEICTIC, _ONE_OFF, _REQUEST_WRAPPER, _holds_credential
-from nightshift.phase1.builtin.corrections import _BARE_CORRECTION, _CHANGE_CONTEXT, _COMPLAINT, _INSTEAD, _NOT_AN_ORDER, _TOLD_YOU, _confirms_a_question
+from nightshift.phase1.builtin.corrections import _BARE_CORRECTION, _CHANGE_CONTEXT, _COMPLAINT, _INSTEAD, _NOT_AN_ORDER, _REFUSAL, _REPLACEMENT, _TOLD_YOU, _confirms_a_question
 from nightshift.phase1.builtin.facts import _REPORTS_A_PROBLEM
 from nightshift.phase1.builtin.rules import _only_a_reach, _rule_of
 
@@ -72,14 +72,21 @@ def _user_preferences(turns: list[Turn]) -> list[_Preference]:
             if _CUE_BACK.match(sentence) and index and not said:
                 said.append(_keep(" ".join(sentences[:index]), turn_no, "preference"))  # "..., Remember that for next time."
                 continue
+            refused = _keep(sentences[index - 1], turn_no, "preference")[0] if index and _REFUSAL.match(sentences[index - 1]) else None
             if index and _BARE_CORRECTION.match(sentences[index - 1]):
                 sentence = f"{sentences[index - 1]} {sentence}"  # kept without the "No." (see _without_filler)
+            before = len(said)
             if rule := _rule_of(sentence, confirmed and index == 0):
                 (facts if rule[1] == "fact" else said).append(_keep(rule[0], turn_no, "knowledge" if rule[1] == "fact" else rule[1]))
+            elif refused and _REPLACEMENT.match(_strip_lead(sentence)) and not (
+                    sentence.endswith("?") or _ONE_OFF.search(sentence) or _DEICTIC.search(_strip_lead(sentence))):
+                said.append(_keep(sentence, turn_no, "preference"))  # "no make here!! only ninja -C out/dbg"
             elif changed and _INSTEAD.search(sentence) and not _NOT_AN_ORDER.match(_strip_lead(sentence)) and not sentence.endswith("?"):
                 said.append(_keep(sentence, turn_no, "preference"))  # "log runs to mlflow instead, the wandb stuff is dead"
             elif _COMPLAINT.match(_strip_lead(sentence)) and not sentence.endswith("?") and not _ONE_OFF.search(sentence):
                 complaint = complaint or sentence
+            if refused and len(said) > before and before and said[before - 1][0] == refused:
+                del said[before - 1]  # the refusal is the context of the rule that replaces it
         # A plain fact next to a stated rule, or in a message that asks something, is context for them.
         asks = any(s.endswith("?") and not _REQUEST_WRAPPER.match(_strip_lead(s)) for s in sentences)
         # A retraction states no rule: what it says holds now ("protos come from the buf registry now") stays.

@@ -12,7 +12,7 @@ import re
 # Without such a marker an imperative ("Run the smoke tests") is a request for this session.
 _PROJECT_WIDE = (
     r"(?:\b(?:in|for|across|throughout)\s+(?:this|these|our|the\s+whole|all\s+(?:the\s+|our\s+)?)\s*"
-    r"(?:repo|repository|project|code\s*base|docs|documentation|package|service|app|site|module|library|tool)s?\b"
+    r"(?:repo|repository|project|code\s*base|code|docs|documentation|package|service|app|site|module|library|tool)s?\b"
     # the team's own word for where the code lives: "in this shop all times are stored in UTC"
     r"|\bin\s+(?:this|our|my)\s+(?:shop|team|company|org|organi[sz]ation|monorepo|workspace)\b)"
 )
@@ -37,8 +37,11 @@ _GLOBAL_SCOPE = re.compile(
     r"\b(?:(?:all|every|each|any)(?:\s+one)?\s+(?:of\s+)?(?:(?:my|mine|our)\s+)?(?!other\b)(?:\w+\s+)?" + _PROJECTS
     + r"|(?:all|any)\s+(?:of\s+)?(?:my|mine)\s+(?:stuff|code|work)|" + _PROJECTS + r"\s+of\s+mine"
     r"|across\s+(?:(?:all|my|our)\s+)*" + _PROJECTS
+    # the user's projects or machines in the plural, without a quantity: "never use sudo on my machines"
+    + r"|(?:in|on|for)\s+my\s+(?:projects|repos|repositories|code\s*bases|machines|computers|laptops)"
     + r"|(?:whatever|whichever|no\s+matter\s+(?:which|what)|regardless\s+of(?:\s+the)?)\s+" + _PROJECTS
-    + r"|everywhere|wherever|in\s+general|globally)\b",
+    + r"|everywhere|wherever|in\s+general|globally"
+    + r"|(?<=,\s)anywhere(?=\W*$))\b",  # "..., anywhere" closing the rule
     re.I,
 )
 # The reach said before the rule: "in all of my projects I want ...", "for all my repos: no ...".
@@ -57,7 +60,7 @@ _LOCAL_SCOPE = re.compile(
 )
 _REACH_FILLER = re.compile(
     r"\b(?:this|that|it|it's|the|same|goes|applies|holds|counts|for|to|in|on|across|anywhere|ever|always|too|also|and|as|well|i|we|own|have|work"
-    r"|please|pls|really|of|mine|my|all|every|any|python|js|code|stuff|things?|one|ok|yes)\b|[\W_]+",
+    r"|please|pls|really|of|mine|my|all|every|any|python|js|code|stuff|things?|one|ok|yes|is|are)\b|[\W_]+",
     re.I,
 )
 
