@@ -299,6 +299,66 @@ def _shape(value: str) -> str:
     return re.sub(r"[a-z]+", "a", re.sub(r"\d+", "9", value.casefold()))
 
 
+# A line that lifts an earlier rule without the words of a retraction: "no need for --headed anymore", "you can
+# skip the --fix step now", "the Friday deploy freeze is lifted", "the generated folder is fine to edit now".
+# ("Stop adding emojis" is not one: it is a rule.) Which rule it lifts is found by the words they share (``lifted_by``).
+_LIFTS = re.compile(
+    r"\bno\s+(?:longer\s+)?need(?:ed|s)?\b|\bnot\s+(?:needed|required|necessary)\b|\bno\s+longer\b|\bany\s*more\b"
+    r"|\bdon'?t\s+(?:bother|need\s+to|have\s+to)\b|\b(?:can|may)\s+(?:now\s+)?(?:skip|stop|drop|ignore|forget)\b"
+    r"|\bwe\s+stopped\b|\b(?:scrap|ditch|never\s*mind|forget\s+about)\b"
+    r"|\b(?:is|are)\s+(?:now\s+)?(?:gone|lifted|over|off|dropped|retired|obsolete|void|history)\b"
+    r"|\b(?:is|are)\s+(?:fine|ok|okay|allowed)\b(?:\s+\w+){0,3}?\s+(?:now|again)\b",
+    re.I,
+)
+
+
+def lifted_by(line: str, older: list[str]) -> list[int]:
+    """The index of the older line that ``line`` lifts: the one sharing the most subject words with it (in
+    their plain forms) when that is two or more and two more than any other line shares; or the one older line
+    that shares a single word with it, when that word is a name there (`--fix`, `@dana`, PRs, Friday), not a
+    common word ("tests")."""
+    if (stop := _STOP.search(line)) and not _LIFTS.search(line):
+        return _stopped(_stem(stop[1]), line, older)
+    if not _LIFTS.search(line):
+        return []
+    stems = {_stem(w) for w in subject_words(line)}
+    shared = [stems & {_stem(w) for w in subject_words(old)} for old in older]
+    best = max(map(len, shared), default=0)
+    if best >= 2:  # and two words more than any other line shares: a near tie does not say which rule it means
+        ranked = sorted(map(len, shared), reverse=True)
+        return [shared.index(max(shared, key=len))] if len(ranked) == 1 or ranked[1] <= best - 2 else []
+    ones = [i for i, words in enumerate(shared) if words]
+    if len(ones) == 1 and _names(older[ones[0]], next(iter(shared[ones[0]]))):
+        return ones
+    return []
+
+
+# "Stop running pytest with -x": a rule that ends an older one saying to run pytest with -x, not a rule of its own.
+_STOP = re.compile(r"\bstop\s+(\w+ing)\b", re.I)
+
+
+def _stopped(verb: str, line: str, older: list[str]) -> list[int]:
+    """The one older line, not itself a prohibition, that says to do ``verb`` to what ``line`` names too."""
+    stems = {_stem(w) for w in subject_words(line)} - {verb}
+    hits = [i for i, old in enumerate(older) if not _NEGATION.search(old)
+            and verb in (words := {_stem(w) for w in subject_words(old)}) and stems & words]
+    return hits if len(hits) == 1 else []
+
+
+_TOKEN = re.compile(r"[@-]*[\w./+'-]*\w")
+
+
+def _names(line: str, stem: str) -> bool:
+    """Whether the line writes ``stem`` as a name: an option, a handle, a path or a capitalised word past the first."""
+    for n, token in enumerate(_TOKEN.findall(line.replace("`", ""))):
+        word = token.strip("@-").casefold().removesuffix("'s")
+        if _stem(word[:-1] if len(word) >= 3 and word.endswith("s") and not word.endswith("ss") else word) != stem:
+            continue
+        if token[0] in "@-" or any(c in token for c in "./_") or (n > 0 and token[0].isupper()):
+            return True
+    return False
+
+
 def changes_a_shaped_value(new: str, old: str) -> bool:
     """A newer line that says things moved and names, for a subject of the older line, another value of the
     same shape: "eu-north-1 for staging from now on, we migrated the whole staging" replaces "the staging

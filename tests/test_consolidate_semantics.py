@@ -22,7 +22,7 @@ from test_cli import NIGHTSHIFT, nightshift  # noqa: F401  (the same real proces
 
 from eval.build_sessions import Case, render
 from nightshift.ingest.citations import short_ids
-from nightshift.memory import mentions_in_name, replaced_subjects, retraction_subject, says_the_same
+from nightshift.memory import lifted_by, mentions_in_name, replaced_subjects, retraction_subject, says_the_same
 from nightshift.phase2.handbook import _replaces
 
 FRONTEND, MONOREPO, CLI_TOOL = "/home/dev/frontend", "/home/dev/monorepo", "/home/dev/cli-tool"
@@ -218,3 +218,25 @@ def test_lines_that_share_only_their_reach_and_anything_are_two_rules() -> None:
     assert not says_the_same("Across all my projects, show me the plan before you delete anything.",
                              "Show me the plan before you push anything to a remote, in every project.")
     assert says_the_same("Never commit .env files in any of my projects", "Do not commit .env files, in every project")
+
+
+HOUSE_RULES = ["Always run pytest with -x -q.", "Write commit messages in the imperative mood.", "Never touch the generated/ folder.",
+               "Use the staging database for integration tests.", "Ping @dana for any schema change.", "Keep PRs under 300 lines."]
+
+
+@pytest.mark.parametrize(
+    "line, lifted",
+    [
+        ("The generated folder is fine to edit now, we stopped generating it.", [2]),
+        ("No need to ping Dana anymore, she moved teams.", [4]),
+        ("That PR size limit is gone.", [5]),  # one shared word, but a name in the older line
+        ("Integration tests don't need the staging database any more, they use testcontainers.", [3]),
+        ("Stop running pytest with -x, it hides the other failures.", [0]),  # a new rule that ends the older one
+        ("The flaky test is no longer skipped.", []),  # one common word ("tests") names no rule
+        ("We don't use the old mood checker anymore.", []),
+        ("Stop adding emojis to commit messages.", []),  # a rule of its own: no older line says to add them
+        ("Commit messages and PR titles are no longer checked by the bot.", []),  # as close to two rules: says neither
+    ],
+)
+def test_a_line_that_lifts_a_rule_without_naming_it_finds_the_one_it_shares_the_most_with(line: str, lifted: list[int]) -> None:
+    assert lifted_by(line, HOUSE_RULES) == lifted

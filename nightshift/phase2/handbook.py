@@ -36,6 +36,7 @@ from nightshift.memory import (
     changes_a_shaped_value,
     changes_the_value,
     is_about,
+    lifted_by,
     mentions,
     mentions_in_name,
     moved_subject,
@@ -189,9 +190,14 @@ def _resolve(group: _Group) -> tuple[list[_Rule], list[Change]]:
                         rules.remove(r)
                         changes.append(Change("retracted", r.text, text, m.rollout_id))
                     continue  # a retraction is an instruction to phase 2, not a line of the handbook
-                for r in (r for r in older if _replaces(text, r.text)):
+                replaced = [r for r in older if _replaces(text, r.text)]
+                for r in replaced:
                     rules.remove(r)
                     changes.append(Change("replaced", r.text, text, m.rollout_id))
+                others = [r for r in older if r not in replaced]
+                for r in [others[i] for i in lifted_by(text, [r.text for r in others])] if not replaced else []:
+                    rules.remove(r)  # the line stays: it says what holds now ("the friday freeze is lifted")
+                    changes.append(Change("retracted", r.text, text, m.rollout_id))
                 # Near-duplicates merge across sessions; one session's own lines are distinct by its extractor's choice.
                 same = next((r for r in rules if r.kind == kind and any(_same(text, said, m not in r.memories) for said in r.said)), None)
                 if same is None:
