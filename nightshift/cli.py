@@ -7,6 +7,7 @@ and ``status`` start fast, and a night's own overhead stays small (docs/benchmar
 
 from __future__ import annotations
 
+import atexit
 import errno
 import importlib.util
 import json
@@ -646,5 +647,22 @@ def config_show(
     typer.echo(json.dumps([o.as_dict() for o in found], indent=2) if as_json else "\n".join(provenance.render(settings, found)))
 
 
+def main() -> None:
+    """The `nightshift` command. It ends without Python's teardown of its objects: a night imports Prefect, and
+    collecting all of that at exit took 0.25 s of a quiet night's two. The exit handlers (Prefect's, which send
+    the run's last log lines to its server) run first, as on any exit; an uncaught bug still exits the usual way."""
+    try:
+        app()
+        code = 0
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    atexit._run_exitfuncs()  # what the interpreter runs at exit; the collection after it is what is skipped
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    app()
+    main()
