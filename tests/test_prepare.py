@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from pathlib import Path
 
@@ -9,9 +10,9 @@ import orjson
 import pytest
 
 from bench.generate import FAKE_AWS_KEY, FAKE_OPENAI_KEY, write_session
-from nightshift.ingest import render
+from nightshift.ingest import prepare, render
 from nightshift.ingest.prepare import prepare_rollout
-from nightshift.ingest.readers import read_transcript
+from nightshift.ingest.readers import NotATranscript, read_transcript
 from nightshift.ingest.redact import redact
 from nightshift.ingest.render import TurnWindow, render_transcript
 from nightshift.settings import Settings
@@ -155,3 +156,30 @@ def test_a_citation_in_the_last_turn_counts_on_the_model_path_as_on_the_builtin_
     for provider in ("openai", "builtin"):
         s = Settings(home=tmp_path / "home", sources=[], provider=provider, base_url="http://127.0.0.1:9/v1")
         assert prepare_rollout(path, s).cited.ids == (rollout,), provider
+
+
+def test_the_cycle_collector_is_paused_while_reading_and_restored_after(tmp_path: Path, monkeypatch):
+    path = write_session(tmp_path / "s.jsonl", "cursor", 20_000, seed=2)
+    s = Settings(home=tmp_path / "home", sources=[], provider="openai", base_url="http://127.0.0.1:9/v1")
+    seen = []
+    real_read = prepare.read_transcript
+
+    def read(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(prepare, "read_transcript", read)
+    assert gc.isenabled()
+    prepare_rollout(path, s)
+    assert seen == [False] and gc.isenabled()
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    with pytest.raises(NotATranscript):
+        prepare_rollout(empty, s)
+    assert gc.isenabled()
+    gc.disable()  # a caller that paused it itself gets it back paused
+    try:
+        prepare_rollout(path, s)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from nightshift.ingest import render
 from nightshift.ingest.readers import read_transcript
 from nightshift.ingest.render import render_transcript
 from nightshift.ingest.transcript import Transcript, Turn, TurnKind
@@ -152,3 +153,40 @@ def test_renders_the_bundled_failure_sample_with_the_key_redacted():
     assert "sk-proj-" not in text and "[REDACTED:openai]" in text
     assert "[tool output, failed]\nExit code: 1" in text
     assert "ModuleNotFoundError: No module named 'acme_api'" in text
+
+
+def dropped_one_at_a_time(sizes: list[int], is_user: list[bool], dropped: bytearray, room: int) -> None:
+    """The drop rule as stated, recounting everything before each step: nearest the middle first (the lower
+    of two as near), never a user turn, until the kept sizes plus one marker per run of dropped turns fit."""
+    middle = len(sizes) - 1
+    for i in sorted(range(len(sizes)), key=lambda i: (abs(2 * i - middle), i)):
+        total = sum(size for size, gone in zip(sizes, dropped) if not gone)
+        runs = sum(1 for j, gone in enumerate(dropped) if gone and (j == 0 or not dropped[j - 1]))
+        if total + runs * render._GAP_MARKER_MAX <= room or all(user or gone for user, gone in zip(is_user, dropped)):
+            return
+        if not is_user[i] and not dropped[i]:
+            dropped[i] = 1
+
+
+@pytest.mark.parametrize("seed", range(48))
+def test_dropping_ring_by_ring_equals_dropping_one_turn_at_a_time(seed):
+    rnd = random.Random(seed)
+    count = rnd.choice([0, 1, 2, 3, 255, 256, 511, 513, 1_300])
+    sizes = [rnd.choice([5, 40, 300, 4_000] if seed % 4 else [5, 10, 60]) for _ in range(count)]  # small: markers weigh
+    is_user = [rnd.random() < rnd.choice([0.0, 0.05, 0.5, 1.0]) for _ in range(count)]
+    already = bytearray(1 if not user and rnd.random() < 0.1 else 0 for user in is_user) if seed % 3 == 0 else bytearray(count)
+    room = int(sum(sizes) * rnd.choice([0.0, 0.01, 0.2, 0.5, 0.9, 1.1]))
+    expected, got = bytearray(already), bytearray(already)
+    dropped_one_at_a_time(sizes, is_user, expected, room)
+    render._drop_from_middle(sizes, bytearray(is_user) if seed % 2 else is_user, got, room)
+    assert got == expected
+
+
+@pytest.mark.parametrize("room", range(60_000, 82_000, 2_000))
+def test_dropping_ring_by_ring_counts_a_marker_for_each_run_it_drops(room):
+    # every other turn a user's: each dropped turn is a run of its own, and the markers decide where it stops
+    sizes, is_user = [100] * 1_300, [i % 2 == 0 for i in range(1_300)]
+    expected, got = bytearray(1_300), bytearray(1_300)
+    dropped_one_at_a_time(sizes, is_user, expected, room)
+    render._drop_from_middle(sizes, is_user, got, room)
+    assert got == expected

@@ -25,6 +25,7 @@ from nightshift.ingest.transcript import Transcript, Turn, TurnKind
 from nightshift.phase2.contract import BYTES_PER_TOKEN
 _SEPARATOR = "\n\n"
 _GAP_MARKER_MAX = 40  # bytes, separator included: "[... 1,234,567 turns omitted ...]"
+_RING = 256  # places a side that ``_drop_from_middle`` weighs at once
 _CLIP_MARKER_MAX = 56  # "\n[... 123,456,789 characters clipped ...]\n"
 _CUT_MARKER_MAX = 64  # "\n\n[... 123,456,789 bytes cut from the middle ...]\n\n"
 # A huge tool output is narrowed to its ends before redaction; this much extra on each side keeps a
@@ -247,33 +248,69 @@ def sanitise_turns(t: Transcript, tool_output_token_cap: int) -> Transcript:
 
 
 def _drop_from_middle(sizes: list[int], is_user: list[bool], dropped: bytearray, room: int) -> None:
-    """Mark assistant and tool turns as dropped, nearest the middle first, until the rest fits ``room``."""
+    """Mark assistant and tool turns as dropped, nearest the middle first, until the rest fits ``room``.
+
+    The walk goes out from the middle a ring of ``_RING`` places a side at a time: a ring whose every turn must go
+    even if it were the last (the rest is over ``room`` without it, gap markers aside) is dropped in one go, in C;
+    only the ring where the walk can stop is walked turn by turn. A 100 MB session drops ~180,000 turns."""
+    count = len(sizes)
     total = sum(sizes) - sum(itertools.compress(sizes, dropped))
-    marks = bytes(dropped)
-    gaps = marks.count(b"\x00\x01") + marks.startswith(b"\x01")  # runs of dropped turns
-    droppable = len(sizes) - sum(is_user) - sum(dropped)  # a user turn is never dropped
-    for i in _middle_out(len(sizes)):
-        if total + gaps * _GAP_MARKER_MAX <= room or not droppable:
-            return
-        if is_user[i] or dropped[i]:
-            continue
-        dropped[i] = 1
-        droppable -= 1
-        total -= sizes[i]
-        joins_left = i > 0 and dropped[i - 1]
-        joins_right = i + 1 < len(sizes) and dropped[i + 1]
-        gaps += 1 - joins_left - joins_right
-
-
-def _middle_out(count: int) -> Iterator[int]:
-    """Indices by distance from the middle, the lower first where two are as near (a walk, not a sort:
-    a 100 MB session has hundreds of thousands of turns)."""
+    gaps = _run_starts(dropped, 0, count)  # runs of dropped turns
+    droppable = count - sum(is_user) - sum(dropped)  # a user turn is never dropped
     low, high = (count - 1) // 2, count // 2
-    while low >= 0:
-        yield low
-        if high != low:
-            yield high
-        low, high = low - 1, high + 1
+    while low >= 0 and droppable:
+        rings = [(max(0, low - _RING + 1), low + 1), (max(high, low + 1), min(count, high + _RING))]
+        masks = [_droppable(is_user, dropped, a, b) for a, b in rings]
+        ring_total = sum(sum(itertools.compress(sizes[a:b], mask)) for (a, b), mask in zip(rings, masks))
+        if total - ring_total > room:
+            for (a, b), mask in zip(rings, masks):
+                before = _run_starts(dropped, a, b)
+                dropped[a:b] = _either(dropped[a:b], mask)
+                gaps += _run_starts(dropped, a, b) - before
+                droppable -= mask.count(1)
+            total -= ring_total
+        else:
+            for i in _ring_order(low, high, _RING):
+                if total + gaps * _GAP_MARKER_MAX <= room or not droppable:
+                    return
+                if is_user[i] or dropped[i]:
+                    continue
+                dropped[i] = 1
+                droppable -= 1
+                total -= sizes[i]
+                joins_left = i > 0 and dropped[i - 1]
+                joins_right = i + 1 < count and dropped[i + 1]
+                gaps += 1 - joins_left - joins_right
+        low, high = low - _RING, high + _RING
+
+
+def _ring_order(low: int, high: int, ring: int) -> Iterator[int]:
+    """The next ``ring`` places a side, by distance from the middle, the lower first where two are as near;
+    ``low`` and ``high`` are the nearest two not yet visited (the same place at the start of an odd count)."""
+    for step in range(ring):
+        if low - step < 0:
+            return
+        yield low - step
+        if high + step != low - step:
+            yield high + step
+
+
+def _run_starts(dropped: bytearray, start: int, end: int) -> int:
+    """How many runs of dropped turns begin at a place in [start, end]: those a change to [start, end) can move."""
+    part = bytes(dropped[max(0, start - 1):end + 1])
+    return part.count(b"\x00\x01") + (start == 0 and part.startswith(b"\x01"))
+
+
+def _droppable(is_user: list[bool], dropped: bytearray, start: int, end: int) -> bytes:
+    """1 for each place in [start, end) that is neither a user turn nor dropped, else 0 (whole ints: no Python loop)."""
+    width = end - start
+    taken = int.from_bytes(bytes(is_user[start:end]), "big") | int.from_bytes(dropped[start:end], "big")
+    return (taken ^ int.from_bytes(b"\x01" * width, "big")).to_bytes(width, "big")
+
+
+def _either(marks: bytes | bytearray, more: bytes) -> bytes:
+    """The places marked in either of two 0/1 byte strings of one length."""
+    return (int.from_bytes(marks, "big") | int.from_bytes(more, "big")).to_bytes(len(marks), "big")
 
 
 def _join(header: str, blocks: dict[int, str], dropped: bytearray) -> str:
