@@ -238,7 +238,7 @@ _RULES: list[_Rule] = [
             r"(?P<value>[^\s\"'`\\,;<>]{6,64})(?=\\?[\"']|[ \t]*(?:[,;}\]]|" + _EOL + "))",
             check=typed_under_credential_key) for anchor in "=:"],
     # ~/.pgpass: host:port:database:user:password
-    _Rule("secret", ":", r"(?P<keep>)(?P<value>[^\s:'\"\\]{3,128})(?=[ \t]*" + _EOL + ")", check=_pgpass_line),
+    _Rule("secret", ":", r"(?P<keep>)(?P<value>[^\s:'\"\\]{3,128}+)(?=[ \t]*" + _EOL + ")", check=_pgpass_line),
 ]  # fmt: skip
 
 
@@ -275,6 +275,6 @@ _GUARDS = {
     "l": r"(?<![\w-]l)(?=ogin)",
     "=": r"(?<=[\w\"' :\]?]=)",
     ">": r"(?<=[A-Za-z=]>)",
-    ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}|[^\s:'\"\\]{3,128}[ \t]*(?:\r?\n|\\n|$)|AA)"
+    ":": r"(?:(?=//)|(?<=[\w\"']:)(?=[ \t]|[\"']?[A-Za-z0-9+/_.~-]{16}|[^\s:'\"\\]{3,128}+[ \t]*(?:\r?\n|\\n|$)|AA)"
          r"|(?<=pass:)|(?<=[pdsPDS]:)(?:(?<=/p:)|(?<=/P:)|(?<=/pwd:)|(?<=/pass:)|(?<=/password:)|(?<=/passwd:))(?=\S))",
 }
