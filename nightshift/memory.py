@@ -267,7 +267,11 @@ def subject_words(line: str) -> set[str]:
     """The words that say what a line is about (plural -s dropped): its filler and rule words left out."""
     words = {w.casefold() for w in _WORD.findall(line.replace("`", "").replace("\u2019", "'"))} - _FILLER_WORDS
     # singular after the filler is gone, and filler again: "projects" is "project", a scope word, not a subject
-    return {w[:-1] if len(w) >= 3 and w.endswith("s") and not w.endswith("ss") else w for w in words} - _FILLER_WORDS
+    return {_singular(w) for w in words} - _FILLER_WORDS
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) >= 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def says_the_same(a: str, b: str) -> bool:
@@ -317,20 +321,26 @@ def lifted_by(line: str, older: list[str]) -> list[int]:
     their plain forms) when that is two or more and two more than any other line shares; or the one older line
     that shares a single word with it, when that word is a name there (`--fix`, `@dana`, PRs, Friday), not a
     common word ("tests")."""
-    if (stop := _STOP.search(line)) and not _LIFTS.search(line):
-        return _stopped(_stem(stop[1]), line, older)
     if not _LIFTS.search(line):
-        return []
-    stems = {_stem(w) for w in subject_words(line)}
-    shared = [stems & {_stem(w) for w in subject_words(old)} for old in older]
-    best = max(map(len, shared), default=0)
+        stop = _STOP.search(line)
+        return _stopped(_stem(stop[1]), line, older) if stop else []
+    words = _plain_words(line)
+    shared = [words & _plain_words(old) for old in older]
+    sizes = [len(s) for s in shared]
+    best = max(sizes, default=0)
     if best >= 2:  # and two words more than any other line shares: a near tie does not say which rule it means
-        ranked = sorted(map(len, shared), reverse=True)
-        return [shared.index(max(shared, key=len))] if len(ranked) == 1 or ranked[1] <= best - 2 else []
-    ones = [i for i, words in enumerate(shared) if words]
+        first = sizes.index(best)
+        runner_up = max((n for i, n in enumerate(sizes) if i != first), default=0)
+        return [first] if runner_up <= best - 2 else []
+    ones = [i for i, n in enumerate(sizes) if n]
     if len(ones) == 1 and _names(older[ones[0]], next(iter(shared[ones[0]]))):
         return ones
     return []
+
+
+def _plain_words(line: str) -> set[str]:
+    """The line's subject words in their plain forms ("migrations" and "migration", "running" and "run")."""
+    return {_stem(w) for w in subject_words(line)}
 
 
 # "Stop running pytest with -x": a rule that ends an older one saying to run pytest with -x, not a rule of its own.
@@ -339,9 +349,8 @@ _STOP = re.compile(r"\bstop\s+(\w+ing)\b", re.I)
 
 def _stopped(verb: str, line: str, older: list[str]) -> list[int]:
     """The one older line, not itself a prohibition, that says to do ``verb`` to what ``line`` names too."""
-    stems = {_stem(w) for w in subject_words(line)} - {verb}
-    hits = [i for i, old in enumerate(older) if not _NEGATION.search(old)
-            and verb in (words := {_stem(w) for w in subject_words(old)}) and stems & words]
+    stems = _plain_words(line) - {verb}
+    hits = [i for i, old in enumerate(older) if not _NEGATION.search(old) and verb in (words := _plain_words(old)) and stems & words]
     return hits if len(hits) == 1 else []
 
 
@@ -352,7 +361,7 @@ def _names(line: str, stem: str) -> bool:
     """Whether the line writes ``stem`` as a name: an option, a handle, a path or a capitalised word past the first."""
     for n, token in enumerate(_TOKEN.findall(line.replace("`", ""))):
         word = token.strip("@-").casefold().removesuffix("'s")
-        if _stem(word[:-1] if len(word) >= 3 and word.endswith("s") and not word.endswith("ss") else word) != stem:
+        if _stem(_singular(word)) != stem:
             continue
         if token[0] in "@-" or any(c in token for c in "./_") or (n > 0 and token[0].isupper()):
             return True

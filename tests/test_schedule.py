@@ -9,6 +9,7 @@ import git
 import pytest
 
 from nightshift.night.schedule import FRESH, NIGHTLY, decide, run_pass
+from nightshift.phase2.retention import forget_lines
 from nightshift.store.state import open_state
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -97,8 +98,6 @@ def test_a_night_that_would_fold_what_it_folded_last_time_skips_phase_2(settings
     assert "consolidation not due: nothing changed" in quiet.summary and quiet.run.counts["model_calls"] == 0
 
     # Each input phase 2 reads brings it back: a forgotten line, a setting that shapes the handbook, a hand edit.
-    from nightshift.phase2.retention import forget_lines
-
     with open_state(settings.state_dir) as db:
         assert forget_lines(db, settings.state_dir, "Always use pnpm", NOW)
     forgot = run_pass(settings, NIGHTLY)
